@@ -1,0 +1,37 @@
+//! Runtime settings, from flags or the environment (see the CLI's `serve`).
+
+use std::time::Duration;
+
+/// What the server needs to know beyond its database connection.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Counts of people between 1 and `suppression_threshold - 1` are hidden in aggregates.
+    pub suppression_threshold: i64,
+    /// Anonymous reads per client IP per minute (0 disables the limit).
+    pub read_rate_per_minute: u32,
+    /// Writes per API key per minute (0 disables the limit).
+    pub write_rate_per_minute: u32,
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// How long a stored `Idempotency-Key` answer is replayed.
+    pub idempotency_ttl: Duration,
+    /// The public base URL used in `next` links; None uses the request's own Host.
+    pub public_base_url: Option<String>,
+}
+
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+pub const MAX_PAGE_SIZE: u64 = 1000;
+pub const MAX_BATCH_SESSIONS: usize = 10_000;
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            suppression_threshold: 5,
+            read_rate_per_minute: 6000,
+            write_rate_per_minute: 600,
+            max_body_bytes: 32 * 1024 * 1024,
+            idempotency_ttl: Duration::from_secs(24 * 3600),
+            public_base_url: None,
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The föräldraskapsstöd open-data API: library and CLI.
+//!
+//! Resources live one module each (`municipalities`, `programmes`, `sessions`,
+//! …) holding their handlers, wire types and the plain async functions that do
+//! the work, so the CLI, the sync client and the tests can call them too.
+
+pub mod api_info;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod cors;
+pub mod db;
+pub mod demo_data;
+pub mod formats;
+pub mod metrics;
+pub mod middleware;
+pub mod municipalities;
+pub mod openapi_doc;
+pub mod ops;
+pub mod paging;
+pub mod problem;
+pub mod programmes;
+pub mod reach;
+pub mod sessions;
+pub mod state;
+pub mod tags;
+pub mod telemetry;
+pub mod vocab;
+
+pub use app::build as build_app;
+pub use config::Settings;
+pub use state::AppState;

@@ -1,0 +1,73 @@
+//! Operational endpoints outside `/v1`: liveness, readiness, metrics.
+
+use poem_openapi::payload::{Json, PlainText};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::tags::ApiTags;
+
+#[derive(Debug, Clone, Object)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+}
+
+#[derive(ApiResponse)]
+pub enum LiveResponse {
+    /// The process is up.
+    #[oai(status = 200)]
+    Ok(Json<Health>),
+}
+
+#[derive(ApiResponse)]
+pub enum ReadyResponse {
+    /// The database answers.
+    #[oai(status = 200)]
+    Ok(Json<Health>),
+    /// The database does not answer.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<crate::problem::Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum MetricsResponse {
+    /// Prometheus text exposition format.
+    #[oai(status = 200, content_type = "text/plain; version=0.0.4")]
+    Ok(PlainText<String>),
+}
+
+pub struct OpsApi;
+
+#[OpenApi(tag = "ApiTags::Meta")]
+impl OpsApi {
+    /// Liveness
+    ///
+    /// 200 while the process runs; does not touch the database.
+    #[oai(path = "/health/live", method = "get", operation_id = "healthLive")]
+    async fn live(&self) -> LiveResponse {
+        LiveResponse::Ok(Json(Health { status: "ok".into() }))
+    }
+
+    /// Readiness
+    ///
+    /// 200 when the database answers a ping, 503 otherwise.
+    #[oai(path = "/health/ready", method = "get", operation_id = "healthReady")]
+    async fn ready(&self, state: poem::web::Data<&AppState>) -> ReadyResponse {
+        match crate::db::ping(&state.db).await {
+            Ok(()) => ReadyResponse::Ok(Json(Health { status: "ok".into() })),
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness check failed");
+                ReadyResponse::Unavailable(Json(ApiError::unavailable("the database does not answer").to_problem(Some("/health/ready".into()))))
+            }
+        }
+    }
+
+    /// Metrics
+    ///
+    /// Request counts and latency histograms by route (operation id) and status.
+    #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
+    async fn metrics(&self, state: poem::web::Data<&AppState>) -> MetricsResponse {
+        MetricsResponse::Ok(PlainText(state.metrics.render()))
+    }
+}

@@ -1,0 +1,3 @@
+//! Aggregated reach over counted sessions, with disclosure control.
+
+pub mod rollup;

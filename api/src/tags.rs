@@ -1,0 +1,19 @@
+use poem_openapi::Tags;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// The 290 Swedish municipalities, with reference population where a sourced figure exists.
+    Municipalities,
+    /// The catalogue of parenting-support programmes (methods).
+    Programmes,
+    /// Rounds of a programme delivered or planned by a municipality.
+    Sessions,
+    /// Writes by municipal systems (API key): single sessions, batches, nightly full sync.
+    Sync,
+    /// Every create, update and delete, in commit order.
+    Changes,
+    /// Aggregated reach and the decision's indicators, with disclosure control.
+    Statistics,
+    /// About this API: version, licence, limits.
+    Meta,
+}

@@ -1,0 +1,159 @@
+//! The domain's closed vocabularies and well-formed codes, parsed once at the edge.
+
+use poem_openapi::Enum;
+
+use crate::problem::ApiError;
+
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Enum)]
+        #[oai(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+            pub fn expected() -> String {
+                [$($text),+].join(", ")
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+stored_enum!(
+    /// Where a session is in its life. `open` means open for registration.
+    SessionStatus {
+        /// Decided, not yet open for registration.
+        Planned = "planned",
+        /// Open for registration.
+        Open = "open",
+        /// Meetings are under way.
+        Ongoing = "ongoing",
+        /// All meetings held.
+        Completed = "completed",
+        /// Will not be (fully) held.
+        Cancelled = "cancelled",
+    }
+);
+
+stored_enum!(
+    /// How the meetings are held.
+    Delivery {
+        InPerson = "in_person",
+        Digital = "digital",
+        Hybrid = "hybrid",
+    }
+);
+
+stored_enum!(
+    /// Universal (all parents), selective (groups at raised risk) or indicated (present difficulties).
+    PreventionLevel {
+        Universal = "universal",
+        Selective = "selective",
+        Indicated = "indicated",
+    }
+);
+
+stored_enum!(
+    /// The forms a programme can be given in.
+    ProgrammeFormat {
+        Group = "group",
+        Individual = "individual",
+        Digital = "digital",
+    }
+);
+
+stored_enum!(
+    /// How far a programme's effects have been evaluated, as recorded with a source.
+    EvidenceStatus {
+        /// No assessment recorded: nothing is claimed either way.
+        Unassessed = "unassessed",
+        /// Evaluated with supportive results (see summary and source).
+        Evaluated = "evaluated",
+        /// Evaluations exist but are inconclusive or limited.
+        Limited = "limited",
+        /// Under evaluation.
+        UnderEvaluation = "under_evaluation",
+    }
+);
+
+/// A stored comma-joined list back into its values, skipping unknown ones.
+pub fn parse_list<T>(stored: &str, parse: fn(&str) -> Option<T>) -> Vec<T> {
+    stored.split(',').filter(|s| !s.is_empty()).filter_map(parse).collect()
+}
+
+/// A 4-digit SCB municipality code such as `1980` (Västerås).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MunicipalityCode(String);
+
+impl MunicipalityCode {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(format!("'{s}' is not a 4-digit SCB municipality code"))
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A 2-digit SCB county code such as `19` (Västmanlands län).
+pub fn parse_county(s: &str) -> Result<String, String> {
+    if s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("'{s}' is not a 2-digit SCB county code"))
+    }
+}
+
+/// An ISO 639-1 language code: two lowercase letters.
+pub fn parse_language(s: &str) -> Result<String, String> {
+    if s.len() == 2 && s.bytes().all(|b| b.is_ascii_lowercase()) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("'{s}' is not an ISO 639-1 language code (two lowercase letters, e.g. sv)"))
+    }
+}
+
+/// A programme slug: lowercase letters, digits and single hyphens.
+pub fn parse_slug(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 64
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--");
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(format!("'{s}' is not a programme slug (lowercase letters, digits and hyphens)"))
+    }
+}
+
+/// Parses a query parameter's values, naming the parameter in the 400 problem.
+pub fn parse_param<T>(name: &str, values: &[String], parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>, ApiError> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .filter(|v| !v.is_empty())
+        .map(|v| parse(v).map_err(|e| ApiError::invalid_parameter(name, e)))
+        .collect()
+}
+
+pub fn parse_enum_param<T>(name: &str, values: &[String], parse: fn(&str) -> Option<T>, expected: fn() -> String) -> Result<Vec<T>, ApiError> {
+    parse_param(name, values, |v| parse(v).ok_or_else(|| format!("'{v}' is not one of {}", expected())))
+}

@@ -1,0 +1,13 @@
+//! The stored model: what the database holds, nothing a client sees directly.
+//! Wire types live in `api`; keeping them apart lets the schema change without
+//! changing the contract (and keeps per-session breakdowns out of public responses).
+
+pub mod api_key;
+pub mod app_meta;
+pub mod feed_counter;
+pub mod idempotency_record;
+pub mod municipality;
+pub mod programme;
+pub mod reach_rollup;
+pub mod session;
+pub mod tombstone;

@@ -1,0 +1,41 @@
+use sea_orm::entity::prelude::*;
+
+/// One round of a programme. `languages` and `co_hosts` are stored delimited
+/// as `,sv,en,` so that "contains" is a portable, indexable-enough `LIKE '%,sv,%'`
+/// on both SQLite and PostgreSQL.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "sessions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub municipality_code: String,
+    pub external_id: String,
+    pub programme: String,
+    pub provider: Option<String>,
+    pub status: String,
+    pub start_date: Date,
+    pub end_date: Option<Date>,
+    pub meetings: Option<i32>,
+    pub languages: String,
+    pub delivery: String,
+    pub area: Option<String>,
+    pub co_hosts: String,
+    pub open_to_other_municipalities: bool,
+    pub capacity: Option<i32>,
+    pub enrolled: i32,
+    pub completed: i32,
+    pub women: Option<i32>,
+    pub men: Option<i32>,
+    pub vulnerable_area: Option<i32>,
+    pub satisfaction_respondents: Option<i32>,
+    pub satisfied: Option<i32>,
+    /// Position of this session's latest change in the change feed.
+    pub seq: i64,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,19 @@
+//! Schema and reference data, one source of truth for SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_schema;
+mod m20261126_000002_reference_data;
+pub mod reference_data;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_schema::Migration),
+            Box::new(m20261126_000002_reference_data::Migration),
+        ]
+    }
+}
