@@ -135,6 +135,8 @@ impl ApiInfoApi {
     /// whether the data is synthetic demo data.
     #[oai(path = "/api-info", method = "get", operation_id = "getApiInfo")]
     async fn get(&self, state: poem::web::Data<&AppState>) -> Result<ApiInfoResponse, ListError> {
-        Ok(ApiInfoResponse::Ok(Json(api_info(&state.db, &state.settings).await?)))
+        Ok(ApiInfoResponse::Ok(Json(
+            api_info(&state.db, &state.settings).await?,
+        )))
     }
 }

@@ -3,12 +3,12 @@
 use std::sync::Arc;
 
 use poem::endpoint::make_sync;
-use poem::middleware::{Compression, SizeLimit};
+use poem::middleware::Compression;
 use poem::web::{Html, Redirect};
 use poem::{get, Endpoint, EndpointExt, IntoResponse, Response, Route};
 
 use crate::state::AppState;
-use crate::{cors, middleware, openapi_doc};
+use crate::{body_limit, cors, middleware, openapi_doc};
 
 pub fn build(state: AppState) -> impl Endpoint {
     let doc = Arc::new(openapi_doc::document());
@@ -17,17 +17,30 @@ pub fn build(state: AppState) -> impl Endpoint {
     Route::new()
         .at(
             "/openapi.json",
-            get(make_sync(move |_| Response::builder().content_type("application/json").body(json.json.clone()))),
+            get(make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/json")
+                    .body(json.json.clone())
+            })),
         )
         .at(
             "/openapi.yaml",
-            get(make_sync(move |_| Response::builder().content_type("application/yaml").body(yaml.yaml.clone()))),
+            get(make_sync(move |_| {
+                Response::builder()
+                    .content_type("application/yaml")
+                    .body(yaml.yaml.clone())
+            })),
         )
-        .at("/docs", get(make_sync(move |_| Html(html.docs_html.clone()).into_response())))
+        .at(
+            "/docs",
+            get(make_sync(move |_| {
+                Html(html.docs_html.clone()).into_response()
+            })),
+        )
         .at("/", get(make_sync(|_| Redirect::see_other("/docs"))))
         .nest("/", openapi_doc::service())
         .around(middleware::conditional)
-        .with(SizeLimit::new(max_body))
+        .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
         .around(middleware::problems)
         .with(Compression::new())
         .around(cors::cors)

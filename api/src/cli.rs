@@ -9,7 +9,11 @@ use crate::db::{self, DEFAULT_DATABASE_URL};
 use crate::{app, demo_data, openapi_doc, telemetry, AppState};
 
 #[derive(Debug, Parser)]
-#[command(name = "foraldraskapsstod", version, about = "Open-data API for parenting support in Swedish municipalities")]
+#[command(
+    name = "foraldraskapsstod",
+    version,
+    about = "Open-data API for parenting support in Swedish municipalities"
+)]
 #[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     /// `sqlite://path?mode=rwc` (embedded, default) or `postgres://user@host/db`.
@@ -92,7 +96,10 @@ impl ServeArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     telemetry::init(cli.log_format.eq_ignore_ascii_case("json"));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -123,8 +130,13 @@ async fn run(cli: Cli) -> CliResult {
         Some(Command::DemoData(args)) => {
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
-            let summary = demo_data::generate(&db, args.sessions, args.seed, args.replace).await.map_err(|e| e.detail)?;
-            println!("generated {} synthetic sessions (seed {}) in {:.1} s", summary.sessions, args.seed, summary.seconds);
+            let summary = demo_data::generate(&db, args.sessions, args.seed, args.replace)
+                .await
+                .map_err(|e| e.detail)?;
+            println!(
+                "generated {} synthetic sessions (seed {}) in {:.1} s",
+                summary.sessions, args.seed, summary.seconds
+            );
             Ok(())
         }
         Some(Command::Openapi { out_dir }) => {
@@ -144,14 +156,20 @@ async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
     if !args.no_demo {
         use sea_orm::{EntityTrait, PaginatorTrait};
         if entity::session::Entity::find().count(&db).await? == 0 {
-            let s = demo_data::generate(&db, args.demo_sessions, 42, false).await.map_err(|e| e.detail)?;
+            let s = demo_data::generate(&db, args.demo_sessions, 42, false)
+                .await
+                .map_err(|e| e.detail)?;
             tracing::info!(sessions = s.sessions, seconds = s.seconds, "empty database: loaded SYNTHETIC demo data (see /v1/api-info); --no-demo skips this");
         }
     }
     let state = AppState::new(db, args.settings());
     tracing::info!(bind = %args.bind, "listening; docs at http://{}/docs", args.bind);
     poem::Server::new(poem::listener::TcpListener::bind(args.bind.clone()))
-        .run_with_graceful_shutdown(app::build(state), shutdown_signal(), Some(std::time::Duration::from_secs(10)))
+        .run_with_graceful_shutdown(
+            app::build(state),
+            shutdown_signal(),
+            Some(std::time::Duration::from_secs(10)),
+        )
         .await?;
     Ok(())
 }

@@ -12,8 +12,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 
 use crate::api_info::DEMO_DATA_KEY;
@@ -28,7 +28,13 @@ pub fn reference_date() -> NaiveDate {
 }
 
 const OTHER_LANGUAGES: &[&str] = &["ar", "so", "en", "ti", "fa", "pl", "uk", "bs"];
-const PROVIDERS: &[&str] = &["Familjecentralen", "Socialtjänstens öppenvård", "Elevhälsan", "Barnhälsovården", "Studieförbund"];
+const PROVIDERS: &[&str] = &[
+    "Familjecentralen",
+    "Socialtjänstens öppenvård",
+    "Elevhälsan",
+    "Barnhälsovården",
+    "Studieförbund",
+];
 
 pub struct DemoSummary {
     pub sessions: u64,
@@ -59,29 +65,50 @@ impl<T> Weighted<T> {
 
 /// Fills the database with `count` synthetic sessions. Refuses when sessions
 /// exist unless `replace`, which first removes every session.
-pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, replace: bool) -> Result<DemoSummary, ApiError> {
+pub async fn generate(
+    db: &DatabaseConnection,
+    count: u64,
+    seed: u64,
+    replace: bool,
+) -> Result<DemoSummary, ApiError> {
     let started = std::time::Instant::now();
     let existing = entity::session::Entity::find().count(db).await?;
     if existing > 0 && !replace {
-        return Err(ApiError::conflict(format!("the database already holds {existing} sessions; pass --replace to discard them")));
+        return Err(ApiError::conflict(format!(
+            "the database already holds {existing} sessions; pass --replace to discard them"
+        )));
     }
     let municipalities = municipality::Entity::find()
         .filter(municipality::Column::InCollaboration.eq(true))
         .order_by_asc(municipality::Column::Code)
         .all(db)
         .await?;
-    let programmes = programme::Entity::find().order_by_asc(programme::Column::Slug).all(db).await?;
+    let programmes = programme::Entity::find()
+        .order_by_asc(programme::Column::Slug)
+        .all(db)
+        .await?;
     if municipalities.is_empty() || programmes.is_empty() {
-        return Err(ApiError::internal("reference data missing: run migrations first"));
+        return Err(ApiError::internal(
+            "reference data missing: run migrations first",
+        ));
     }
     let codes: Vec<String> = municipalities.iter().map(|m| m.code.clone()).collect();
-    let by_children = Weighted::new(municipalities.iter().map(|m| (m.clone(), m.children.unwrap_or(1000) as f64)).collect());
+    let by_children = Weighted::new(
+        municipalities
+            .iter()
+            .map(|m| (m.clone(), m.children.unwrap_or(1000) as f64))
+            .collect(),
+    );
     // Broad universal programmes are common, narrow ones rarer.
     let by_use = Weighted::new(
         programmes
             .iter()
             .map(|p| {
-                let w = if p.prevention_levels.contains("universal") { 3.0 } else { 1.0 } * (1.0 + (p.age_max - p.age_min) as f64 / 6.0);
+                let w = if p.prevention_levels.contains("universal") {
+                    3.0
+                } else {
+                    1.0
+                } * (1.0 + (p.age_max - p.age_min) as f64 / 6.0);
                 (p.clone(), w)
             })
             .collect(),
@@ -90,12 +117,21 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, replace: b
     let mut rng = StdRng::seed_from_u64(seed);
     let txn = db.begin().await?;
     if replace {
-        for table in ["sessions", "tombstones", "reach_rollup", "idempotency_records"] {
-            txn.execute_unprepared(&format!("DELETE FROM {table}")).await?;
+        for table in [
+            "sessions",
+            "tombstones",
+            "reach_rollup",
+            "idempotency_records",
+        ] {
+            txn.execute_unprepared(&format!("DELETE FROM {table}"))
+                .await?;
         }
     }
     let last_seq: i64 = txn
-        .query_one(sea_orm::Statement::from_string(txn.get_database_backend(), "SELECT last_seq FROM feed_counter WHERE id = 1"))
+        .query_one(sea_orm::Statement::from_string(
+            txn.get_database_backend(),
+            "SELECT last_seq FROM feed_counter WHERE id = 1",
+        ))
         .await?
         .map(|r| r.try_get_by_index(0))
         .transpose()?
@@ -115,9 +151,17 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, replace: b
         let meetings = p.typical_meetings.unwrap_or(rng.gen_range(4..=10));
         let end = start + Duration::weeks(meetings as i64);
         let status = if start > today {
-            if (start - today).num_days() < 60 { "open" } else { "planned" }
+            if (start - today).num_days() < 60 {
+                "open"
+            } else {
+                "planned"
+            }
         } else if end < today {
-            if rng.gen_bool(0.05) { "cancelled" } else { "completed" }
+            if rng.gen_bool(0.05) {
+                "cancelled"
+            } else {
+                "completed"
+            }
         } else {
             "ongoing"
         };
@@ -126,7 +170,11 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, replace: b
         let delivery = if p.formats.contains("digital") && rng.gen_bool(0.5) {
             "digital"
         } else if rng.gen_bool(digital_share) {
-            if rng.gen_bool(0.5) { "digital" } else { "hybrid" }
+            if rng.gen_bool(0.5) {
+                "digital"
+            } else {
+                "hybrid"
+            }
         } else {
             "in_person"
         };
@@ -134,8 +182,15 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, replace: b
         if rng.gen_bool(0.15) {
             languages.push(OTHER_LANGUAGES[rng.gen_range(0..OTHER_LANGUAGES.len())]);
         }
-        let co_host = if rng.gen_bool(0.1) { Some(codes[rng.gen_range(0..codes.len())].clone()) } else { None };
-        let co_hosts = co_host.filter(|c| c != &m.code).map(|c| format!(",{c},")).unwrap_or_default();
+        let co_host = if rng.gen_bool(0.1) {
+            Some(codes[rng.gen_range(0..codes.len())].clone())
+        } else {
+            None
+        };
+        let co_hosts = co_host
+            .filter(|c| c != &m.code)
+            .map(|c| format!(",{c},"))
+            .unwrap_or_default();
         let capacity: i32 = rng.gen_range(6..=20);
         let enrolled: i32 = match status {
             "planned" => 0,
@@ -143,18 +198,29 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, replace: b
             "cancelled" => rng.gen_range(0..=3),
             _ => rng.gen_range(capacity / 2..=capacity),
         };
-        let completed: i32 = if status == "completed" { (enrolled as f64 * rng.gen_range(0.6..=0.95)).round() as i32 } else { 0 };
+        let completed: i32 = if status == "completed" {
+            (enrolled as f64 * rng.gen_range(0.6..=0.95)).round() as i32
+        } else {
+            0
+        };
         let women = (enrolled as f64 * rng.gen_range(0.5..=0.8)).round() as i32;
         let men = (enrolled - women - rng.gen_range(0..=1)).max(0);
         let vulnerable_base = if m.code == "1980" { 0.3 } else { 0.15 };
         let vulnerable = (enrolled as f64 * rng.gen_range(0.0..=vulnerable_base)).round() as i32;
         let (respondents, satisfied) = if status == "completed" {
             let r = (completed as f64 * rng.gen_range(0.5..=0.9)).round() as i32;
-            (Some(r), Some((r as f64 * rng.gen_range(0.7..=1.0)).round() as i32))
+            (
+                Some(r),
+                Some((r as f64 * rng.gen_range(0.7..=1.0)).round() as i32),
+            )
         } else {
             (None, None)
         };
-        let created_at = Utc.from_utc_datetime(&(start - Duration::days(30)).and_hms_opt(8, 0, 0).expect("valid time"));
+        let created_at = Utc.from_utc_datetime(
+            &(start - Duration::days(30))
+                .and_hms_opt(8, 0, 0)
+                .expect("valid time"),
+        );
         let updated_at = if status == "completed" || status == "cancelled" {
             Utc.from_utc_datetime(&end.min(today).and_hms_opt(8, 0, 0).expect("valid time"))
         } else {
@@ -172,7 +238,9 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, replace: b
             meetings: Some(meetings),
             languages: format!(",{},", languages.join(",")),
             delivery: delivery.to_owned(),
-            area: rng.gen_bool(0.6).then(|| format!("Område {}", rng.gen_range(1..=6))),
+            area: rng
+                .gen_bool(0.6)
+                .then(|| format!("Område {}", rng.gen_range(1..=6))),
             co_hosts,
             open_to_other_municipalities: rng.gen_bool(0.2),
             capacity: Some(capacity),
@@ -201,17 +269,30 @@ pub async fn generate(db: &DatabaseConnection, count: u64, seed: u64, replace: b
             Query::update()
                 .table(Alias::new("feed_counter"))
                 .value(Alias::new("last_seq"), last_seq + count as i64)
-                .value(Alias::new("data_version"), Expr::col(Alias::new("data_version")).add(1))
+                .value(
+                    Alias::new("data_version"),
+                    Expr::col(Alias::new("data_version")).add(1),
+                )
                 .and_where(Expr::col(Alias::new("id")).eq(1)),
         ),
     )
     .await?;
     let note = format!("{count} sessions, seed {seed}, reference date {today}");
-    let meta = app_meta::ActiveModel { key: Set(DEMO_DATA_KEY.into()), value: Set(note) };
+    let meta = app_meta::ActiveModel {
+        key: Set(DEMO_DATA_KEY.into()),
+        value: Set(note),
+    };
     app_meta::Entity::insert(meta)
-        .on_conflict(OnConflict::column(app_meta::Column::Key).update_column(app_meta::Column::Value).to_owned())
+        .on_conflict(
+            OnConflict::column(app_meta::Column::Key)
+                .update_column(app_meta::Column::Value)
+                .to_owned(),
+        )
         .exec(&txn)
         .await?;
     txn.commit().await?;
-    Ok(DemoSummary { sessions: count, seconds: started.elapsed().as_secs_f64() })
+    Ok(DemoSummary {
+        sessions: count,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }

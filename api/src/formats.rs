@@ -29,9 +29,14 @@ pub fn negotiate(req: &Request, format: Option<Format>) -> Format {
     if let Some(f) = format {
         return f;
     }
-    let accept = req.header("accept").unwrap_or_default().to_ascii_lowercase();
+    let accept = req
+        .header("accept")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     let csv = accept.find("text/csv");
-    let ndjson = accept.find("application/x-ndjson").or_else(|| accept.find("application/ndjson"));
+    let ndjson = accept
+        .find("application/x-ndjson")
+        .or_else(|| accept.find("application/ndjson"));
     match (csv, ndjson) {
         (Some(c), Some(n)) if n < c => Format::Ndjson,
         (Some(_), _) => Format::Csv,
@@ -41,7 +46,10 @@ pub fn negotiate(req: &Request, format: Option<Format>) -> Format {
 }
 
 fn text_schema(description: &'static str) -> MetaSchemaRef {
-    MetaSchemaRef::Inline(Box::new(MetaSchema { description: Some(description), ..MetaSchema::new_with_format("string", "binary") }))
+    MetaSchemaRef::Inline(Box::new(MetaSchema {
+        description: Some(description),
+        ..MetaSchema::new_with_format("string", "binary")
+    }))
 }
 
 /// A CSV document: a header row, then one row per item (RFC 4180, UTF-8).
@@ -88,7 +96,11 @@ pub fn opt<T: ToString>(v: &Option<T>) -> String {
 
 /// Lists (languages, levels…) go into one CSV cell, `;`-separated.
 pub fn joined(items: &[impl AsRef<str>]) -> String {
-    items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(";")
+    items
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 fn csv_line(fields: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<u8> {
@@ -163,7 +175,11 @@ where
     F: Fn(Option<C>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<(Vec<T>, Option<C>), ApiError>> + Send,
 {
-    Csv(stream_pages(fetch, Some(csv_line(T::csv_header().iter())), |row: &T| csv_line(row.csv_row())))
+    Csv(stream_pages(
+        fetch,
+        Some(csv_line(T::csv_header().iter())),
+        |row: &T| csv_line(row.csv_row()),
+    ))
 }
 
 pub fn stream_ndjson<T, C, F, Fut>(fetch: F) -> Ndjson

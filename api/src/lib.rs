@@ -6,6 +6,7 @@
 
 pub mod api_info;
 pub mod app;
+pub mod body_limit;
 pub mod cli;
 pub mod config;
 pub mod cors;

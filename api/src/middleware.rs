@@ -23,7 +23,10 @@ fn acceptable_request_id(v: &str) -> bool {
 fn valid_traceparent(v: &str) -> bool {
     let parts: Vec<&str> = v.split('-').collect();
     parts.len() == 4
-        && [2, 32, 16, 2].iter().zip(&parts).all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+        && [2, 32, 16, 2]
+            .iter()
+            .zip(&parts)
+            .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Gives each request an id (the client's `X-Request-Id` if sane), logs it,
@@ -35,11 +38,15 @@ pub async fn observe<E: Endpoint>(next: E, req: Request) -> Result<Response> {
         .filter(|v| acceptable_request_id(v))
         .map(str::to_owned)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let traceparent = req.header("traceparent").filter(|v| valid_traceparent(v)).map(str::to_owned);
+    let traceparent = req
+        .header("traceparent")
+        .filter(|v| valid_traceparent(v))
+        .map(str::to_owned);
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let state = req.data::<AppState>().cloned();
-    let span = tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
 
     let result = next.call(req).instrument(span.clone()).await;
     let mut resp = match result {
@@ -49,11 +56,19 @@ pub async fn observe<E: Endpoint>(next: E, req: Request) -> Result<Response> {
     let route = resp
         .data::<OperationId>()
         .map(|o| o.0.to_owned())
-        .unwrap_or_else(|| if resp.status() == StatusCode::NOT_FOUND { "unmatched".to_owned() } else { path.clone() });
+        .unwrap_or_else(|| {
+            if resp.status() == StatusCode::NOT_FOUND {
+                "unmatched".to_owned()
+            } else {
+                path.clone()
+            }
+        });
     let status = resp.status().as_u16();
     let elapsed = started.elapsed();
     if let Some(state) = &state {
-        state.metrics.observe(method.as_str(), &route, status, elapsed.as_secs_f64());
+        state
+            .metrics
+            .observe(method.as_str(), &route, status, elapsed.as_secs_f64());
     }
     span.in_scope(|| tracing::info!(status, route = %route, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "handled"));
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -78,7 +93,9 @@ pub async fn problems<E: Endpoint>(next: E, req: Request) -> Result<Response> {
                 p.instance = Some(instance);
                 return Ok(problem_response(&p, api.retry_after));
             }
-            let param = err.downcast_ref::<poem_openapi::error::ParseParamError>().map(|e| (e.name.to_owned(), e.reason.clone()));
+            let param = err
+                .downcast_ref::<poem_openapi::error::ParseParamError>()
+                .map(|e| (e.name.to_owned(), e.reason.clone()));
             let status = err.status();
             let message = err.to_string();
             let resp = err.into_response();
@@ -100,7 +117,8 @@ pub async fn problems<E: Endpoint>(next: E, req: Request) -> Result<Response> {
 }
 
 fn is_problem(resp: &Response) -> bool {
-    resp.content_type().is_some_and(|c| c.starts_with(PROBLEM_JSON))
+    resp.content_type()
+        .is_some_and(|c| c.starts_with(PROBLEM_JSON))
 }
 
 async fn with_instance(resp: Response, instance: &str) -> Response {
@@ -118,27 +136,41 @@ async fn with_instance(resp: Response, instance: &str) -> Response {
     Response::from_parts(parts, body.into())
 }
 
-fn problem_for_status(status: StatusCode, message: String, param: Option<(String, String)>, instance: String) -> Response {
+fn problem_for_status(
+    status: StatusCode,
+    message: String,
+    param: Option<(String, String)>,
+    instance: String,
+) -> Response {
     let (kind, title) = match status {
         StatusCode::BAD_REQUEST => ("/problems/bad-request", "Bad request"),
         StatusCode::NOT_FOUND => ("/problems/not-found", "Not found"),
         StatusCode::METHOD_NOT_ALLOWED => ("/problems/method-not-allowed", "Method not allowed"),
         StatusCode::PAYLOAD_TOO_LARGE => ("/problems/payload-too-large", "Request body too large"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("/problems/unsupported-media-type", "Unsupported media type"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("/problems/unsupported-media-type", "Unsupported media type")
+        }
         StatusCode::NOT_ACCEPTABLE => ("/problems/not-acceptable", "Not acceptable"),
         s if s.is_server_error() => {
             tracing::error!(status = s.as_u16(), error = %message, "internal error");
-            return problem_response(&ApiError::internal(&message).to_problem(Some(instance)), None);
+            return problem_response(
+                &ApiError::internal(&message).to_problem(Some(instance)),
+                None,
+            );
         }
         _ => ("/problems/http", "Request failed"),
     };
     let detail = match status {
-        StatusCode::NOT_FOUND if message.trim().is_empty() || message == "not found" => format!("no resource at {instance}"),
+        StatusCode::NOT_FOUND if message.trim().is_empty() || message == "not found" => {
+            format!("no resource at {instance}")
+        }
         StatusCode::METHOD_NOT_ALLOWED => format!("this method is not allowed on {instance}"),
         _ if message.trim().is_empty() => status.canonical_reason().unwrap_or("error").to_owned(),
         _ => message,
     };
-    let errors = param.map(|(name, reason)| vec![FieldError::param(name, reason)]).unwrap_or_default();
+    let errors = param
+        .map(|(name, reason)| vec![FieldError::param(name, reason)])
+        .unwrap_or_default();
     let problem = Problem {
         kind: kind.to_owned(),
         title: title.to_owned(),
@@ -154,7 +186,10 @@ fn problem_for_status(status: StatusCode, message: String, param: Option<(String
 /// a reader could see.
 pub async fn data_version(db: &impl ConnectionTrait) -> Result<i64, ApiError> {
     let row = db
-        .query_one(Statement::from_string(db.get_database_backend(), "SELECT data_version FROM feed_counter WHERE id = 1"))
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT data_version FROM feed_counter WHERE id = 1",
+        ))
         .await?
         .ok_or_else(|| ApiError::internal("feed_counter row missing"))?;
     Ok(row.try_get_by_index::<i64>(0)?)
@@ -164,10 +199,14 @@ pub async fn data_version(db: &impl ConnectionTrait) -> Result<i64, ApiError> {
 /// request (URL, representation, caller), so a client revalidating with
 /// `If-None-Match` gets a 304 without the query being run at all.
 pub async fn conditional<E: Endpoint>(next: E, req: Request) -> Result<Response> {
-    if !matches!(*req.method(), Method::GET | Method::HEAD) || !req.uri().path().starts_with("/v1/") {
+    if !matches!(*req.method(), Method::GET | Method::HEAD) || !req.uri().path().starts_with("/v1/")
+    {
         return next.call(req).await.map(IntoResponse::into_response);
     }
-    let state = req.data::<AppState>().cloned().ok_or_else(|| ApiError::internal("state missing"))?;
+    let state = req
+        .data::<AppState>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("state missing"))?;
     let version = data_version(&state.db).await?;
     let keyed = req.header(header::AUTHORIZATION).is_some();
     let mut h = Sha256::new();
@@ -183,13 +222,21 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request) -> Result<Response>
         h.update([0]);
     }
     let etag = format!("W/\"{version}-{}\"", hex::encode(&h.finalize()[..8]));
-    let matches = req
-        .header(header::IF_NONE_MATCH)
-        .is_some_and(|v| v.split(',').map(str::trim).any(|t| t == "*" || t == etag || t.trim_start_matches("W/") == etag.trim_start_matches("W/")));
-    let cache_control = if keyed { "private, no-cache" } else { "public, max-age=60, stale-while-revalidate=300" };
+    let matches = req.header(header::IF_NONE_MATCH).is_some_and(|v| {
+        v.split(',').map(str::trim).any(|t| {
+            t == "*" || t == etag || t.trim_start_matches("W/") == etag.trim_start_matches("W/")
+        })
+    });
+    let cache_control = if keyed {
+        "private, no-cache"
+    } else {
+        "public, max-age=60, stale-while-revalidate=300"
+    };
     let vary = "Accept, Accept-Encoding, Authorization";
     if matches {
-        let mut resp = Response::builder().status(StatusCode::NOT_MODIFIED).finish();
+        let mut resp = Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .finish();
         set_cache_headers(&mut resp, &etag, cache_control, vary);
         return Ok(resp);
     }
@@ -197,17 +244,27 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request) -> Result<Response>
     if resp.status() == StatusCode::OK {
         set_cache_headers(&mut resp, &etag, cache_control, vary);
     } else {
-        resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(resp)
 }
 
-fn set_cache_headers(resp: &mut Response, etag: &str, cache_control: &'static str, vary: &'static str) {
+fn set_cache_headers(
+    resp: &mut Response,
+    etag: &str,
+    cache_control: &'static str,
+    vary: &'static str,
+) {
     if let Ok(v) = HeaderValue::from_str(etag) {
         resp.headers_mut().insert(header::ETAG, v);
     }
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(cache_control));
-    resp.headers_mut().insert(header::VARY, HeaderValue::from_static(vary));
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(cache_control),
+    );
+    resp.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static(vary));
 }
 
 #[cfg(test)]
@@ -216,7 +273,9 @@ mod tests {
 
     #[test]
     fn traceparent_shape_is_checked() {
-        assert!(valid_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+        assert!(valid_traceparent(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        ));
         assert!(!valid_traceparent("00-xyz-00f067aa0ba902b7-01"));
     }
 

@@ -192,11 +192,18 @@ pub async fn list_municipalities(
     let mut rows = q.limit(limit + 1).all(db).await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
-    let last = if more { rows.last().map(|m| m.code.clone()) } else { None };
+    let last = if more {
+        rows.last().map(|m| m.code.clone())
+    } else {
+        None
+    };
     Ok((rows.into_iter().map(Municipality::from).collect(), last))
 }
 
-pub async fn get_municipality(db: &impl ConnectionTrait, code: &MunicipalityCode) -> Result<Municipality, ApiError> {
+pub async fn get_municipality(
+    db: &impl ConnectionTrait,
+    code: &MunicipalityCode,
+) -> Result<Municipality, ApiError> {
     municipality::Entity::find_by_id(code.as_str())
         .one(db)
         .await?
@@ -213,7 +220,11 @@ impl MunicipalitiesApi {
     /// All 290 Swedish municipalities, ordered by code, with SCB county and, where a
     /// sourced figure is loaded (today Västmanland's ten, SCB 2018), the reference
     /// population used for rates per 1,000 children.
-    #[oai(path = "/municipalities", method = "get", operation_id = "listMunicipalities")]
+    #[oai(
+        path = "/municipalities",
+        method = "get",
+        operation_id = "listMunicipalities"
+    )]
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
@@ -232,7 +243,12 @@ impl MunicipalitiesApi {
         format: Query<Option<Format>>,
     ) -> Result<MunicipalityListResponse, ListError> {
         let filter = MunicipalityFilter {
-            county: county.0.as_deref().map(parse_county).transpose().map_err(|e| ApiError::invalid_parameter("county", e))?,
+            county: county
+                .0
+                .as_deref()
+                .map(parse_county)
+                .transpose()
+                .map_err(|e| ApiError::invalid_parameter("county", e))?,
             in_collaboration: in_collaboration.0,
         };
         let canonical = filter.canonical();
@@ -240,20 +256,39 @@ impl MunicipalitiesApi {
         match formats::negotiate(req, format.0) {
             Format::Json => {
                 let limit = paging::page_size(limit.0)?;
-                let after = cursor.0.as_deref().map(|c| paging::decode_cursor::<String>(c, &canonical)).transpose()?;
+                let after = cursor
+                    .0
+                    .as_deref()
+                    .map(|c| paging::decode_cursor::<String>(c, &canonical))
+                    .transpose()?;
                 let (data, last) = list_municipalities(&db, &filter, after, limit).await?;
                 let next_cursor = last.map(|k| paging::encode_cursor(&k, &canonical));
-                let next = next_cursor.as_ref().map(|c| paging::next_url(req, state.settings.public_base_url.as_deref(), c));
+                let next = next_cursor
+                    .as_ref()
+                    .map(|c| paging::next_url(req, state.settings.public_base_url.as_deref(), c));
                 let link = paging::link_header(&next);
-                Ok(MunicipalityListResponse::Ok(MunicipalityListBody::Json(Json(MunicipalityPage { data, next_cursor, next })), link))
+                Ok(MunicipalityListResponse::Ok(
+                    MunicipalityListBody::Json(Json(MunicipalityPage {
+                        data,
+                        next_cursor,
+                        next,
+                    })),
+                    link,
+                ))
             }
             Format::Csv => {
                 let (all, _) = list_municipalities(&db, &filter, None, u64::MAX / 2).await?;
-                Ok(MunicipalityListResponse::Ok(MunicipalityListBody::Csv(formats::csv_of(&all)), None))
+                Ok(MunicipalityListResponse::Ok(
+                    MunicipalityListBody::Csv(formats::csv_of(&all)),
+                    None,
+                ))
             }
             Format::Ndjson => {
                 let (all, _) = list_municipalities(&db, &filter, None, u64::MAX / 2).await?;
-                Ok(MunicipalityListResponse::Ok(MunicipalityListBody::Ndjson(formats::ndjson_of(&all)), None))
+                Ok(MunicipalityListResponse::Ok(
+                    MunicipalityListBody::Ndjson(formats::ndjson_of(&all)),
+                    None,
+                ))
             }
         }
     }
@@ -261,7 +296,11 @@ impl MunicipalitiesApi {
     /// Get a municipality
     ///
     /// One municipality by its 4-digit SCB code.
-    #[oai(path = "/municipalities/:code", method = "get", operation_id = "getMunicipality")]
+    #[oai(
+        path = "/municipalities/:code",
+        method = "get",
+        operation_id = "getMunicipality"
+    )]
     async fn get(
         &self,
         state: poem::web::Data<&AppState>,
@@ -269,8 +308,11 @@ impl MunicipalitiesApi {
         #[oai(example = "example_code")]
         code: Path<String>,
     ) -> Result<MunicipalityResponse, LookupError> {
-        let code = MunicipalityCode::parse(&code.0).map_err(|e| ApiError::invalid_parameter("code", e))?;
-        Ok(MunicipalityResponse::Ok(Json(get_municipality(&state.db, &code).await?)))
+        let code =
+            MunicipalityCode::parse(&code.0).map_err(|e| ApiError::invalid_parameter("code", e))?;
+        Ok(MunicipalityResponse::Ok(Json(
+            get_municipality(&state.db, &code).await?,
+        )))
     }
 }
 

@@ -12,7 +12,13 @@ use crate::ops::OpsApi;
 use crate::programmes::ProgrammesApi;
 use crate::sessions::SessionsApi;
 
-pub type Apis = (MunicipalitiesApi, ProgrammesApi, SessionsApi, ApiInfoApi, OpsApi);
+pub type Apis = (
+    MunicipalitiesApi,
+    ProgrammesApi,
+    SessionsApi,
+    ApiInfoApi,
+    OpsApi,
+);
 
 const DESCRIPTION: &str = include_str!("openapi_description.md");
 
@@ -38,16 +44,27 @@ pub fn document() -> Document {
     let json = serde_json::to_string_pretty(&spec).expect("serializable") + "\n";
     let yaml = serde_yaml::to_string(&spec).expect("serializable");
     let docs_html = svc.swagger_ui_html().replace(&raw, &json);
-    Document { json, yaml, docs_html }
+    Document {
+        json,
+        yaml,
+        docs_html,
+    }
 }
 
 fn complete(spec: &mut Value) {
-    let header = |description: &str| json!({ "description": description, "schema": { "type": "string" } });
-    let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    let header =
+        |description: &str| json!({ "description": description, "schema": { "type": "string" } });
+    let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
     for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else { continue };
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
         for (method, op) in item.iter_mut() {
-            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
             for (_, resp) in responses.iter_mut() {
                 if let Some(r) = resp.as_object_mut() {
                     let headers = r.entry("headers").or_insert_with(|| json!({}));
@@ -57,14 +74,18 @@ fn complete(spec: &mut Value) {
             if method == "get" && path.starts_with("/v1/") {
                 if let Some(ok) = responses.get_mut("200").and_then(Value::as_object_mut) {
                     let headers = ok.entry("headers").or_insert_with(|| json!({}));
-                    headers["ETag"] = header("Weak validator of this representation; send it back in `If-None-Match`.");
+                    headers["ETag"] = header(
+                        "Weak validator of this representation; send it back in `If-None-Match`.",
+                    );
                     headers["Cache-Control"] = header("`public, max-age=60, stale-while-revalidate=300` for anonymous reads; `private, no-cache` with an API key.");
                 }
                 responses.insert(
                     "304".into(),
                     json!({ "description": "Not modified: the `If-None-Match` validator still matches; no body.", "headers": { "ETag": header("The current validator.") } }),
                 );
-                let params = op.as_object_mut().map(|o| o.entry("parameters").or_insert_with(|| json!([])));
+                let params = op
+                    .as_object_mut()
+                    .map(|o| o.entry("parameters").or_insert_with(|| json!([])));
                 if let Some(Value::Array(params)) = params {
                     params.push(json!({
                         "name": "If-None-Match", "in": "header", "required": false,

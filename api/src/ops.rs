@@ -46,7 +46,9 @@ impl OpsApi {
     /// 200 while the process runs; does not touch the database.
     #[oai(path = "/health/live", method = "get", operation_id = "healthLive")]
     async fn live(&self) -> LiveResponse {
-        LiveResponse::Ok(Json(Health { status: "ok".into() }))
+        LiveResponse::Ok(Json(Health {
+            status: "ok".into(),
+        }))
     }
 
     /// Readiness
@@ -55,10 +57,15 @@ impl OpsApi {
     #[oai(path = "/health/ready", method = "get", operation_id = "healthReady")]
     async fn ready(&self, state: poem::web::Data<&AppState>) -> ReadyResponse {
         match crate::db::ping(&state.db).await {
-            Ok(()) => ReadyResponse::Ok(Json(Health { status: "ok".into() })),
+            Ok(()) => ReadyResponse::Ok(Json(Health {
+                status: "ok".into(),
+            })),
             Err(e) => {
                 tracing::warn!(error = %e, "readiness check failed");
-                ReadyResponse::Unavailable(Json(ApiError::unavailable("the database does not answer").to_problem(Some("/health/ready".into()))))
+                ReadyResponse::Unavailable(Json(
+                    ApiError::unavailable("the database does not answer")
+                        .to_problem(Some("/health/ready".into())),
+                ))
             }
         }
     }

@@ -28,13 +28,24 @@ pub fn filter_hash(canonical: &str) -> String {
 }
 
 pub fn encode_cursor<K: Serialize>(key: &K, filters: &str) -> String {
-    let json = serde_json::to_vec(&Envelope { k: key, f: filter_hash(filters) }).unwrap_or_default();
+    let json = serde_json::to_vec(&Envelope {
+        k: key,
+        f: filter_hash(filters),
+    })
+    .unwrap_or_default();
     URL_SAFE_NO_PAD.encode(json)
 }
 
 pub fn decode_cursor<K: DeserializeOwned>(cursor: &str, filters: &str) -> Result<K, ApiError> {
-    let bad = || ApiError::invalid_parameter("cursor", "not a cursor issued by this API; start again without one");
-    let bytes = URL_SAFE_NO_PAD.decode(cursor.trim_end_matches('=')).map_err(|_| bad())?;
+    let bad = || {
+        ApiError::invalid_parameter(
+            "cursor",
+            "not a cursor issued by this API; start again without one",
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.trim_end_matches('='))
+        .map_err(|_| bad())?;
     let env: Envelope<K> = serde_json::from_slice(&bytes).map_err(|_| bad())?;
     if env.f != filter_hash(filters) {
         return Err(ApiError::invalid_parameter(
@@ -50,7 +61,10 @@ pub fn page_size(limit: Option<u64>) -> Result<u64, ApiError> {
     match limit {
         None => Ok(DEFAULT_PAGE_SIZE),
         Some(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
-        Some(n) => Err(ApiError::invalid_parameter("limit", format!("{n} is out of range 1..={MAX_PAGE_SIZE}"))),
+        Some(n) => Err(ApiError::invalid_parameter(
+            "limit",
+            format!("{n} is out of range 1..={MAX_PAGE_SIZE}"),
+        )),
     }
 }
 
@@ -65,8 +79,14 @@ pub fn next_url(req: &Request, base_url: Option<&str>, cursor: &str) -> String {
             format!("{scheme}://{host}")
         }
     };
-    let mut pairs: Vec<String> =
-        req.uri().query().unwrap_or_default().split('&').filter(|p| !p.is_empty() && !p.starts_with("cursor=")).map(str::to_owned).collect();
+    let mut pairs: Vec<String> = req
+        .uri()
+        .query()
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("cursor="))
+        .map(str::to_owned)
+        .collect();
     pairs.push(format!("cursor={cursor}"));
     format!("{base}{}?{}", req.uri().path(), pairs.join("&"))
 }

@@ -68,10 +68,18 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn at(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { pointer: Some(pointer.into()), parameter: None, detail: detail.into() }
+        Self {
+            pointer: Some(pointer.into()),
+            parameter: None,
+            detail: detail.into(),
+        }
     }
     pub fn param(name: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { pointer: None, parameter: Some(name.into()), detail: detail.into() }
+        Self {
+            pointer: None,
+            parameter: Some(name.into()),
+            detail: detail.into(),
+        }
     }
 }
 
@@ -89,38 +97,91 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, kind, title, detail: detail.into(), errors: vec![], retry_after: None }
+    pub fn new(
+        status: StatusCode,
+        kind: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            kind,
+            title,
+            detail: detail.into(),
+            errors: vec![],
+            retry_after: None,
+        }
     }
     pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
         self.errors = errors;
         self
     }
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "/problems/bad-request", "Bad request", detail)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "/problems/bad-request",
+            "Bad request",
+            detail,
+        )
     }
     pub fn invalid_parameter(name: &str, detail: impl Into<String>) -> Self {
         let detail = detail.into();
-        Self::new(StatusCode::BAD_REQUEST, "/problems/invalid-parameter", "Invalid query parameter", format!("{name}: {detail}"))
-            .with_errors(vec![FieldError::param(name, detail)])
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "/problems/invalid-parameter",
+            "Invalid query parameter",
+            format!("{name}: {detail}"),
+        )
+        .with_errors(vec![FieldError::param(name, detail)])
     }
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "/problems/not-found", "Not found", detail)
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "/problems/not-found",
+            "Not found",
+            detail,
+        )
     }
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "/problems/unauthorized", "Missing or unknown API key", detail)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "/problems/unauthorized",
+            "Missing or unknown API key",
+            detail,
+        )
     }
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "/problems/forbidden", "Not allowed for this API key", detail)
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "/problems/forbidden",
+            "Not allowed for this API key",
+            detail,
+        )
     }
     pub fn conflict(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "/problems/conflict", "Conflict", detail)
+        Self::new(
+            StatusCode::CONFLICT,
+            "/problems/conflict",
+            "Conflict",
+            detail,
+        )
     }
     pub fn gone(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::GONE, "/problems/cursor-expired", "Cursor no longer valid", detail)
+        Self::new(
+            StatusCode::GONE,
+            "/problems/cursor-expired",
+            "Cursor no longer valid",
+            detail,
+        )
     }
     pub fn unprocessable(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "/problems/validation", "Invalid request body", detail).with_errors(errors)
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/problems/validation",
+            "Invalid request body",
+            detail,
+        )
+        .with_errors(errors)
     }
     pub fn too_many_requests(retry_after: u64) -> Self {
         let mut e = Self::new(
@@ -133,12 +194,22 @@ impl ApiError {
         e
     }
     pub fn unavailable(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "/problems/unavailable", "Service unavailable", detail)
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "/problems/unavailable",
+            "Service unavailable",
+            detail,
+        )
     }
     /// The database's and the server's internals are logged, never sent.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "/problems/internal", "Internal server error", "The server failed; the error has been logged.")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "/problems/internal",
+            "Internal server error",
+            "The server failed; the error has been logged.",
+        )
     }
 
     pub fn to_problem(&self, instance: Option<String>) -> Problem {

@@ -62,14 +62,21 @@ impl poem_openapi::types::Example for Programme {
     fn example() -> Self {
         Self {
             slug: "abc".into(),
-            name: LocalizedText { sv: "ABC – Alla Barn i Centrum".into(), en: "ABC – All Children in Focus".into() },
+            name: LocalizedText {
+                sv: "ABC – Alla Barn i Centrum".into(),
+                en: "ABC – All Children in Focus".into(),
+            },
             description: None,
             age_min: 3,
             age_max: 12,
             prevention_levels: vec![PreventionLevel::Universal],
             formats: vec![ProgrammeFormat::Group],
             typical_meetings: Some(4),
-            evidence: Evidence { status: EvidenceStatus::Unassessed, summary: None, source_url: None },
+            evidence: Evidence {
+                status: EvidenceStatus::Unassessed,
+                summary: None,
+                source_url: None,
+            },
             owner: None,
             website: None,
             verified: true,
@@ -89,12 +96,16 @@ impl From<programme::Model> for Programme {
             prevention_levels: parse_list(&p.prevention_levels, PreventionLevel::parse),
             formats: parse_list(&p.formats, ProgrammeFormat::parse),
             evidence: Evidence {
-                status: EvidenceStatus::parse(&p.evidence_status).unwrap_or(EvidenceStatus::Unassessed),
+                status: EvidenceStatus::parse(&p.evidence_status)
+                    .unwrap_or(EvidenceStatus::Unassessed),
                 summary: p.evidence_summary,
                 source_url: p.evidence_source_url,
             },
             slug: p.slug,
-            name: LocalizedText { sv: p.name_sv, en: p.name_en },
+            name: LocalizedText {
+                sv: p.name_sv,
+                en: p.name_en,
+            },
             description,
             age_min: p.age_min,
             age_max: p.age_max,
@@ -199,22 +210,41 @@ impl ProgrammeFilter {
         *self == Self::default()
     }
     pub fn admits(&self, p: &programme::Model) -> bool {
-        self.child_age.is_none_or(|a| p.age_min <= a && a <= p.age_max)
-            && self.prevention_level.is_none_or(|l| parse_list(&p.prevention_levels, PreventionLevel::parse).contains(&l))
-            && self.format.is_none_or(|f| parse_list(&p.formats, ProgrammeFormat::parse).contains(&f))
+        self.child_age
+            .is_none_or(|a| p.age_min <= a && a <= p.age_max)
+            && self.prevention_level.is_none_or(|l| {
+                parse_list(&p.prevention_levels, PreventionLevel::parse).contains(&l)
+            })
+            && self
+                .format
+                .is_none_or(|f| parse_list(&p.formats, ProgrammeFormat::parse).contains(&f))
     }
     fn canonical(&self) -> String {
-        format!("p|{:?}|{:?}|{:?}", self.child_age, self.prevention_level, self.format)
+        format!(
+            "p|{:?}|{:?}|{:?}",
+            self.child_age, self.prevention_level, self.format
+        )
     }
 }
 
 /// The whole catalogue, by slug: small enough to read whole on every use.
 pub async fn load_catalogue(db: &impl ConnectionTrait) -> Result<Vec<programme::Model>, ApiError> {
-    Ok(programme::Entity::find().order_by_asc(programme::Column::Slug).all(db).await?)
+    Ok(programme::Entity::find()
+        .order_by_asc(programme::Column::Slug)
+        .all(db)
+        .await?)
 }
 
-pub async fn list_programmes(db: &impl ConnectionTrait, filter: &ProgrammeFilter) -> Result<Vec<Programme>, ApiError> {
-    Ok(load_catalogue(db).await?.into_iter().filter(|p| filter.admits(p)).map(Programme::from).collect())
+pub async fn list_programmes(
+    db: &impl ConnectionTrait,
+    filter: &ProgrammeFilter,
+) -> Result<Vec<Programme>, ApiError> {
+    Ok(load_catalogue(db)
+        .await?
+        .into_iter()
+        .filter(|p| filter.admits(p))
+        .map(Programme::from)
+        .collect())
 }
 
 pub async fn get_programme(db: &impl ConnectionTrait, slug: &str) -> Result<Programme, ApiError> {
@@ -227,7 +257,10 @@ pub async fn get_programme(db: &impl ConnectionTrait, slug: &str) -> Result<Prog
 
 pub fn child_age_param(age: Option<i32>) -> Result<Option<i32>, ApiError> {
     match age {
-        Some(a) if !(0..=18).contains(&a) => Err(ApiError::invalid_parameter("child_age", format!("{a} is out of range 0..=18"))),
+        Some(a) if !(0..=18).contains(&a) => Err(ApiError::invalid_parameter(
+            "child_age",
+            format!("{a} is out of range 0..=18"),
+        )),
         other => Ok(other),
     }
 }
@@ -261,8 +294,11 @@ impl ProgrammesApi {
         /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
         format: Query<Option<Format>>,
     ) -> Result<ProgrammeListResponse, ListError> {
-        let filter =
-            ProgrammeFilter { child_age: child_age_param(child_age.0)?, prevention_level: prevention_level.0, format: format_offered.0 };
+        let filter = ProgrammeFilter {
+            child_age: child_age_param(child_age.0)?,
+            prevention_level: prevention_level.0,
+            format: format_offered.0,
+        };
         let all = list_programmes(&state.db, &filter).await?;
         let body = match formats::negotiate(req, format.0) {
             Format::Csv => ProgrammeListBody::Csv(formats::csv_of(&all)),
@@ -270,21 +306,46 @@ impl ProgrammesApi {
             Format::Json => {
                 let canonical = filter.canonical();
                 let limit = paging::page_size(limit.0)? as usize;
-                let after = cursor.0.as_deref().map(|c| paging::decode_cursor::<String>(c, &canonical)).transpose()?;
-                let mut data: Vec<Programme> = all.into_iter().filter(|p| after.as_ref().is_none_or(|a| &p.slug > a)).collect();
+                let after = cursor
+                    .0
+                    .as_deref()
+                    .map(|c| paging::decode_cursor::<String>(c, &canonical))
+                    .transpose()?;
+                let mut data: Vec<Programme> = all
+                    .into_iter()
+                    .filter(|p| after.as_ref().is_none_or(|a| &p.slug > a))
+                    .collect();
                 let more = data.len() > limit;
                 data.truncate(limit);
-                let next_cursor = more.then(|| data.last().map(|p| paging::encode_cursor(&p.slug, &canonical))).flatten();
-                let next = next_cursor.as_ref().map(|c| paging::next_url(req, state.settings.public_base_url.as_deref(), c));
+                let next_cursor = more
+                    .then(|| {
+                        data.last()
+                            .map(|p| paging::encode_cursor(&p.slug, &canonical))
+                    })
+                    .flatten();
+                let next = next_cursor
+                    .as_ref()
+                    .map(|c| paging::next_url(req, state.settings.public_base_url.as_deref(), c));
                 let link = paging::link_header(&next);
-                return Ok(ProgrammeListResponse::Ok(ProgrammeListBody::Json(Json(ProgrammePage { data, next_cursor, next })), link));
+                return Ok(ProgrammeListResponse::Ok(
+                    ProgrammeListBody::Json(Json(ProgrammePage {
+                        data,
+                        next_cursor,
+                        next,
+                    })),
+                    link,
+                ));
             }
         };
         Ok(ProgrammeListResponse::Ok(body, None))
     }
 
     /// Get a programme
-    #[oai(path = "/programmes/:slug", method = "get", operation_id = "getProgramme")]
+    #[oai(
+        path = "/programmes/:slug",
+        method = "get",
+        operation_id = "getProgramme"
+    )]
     async fn get(
         &self,
         state: poem::web::Data<&AppState>,
@@ -293,7 +354,9 @@ impl ProgrammesApi {
         slug: Path<String>,
     ) -> Result<ProgrammeResponse, LookupError> {
         let slug = parse_slug(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
-        Ok(ProgrammeResponse::Ok(Json(get_programme(&state.db, &slug).await?)))
+        Ok(ProgrammeResponse::Ok(Json(
+            get_programme(&state.db, &slug).await?,
+        )))
     }
 }
 

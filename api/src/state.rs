@@ -16,6 +16,10 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
-        Self { db, settings: Arc::new(settings), metrics: Arc::new(Metrics::new()) }
+        Self {
+            db,
+            settings: Arc::new(settings),
+            metrics: Arc::new(Metrics::new()),
+        }
     }
 }

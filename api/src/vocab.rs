@@ -91,7 +91,11 @@ stored_enum!(
 
 /// A stored comma-joined list back into its values, skipping unknown ones.
 pub fn parse_list<T>(stored: &str, parse: fn(&str) -> Option<T>) -> Vec<T> {
-    stored.split(',').filter(|s| !s.is_empty()).filter_map(parse).collect()
+    stored
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .filter_map(parse)
+        .collect()
 }
 
 /// A 4-digit SCB municipality code such as `1980` (Västerås).
@@ -125,7 +129,9 @@ pub fn parse_language(s: &str) -> Result<String, String> {
     if s.len() == 2 && s.bytes().all(|b| b.is_ascii_lowercase()) {
         Ok(s.to_owned())
     } else {
-        Err(format!("'{s}' is not an ISO 639-1 language code (two lowercase letters, e.g. sv)"))
+        Err(format!(
+            "'{s}' is not an ISO 639-1 language code (two lowercase letters, e.g. sv)"
+        ))
     }
 }
 
@@ -133,19 +139,26 @@ pub fn parse_language(s: &str) -> Result<String, String> {
 pub fn parse_slug(s: &str) -> Result<String, String> {
     let ok = !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !s.contains("--");
     if ok {
         Ok(s.to_owned())
     } else {
-        Err(format!("'{s}' is not a programme slug (lowercase letters, digits and hyphens)"))
+        Err(format!(
+            "'{s}' is not a programme slug (lowercase letters, digits and hyphens)"
+        ))
     }
 }
 
 /// Parses a query parameter's values, naming the parameter in the 400 problem.
-pub fn parse_param<T>(name: &str, values: &[String], parse: impl Fn(&str) -> Result<T, String>) -> Result<Vec<T>, ApiError> {
+pub fn parse_param<T>(
+    name: &str,
+    values: &[String],
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, ApiError> {
     values
         .iter()
         .flat_map(|v| v.split(','))
@@ -154,6 +167,13 @@ pub fn parse_param<T>(name: &str, values: &[String], parse: impl Fn(&str) -> Res
         .collect()
 }
 
-pub fn parse_enum_param<T>(name: &str, values: &[String], parse: fn(&str) -> Option<T>, expected: fn() -> String) -> Result<Vec<T>, ApiError> {
-    parse_param(name, values, |v| parse(v).ok_or_else(|| format!("'{v}' is not one of {}", expected())))
+pub fn parse_enum_param<T>(
+    name: &str,
+    values: &[String],
+    parse: fn(&str) -> Option<T>,
+    expected: fn() -> String,
+) -> Result<Vec<T>, ApiError> {
+    parse_param(name, values, |v| {
+        parse(v).ok_or_else(|| format!("'{v}' is not one of {}", expected()))
+    })
 }

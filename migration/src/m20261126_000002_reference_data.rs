@@ -47,7 +47,12 @@ const UNASSESSED_SUMMARY: &str =
     "No evidence assessment has been recorded for this programme in the catalogue.";
 
 fn joined(semicolon_list: &str) -> String {
-    semicolon_list.split(';').map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(",")
+    semicolon_list
+        .split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 #[async_trait::async_trait]
@@ -134,7 +139,10 @@ impl MigrationTrait for Migration {
             Query::update()
                 .table(Alias::new("feed_counter"))
                 .value(Alias::new("last_seq"), programmes.len() as i64)
-                .value(Alias::new("data_version"), Expr::col(Alias::new("data_version")).add(1))
+                .value(
+                    Alias::new("data_version"),
+                    Expr::col(Alias::new("data_version")).add(1),
+                )
                 .to_owned(),
         )
         .await?;
@@ -142,8 +150,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.exec_stmt(Query::delete().from_table(Programmes::Table).to_owned()).await?;
-        m.exec_stmt(Query::delete().from_table(Municipalities::Table).to_owned()).await?;
+        m.exec_stmt(Query::delete().from_table(Programmes::Table).to_owned())
+            .await?;
+        m.exec_stmt(Query::delete().from_table(Municipalities::Table).to_owned())
+            .await?;
         Ok(())
     }
 }

@@ -91,9 +91,14 @@ mod tests {
     fn all_290_municipalities_and_ten_in_vastmanland() {
         let all = municipalities();
         assert_eq!(all.len(), 290);
-        let vastmanland = all.iter().filter(|m| m.county_code == COLLABORATION_COUNTY).count();
+        let vastmanland = all
+            .iter()
+            .filter(|m| m.county_code == COLLABORATION_COUNTY)
+            .count();
         assert_eq!(vastmanland, 10);
-        assert!(all.iter().all(|m| m.code.len() == 4 && m.code.starts_with(&m.county_code)));
+        assert!(all
+            .iter()
+            .all(|m| m.code.len() == 4 && m.code.starts_with(&m.county_code)));
     }
 
     #[test]
@@ -102,6 +107,9 @@ mod tests {
         assert_eq!(rows.len(), 10);
         assert!(rows.iter().all(|r| r.source.starts_with("SCB")));
         assert_eq!(rows.iter().map(|r| r.children_0_15).sum::<i32>(), 51_300);
-        assert_eq!(rows.iter().map(|r| r.population_total).sum::<i32>(), 273_929);
+        assert_eq!(
+            rows.iter().map(|r| r.population_total).sum::<i32>(),
+            273_929
+        );
     }
 }

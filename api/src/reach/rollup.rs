@@ -87,7 +87,10 @@ impl Contribution {
         if s.status == "completed" {
             c.enrolled_finished = c.enrolled;
         }
-        Some((Bucket::of(&s.municipality_code, &s.programme, s.start_date), c))
+        Some((
+            Bucket::of(&s.municipality_code, &s.programme, s.start_date),
+            c,
+        ))
     }
 
     pub fn add(&mut self, o: &Self) {
@@ -131,18 +134,34 @@ impl Deltas {
     }
 }
 
-const COLUMNS: [&str; 9] =
-    ["sessions", "enrolled", "enrolled_finished", "completed", "women", "men", "vulnerable_area", "satisfaction_respondents", "satisfied"];
+const COLUMNS: [&str; 9] = [
+    "sessions",
+    "enrolled",
+    "enrolled_finished",
+    "completed",
+    "women",
+    "men",
+    "vulnerable_area",
+    "satisfaction_respondents",
+    "satisfied",
+];
 
 /// Adds the deltas to the rollup (upsert `col = col + excluded.col`), then drops
 /// buckets left empty so the rollup only holds buckets with sessions.
-pub async fn apply(db: &impl ConnectionTrait, deltas: &HashMap<Bucket, Contribution>) -> Result<(), DbErr> {
-    let changed: Vec<(&Bucket, &Contribution)> = deltas.iter().filter(|(_, c)| !c.is_zero()).collect();
+pub async fn apply(
+    db: &impl ConnectionTrait,
+    deltas: &HashMap<Bucket, Contribution>,
+) -> Result<(), DbErr> {
+    let changed: Vec<(&Bucket, &Contribution)> =
+        deltas.iter().filter(|(_, c)| !c.is_zero()).collect();
     for chunk in changed.chunks(500) {
         let mut insert = Query::insert();
-        insert
-            .into_table(Alias::new("reach_rollup"))
-            .columns(["municipality_code", "programme", "year", "quarter"].into_iter().chain(COLUMNS).map(Alias::new));
+        insert.into_table(Alias::new("reach_rollup")).columns(
+            ["municipality_code", "programme", "year", "quarter"]
+                .into_iter()
+                .chain(COLUMNS)
+                .map(Alias::new),
+        );
         for (b, c) in chunk {
             insert.values_panic([
                 b.municipality_code.clone().into(),
@@ -161,9 +180,16 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &HashMap<Bucket, Contribut
             ]);
         }
         insert.on_conflict(
-            OnConflict::columns(["municipality_code", "programme", "year", "quarter"].map(Alias::new))
-                .values(COLUMNS.map(|col| (Alias::new(col), Expr::cust(format!("reach_rollup.{col} + excluded.{col}")))))
-                .to_owned(),
+            OnConflict::columns(
+                ["municipality_code", "programme", "year", "quarter"].map(Alias::new),
+            )
+            .values(COLUMNS.map(|col| {
+                (
+                    Alias::new(col),
+                    Expr::cust(format!("reach_rollup.{col} + excluded.{col}")),
+                )
+            }))
+            .to_owned(),
         );
         db.execute(db.get_database_backend().build(&insert)).await?;
     }
@@ -171,7 +197,9 @@ pub async fn apply(db: &impl ConnectionTrait, deltas: &HashMap<Bucket, Contribut
         if c.sessions < 0 {
             let delete = Query::delete()
                 .from_table(Alias::new("reach_rollup"))
-                .and_where(Expr::col(Alias::new("municipality_code")).eq(b.municipality_code.clone()))
+                .and_where(
+                    Expr::col(Alias::new("municipality_code")).eq(b.municipality_code.clone()),
+                )
                 .and_where(Expr::col(Alias::new("programme")).eq(b.programme.clone()))
                 .and_where(Expr::col(Alias::new("year")).eq(b.year))
                 .and_where(Expr::col(Alias::new("quarter")).eq(b.quarter))

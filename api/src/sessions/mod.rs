@@ -19,7 +19,10 @@ use crate::problem::{ApiError, ListError, LookupError};
 use crate::programmes::{child_age_param, ProgrammeFilter};
 use crate::state::AppState;
 use crate::tags::ApiTags;
-use crate::vocab::{parse_language, parse_param, parse_slug, Delivery, MunicipalityCode, PreventionLevel, SessionStatus};
+use crate::vocab::{
+    parse_language, parse_param, parse_slug, Delivery, MunicipalityCode, PreventionLevel,
+    SessionStatus,
+};
 
 /// Rows per database round trip when streaming a whole list.
 const STREAM_CHUNK: u64 = 1000;
@@ -95,14 +98,27 @@ impl SessionsApi {
             statuses: status.0,
             start_from: start_from.0,
             start_to: start_to.0,
-            language: language.0.as_deref().map(parse_language).transpose().map_err(|e| ApiError::invalid_parameter("language", e))?,
+            language: language
+                .0
+                .as_deref()
+                .map(parse_language)
+                .transpose()
+                .map_err(|e| ApiError::invalid_parameter("language", e))?,
             delivery: delivery.0,
-            programme_filter: ProgrammeFilter { child_age: child_age_param(child_age.0)?, prevention_level: prevention_level.0, format: None },
+            programme_filter: ProgrammeFilter {
+                child_age: child_age_param(child_age.0)?,
+                prevention_level: prevention_level.0,
+                format: None,
+            },
             updated_since: updated_since.0,
         };
         if let (Some(from), Some(to)) = (filter.start_from, filter.start_to) {
             if from > to {
-                return Err(ApiError::invalid_parameter("start_from", format!("{from} is after start_to {to}")).into());
+                return Err(ApiError::invalid_parameter(
+                    "start_from",
+                    format!("{from} is after start_to {to}"),
+                )
+                .into());
             }
         }
         check_filter_references(&state.db, &filter).await?;
@@ -121,12 +137,25 @@ impl SessionsApi {
         }
         let canonical = filter.canonical();
         let limit = paging::page_size(limit.0)?;
-        let after = cursor.0.as_deref().map(|c| paging::decode_cursor::<SessionKey>(c, &canonical)).transpose()?;
+        let after = cursor
+            .0
+            .as_deref()
+            .map(|c| paging::decode_cursor::<SessionKey>(c, &canonical))
+            .transpose()?;
         let (data, last) = list_sessions(&state.db, &filter, after, limit).await?;
         let next_cursor = last.map(|k| paging::encode_cursor(&k, &canonical));
-        let next = next_cursor.as_ref().map(|c| paging::next_url(req, state.settings.public_base_url.as_deref(), c));
+        let next = next_cursor
+            .as_ref()
+            .map(|c| paging::next_url(req, state.settings.public_base_url.as_deref(), c));
         let link = paging::link_header(&next);
-        Ok(SessionListResponse::Ok(SessionListBody::Json(Json(SessionPage { data, next_cursor, next })), link))
+        Ok(SessionListResponse::Ok(
+            SessionListBody::Json(Json(SessionPage {
+                data,
+                next_cursor,
+                next,
+            })),
+            link,
+        ))
     }
 
     /// Get a session
@@ -140,7 +169,8 @@ impl SessionsApi {
         #[oai(example = "example_id")]
         id: Path<String>,
     ) -> Result<SessionResponse, LookupError> {
-        let id = Uuid::parse_str(&id.0).map_err(|_| ApiError::invalid_parameter("id", format!("'{}' is not a UUID", id.0)))?;
+        let id = Uuid::parse_str(&id.0)
+            .map_err(|_| ApiError::invalid_parameter("id", format!("'{}' is not a UUID", id.0)))?;
         Ok(SessionResponse::Ok(Json(get_session(&state.db, id).await?)))
     }
 }

@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{municipality, session};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -56,7 +58,10 @@ impl SessionFilter {
 
 /// Unknown municipality or programme in a filter is a 400, not an empty list:
 /// a typo should not look like "no sessions".
-pub async fn check_filter_references(db: &impl ConnectionTrait, filter: &SessionFilter) -> Result<(), ApiError> {
+pub async fn check_filter_references(
+    db: &impl ConnectionTrait,
+    filter: &SessionFilter,
+) -> Result<(), ApiError> {
     if !filter.municipalities.is_empty() {
         let codes: Vec<&str> = filter.municipalities.iter().map(|m| m.as_str()).collect();
         let known: Vec<String> = municipality::Entity::find()
@@ -67,20 +72,33 @@ pub async fn check_filter_references(db: &impl ConnectionTrait, filter: &Session
             .all(db)
             .await?;
         if let Some(unknown) = codes.iter().find(|c| !known.iter().any(|k| k == *c)) {
-            return Err(ApiError::invalid_parameter("municipality", format!("no municipality with code {unknown}")));
+            return Err(ApiError::invalid_parameter(
+                "municipality",
+                format!("no municipality with code {unknown}"),
+            ));
         }
     }
     Ok(())
 }
 
 /// The programme slugs a filter allows: `None` means "any".
-async fn allowed_programmes(db: &impl ConnectionTrait, filter: &SessionFilter) -> Result<Option<Vec<String>>, ApiError> {
+async fn allowed_programmes(
+    db: &impl ConnectionTrait,
+    filter: &SessionFilter,
+) -> Result<Option<Vec<String>>, ApiError> {
     if filter.programmes.is_empty() && filter.programme_filter.is_empty() {
         return Ok(None);
     }
     let catalogue = load_catalogue(db).await?;
-    if let Some(unknown) = filter.programmes.iter().find(|p| !catalogue.iter().any(|c| &c.slug == *p)) {
-        return Err(ApiError::invalid_parameter("programme", format!("no programme with slug '{unknown}'")));
+    if let Some(unknown) = filter
+        .programmes
+        .iter()
+        .find(|p| !catalogue.iter().any(|c| &c.slug == *p))
+    {
+        return Err(ApiError::invalid_parameter(
+            "programme",
+            format!("no programme with slug '{unknown}'"),
+        ));
     }
     Ok(Some(
         catalogue
@@ -104,7 +122,10 @@ pub async fn list_sessions(
     }
     let mut cond = Condition::all();
     if !filter.municipalities.is_empty() {
-        cond = cond.add(session::Column::MunicipalityCode.is_in(filter.municipalities.iter().map(|m| m.as_str().to_owned())));
+        cond = cond.add(
+            session::Column::MunicipalityCode
+                .is_in(filter.municipalities.iter().map(|m| m.as_str().to_owned())),
+        );
     }
     if let Some(slugs) = allowed {
         cond = cond.add(session::Column::Programme.is_in(slugs));
@@ -131,7 +152,11 @@ pub async fn list_sessions(
         cond = cond.add(
             Condition::any()
                 .add(session::Column::StartDate.gt(k.start_date))
-                .add(Condition::all().add(session::Column::StartDate.eq(k.start_date)).add(Expr::col(session::Column::Id).gt(k.id))),
+                .add(
+                    Condition::all()
+                        .add(session::Column::StartDate.eq(k.start_date))
+                        .add(Expr::col(session::Column::Id).gt(k.id)),
+                ),
         );
     }
     let mut rows = session::Entity::find()
@@ -143,7 +168,14 @@ pub async fn list_sessions(
         .await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
-    let last = if more { rows.last().map(|s| SessionKey { start_date: s.start_date, id: s.id }) } else { None };
+    let last = if more {
+        rows.last().map(|s| SessionKey {
+            start_date: s.start_date,
+            id: s.id,
+        })
+    } else {
+        None
+    };
     Ok((rows.into_iter().map(Session::from).collect(), last))
 }
 

@@ -35,12 +35,18 @@ const COLUMNS: [&str; 25] = [
 
 /// Rows per statement, under each backend's limit on bound parameters.
 pub fn chunk_size(backend: DbBackend) -> usize {
-    if backend == DbBackend::Sqlite { 1000 } else { 2000 }
+    if backend == DbBackend::Sqlite {
+        1000
+    } else {
+        2000
+    }
 }
 
 fn insert_statement(rows: &[session::Model]) -> InsertStatement {
     let mut insert = Query::insert();
-    insert.into_table(Alias::new("sessions")).columns(COLUMNS.map(Alias::new));
+    insert
+        .into_table(Alias::new("sessions"))
+        .columns(COLUMNS.map(Alias::new));
     for s in rows {
         insert.values_panic([
             s.id.into(),

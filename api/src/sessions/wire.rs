@@ -75,7 +75,10 @@ impl poem_openapi::types::Example for Session {
 }
 
 pub fn split_stored(list: &str) -> Vec<String> {
-    list.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    list.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// `,sv,en,`: delimited on both sides so `LIKE '%,sv,%'` matches whole codes.

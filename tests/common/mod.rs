@@ -1,0 +1,122 @@
+//! The test harness: one isolated database per test, on SQLite by default and
+//! on PostgreSQL when `TEST_DATABASE_URL` points at a server (each test then
+//! gets a fresh database of its own, dropped afterwards).
+
+#![allow(dead_code)]
+
+use api::{build_app, AppState, Settings};
+use poem::endpoint::BoxEndpoint;
+use poem::test::TestClient;
+use poem::EndpointExt;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
+
+pub struct TestApp {
+    pub client: TestClient<BoxEndpoint<'static, poem::Response>>,
+    pub db: DatabaseConnection,
+    pub state: AppState,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_settings(Settings {
+            read_rate_per_minute: 0,
+            write_rate_per_minute: 0,
+            ..Settings::default()
+        })
+        .await
+    }
+
+    pub async fn with_settings(settings: Settings) -> Self {
+        let (url, cleanup) = match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| u.starts_with("postgres"))
+        {
+            Some(admin_url) => {
+                let name = format!("fst_{}", uuid::Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("TEST_DATABASE_URL must reach PostgreSQL");
+                admin
+                    .execute(Statement::from_string(
+                        DbBackend::Postgres,
+                        format!("CREATE DATABASE {name}"),
+                    ))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_owned())
+                    .unwrap_or(admin_url.clone());
+                (
+                    format!("{base}/{name}"),
+                    Cleanup::Postgres { admin_url, name },
+                )
+            }
+            None => {
+                let dir = std::env::temp_dir().join("foraldraskapsstod-tests");
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let path = dir.join(format!("{}.db", uuid::Uuid::new_v4().simple()));
+                (
+                    format!("sqlite://{}?mode=rwc", path.display()),
+                    Cleanup::SqliteFile(path),
+                )
+            }
+        };
+        let db = api::db::connect(&url).await.expect("connect test database");
+        api::db::migrate(&db).await.expect("migrate test database");
+        let state = AppState::new(db.clone(), settings);
+        let ep = build_app(state.clone()).map_to_response().boxed();
+        Self {
+            client: TestClient::new(ep),
+            db,
+            state,
+            cleanup,
+        }
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; a thread of our own may block.
+                // FORCE ends the pool's connections, which belong to that runtime.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .ok()?;
+                    rt.block_on(async move {
+                        let admin = Database::connect(&admin_url).await.ok()?;
+                        admin
+                            .execute(Statement::from_string(
+                                DbBackend::Postgres,
+                                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                            ))
+                            .await
+                            .ok()?;
+                        admin.close().await.ok()
+                    })
+                })
+                .join();
+            }
+        }
+    }
+}
