@@ -6,13 +6,16 @@
 
 pub mod api_info;
 pub mod app;
+pub mod auth;
 pub mod body_limit;
 pub mod cli;
 pub mod config;
 pub mod cors;
 pub mod db;
 pub mod demo_data;
+pub mod feed;
 pub mod formats;
+pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
 pub mod municipalities;
@@ -21,9 +24,11 @@ pub mod ops;
 pub mod paging;
 pub mod problem;
 pub mod programmes;
+pub mod raw_json;
 pub mod reach;
 pub mod sessions;
 pub mod state;
+pub mod sync_api;
 pub mod tags;
 pub mod telemetry;
 pub mod vocab;

@@ -9,7 +9,7 @@ use serde::Serialize;
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// An RFC 9457 problem: what went wrong, for people and for programs.
-#[derive(Debug, Clone, Serialize, Object)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Object)]
 #[oai(example)]
 pub struct Problem {
     /// A URI reference naming the kind of problem; stable, safe to branch on.
@@ -30,7 +30,7 @@ pub struct Problem {
     pub instance: Option<String>,
     /// One entry per invalid field or parameter.
     #[oai(skip_serializing_if_is_empty)]
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<FieldError>,
 }
 
@@ -52,7 +52,7 @@ impl poem_openapi::types::Example for Problem {
 }
 
 /// One invalid input: a JSON pointer into the body, or a query parameter's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Object)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Object)]
 pub struct FieldError {
     /// JSON pointer (RFC 6901) to the invalid value in the request body.
     #[oai(skip_serializing_if_is_none)]
@@ -299,6 +299,16 @@ macro_rules! error_responses {
             }
         }
 
+        impl From<$crate::problem::Problem> for $name {
+            /// Rebuilds a stored problem (an idempotent replay) as this operation's error.
+            fn from(p: $crate::problem::Problem) -> Self {
+                match p.status {
+                    $($status => Self::$variant(poem_openapi::payload::Json(p), None),)+
+                    _ => Self::Internal(poem_openapi::payload::Json(p)),
+                }
+            }
+        }
+
         impl From<sea_orm::DbErr> for $name {
             fn from(e: sea_orm::DbErr) -> Self {
                 $crate::problem::ApiError::from(e).into()
@@ -320,6 +330,21 @@ error_responses!(
     /// Errors of a list or aggregate read.
     ListError {
         BadRequest = 400: "A query parameter is malformed, or the cursor belongs to another query.",
+        TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
+    }
+);
+
+error_responses!(
+    /// Errors of a write by a municipal system or an admin.
+    WriteError {
+        BadRequest = 400: "A header, parameter or the body is malformed (not JSON, bad Idempotency-Key).",
+        Unauthorized = 401: "No API key, or an unknown or revoked one.",
+        Forbidden = 403: "The key may not write here (another municipality, or not admin).",
+        NotFound = 404: "No such municipality or session.",
+        Conflict = 409: "A request with the same Idempotency-Key is still being processed.",
+        PayloadTooLarge = 413: "The body exceeds the size limit in `/v1/api-info`.",
+        UnsupportedMediaType = 415: "The body is not `application/json`.",
+        Unprocessable = 422: "The body is invalid (every invalid field is listed in `errors`), or the Idempotency-Key was used with another request.",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
     }
 );

@@ -1,8 +1,11 @@
 //! `GET /v1/sessions[/{id}]`: the public view of sessions.
 
 pub mod query;
+pub mod record;
 pub mod store;
+pub mod validate;
 pub mod wire;
+pub mod write;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::Request;

@@ -1,0 +1,44 @@
+//! The owner's view of a session: the public fields plus the breakdowns,
+//! returned only to the owning municipality's key (and admin).
+
+use entity::session;
+use poem_openapi::Object;
+
+use super::wire::Session;
+
+/// A session with its breakdowns, as stored (owner and admin only).
+#[derive(Debug, Clone, Object)]
+pub struct SessionRecord {
+    #[oai(flatten)]
+    pub session: Session,
+    /// Women among the enrolled.
+    pub women: Option<i32>,
+    /// Men among the enrolled.
+    pub men: Option<i32>,
+    /// Enrolled living in areas the municipality classes as socioeconomically vulnerable.
+    pub vulnerable_area: Option<i32>,
+    /// Participants who answered the satisfaction question.
+    pub satisfaction_respondents: Option<i32>,
+    /// Respondents who were satisfied.
+    pub satisfied: Option<i32>,
+}
+
+impl From<session::Model> for SessionRecord {
+    fn from(m: session::Model) -> Self {
+        let (women, men, vulnerable_area, satisfaction_respondents, satisfied) = (
+            m.women,
+            m.men,
+            m.vulnerable_area,
+            m.satisfaction_respondents,
+            m.satisfied,
+        );
+        Self {
+            session: Session::from(m),
+            women,
+            men,
+            vulnerable_area,
+            satisfaction_respondents,
+            satisfied,
+        }
+    }
+}
