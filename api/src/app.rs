@@ -8,7 +8,7 @@ use poem::web::{Html, Redirect};
 use poem::{get, Endpoint, EndpointExt, IntoResponse, Response, Route};
 
 use crate::state::AppState;
-use crate::{body_limit, cors, middleware, openapi_doc};
+use crate::{body_limit, cors, middleware, openapi_doc, rate_limit};
 
 pub fn build(state: AppState) -> impl Endpoint {
     let doc = Arc::new(openapi_doc::document());
@@ -40,6 +40,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         .at("/", get(make_sync(|_| Redirect::see_other("/docs"))))
         .nest("/", openapi_doc::service())
         .around(middleware::conditional)
+        .around(rate_limit::limit)
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
         .around(middleware::problems)
         .with(Compression::new())

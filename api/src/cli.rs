@@ -1,4 +1,4 @@
-//! The command line: `serve` (default), `migrate`, `demo-data`, `openapi`.
+//! The command line: `serve` (default), `migrate`, `demo-data`, `keys`, `sync`, `openapi`.
 
 use std::process::ExitCode;
 
@@ -6,7 +6,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::Settings;
 use crate::db::{self, DEFAULT_DATABASE_URL};
-use crate::{app, demo_data, openapi_doc, telemetry, AppState};
+use crate::vocab::MunicipalityCode;
+use crate::{app, auth, demo_data, openapi_doc, sync_client, telemetry, AppState};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -36,10 +37,78 @@ enum Command {
     Migrate,
     /// Fill the database with deterministic synthetic sessions.
     DemoData(DemoArgs),
+    /// Create, list or revoke API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// The nightly client: push a municipality's export, pull the change feed.
+    #[command(subcommand)]
+    Sync(SyncCommand),
     /// Write the OpenAPI document (openapi.json, openapi.yaml) into a folder.
     Openapi {
         #[arg(long, default_value = "openapi")]
         out_dir: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create a key and print it once; only its hash is stored.
+    Create {
+        /// The municipality (4-digit SCB code) the key may write.
+        #[arg(long, conflicts_with = "admin", required_unless_present = "admin")]
+        municipality: Option<String>,
+        /// An admin key: programmes and every municipality.
+        #[arg(long)]
+        admin: bool,
+        /// A note to tell keys apart, e.g. the system that uses it.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by its id.
+    Revoke { id: uuid::Uuid },
+}
+
+#[derive(Debug, Subcommand)]
+enum SyncCommand {
+    /// Validate a municipality's export (CSV or JSON) and send it.
+    Push {
+        /// The API's base URL, e.g. https://api.example.org
+        #[arg(long)]
+        url: String,
+        /// The municipality's API key.
+        #[arg(long, env = "SYNC_API_KEY")]
+        key: String,
+        /// The municipality (4-digit SCB code).
+        #[arg(long)]
+        municipality: String,
+        /// The export: CSV with the documented columns, or JSON.
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// `replace` makes the municipality's sessions equal to the file (deletes absent ones).
+        #[arg(long, default_value = "upsert", value_parser = ["upsert", "replace"])]
+        mode: String,
+        /// Let a replace delete more than half of the sessions.
+        #[arg(long)]
+        allow_mass_delete: bool,
+        /// Sessions per request in upsert mode.
+        #[arg(long, default_value_t = 5000)]
+        batch_size: usize,
+    },
+    /// Follow the change feed from the saved cursor and append changes as NDJSON.
+    Pull {
+        #[arg(long)]
+        url: String,
+        /// Where the cursor is kept between runs (created on the first run).
+        #[arg(long)]
+        state: std::path::PathBuf,
+        /// NDJSON file the changes are appended to.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Changes per request.
+        #[arg(long, default_value_t = 1000)]
+        limit: u64,
     },
 }
 
@@ -63,6 +132,9 @@ struct ServeArgs {
     /// Writes per API key per minute (0: unlimited).
     #[arg(long, env = "WRITE_RATE_PER_MINUTE", default_value_t = 600)]
     write_rate_per_minute: u32,
+    /// Take the client address for read limits from `X-Forwarded-For` (only behind a trusted proxy).
+    #[arg(long, env = "TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
     /// Base URL for `next` links, e.g. `https://api.example.org` (default: from the request).
     #[arg(long, env = "PUBLIC_BASE_URL")]
     public_base_url: Option<String>,
@@ -88,6 +160,7 @@ impl ServeArgs {
             read_rate_per_minute: self.read_rate_per_minute,
             write_rate_per_minute: self.write_rate_per_minute,
             public_base_url: self.public_base_url.clone(),
+            trust_forwarded_for: self.trust_forwarded_for,
             ..Settings::default()
         }
     }
@@ -139,6 +212,8 @@ async fn run(cli: Cli) -> CliResult {
             );
             Ok(())
         }
+        Some(Command::Keys(cmd)) => keys(&cli.database_url, cmd).await,
+        Some(Command::Sync(cmd)) => sync(cmd).await,
         Some(Command::Openapi { out_dir }) => {
             let doc = openapi_doc::document();
             std::fs::create_dir_all(&out_dir)?;
@@ -148,6 +223,109 @@ async fn run(cli: Cli) -> CliResult {
             Ok(())
         }
     }
+}
+
+async fn keys(database_url: &str, cmd: KeysCommand) -> CliResult {
+    let db = db::connect(database_url).await?;
+    db::migrate(&db).await?;
+    match cmd {
+        KeysCommand::Create {
+            municipality,
+            admin: _,
+            label,
+        } => {
+            let code = municipality
+                .as_deref()
+                .map(MunicipalityCode::parse)
+                .transpose()?;
+            let (key, secret) = auth::create_key(&db, code.as_ref(), label)
+                .await
+                .map_err(|e| e.detail)?;
+            let whom = key
+                .municipality_code
+                .as_deref()
+                .map_or("admin".to_owned(), |c| format!("municipality {c}"));
+            eprintln!(
+                "Created key {} for {whom}. It is shown only this once; store it now:",
+                key.id
+            );
+            println!("{secret}");
+        }
+        KeysCommand::List => {
+            println!(
+                "{:<36}  {:<12}  {:<12}  {:<8}  {:<25}  label",
+                "id", "role", "municipality", "prefix", "revoked"
+            );
+            for k in auth::list_keys(&db).await.map_err(|e| e.detail)? {
+                println!(
+                    "{:<36}  {:<12}  {:<12}  {:<8}  {:<25}  {}",
+                    k.id,
+                    k.role,
+                    k.municipality_code.unwrap_or_default(),
+                    k.prefix,
+                    k.revoked_at
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "-".into()),
+                    k.label.unwrap_or_default()
+                );
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            auth::revoke_key(&db, id).await.map_err(|e| e.detail)?;
+            println!("revoked {id}");
+        }
+    }
+    Ok(())
+}
+
+async fn sync(cmd: SyncCommand) -> CliResult {
+    match cmd {
+        SyncCommand::Push {
+            url,
+            key,
+            municipality,
+            file,
+            mode,
+            allow_mass_delete,
+            batch_size,
+        } => {
+            MunicipalityCode::parse(&municipality)?;
+            let opts = sync_client::PushOptions {
+                url,
+                key,
+                municipality,
+                file,
+                replace: mode == "replace",
+                allow_mass_delete,
+                batch_size,
+            };
+            let c = sync_client::push(&opts).await?;
+            println!(
+                "created {}, updated {}, unchanged {}, deleted {}",
+                c.created, c.updated, c.unchanged, c.deleted
+            );
+        }
+        SyncCommand::Pull {
+            url,
+            state,
+            out,
+            limit,
+        } => {
+            let opts = sync_client::PullOptions {
+                url,
+                state,
+                out,
+                limit: limit.clamp(1, 1000),
+            };
+            let n = sync_client::pull(&opts).await?;
+            println!(
+                "{n} change(s) appended to {}; cursor saved in {}",
+                opts.out.display(),
+                opts.state.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn serve(database_url: &str, args: ServeArgs) -> CliResult {

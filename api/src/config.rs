@@ -11,6 +11,8 @@ pub struct Settings {
     pub read_rate_per_minute: u32,
     /// Writes per API key per minute (0 disables the limit).
     pub write_rate_per_minute: u32,
+    /// Take the client address for read limits from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,
     /// How long a stored `Idempotency-Key` answer is replayed.
@@ -29,6 +31,7 @@ impl Default for Settings {
             suppression_threshold: 5,
             read_rate_per_minute: 6000,
             write_rate_per_minute: 600,
+            trust_forwarded_for: false,
             max_body_bytes: 32 * 1024 * 1024,
             idempotency_ttl: Duration::from_secs(24 * 3600),
             public_base_url: None,

@@ -145,6 +145,7 @@ fn problem_for_status(
     let (kind, title) = match status {
         StatusCode::BAD_REQUEST => ("/problems/bad-request", "Bad request"),
         StatusCode::NOT_FOUND => ("/problems/not-found", "Not found"),
+        StatusCode::UNAUTHORIZED => ("/problems/unauthorized", "Missing or unknown API key"),
         StatusCode::METHOD_NOT_ALLOWED => ("/problems/method-not-allowed", "Method not allowed"),
         StatusCode::PAYLOAD_TOO_LARGE => ("/problems/payload-too-large", "Request body too large"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
@@ -165,6 +166,7 @@ fn problem_for_status(
             format!("no resource at {instance}")
         }
         StatusCode::METHOD_NOT_ALLOWED => format!("this method is not allowed on {instance}"),
+        StatusCode::UNAUTHORIZED => "send the API key as `Authorization: Bearer <key>`".to_owned(),
         _ if message.trim().is_empty() => status.canonical_reason().unwrap_or("error").to_owned(),
         _ => message,
     };

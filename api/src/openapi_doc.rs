@@ -7,8 +7,10 @@ use poem_openapi::OpenApiService;
 use serde_json::{json, Value};
 
 use crate::api_info::ApiInfoApi;
+use crate::changes::ChangesApi;
 use crate::municipalities::MunicipalitiesApi;
 use crate::ops::OpsApi;
+use crate::programme_admin::ProgrammeAdminApi;
 use crate::programmes::ProgrammesApi;
 use crate::sessions::SessionsApi;
 use crate::sync_api::SyncApi;
@@ -16,8 +18,10 @@ use crate::sync_api::SyncApi;
 pub type Apis = (
     MunicipalitiesApi,
     ProgrammesApi,
+    ProgrammeAdminApi,
     SessionsApi,
     SyncApi,
+    ChangesApi,
     ApiInfoApi,
     OpsApi,
 );
@@ -25,7 +29,8 @@ pub type Apis = (
 const DESCRIPTION: &str = include_str!("openapi_description.md");
 
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new((MunicipalitiesApi, ProgrammesApi, SessionsApi, SyncApi, ApiInfoApi, OpsApi), "Föräldraskapsstöd open-data API", env!("CARGO_PKG_VERSION"))
+    OpenApiService::new(
+        (MunicipalitiesApi, ProgrammesApi, ProgrammeAdminApi, SessionsApi, SyncApi, ChangesApi, ApiInfoApi, OpsApi), "Föräldraskapsstöd open-data API", env!("CARGO_PKG_VERSION"))
         .summary("Parenting support (föräldraskapsstöd) in Swedish municipalities: programmes, sessions, reach")
         .description(DESCRIPTION)
         .license(poem_openapi::LicenseObject::new("CC0-1.0 (data)").identifier("CC0-1.0"))

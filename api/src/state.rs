@@ -6,20 +6,28 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
 use crate::metrics::Metrics;
+use crate::rate_limit::Limiters;
 
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
+    pub limiters: Arc<Limiters>,
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
+        let limiters = Limiters::new(
+            settings.read_rate_per_minute,
+            settings.write_rate_per_minute,
+            settings.trust_forwarded_for,
+        );
         Self {
             db,
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::new()),
+            limiters,
         }
     }
 }

@@ -58,7 +58,8 @@ fn joined(semicolon_list: &str) -> String {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        let now = chrono::Utc::now();
+        // Microseconds: what both databases keep, so every read shows the same instant.
+        let now = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
         let population = reference_data::population();
 
         let mut insert = Query::insert();
