@@ -2,7 +2,7 @@
 //! poem's `SizeLimit`, bodiless requests (GETs) need no `Content-Length`, and
 //! chunked bodies are counted as they are read.
 
-use poem::http::{header, StatusCode};
+use poem::http::{header, Method, StatusCode};
 use poem::{Body, Endpoint, IntoResponse, Request, Response, Result};
 
 use crate::problem::ApiError;
@@ -24,7 +24,8 @@ pub async fn limit_body<E: Endpoint>(next: E, mut req: Request, max: usize) -> R
         if len > max as u64 {
             return Err(too_large(max).into());
         }
-    } else if req.header(header::TRANSFER_ENCODING).is_some() {
+    } else if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        // Chunked, or a body of unknown length: count it as it is read.
         let body = req.take_body();
         let bytes = read_at_most(body, max).await?;
         req.set_body(Body::from_vec(bytes));

@@ -120,3 +120,53 @@ impl Drop for TestApp {
         }
     }
 }
+
+impl TestApp {
+    /// A second client over the same app and database, for concurrent tasks.
+    pub fn another_client(&self) -> TestClient<BoxEndpoint<'static, poem::Response>> {
+        TestClient::new(build_app(self.state.clone()).map_to_response().boxed())
+    }
+
+    /// A new API key: for a municipality, or admin with `None`.
+    pub async fn key(&self, municipality: Option<&str>) -> String {
+        let code =
+            municipality.map(|m| api::vocab::MunicipalityCode::parse(m).expect("valid code"));
+        api::auth::create_key(&self.db, code.as_ref(), None)
+            .await
+            .expect("create key")
+            .1
+    }
+}
+
+/// A valid session body with the given external id and start date.
+pub fn session_json(external_id: &str, start_date: &str) -> serde_json::Value {
+    serde_json::json!({
+        "external_id": external_id,
+        "programme": "abc",
+        "status": "completed",
+        "start_date": start_date,
+        "delivery": "in_person",
+        "languages": ["sv"],
+        "enrolled": 12,
+        "completed": 10,
+        "women": 7,
+        "men": 5,
+        "vulnerable_area": 3,
+        "satisfaction_respondents": 8,
+        "satisfied": 7
+    })
+}
+
+/// Status and JSON body of a response (Null for an empty body).
+pub async fn status_json(resp: poem::test::TestResponse) -> (u16, serde_json::Value) {
+    let status = resp.0.status().as_u16();
+    let bytes = resp.0.into_body().into_vec().await.expect("body");
+    (
+        status,
+        if bytes.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("JSON body")
+        },
+    )
+}
