@@ -35,9 +35,16 @@ impl Follower {
             assert_eq!(status, 200, "{page}");
             for c in page["changes"].as_array().unwrap() {
                 let seq = c["seq"].as_i64().unwrap();
-                assert!(seq > self.last_seq, "seq {seq} after {}: skipped back or repeated", self.last_seq);
+                assert!(
+                    seq > self.last_seq,
+                    "seq {seq} after {}: skipped back or repeated",
+                    self.last_seq
+                );
                 self.last_seq = seq;
-                let key = (c["type"].as_str().unwrap().to_owned(), c["id"].as_str().unwrap().to_owned());
+                let key = (
+                    c["type"].as_str().unwrap().to_owned(),
+                    c["id"].as_str().unwrap().to_owned(),
+                );
                 match c["op"].as_str().unwrap() {
                     "upsert" => {
                         self.state.insert(key, c["data"].clone());
@@ -59,7 +66,10 @@ impl Follower {
 /// The public state as the list endpoints show it.
 async fn public_state(client: &Client) -> BTreeMap<(String, String), Value> {
     let mut out = BTreeMap::new();
-    for (kind, path, id) in [("session", "/v1/sessions", "id"), ("programme", "/v1/programmes", "slug")] {
+    for (kind, path, id) in [
+        ("session", "/v1/sessions", "id"),
+        ("programme", "/v1/programmes", "slug"),
+    ] {
         let resp = client.get(path).query("format", &"ndjson").send().await;
         let text = resp.0.into_body().into_string().await.unwrap();
         for line in text.lines() {
@@ -71,7 +81,14 @@ async fn public_state(client: &Client) -> BTreeMap<(String, String), Value> {
 }
 
 fn random_session(rng: &mut StdRng, ext: &str) -> Value {
-    let mut s = session_json(ext, &format!("2025-{:02}-{:02}", rng.gen_range(1..=12), rng.gen_range(1..=28)));
+    let mut s = session_json(
+        ext,
+        &format!(
+            "2025-{:02}-{:02}",
+            rng.gen_range(1..=12),
+            rng.gen_range(1..=28)
+        ),
+    );
     let enrolled = rng.gen_range(0..30);
     s["enrolled"] = json!(enrolled);
     s["completed"] = json!(rng.gen_range(0..=enrolled));
@@ -80,7 +97,8 @@ fn random_session(rng: &mut StdRng, ext: &str) -> Value {
     s["vulnerable_area"] = json!(0);
     s["satisfaction_respondents"] = json!(0);
     s["satisfied"] = json!(0);
-    s["status"] = json!(["planned", "open", "ongoing", "completed", "cancelled"][rng.gen_range(0..5)]);
+    s["status"] =
+        json!(["planned", "open", "ongoing", "completed", "cancelled"][rng.gen_range(0..5)]);
     s
 }
 
@@ -102,21 +120,44 @@ async fn a_follower_reproduces_the_public_state_after_random_writes_and_deletes(
         match rng.gen_range(0..10) {
             0..=3 => {
                 let body = random_session(&mut rng, &ext);
-                let (s, _) = status_json(app.client.put(format!("/v1/municipalities/{code}/sessions/{ext}")).header("Authorization", &auth).body_json(&body).send().await).await;
+                let (s, _) = status_json(
+                    app.client
+                        .put(format!("/v1/municipalities/{code}/sessions/{ext}"))
+                        .header("Authorization", &auth)
+                        .body_json(&body)
+                        .send()
+                        .await,
+                )
+                .await;
                 assert!(s == 200 || s == 201);
             }
             4..=5 => {
-                let (s, _) = status_json(app.client.delete(format!("/v1/municipalities/{code}/sessions/{ext}")).header("Authorization", &auth).send().await).await;
+                let (s, _) = status_json(
+                    app.client
+                        .delete(format!("/v1/municipalities/{code}/sessions/{ext}"))
+                        .header("Authorization", &auth)
+                        .send()
+                        .await,
+                )
+                .await;
                 assert!(s == 204 || s == 404);
             }
             6..=7 => {
-                let items: Vec<Value> = (0..rng.gen_range(1..8)).map(|i| random_session(&mut rng, &format!("B-{step}-{i}"))).collect();
-                let mode = if rng.gen_bool(0.3) { "replace" } else { "upsert" };
+                let items: Vec<Value> = (0..rng.gen_range(1..8))
+                    .map(|i| random_session(&mut rng, &format!("B-{step}-{i}")))
+                    .collect();
+                let mode = if rng.gen_bool(0.3) {
+                    "replace"
+                } else {
+                    "upsert"
+                };
                 let (s, body) = status_json(
                     app.client
                         .post(format!("/v1/municipalities/{code}/sessions/batch"))
                         .header("Authorization", &auth)
-                        .body_json(&json!({"mode": mode, "allow_mass_delete": true, "sessions": items}))
+                        .body_json(
+                            &json!({"mode": mode, "allow_mass_delete": true, "sessions": items}),
+                        )
                         .send()
                         .await,
                 )
@@ -126,7 +167,15 @@ async fn a_follower_reproduces_the_public_state_after_random_writes_and_deletes(
             8 => {
                 let prog = json!({"name": {"sv": format!("Metod {step}"), "en": "Method"}, "age_min": 0, "age_max": rng.gen_range(1..18), "prevention_levels": ["universal"], "formats": ["group"]});
                 let slug = ["abc", "komet", "ny-metod"][rng.gen_range(0..3)];
-                let (s, _) = status_json(app.client.put(format!("/v1/programmes/{slug}")).header("Authorization", format!("Bearer {admin}")).body_json(&prog).send().await).await;
+                let (s, _) = status_json(
+                    app.client
+                        .put(format!("/v1/programmes/{slug}"))
+                        .header("Authorization", format!("Bearer {admin}"))
+                        .body_json(&prog)
+                        .send()
+                        .await,
+                )
+                .await;
                 assert!(s == 200 || s == 201);
             }
             _ => {
@@ -136,7 +185,10 @@ async fn a_follower_reproduces_the_public_state_after_random_writes_and_deletes(
     }
     follower.catch_up(&app.client, 7).await;
     let expected = public_state(&app.client).await;
-    assert!(expected.keys().any(|(k, _)| k == "session"), "the run should leave sessions");
+    assert!(
+        expected.keys().any(|(k, _)| k == "session"),
+        "the run should leave sessions"
+    );
     assert_eq!(follower.state, expected);
 
     // A second follower from nothing reaches the same state in one pass.
@@ -198,19 +250,71 @@ async fn concurrent_writers_never_make_a_follower_skip_or_repeat_a_change() {
 #[tokio::test]
 async fn bad_and_stale_cursors_are_refused_with_a_hint_to_resync() {
     let app = TestApp::new().await;
-    let (status, p) = status_json(app.client.get("/v1/changes").query("after", &"garbage").send().await).await;
-    assert_eq!((status, p["errors"][0]["parameter"].as_str()), (400, Some("after")));
-    let (_, page) = status_json(app.client.get("/v1/changes").query("type", &"programme").send().await).await;
+    let (status, p) = status_json(
+        app.client
+            .get("/v1/changes")
+            .query("after", &"garbage")
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, p["errors"][0]["parameter"].as_str()),
+        (400, Some("after"))
+    );
+    let (_, page) = status_json(
+        app.client
+            .get("/v1/changes")
+            .query("type", &"programme")
+            .send()
+            .await,
+    )
+    .await;
     let cursor = page["next_cursor"].as_str().unwrap().to_owned();
-    let (status, _) = status_json(app.client.get("/v1/changes").query("after", &cursor).query("type", &"session").send().await).await;
+    let (status, _) = status_json(
+        app.client
+            .get("/v1/changes")
+            .query("after", &cursor)
+            .query("type", &"session")
+            .send()
+            .await,
+    )
+    .await;
     assert_eq!(status, 400, "a cursor is bound to its type filter");
-    let (status, page) = status_json(app.client.get("/v1/changes").query("after", &cursor).query("type", &"programme").send().await).await;
-    assert_eq!((status, page["changes"].as_array().map(Vec::len)), (200, Some(0)));
+    let (status, page) = status_json(
+        app.client
+            .get("/v1/changes")
+            .query("after", &cursor)
+            .query("type", &"programme")
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, page["changes"].as_array().map(Vec::len)),
+        (200, Some(0))
+    );
 
     // The database was rebuilt: the old history is gone.
     use sea_orm::ConnectionTrait;
-    app.db.execute_unprepared("UPDATE app_meta SET value = 'another-history' WHERE key = 'feed_epoch'").await.unwrap();
-    let (status, p) = status_json(app.client.get("/v1/changes").query("after", &cursor).query("type", &"programme").send().await).await;
-    assert_eq!((status, p["type"].as_str()), (410, Some("/problems/cursor-expired")));
+    app.db
+        .execute_unprepared(
+            "UPDATE app_meta SET value = 'another-history' WHERE key = 'feed_epoch'",
+        )
+        .await
+        .unwrap();
+    let (status, p) = status_json(
+        app.client
+            .get("/v1/changes")
+            .query("after", &cursor)
+            .query("type", &"programme")
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, p["type"].as_str()),
+        (410, Some("/problems/cursor-expired"))
+    );
     assert!(p["detail"].as_str().unwrap().contains("resync"));
 }
