@@ -562,3 +562,39 @@ async fn bodies_over_the_limit_get_413_and_excess_writes_get_429() {
     assert_eq!(resp.0.status().as_u16(), 429);
     assert!(resp.0.headers().get("retry-after").is_some());
 }
+
+#[tokio::test]
+async fn a_retry_while_the_first_request_still_runs_gets_409() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    let body = json!({"mode": "upsert", "sessions": [session_json("S-1", "2025-02-01")]});
+    let path = "/v1/municipalities/1980/sessions/batch";
+    // The first request has claimed the key and not finished yet.
+    let principal = api::auth::authenticate(&app.db, &key).await.unwrap();
+    let hash = api::idempotency::request_hash("POST", path, &serde_json::to_vec(&body).unwrap());
+    let claimed = api::idempotency::begin(
+        &app.db,
+        principal.key_id,
+        "k-1",
+        &hash,
+        std::time::Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(claimed, api::idempotency::Begin::Proceed(_)));
+    let (status, problem) = status_json(
+        app.client
+            .post(path)
+            .header("Authorization", bearer(&key))
+            .header("Idempotency-Key", "k-1")
+            .body_json(&body)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, problem["type"].as_str()),
+        (409, Some("/problems/conflict"))
+    );
+    assert!(public_sessions(&app, "1980").await.is_empty());
+}

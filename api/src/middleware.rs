@@ -84,6 +84,17 @@ pub async fn observe<E: Endpoint>(next: E, req: Request) -> Result<Response> {
 /// handlers, poem-openapi's parameter parsing, the router (404, 405) or a body
 /// limit (413). A 500's cause is logged, never sent.
 pub async fn problems<E: Endpoint>(next: E, req: Request) -> Result<Response> {
+    let mut resp = problems_inner(next, req).await?;
+    if resp.status() == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"foraldraskapsstod\""),
+        );
+    }
+    Ok(resp)
+}
+
+async fn problems_inner<E: Endpoint>(next: E, req: Request) -> Result<Response> {
     let instance = req.uri().path().to_owned();
     let resp = match next.call(req).await {
         Ok(resp) => resp.into_response(),
