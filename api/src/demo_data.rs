@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, Statement, PaginatorTrait, QueryFilter,
     QueryOrder, Set, TransactionTrait,
 };
 
@@ -116,6 +116,14 @@ pub async fn generate(
 
     let mut rng = StdRng::seed_from_u64(seed);
     let txn = db.begin().await?;
+    let sqlite = txn.get_database_backend() == DbBackend::Sqlite;
+    if sqlite {
+        // Random UUID keys touch pages all over the indexes: with SQLite's
+        // default 2 MB page cache a million rows thrash the disk.
+        txn.execute_unprepared("PRAGMA cache_size = -1048576").await?;
+    }
+    // Building secondary indexes once, sorted, beats updating them row by row.
+    let deferred = if count >= 50_000 { drop_secondary_indexes(&txn).await? } else { vec![] };
     if replace {
         for table in [
             "sessions",
@@ -290,9 +298,40 @@ pub async fn generate(
         )
         .exec(&txn)
         .await?;
+    recreate_indexes(&txn, deferred).await?;
+    if sqlite {
+        txn.execute_unprepared("PRAGMA cache_size = -2000").await?;
+    }
     txn.commit().await?;
     Ok(DemoSummary {
         sessions: count,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Drops the sessions table's secondary indexes, returning the statements that
+/// recreate them exactly as the migrations defined them (read back from the
+/// database's own catalogue, so there is no second copy of their definitions).
+async fn drop_secondary_indexes(txn: &DatabaseTransaction) -> Result<Vec<String>, ApiError> {
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions' AND sql IS NOT NULL",
+        _ => "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'sessions' AND indexname <> 'sessions_pkey'",
+    };
+    let rows = txn.query_all(Statement::from_string(backend, sql)).await?;
+    let mut recreate = Vec::new();
+    for row in rows {
+        let name: String = row.try_get_by_index(0)?;
+        let definition: String = row.try_get_by_index(1)?;
+        txn.execute_unprepared(&format!("DROP INDEX \"{name}\"")).await?;
+        recreate.push(definition);
+    }
+    Ok(recreate)
+}
+
+async fn recreate_indexes(txn: &DatabaseTransaction, definitions: Vec<String>) -> Result<(), ApiError> {
+    for sql in definitions {
+        txn.execute_unprepared(&sql).await?;
+    }
+    Ok(())
 }
