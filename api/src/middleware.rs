@@ -91,6 +91,11 @@ pub async fn problems<E: Endpoint>(next: E, req: Request) -> Result<Response> {
             HeaderValue::from_static("Bearer realm=\"foraldraskapsstod\""),
         );
     }
+    if resp.status().is_client_error() || resp.status().is_server_error() {
+        // An error describes this moment, not the resource: never cache it.
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     Ok(resp)
 }
 
@@ -99,10 +104,19 @@ async fn problems_inner<E: Endpoint>(next: E, req: Request) -> Result<Response> 
     let resp = match next.call(req).await {
         Ok(resp) => resp.into_response(),
         Err(err) => {
+            // Rebuilt responses keep the operation id, so metrics label them
+            // by operation rather than by raw (unbounded) path.
+            let operation = err.data::<OperationId>().copied();
+            let with_operation = |mut resp: Response| {
+                if let Some(op) = operation {
+                    resp.set_data(op);
+                }
+                resp
+            };
             if let Some(api) = err.downcast_ref::<ApiError>() {
                 let mut p = api.to_problem(Some(instance.clone()));
                 p.instance = Some(instance);
-                return Ok(problem_response(&p, api.retry_after));
+                return Ok(with_operation(problem_response(&p, api.retry_after)));
             }
             let param = err
                 .downcast_ref::<poem_openapi::error::ParseParamError>()
@@ -113,7 +127,9 @@ async fn problems_inner<E: Endpoint>(next: E, req: Request) -> Result<Response> 
             if is_problem(&resp) {
                 return Ok(with_instance(resp, &instance).await);
             }
-            return Ok(problem_for_status(status, message, param, instance));
+            return Ok(with_operation(problem_for_status(
+                status, message, param, instance,
+            )));
         }
     };
     if resp.status().is_client_error() || resp.status().is_server_error() {
@@ -121,8 +137,13 @@ async fn problems_inner<E: Endpoint>(next: E, req: Request) -> Result<Response> 
             return Ok(with_instance(resp, &instance).await);
         }
         let status = resp.status();
+        let operation = resp.data::<OperationId>().copied();
         let body = resp.into_body().into_string().await.unwrap_or_default();
-        return Ok(problem_for_status(status, body, None, instance));
+        let mut problem = problem_for_status(status, body, None, instance);
+        if let Some(op) = operation {
+            problem.set_data(op);
+        }
+        return Ok(problem);
     }
     Ok(resp)
 }

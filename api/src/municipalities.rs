@@ -173,6 +173,10 @@ impl MunicipalityFilter {
     }
 }
 
+/// A limit above any number of municipalities; `limit + 1` must still fit the
+/// database drivers' signed 64-bit integers.
+const WHOLE_LIST: u64 = u32::MAX as u64;
+
 pub async fn list_municipalities(
     db: &impl ConnectionTrait,
     filter: &MunicipalityFilter,
@@ -277,14 +281,14 @@ impl MunicipalitiesApi {
                 ))
             }
             Format::Csv => {
-                let (all, _) = list_municipalities(&db, &filter, None, u64::MAX / 2).await?;
+                let (all, _) = list_municipalities(&db, &filter, None, WHOLE_LIST).await?;
                 Ok(MunicipalityListResponse::Ok(
                     MunicipalityListBody::Csv(formats::csv_of(&all)),
                     None,
                 ))
             }
             Format::Ndjson => {
-                let (all, _) = list_municipalities(&db, &filter, None, u64::MAX / 2).await?;
+                let (all, _) = list_municipalities(&db, &filter, None, WHOLE_LIST).await?;
                 Ok(MunicipalityListResponse::Ok(
                     MunicipalityListBody::Ndjson(formats::ndjson_of(&all)),
                     None,

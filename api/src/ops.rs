@@ -1,16 +1,27 @@
 //! Operational endpoints outside `/v1`: liveness, readiness, metrics.
 
-use poem_openapi::payload::{Json, PlainText};
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::{Json, Payload};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use crate::problem::ApiError;
+use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use crate::tags::ApiTags;
 
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct Health {
     /// `ok`.
     pub status: String,
+}
+
+impl poem_openapi::types::Example for Health {
+    fn example() -> Self {
+        Self {
+            status: "ok".into(),
+        }
+    }
 }
 
 #[derive(ApiResponse)]
@@ -18,6 +29,9 @@ pub enum LiveResponse {
     /// The process is up.
     #[oai(status = 200)]
     Ok(Json<Health>),
+    /// The server failed; the cause is logged with the request id.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
 }
 
 #[derive(ApiResponse)]
@@ -30,11 +44,38 @@ pub enum ReadyResponse {
     Unavailable(Json<crate::problem::Problem>),
 }
 
+/// Prometheus text exposition format, version 0.0.4.
+pub struct PrometheusText(pub String);
+
+impl Payload for PrometheusText {
+    const CONTENT_TYPE: &'static str = "text/plain; version=0.0.4";
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            example: Some(
+                "# TYPE http_requests_total counter\nhttp_requests_total{method=\"GET\",route=\"listSessions\",status=\"200\"} 42\n"
+                    .into(),
+            ),
+            ..MetaSchema::new("string")
+        }))
+    }
+}
+
+impl IntoResponse for PrometheusText {
+    fn into_response(self) -> Response {
+        Response::builder()
+            .content_type(Self::CONTENT_TYPE)
+            .body(self.0)
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum MetricsResponse {
     /// Prometheus text exposition format.
     #[oai(status = 200, content_type = "text/plain; version=0.0.4")]
-    Ok(PlainText<String>),
+    Ok(PrometheusText),
+    /// The server failed; the cause is logged with the request id.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
 }
 
 pub struct OpsApi;
@@ -75,6 +116,6 @@ impl OpsApi {
     /// Request counts and latency histograms by route (operation id) and status.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
     async fn metrics(&self, state: poem::web::Data<&AppState>) -> MetricsResponse {
-        MetricsResponse::Ok(PlainText(state.metrics.render()))
+        MetricsResponse::Ok(PrometheusText(state.metrics.render()))
     }
 }

@@ -341,6 +341,8 @@ impl ProgrammesApi {
     }
 
     /// Get a programme
+    ///
+    /// One programme by its slug, with ages, prevention levels, formats and evidence.
     #[oai(
         path = "/programmes/:slug",
         method = "get",

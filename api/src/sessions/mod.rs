@@ -69,11 +69,13 @@ impl SessionsApi {
         req: &Request,
         state: poem::web::Data<&AppState>,
         /// Delivering municipality (4-digit SCB code); repeatable.
-        #[oai(example = "example_municipalities")]
+        #[oai(default, example = "example_municipalities")]
         municipality: Query<Vec<String>>,
         /// Programme slug; repeatable.
+        #[oai(default)]
         programme: Query<Vec<String>>,
         /// Session status; repeatable.
+        #[oai(default)]
         status: Query<Vec<SessionStatus>>,
         /// Earliest `start_date` (inclusive), `YYYY-MM-DD`.
         start_from: Query<Option<NaiveDate>>,

@@ -1,0 +1,218 @@
+//! Municipalities and programmes as loaded by the migrations.
+
+mod common;
+mod fixtures;
+
+use std::collections::BTreeSet;
+
+use common::TestApp;
+use fixtures::{assert_bad_parameter, assert_problem, get, set};
+use serde_json::Value;
+
+const VASTMANLAND: [&str; 10] = [
+    "1904", "1907", "1960", "1961", "1962", "1980", "1981", "1982", "1983", "1984",
+];
+
+fn strings(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+async fn data(app: &TestApp, uri: &str) -> Vec<Value> {
+    let reply = get(app, uri).await;
+    assert_eq!(reply.status, 200, "{uri}: {}", reply.text());
+    reply.json()["data"].as_array().expect("data").clone()
+}
+
+#[tokio::test]
+async fn all_290_municipalities_are_listed_ordered_by_code() {
+    let app = TestApp::new().await;
+    let all = data(&app, "/v1/municipalities?limit=1000").await;
+    assert_eq!(all.len(), 290);
+    let codes: Vec<&str> = all.iter().map(|m| m["code"].as_str().unwrap()).collect();
+    let mut sorted = codes.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(codes, sorted, "ordered by code, no duplicates");
+    for m in &all {
+        let code = m["code"].as_str().unwrap();
+        assert_eq!(code.len(), 4);
+        assert!(code.starts_with(m["county_code"].as_str().unwrap()));
+        assert!(m["name"].is_string() && m["county_name"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn county_filter_returns_that_countys_municipalities() {
+    let app = TestApp::new().await;
+    let county = data(&app, "/v1/municipalities?county=19").await;
+    let codes: Vec<String> = county.iter().map(fixtures::item_key).collect();
+    assert_eq!(set(codes), strings(&VASTMANLAND));
+    assert!(county
+        .iter()
+        .all(|m| m["county_name"] == "Västmanlands län"));
+    // Stockholms län has 26 municipalities.
+    assert_eq!(data(&app, "/v1/municipalities?county=01").await.len(), 26);
+    for bad in ["1", "190", "xx"] {
+        let reply = get(&app, &format!("/v1/municipalities?county={bad}")).await;
+        assert_bad_parameter(&reply, "/v1/municipalities", "county");
+    }
+}
+
+#[tokio::test]
+async fn in_collaboration_is_vastmanlands_ten() {
+    let app = TestApp::new().await;
+    let inside = data(&app, "/v1/municipalities?in_collaboration=true").await;
+    let codes: Vec<String> = inside.iter().map(fixtures::item_key).collect();
+    assert_eq!(set(codes), strings(&VASTMANLAND));
+    let outside = data(&app, "/v1/municipalities?in_collaboration=false&limit=1000").await;
+    assert_eq!(outside.len(), 280);
+    assert!(outside.iter().all(|m| m["in_collaboration"] == false));
+    let reply = get(&app, "/v1/municipalities?in_collaboration=maybe").await;
+    assert_bad_parameter(&reply, "/v1/municipalities", "in_collaboration");
+}
+
+#[tokio::test]
+async fn population_is_present_for_vastmanland_and_null_elsewhere() {
+    let app = TestApp::new().await;
+    let all = data(&app, "/v1/municipalities?limit=1000").await;
+    let mut children = 0;
+    for m in &all {
+        let code = m["code"].as_str().unwrap();
+        if VASTMANLAND.contains(&code) {
+            let p = &m["population"];
+            assert_eq!(p["year"], 2018, "{code}");
+            assert_eq!(p["children_age_from"], 0, "{code}");
+            assert_eq!(p["children_age_to"], 15, "{code}");
+            assert!(p["total"].as_i64().unwrap() > p["children"].as_i64().unwrap());
+            assert!(p["source"].as_str().unwrap().starts_with("SCB"), "{code}");
+            children += p["children"].as_i64().unwrap();
+        } else {
+            assert!(m["population"].is_null(), "{code} has {}", m["population"]);
+        }
+    }
+    // SCB: 51,300 children aged 0–15 in Västmanland, 2018-12-31.
+    assert_eq!(children, 51_300);
+}
+
+#[tokio::test]
+async fn one_municipality_is_found_by_its_code() {
+    let app = TestApp::new().await;
+    let reply = get(&app, "/v1/municipalities/1980").await;
+    assert_eq!(reply.status, 200);
+    let m = reply.json();
+    assert_eq!(m["name"], "Västerås");
+    assert_eq!(m["county_code"], "19");
+    assert_eq!(m["in_collaboration"], true);
+    assert_eq!(m["population"]["children"], 29_025);
+    assert_eq!(m["population"]["total"], 152_078);
+
+    let reply = get(&app, "/v1/municipalities/0180").await;
+    assert_eq!(reply.json()["name"], "Stockholm");
+    assert!(reply.json()["population"].is_null());
+
+    let reply = get(&app, "/v1/municipalities/9999").await;
+    assert_problem(&reply, 404, "/v1/municipalities/9999");
+    let reply = get(&app, "/v1/municipalities/19800").await;
+    assert_bad_parameter(&reply, "/v1/municipalities/19800", "code");
+}
+
+#[tokio::test]
+async fn all_15_programmes_are_listed_ordered_by_slug() {
+    let app = TestApp::new().await;
+    let all = data(&app, "/v1/programmes").await;
+    assert_eq!(all.len(), 15);
+    let slugs: Vec<String> = all.iter().map(fixtures::item_key).collect();
+    let mut sorted = slugs.clone();
+    sorted.sort();
+    assert_eq!(slugs, sorted);
+    for p in &all {
+        assert!(p["name"]["sv"].is_string() && p["name"]["en"].is_string());
+        assert!(p["age_min"].as_i64().unwrap() <= p["age_max"].as_i64().unwrap());
+        assert!(!p["prevention_levels"].as_array().unwrap().is_empty());
+        assert!(p["evidence"]["status"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn child_age_keeps_programmes_whose_age_range_covers_it() {
+    let app = TestApp::new().await;
+    let slugs = |v: Vec<Value>| set(v.iter().map(fixtures::item_key).collect());
+    assert_eq!(
+        slugs(data(&app, "/v1/programmes?child_age=0").await),
+        strings(&[
+            "bvc-foraldragrupp",
+            "foraldraskap-i-sverige",
+            "icdp",
+            "triple-p",
+            "trygghetscirkeln",
+        ])
+    );
+    assert_eq!(
+        slugs(data(&app, "/v1/programmes?child_age=17").await),
+        strings(&[
+            "abc-tonar",
+            "alskade-forbannade-tonaring",
+            "connect",
+            "foraldraskap-i-sverige",
+            "icdp",
+            "komet-tonar",
+        ])
+    );
+    for bad in ["19", "-1", "old"] {
+        let reply = get(&app, &format!("/v1/programmes?child_age={bad}")).await;
+        assert_bad_parameter(&reply, "/v1/programmes", "child_age");
+    }
+}
+
+#[tokio::test]
+async fn prevention_level_keeps_programmes_at_that_level() {
+    let app = TestApp::new().await;
+    let slugs = |v: Vec<Value>| set(v.iter().map(fixtures::item_key).collect());
+    assert_eq!(
+        slugs(data(&app, "/v1/programmes?prevention_level=indicated").await),
+        strings(&[
+            "de-otroliga-aren",
+            "komet",
+            "komet-tonar",
+            "pmto",
+            "triple-p"
+        ])
+    );
+    assert_eq!(
+        slugs(
+            data(
+                &app,
+                "/v1/programmes?prevention_level=selective&child_age=4"
+            )
+            .await
+        ),
+        strings(&[
+            "cope",
+            "de-otroliga-aren",
+            "komet",
+            "triple-p",
+            "trygghetscirkeln"
+        ])
+    );
+    let reply = get(&app, "/v1/programmes?prevention_level=tertiary").await;
+    assert_bad_parameter(&reply, "/v1/programmes", "prevention_level");
+}
+
+#[tokio::test]
+async fn one_programme_is_found_by_its_slug() {
+    let app = TestApp::new().await;
+    let reply = get(&app, "/v1/programmes/komet").await;
+    assert_eq!(reply.status, 200);
+    let p = reply.json();
+    assert_eq!(p["slug"], "komet");
+    assert_eq!(p["age_min"], 3);
+    assert_eq!(p["age_max"], 11);
+    assert_eq!(
+        p["prevention_levels"],
+        serde_json::json!(["selective", "indicated"])
+    );
+    let reply = get(&app, "/v1/programmes/no-such-thing").await;
+    assert_problem(&reply, 404, "/v1/programmes/no-such-thing");
+    let reply = get(&app, "/v1/programmes/Not_A_Slug").await;
+    assert_bad_parameter(&reply, "/v1/programmes/Not_A_Slug", "slug");
+}
