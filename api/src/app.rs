@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use poem::endpoint::make_sync;
 use poem::middleware::Compression;
-use poem::web::{Html, Redirect};
+use poem::web::Html;
 use poem::{get, Endpoint, EndpointExt, IntoResponse, Response, Route};
 
 use crate::state::AppState;
@@ -37,7 +37,6 @@ pub fn build(state: AppState) -> impl Endpoint {
                 Html(html.docs_html.clone()).into_response()
             })),
         )
-        .at("/", get(make_sync(|_| Redirect::see_other("/docs"))))
         .nest("/", openapi_doc::service())
         .around(middleware::conditional)
         .around(rate_limit::limit)

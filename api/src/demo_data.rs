@@ -12,8 +12,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, Statement, PaginatorTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
 };
 
 use crate::api_info::DEMO_DATA_KEY;
@@ -120,10 +120,15 @@ pub async fn generate(
     if sqlite {
         // Random UUID keys touch pages all over the indexes: with SQLite's
         // default 2 MB page cache a million rows thrash the disk.
-        txn.execute_unprepared("PRAGMA cache_size = -1048576").await?;
+        txn.execute_unprepared("PRAGMA cache_size = -1048576")
+            .await?;
     }
     // Building secondary indexes once, sorted, beats updating them row by row.
-    let deferred = if count >= 50_000 { drop_secondary_indexes(&txn).await? } else { vec![] };
+    let deferred = if count >= 50_000 {
+        drop_secondary_indexes(&txn).await?
+    } else {
+        vec![]
+    };
     if replace {
         for table in [
             "sessions",
@@ -323,13 +328,17 @@ async fn drop_secondary_indexes(txn: &DatabaseTransaction) -> Result<Vec<String>
     for row in rows {
         let name: String = row.try_get_by_index(0)?;
         let definition: String = row.try_get_by_index(1)?;
-        txn.execute_unprepared(&format!("DROP INDEX \"{name}\"")).await?;
+        txn.execute_unprepared(&format!("DROP INDEX \"{name}\""))
+            .await?;
         recreate.push(definition);
     }
     Ok(recreate)
 }
 
-async fn recreate_indexes(txn: &DatabaseTransaction, definitions: Vec<String>) -> Result<(), ApiError> {
+async fn recreate_indexes(
+    txn: &DatabaseTransaction,
+    definitions: Vec<String>,
+) -> Result<(), ApiError> {
     for sql in definitions {
         txn.execute_unprepared(&sql).await?;
     }

@@ -257,9 +257,9 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request) -> Result<Response>
     }
     let etag = format!("W/\"{version}-{}\"", hex::encode(&h.finalize()[..8]));
     let matches = req.header(header::IF_NONE_MATCH).is_some_and(|v| {
-        v.split(',').map(str::trim).any(|t| {
-            t == "*" || t == etag || t.trim_start_matches("W/") == etag.trim_start_matches("W/")
-        })
+        v.split(',')
+            .map(str::trim)
+            .any(|t| t == etag || t.trim_start_matches("W/") == etag.trim_start_matches("W/"))
     });
     let cache_control = if keyed {
         "private, no-cache"
@@ -267,14 +267,21 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request) -> Result<Response>
         "public, max-age=60, stale-while-revalidate=300"
     };
     let vary = "Accept, Accept-Encoding, Authorization";
-    if matches {
+    let not_modified = || {
         let mut resp = Response::builder()
             .status(StatusCode::NOT_MODIFIED)
             .finish();
         set_cache_headers(&mut resp, &etag, cache_control, vary);
-        return Ok(resp);
+        resp
+    };
+    // With a key the handler runs first, so a revoked key cannot revalidate.
+    if matches && !keyed {
+        return Ok(not_modified());
     }
     let mut resp = next.call(req).await?.into_response();
+    if matches && resp.status() == StatusCode::OK {
+        return Ok(not_modified());
+    }
     if resp.status() == StatusCode::OK {
         set_cache_headers(&mut resp, &etag, cache_control, vary);
     } else {
