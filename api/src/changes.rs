@@ -167,16 +167,7 @@ pub async fn read_changes(
         _ => (None, None),
     };
     let txn = db.begin_with_config(isolation, mode).await?;
-    let last_seq: i64 = txn
-        .query_one(sea_orm::Statement::from_string(
-            txn.get_database_backend(),
-            "SELECT last_seq FROM feed_counter WHERE id = 1",
-        ))
-        .await?
-        .map(|r| r.try_get_by_index(0))
-        .transpose()?
-        .unwrap_or(0);
-    if after_seq > last_seq {
+    if after_seq > crate::feed::last_seq(&txn).await? {
         return Err(ApiError::gone("this cursor is ahead of the feed: the database was reset; resync from the start without `after`"));
     }
     let take = limit + 1;

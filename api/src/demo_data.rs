@@ -10,13 +10,14 @@ use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use entity::{app_meta, municipality, programme, session};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
 };
 
 use crate::api_info::DEMO_DATA_KEY;
+use crate::feed::SeqAllocator;
 use crate::problem::ApiError;
 use crate::reach::rollup::Deltas;
 use crate::sessions::store::insert_many;
@@ -116,6 +117,7 @@ pub async fn generate(
 
     let mut rng = StdRng::seed_from_u64(seed);
     let txn = db.begin().await?;
+    let mut seqs = SeqAllocator::lock(&txn).await?;
     let sqlite = txn.get_database_backend() == DbBackend::Sqlite;
     if sqlite {
         // Random UUID keys touch pages all over the indexes: with SQLite's
@@ -140,15 +142,6 @@ pub async fn generate(
                 .await?;
         }
     }
-    let last_seq: i64 = txn
-        .query_one(sea_orm::Statement::from_string(
-            txn.get_database_backend(),
-            "SELECT last_seq FROM feed_counter WHERE id = 1",
-        ))
-        .await?
-        .map(|r| r.try_get_by_index(0))
-        .transpose()?
-        .unwrap_or(0);
 
     let chunk = crate::sessions::store::chunk_size(txn.get_database_backend()) as u64;
     let mut rollup = Deltas::default();
@@ -264,7 +257,7 @@ pub async fn generate(
             vulnerable_area: Some(vulnerable),
             satisfaction_respondents: respondents,
             satisfied,
-            seq: last_seq + k as i64 + 1,
+            seq: seqs.take(),
             created_at,
             updated_at,
         };
@@ -277,19 +270,7 @@ pub async fn generate(
     }
     insert_many(&txn, &rows).await?;
     crate::reach::rollup::apply(&txn, &rollup.0).await?;
-    txn.execute(
-        txn.get_database_backend().build(
-            Query::update()
-                .table(Alias::new("feed_counter"))
-                .value(Alias::new("last_seq"), last_seq + count as i64)
-                .value(
-                    Alias::new("data_version"),
-                    Expr::col(Alias::new("data_version")).add(1),
-                )
-                .and_where(Expr::col(Alias::new("id")).eq(1)),
-        ),
-    )
-    .await?;
+    seqs.finish(&txn, true).await?;
     let note = format!("{count} sessions, seed {seed}, reference date {today}");
     let meta = app_meta::ActiveModel {
         key: Set(DEMO_DATA_KEY.into()),

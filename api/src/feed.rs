@@ -35,15 +35,8 @@ impl SeqAllocator {
             "UPDATE feed_counter SET last_seq = last_seq WHERE id = 1",
         ))
         .await?;
-        let row = txn
-            .query_one(Statement::from_string(
-                backend,
-                "SELECT last_seq FROM feed_counter WHERE id = 1",
-            ))
-            .await?
-            .ok_or_else(|| ApiError::internal("feed_counter row missing"))?;
         Ok(Self {
-            next: row.try_get_by_index::<i64>(0)? + 1,
+            next: last_seq(txn).await? + 1,
         })
     }
 
@@ -68,4 +61,16 @@ impl SeqAllocator {
         .await?;
         Ok(())
     }
+}
+
+/// The highest seq handed out so far.
+pub async fn last_seq(db: &impl ConnectionTrait) -> Result<i64, ApiError> {
+    let row = db
+        .query_one(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT last_seq FROM feed_counter WHERE id = 1",
+        ))
+        .await?
+        .ok_or_else(|| ApiError::internal("feed_counter row missing"))?;
+    Ok(row.try_get_by_index::<i64>(0)?)
 }

@@ -226,6 +226,18 @@ async fn context(
     })
 }
 
+/// The municipality in the path, and a key that may write it.
+async fn authorize(
+    state: &AppState,
+    auth: &ApiKeyAuth,
+    code: &str,
+) -> Result<(MunicipalityCode, Principal), ApiError> {
+    let code = MunicipalityCode::parse(code).map_err(|e| ApiError::invalid_parameter("code", e))?;
+    let principal = authenticate(&state.db, &auth.0.token).await?;
+    principal.require_municipality(&code)?;
+    Ok((code, principal))
+}
+
 fn external_id_param(raw: &str) -> Result<String, ApiError> {
     if raw.is_empty() || raw.chars().count() > MAX_EXTERNAL_ID || raw.chars().any(char::is_control)
     {
@@ -477,11 +489,8 @@ impl SyncApi {
         idempotency_key: Header<Option<String>>,
         body: RawJson<SessionWrite>,
     ) -> Result<PutSessionResponse, WriteError> {
-        let code =
-            MunicipalityCode::parse(&code.0).map_err(|e| ApiError::invalid_parameter("code", e))?;
         let external_id = external_id_param(&external_id.0)?;
-        let principal = authenticate(&state.db, &auth.0.token).await?;
-        principal.require_municipality(&code)?;
+        let (code, principal) = authorize(&state, &auth, &code.0).await?;
         let (status, written) = idempotent(
             &state,
             &principal,
@@ -578,11 +587,8 @@ impl SyncApi {
         #[oai(example = "example_code")] code: Path<String>,
         #[oai(example = "example_external_id")] external_id: Path<String>,
     ) -> Result<OwnSessionResponse, WriteError> {
-        let code =
-            MunicipalityCode::parse(&code.0).map_err(|e| ApiError::invalid_parameter("code", e))?;
         let external_id = external_id_param(&external_id.0)?;
-        let principal = authenticate(&state.db, &auth.0.token).await?;
-        principal.require_municipality(&code)?;
+        let (code, _) = authorize(&state, &auth, &code.0).await?;
         Ok(OwnSessionResponse::Ok(Json(
             find_own(&state.db, code.as_str(), &external_id)
                 .await?
@@ -605,11 +611,8 @@ impl SyncApi {
         #[oai(example = "example_code")] code: Path<String>,
         #[oai(example = "example_external_id")] external_id: Path<String>,
     ) -> Result<DeleteSessionResponse, WriteError> {
-        let code =
-            MunicipalityCode::parse(&code.0).map_err(|e| ApiError::invalid_parameter("code", e))?;
         let external_id = external_id_param(&external_id.0)?;
-        let principal = authenticate(&state.db, &auth.0.token).await?;
-        principal.require_municipality(&code)?;
+        let (code, _) = authorize(&state, &auth, &code.0).await?;
         delete_session(&state.db, code.as_str(), &external_id).await?;
         Ok(DeleteSessionResponse::Deleted)
     }
@@ -639,10 +642,7 @@ impl SyncApi {
         idempotency_key: Header<Option<String>>,
         body: RawJson<SessionBatch>,
     ) -> Result<BatchResponse, WriteError> {
-        let code =
-            MunicipalityCode::parse(&code.0).map_err(|e| ApiError::invalid_parameter("code", e))?;
-        let principal = authenticate(&state.db, &auth.0.token).await?;
-        principal.require_municipality(&code)?;
+        let (code, principal) = authorize(&state, &auth, &code.0).await?;
         let (_, result) = idempotent(
             &state,
             &principal,
