@@ -141,6 +141,11 @@ pub async fn generate(
             txn.execute_unprepared(&format!("DELETE FROM {table}"))
                 .await?;
         }
+        // The deleted sessions leave no tombstones: followers must start over,
+        // and a new feed epoch makes their old cursors answer 410.
+        app_meta::Entity::delete_by_id(crate::changes::FEED_EPOCH_KEY)
+            .exec(&txn)
+            .await?;
     }
 
     let chunk = crate::sessions::store::chunk_size(txn.get_database_backend()) as u64;
