@@ -10,12 +10,14 @@ use crate::api_info::ApiInfoApi;
 use crate::municipalities::MunicipalitiesApi;
 use crate::ops::OpsApi;
 use crate::programmes::ProgrammesApi;
+use crate::reach::ReachApi;
 use crate::sessions::SessionsApi;
 
 pub type Apis = (
     MunicipalitiesApi,
     ProgrammesApi,
     SessionsApi,
+    ReachApi,
     ApiInfoApi,
     OpsApi,
 );
@@ -23,7 +25,7 @@ pub type Apis = (
 const DESCRIPTION: &str = include_str!("openapi_description.md");
 
 pub fn service() -> OpenApiService<Apis, ()> {
-    OpenApiService::new((MunicipalitiesApi, ProgrammesApi, SessionsApi, ApiInfoApi, OpsApi), "Föräldraskapsstöd open-data API", env!("CARGO_PKG_VERSION"))
+    OpenApiService::new((MunicipalitiesApi, ProgrammesApi, SessionsApi, ReachApi, ApiInfoApi, OpsApi), "Föräldraskapsstöd open-data API", env!("CARGO_PKG_VERSION"))
         .summary("Parenting support (föräldraskapsstöd) in Swedish municipalities: programmes, sessions, reach")
         .description(DESCRIPTION)
         .license(poem_openapi::LicenseObject::new("CC0-1.0 (data)").identifier("CC0-1.0"))
