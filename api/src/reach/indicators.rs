@@ -486,7 +486,7 @@ async fn load_area_years(
             .group_by_col(Alias::new("year"));
         s
     };
-    let sum = |col: &str| Expr::cust(format!("CAST(SUM({col}) AS BIGINT)"));
+    let sum = |col: &str| Expr::cust(format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)"));
 
     let mut reach = base("reach_rollup");
     for col in [

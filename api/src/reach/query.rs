@@ -305,23 +305,25 @@ fn statement(
     for col in SUMMED {
         // PostgreSQL's SUM(bigint) is numeric; cast back so both backends agree.
         select.expr_as(
-            Expr::cust(format!("CAST(SUM({col}) AS BIGINT)")),
+            Expr::cust(format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)")),
             Alias::new(col),
         );
     }
     if let Some(f) = q.from {
         select.and_where(Expr::col(Alias::new("year")).gte(f.year));
-        select.and_where(Expr::cust_with_values(
-            "(year * 4 + quarter - 1) >= ?",
-            [f.index()],
-        ));
+        // An integer we computed, not client text: safe to inline, and it
+        // sidesteps placeholder styles differing between backends.
+        select.and_where(Expr::cust(format!(
+            "(year * 4 + quarter - 1) >= {}",
+            f.index()
+        )));
     }
     if let Some(t) = q.to {
         select.and_where(Expr::col(Alias::new("year")).lte(t.year));
-        select.and_where(Expr::cust_with_values(
-            "(year * 4 + quarter - 1) <= ?",
-            [t.index()],
-        ));
+        select.and_where(Expr::cust(format!(
+            "(year * 4 + quarter - 1) <= {}",
+            t.index()
+        )));
     }
     if let Some(ms) = municipalities {
         select.and_where(
