@@ -735,3 +735,86 @@ fn the_rollups_equal_a_recomputation_after_random_writes() {
         );
     });
 }
+
+#[tokio::test]
+async fn the_offer_rollups_are_backfilled_from_sessions_stored_before_they_existed() {
+    let app = TestApp::new().await;
+    // Rows written without deltas stand for sessions stored before the migration.
+    let mut rows = Vec::new();
+    for s in [
+        (
+            "1904",
+            "abc",
+            "completed",
+            "2024-02-01",
+            ",sv,ar,",
+            "digital",
+            ",1980,",
+            false,
+        ),
+        (
+            "1904",
+            "abc",
+            "planned",
+            "2024-02-20",
+            ",sv,",
+            "hybrid",
+            "",
+            true,
+        ),
+        (
+            "1904",
+            "abc",
+            "cancelled",
+            "2024-03-01",
+            ",so,",
+            "digital",
+            "",
+            true,
+        ),
+        (
+            "1980",
+            "komet",
+            "open",
+            "2025-12-31",
+            ",en,",
+            "in_person",
+            "",
+            false,
+        ),
+    ] {
+        let mut m = session(s.0, s.1, s.2, s.3);
+        m.languages = s.4.into();
+        m.delivery = s.5.into();
+        m.co_hosts = s.6.into();
+        m.open_to_other_municipalities = s.7;
+        m.seq = reach_support::next_seq();
+        rows.push(m);
+    }
+    api::sessions::store::insert_many(&app.db, &rows)
+        .await
+        .expect("insert");
+    // Undo the offer-rollup migration by hand, then migrate again.
+    for sql in [
+        "DROP TABLE offer_rollup",
+        "DROP TABLE offer_language_rollup",
+        "DROP INDEX idx_reach_rollup_year",
+        "DELETE FROM seaql_migrations WHERE version = 'm20261126_000003_offer_rollup'",
+    ] {
+        app.db.execute_unprepared(sql).await.expect(sql);
+    }
+    api::db::migrate(&app.db).await.expect("migrate");
+    let stored = rollup::stored(&app.db).await.expect("stored");
+    let expected = rollup::recompute(&app.db).await.expect("recompute");
+    assert_eq!(expected.offer.len(), 2, "1904 2024-Q1 and 1980 2025-Q4");
+    assert_eq!(
+        rollup::Snapshot {
+            reach: Default::default(),
+            ..stored
+        },
+        rollup::Snapshot {
+            reach: Default::default(),
+            ..expected
+        }
+    );
+}

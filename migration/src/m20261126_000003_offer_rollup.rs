@@ -109,6 +109,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         }
+        backfill(m).await?;
         m.create_index(
             Index::create()
                 .name("idx_reach_rollup_year")
@@ -134,4 +135,79 @@ impl MigrationTrait for Migration {
             .await?;
         Ok(())
     }
+}
+
+/// Fills the new tables from sessions already stored, so a database that
+/// predates them reports the same as one that had them from the start. Runs
+/// once, inside the migration; later writes keep them current through the
+/// rollup deltas. Must agree with `api::reach::rollup::Offer::of_session`.
+async fn backfill(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let db = m.get_connection();
+    let backend = db.get_database_backend();
+    let (year, quarter) = match backend {
+        DbBackend::Postgres => (
+            "CAST(EXTRACT(YEAR FROM start_date) AS INTEGER)",
+            "CAST(EXTRACT(QUARTER FROM start_date) AS INTEGER)",
+        ),
+        _ => (
+            "CAST(strftime('%Y', start_date) AS INTEGER)",
+            "((CAST(strftime('%m', start_date) AS INTEGER) + 2) / 3)",
+        ),
+    };
+    db.execute(Statement::from_string(
+        backend,
+        format!(
+            "INSERT INTO offer_rollup (municipality_code, programme, year, quarter, sessions, digital, collaborative) \
+             SELECT municipality_code, programme, {year}, {quarter}, COUNT(*), \
+               SUM(CASE WHEN delivery IN ('digital', 'hybrid') THEN 1 ELSE 0 END), \
+               SUM(CASE WHEN open_to_other_municipalities OR co_hosts <> '' THEN 1 ELSE 0 END) \
+             FROM sessions WHERE status <> 'cancelled' \
+             GROUP BY municipality_code, programme, {year}, {quarter}"
+        ),
+    ))
+    .await?;
+    // Few distinct language lists exist, so group by the stored list and split here.
+    let rows = db
+        .query_all(Statement::from_string(
+            backend,
+            format!(
+                "SELECT municipality_code, {year} AS year, languages, COUNT(*) AS n \
+                 FROM sessions WHERE status <> 'cancelled' \
+                 GROUP BY municipality_code, {year}, languages"
+            ),
+        ))
+        .await?;
+    let mut counts: std::collections::BTreeMap<(String, i32, String), i64> = Default::default();
+    for row in rows {
+        let code: String = row.try_get("", "municipality_code")?;
+        let y: i32 = row.try_get("", "year")?;
+        let languages: String = row.try_get("", "languages")?;
+        let n: i64 = row.try_get("", "n")?;
+        for lang in languages.split(',').filter(|l| !l.is_empty()) {
+            *counts
+                .entry((code.clone(), y, lang.to_owned()))
+                .or_default() += n;
+        }
+    }
+    let counts: Vec<_> = counts.into_iter().collect();
+    for chunk in counts.chunks(500) {
+        let mut insert = Query::insert();
+        insert.into_table(OfferLanguageRollup::Table).columns([
+            OfferLanguageRollup::MunicipalityCode,
+            OfferLanguageRollup::Year,
+            OfferLanguageRollup::Language,
+            OfferLanguageRollup::Sessions,
+        ]);
+        for ((code, y, lang), n) in chunk {
+            insert.values_panic([
+                code.clone().into(),
+                (*y).into(),
+                lang.clone().into(),
+                (*n).into(),
+            ]);
+        }
+        m.exec_stmt(insert).await?;
+    }
+    Ok(())
 }
