@@ -107,7 +107,7 @@ impl ReachApi {
         state: poem::web::Data<&AppState>,
         /// Group keys, comma-separated or repeated: `municipality`, `programme`,
         /// `year`, `quarter`, `prevention_level`. None: one total row.
-        #[oai(example = "example_group_by")]
+        #[oai(default, example = "example_group_by")]
         group_by: Query<Vec<String>>,
         /// First period (inclusive): `YYYY`, `YYYY-Qn`, or the first day of a quarter.
         #[oai(example = "example_from")]
@@ -116,13 +116,13 @@ impl ReachApi {
         #[oai(example = "example_to")]
         to: Query<Option<String>>,
         /// Only these municipalities (4-digit SCB codes); comma-separated or repeated.
-        #[oai(example = "example_municipalities")]
+        #[oai(default, example = "example_municipalities")]
         municipality: Query<Vec<String>>,
         /// Only these programmes (slugs); comma-separated or repeated.
-        #[oai(example = "example_programmes")]
+        #[oai(default, example = "example_programmes")]
         programme: Query<Vec<String>>,
         /// Only programmes at these prevention levels (`universal`, `selective`, `indicated`).
-        #[oai(example = "example_levels")]
+        #[oai(default, example = "example_levels")]
         prevention_level: Query<Vec<String>>,
         /// Only municipalities in this county (2-digit SCB code).
         #[oai(example = "example_county")]
@@ -210,7 +210,7 @@ impl ReachApi {
         year: Query<Option<i32>>,
         /// Only these municipalities in the per-municipality list (the county
         /// figures always cover the whole county); comma-separated or repeated.
-        #[oai(example = "example_municipalities")]
+        #[oai(default, example = "example_municipalities")]
         municipality: Query<Vec<String>>,
         /// The county (2-digit SCB code); default: the regional collaboration's county (19).
         #[oai(example = "example_county")]
