@@ -136,6 +136,8 @@ pub async fn generate(
             "sessions",
             "tombstones",
             "reach_rollup",
+            "offer_rollup",
+            "offer_language_rollup",
             "idempotency_records",
         ] {
             txn.execute_unprepared(&format!("DELETE FROM {table}"))

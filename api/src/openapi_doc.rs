@@ -12,6 +12,7 @@ use crate::municipalities::MunicipalitiesApi;
 use crate::ops::OpsApi;
 use crate::programme_admin::ProgrammeAdminApi;
 use crate::programmes::ProgrammesApi;
+use crate::reach::ReachApi;
 use crate::sessions::SessionsApi;
 use crate::sync_api::SyncApi;
 
@@ -22,6 +23,7 @@ pub type Apis = (
     SessionsApi,
     SyncApi,
     ChangesApi,
+    ReachApi,
     ApiInfoApi,
     OpsApi,
 );
@@ -30,7 +32,10 @@ const DESCRIPTION: &str = include_str!("openapi_description.md");
 
 pub fn service() -> OpenApiService<Apis, ()> {
     OpenApiService::new(
-        (MunicipalitiesApi, ProgrammesApi, ProgrammeAdminApi, SessionsApi, SyncApi, ChangesApi, ApiInfoApi, OpsApi), "Föräldraskapsstöd open-data API", env!("CARGO_PKG_VERSION"))
+        (MunicipalitiesApi, ProgrammesApi, ProgrammeAdminApi, SessionsApi, SyncApi, ChangesApi, ReachApi, ApiInfoApi, OpsApi),
+        "Föräldraskapsstöd open-data API",
+        env!("CARGO_PKG_VERSION"),
+    )
         .summary("Parenting support (föräldraskapsstöd) in Swedish municipalities: programmes, sessions, reach")
         .description(DESCRIPTION)
         .license(poem_openapi::LicenseObject::new("CC0-1.0 (data)").identifier("CC0-1.0"))

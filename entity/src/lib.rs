@@ -7,6 +7,8 @@ pub mod app_meta;
 pub mod feed_counter;
 pub mod idempotency_record;
 pub mod municipality;
+pub mod offer_language_rollup;
+pub mod offer_rollup;
 pub mod programme;
 pub mod reach_rollup;
 pub mod session;

@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_schema;
 mod m20261126_000002_reference_data;
+mod m20261126_000003_offer_rollup;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_schema::Migration),
             Box::new(m20261126_000002_reference_data::Migration),
+            Box::new(m20261126_000003_offer_rollup::Migration),
         ]
     }
 }

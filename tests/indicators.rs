@@ -1,0 +1,286 @@
+//! `GET /v1/indicators` through HTTP on a data set whose answer is known by hand.
+
+mod common;
+mod reach_support;
+
+use common::TestApp;
+use reach_support::{counts, insert, session};
+use serde_json::Value;
+
+async fn get(app: &TestApp, url: &str) -> (u16, String) {
+    let resp = app.client.get(url).send().await;
+    let status = resp.0.status().as_u16();
+    (
+        status,
+        resp.0.into_body().into_string().await.expect("body"),
+    )
+}
+
+async fn get_json(app: &TestApp, url: &str) -> Value {
+    let (status, body) = get(app, url).await;
+    assert_eq!(status, 200, "{url}: {body}");
+    serde_json::from_str(&body).expect("json")
+}
+
+/// Skinnskatteberg (700 children) in 2025 and 2024, and three small
+/// participations in Västerås (29,025 children) in 2025.
+async fn known_data(app: &TestApp) {
+    let mut s1 = counts(
+        session("1904", "abc", "completed", "2025-03-01"),
+        14,
+        10,
+        9,
+        5,
+        7,
+        10,
+        9,
+    );
+    s1.languages = ",sv,ar,".into();
+    s1.delivery = "digital".into();
+    s1.co_hosts = ",1980,".into();
+    let mut s2 = session("1904", "komet", "planned", "2025-12-01");
+    s2.open_to_other_municipalities = true;
+    let mut s3 = counts(
+        session("1904", "abc", "cancelled", "2025-04-01"),
+        2,
+        0,
+        1,
+        1,
+        0,
+        0,
+        0,
+    );
+    s3.languages = ",sv,so,".into();
+    s3.delivery = "digital".into();
+    let s4 = counts(
+        session("1904", "abc", "completed", "2024-05-01"),
+        7,
+        7,
+        5,
+        2,
+        0,
+        7,
+        7,
+    );
+    let s5 = counts(
+        session("1980", "icdp", "ongoing", "2025-06-01"),
+        3,
+        0,
+        2,
+        1,
+        0,
+        0,
+        0,
+    );
+    insert(&app.db, vec![s1, s2, s3, s4, s5]).await;
+}
+
+fn area<'a>(v: &'a Value, code: &str) -> &'a Value {
+    v["areas"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["code"] == code))
+        .unwrap_or_else(|| panic!("no area {code} in {v}"))
+}
+
+fn ind<'a>(area: &'a Value, id: &str) -> &'a Value {
+    area["indicators"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == id))
+        .unwrap_or_else(|| panic!("no indicator {id} in {area}"))
+}
+
+fn triple(i: &Value) -> (Value, Value, Value) {
+    (
+        i["value"].clone(),
+        i["previous_value"].clone(),
+        i["change"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn indicators_match_a_hand_computed_answer() {
+    let app = TestApp::new().await;
+    known_data(&app).await;
+    let v = get_json(&app, "/v1/indicators?year=2025").await;
+    assert_eq!(v["year"], 2025);
+    assert_eq!(v["previous_year"], 2024);
+    assert_eq!(v["county_code"], "19");
+    assert_eq!(v["areas"][0]["level"], "county");
+    assert_eq!(
+        v["areas"].as_array().map(Vec::len),
+        Some(11),
+        "county + 10 municipalities"
+    );
+
+    let sk = area(&v, "1904");
+    assert_eq!(sk["population"]["children"], 700);
+    // 14 enrolled × 1000 / 700; 2024: 7 × 1000 / 700.
+    assert_eq!(
+        triple(ind(sk, "reach_per_1000_children")),
+        (20.0.into(), 10.0.into(), 10.0.into())
+    );
+    // Offered: the completed and the planned session (the cancelled one never was); 2024: one.
+    assert_eq!(
+        triple(ind(sk, "sessions_offered_per_1000_children")),
+        (2.86.into(), 1.43.into(), 1.43.into())
+    );
+    let langs = ind(sk, "languages_offered");
+    assert_eq!(triple(langs), (2.0.into(), 1.0.into(), 1.0.into()));
+    assert_eq!(langs["detail"], "ar,sv");
+    assert_eq!(
+        triple(ind(sk, "digital_share")),
+        (0.5.into(), 0.0.into(), 0.5.into())
+    );
+    assert_eq!(
+        triple(ind(sk, "satisfaction_rate")),
+        (0.9.into(), 1.0.into(), (-0.1).into())
+    );
+    assert_eq!(
+        triple(ind(sk, "vulnerable_area_share")),
+        (0.5.into(), 0.0.into(), 0.5.into())
+    );
+    // Co-hosted + open to others: both offered sessions.
+    assert_eq!(
+        triple(ind(sk, "collaboration_share")),
+        (1.0.into(), 0.0.into(), 1.0.into())
+    );
+    // Every programme's evidence is unassessed: not stated, and said why.
+    let ev = ind(sk, "evaluated_evidence_share");
+    assert_eq!(ev["value"], Value::Null);
+    assert!(ev["note"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("unassessed"));
+
+    // Every indicator names its effect and defines itself in both languages.
+    for i in sk["indicators"].as_array().into_iter().flatten() {
+        for f in ["label", "effect", "definition"] {
+            assert!(i[f]["sv"].as_str().is_some_and(|s| !s.is_empty()), "{i}");
+            assert!(i[f]["en"].as_str().is_some_and(|s| !s.is_empty()), "{i}");
+        }
+        assert!(i["unit"].is_string());
+    }
+
+    // Västerås: 3 participations are below k = 5.
+    let vas = area(&v, "1980");
+    let reach = ind(vas, "reach_per_1000_children");
+    assert_eq!(reach["value"], Value::Null);
+    assert!(reach["note"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("suppressed"));
+
+    // The county: 17 of 51,300 children; 3 offered sessions (1 digital).
+    let county = area(&v, "19");
+    assert_eq!(county["population"]["children"], 51300);
+    assert_eq!(ind(county, "reach_per_1000_children")["value"], 0.33);
+    assert_eq!(
+        ind(county, "sessions_offered_per_1000_children")["value"],
+        0.06
+    );
+    assert_eq!(ind(county, "digital_share")["value"], 0.3333);
+    assert_eq!(ind(county, "vulnerable_area_share")["value"], 0.4118);
+    assert_eq!(ind(county, "languages_offered")["value"], 2.0);
+    // A spread over the others would let Västerås's hidden figure be worked out.
+    for id in [
+        "reach_spread_min",
+        "reach_spread_max",
+        "reach_spread_ratio",
+        "reach_spread_cv",
+    ] {
+        assert_eq!(ind(county, id)["value"], Value::Null, "{id}");
+        assert!(ind(county, id)["note"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn the_spread_of_reach_across_municipalities_is_stated_when_nothing_is_hidden() {
+    let app = TestApp::with_settings(api::Settings {
+        read_rate_per_minute: 0,
+        suppression_threshold: 1,
+        ..api::Settings::default()
+    })
+    .await;
+    known_data(&app).await;
+    let v = get_json(&app, "/v1/indicators?year=2025&municipality=1904,1980").await;
+    assert_eq!(v["areas"].as_array().map(Vec::len), Some(3));
+    let county = area(&v, "19");
+    // Eight municipalities reached nobody: the lowest reach is 0.
+    assert_eq!(ind(county, "reach_spread_min")["value"], 0.0);
+    assert_eq!(ind(county, "reach_spread_max")["value"], 20.0);
+    assert_eq!(ind(county, "reach_spread_ratio")["value"], Value::Null);
+    // Rates 20, 0.1 (3000/29025 rounded to 0.10) and eight zeros: mean 2.01, sd 5.9967.
+    assert_eq!(ind(county, "reach_spread_cv")["value"], 2.9835);
+}
+
+#[tokio::test]
+async fn indicators_are_offered_as_csv() {
+    let app = TestApp::new().await;
+    known_data(&app).await;
+    for url in [
+        "/v1/indicators?year=2025&format=csv",
+        "/v1/indicators?year=2025",
+    ] {
+        let resp = app
+            .client
+            .get(url)
+            .header("Accept", "text/csv")
+            .send()
+            .await;
+        resp.assert_status_is_ok();
+        resp.assert_content_type("text/csv; charset=utf-8");
+        let body = resp.0.into_body().into_string().await.expect("body");
+        let lines: Vec<&str> = body.lines().collect();
+        assert_eq!(
+            lines[0],
+            "year,level,code,name,indicator,label_sv,label_en,value,unit,previous_value,change,note,detail"
+        );
+        assert!(
+            lines.iter().any(|l| l
+                .starts_with("2025,municipality,1904,Skinnskatteberg,reach_per_1000_children,")
+                && l.contains(",20,per_1000_children,10,10,")),
+            "{body}"
+        );
+        // County: 12 indicators; each municipality: 8.
+        assert_eq!(lines.len(), 1 + 12 + 10 * 8);
+    }
+}
+
+#[tokio::test]
+async fn bad_indicator_parameters_are_400_problems() {
+    let app = TestApp::new().await;
+    for (query, parameter) in [
+        ("year=abc", "year"),
+        ("year=20250", "year"),
+        ("municipality=19", "municipality"),
+        ("municipality=0000", "municipality"),
+        ("municipality=0114", "municipality"),
+        ("county=9", "county"),
+        ("county=99", "county"),
+        ("format=ndjson", "format"),
+    ] {
+        let resp = app
+            .client
+            .get(format!("/v1/indicators?{query}"))
+            .send()
+            .await;
+        resp.assert_status(poem::http::StatusCode::BAD_REQUEST);
+        resp.assert_content_type("application/problem+json");
+        let body = resp.0.into_body().into_string().await.expect("body");
+        let v: Value = serde_json::from_str(&body).expect("json");
+        let named = v["errors"][0]["parameter"] == parameter
+            || v["detail"].as_str().unwrap_or_default().contains(parameter);
+        assert!(named, "{query}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn indicators_of_an_empty_year_say_why_they_are_empty() {
+    let app = TestApp::new().await;
+    let v = get_json(&app, "/v1/indicators?year=2025").await;
+    let county = area(&v, "19");
+    assert_eq!(ind(county, "reach_per_1000_children")["value"], 0.0);
+    let digital = ind(county, "digital_share");
+    assert_eq!(digital["value"], Value::Null);
+    assert_eq!(digital["note"], "no sessions offered");
+}

@@ -1,0 +1,93 @@
+//! Hand-made sessions for the reach and indicator tests, written the way the
+//! write API writes them: `store::insert_many` plus the rollup deltas, in one
+//! transaction.
+
+#![allow(dead_code)]
+
+use api::reach::rollup::{apply, Deltas};
+use chrono::{NaiveDate, TimeZone, Utc};
+use entity::session;
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+/// A session with every field defaulted to something valid; tests set what matters.
+pub fn session(municipality: &str, programme: &str, status: &str, start: &str) -> session::Model {
+    let start = NaiveDate::parse_from_str(start, "%Y-%m-%d").expect("test date");
+    let at = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    session::Model {
+        id: uuid::Uuid::new_v4(),
+        municipality_code: municipality.into(),
+        external_id: uuid::Uuid::new_v4().to_string(),
+        programme: programme.into(),
+        provider: None,
+        status: status.into(),
+        start_date: start,
+        end_date: None,
+        meetings: None,
+        languages: ",sv,".into(),
+        delivery: "in_person".into(),
+        area: None,
+        co_hosts: String::new(),
+        open_to_other_municipalities: false,
+        capacity: None,
+        enrolled: 0,
+        completed: 0,
+        women: None,
+        men: None,
+        vulnerable_area: None,
+        satisfaction_respondents: None,
+        satisfied: None,
+        seq: 0,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+/// Sets the people counts of a session.
+#[allow(clippy::too_many_arguments)]
+pub fn counts(
+    mut s: session::Model,
+    enrolled: i32,
+    completed: i32,
+    women: i32,
+    men: i32,
+    vulnerable: i32,
+    respondents: i32,
+    satisfied: i32,
+) -> session::Model {
+    s.enrolled = enrolled;
+    s.completed = completed;
+    s.women = Some(women);
+    s.men = Some(men);
+    s.vulnerable_area = Some(vulnerable);
+    s.satisfaction_respondents = Some(respondents);
+    s.satisfied = Some(satisfied);
+    s
+}
+
+static SEQ: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
+
+/// A feed position no other test session has.
+pub fn next_seq() -> i64 {
+    SEQ.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Inserts the sessions and applies their rollup deltas in one transaction.
+pub async fn insert(db: &DatabaseConnection, rows: Vec<session::Model>) {
+    let rows: Vec<session::Model> = rows
+        .into_iter()
+        .map(|mut s| {
+            s.seq = next_seq();
+            s
+        })
+        .collect();
+    let txn = db.begin().await.expect("begin");
+    api::sessions::store::insert_many(&txn, &rows)
+        .await
+        .expect("insert sessions");
+    let mut deltas = Deltas::default();
+    for s in &rows {
+        deltas.record(None, Some(s));
+    }
+    apply(&txn, &deltas.0).await.expect("apply deltas");
+    txn.commit().await.expect("commit");
+}
