@@ -1,5 +1,6 @@
 //! The change feed: a follower ends with exactly the public state, under
-//! random and under concurrent writes, and never sees a seq twice.
+//! random and under concurrent writes, and never sees a seq twice. The same
+//! runs check that the reach rollups stay equal to a recomputation.
 
 mod common;
 
@@ -195,6 +196,20 @@ async fn a_follower_reproduces_the_public_state_after_random_writes_and_deletes(
     let mut fresh = Follower::default();
     fresh.catch_up(&app.client, 1000).await;
     assert_eq!(fresh.state, expected);
+
+    assert_rollups_match_sessions(&app).await;
+}
+
+/// The reach and offer rollups, kept by deltas in every write's transaction,
+/// equal a recomputation from the sessions themselves.
+async fn assert_rollups_match_sessions(app: &TestApp) {
+    let stored = api::reach::rollup::stored(&app.db).await.unwrap();
+    let recomputed = api::reach::rollup::recompute(&app.db).await.unwrap();
+    assert!(
+        !recomputed.reach.is_empty(),
+        "the run should leave counted sessions"
+    );
+    assert_eq!(stored, recomputed);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -245,6 +260,7 @@ async fn concurrent_writers_never_make_a_follower_skip_or_repeat_a_change() {
     assert!(reads > 0);
     follower.catch_up(&app.client, 100).await;
     assert_eq!(follower.state, public_state(&app.client).await);
+    assert_rollups_match_sessions(&app).await;
 }
 
 #[tokio::test]
