@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::rate_limit::Limiters;
+use crate::reach::query::CatalogueCache;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -14,6 +15,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
     pub limiters: Arc<Limiters>,
+    pub catalogues: Arc<CatalogueCache>,
 }
 
 impl AppState {
@@ -28,6 +30,7 @@ impl AppState {
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::new()),
             limiters,
+            catalogues: Arc::default(),
         }
     }
 }

@@ -595,7 +595,16 @@ pub async fn indicators(
     q: &IndicatorsQuery,
     k: i64,
 ) -> Result<IndicatorReport, ApiError> {
-    let cat = Catalogues::load(db).await?;
+    indicators_with(db, q, k, &Catalogues::load(db).await?).await
+}
+
+/// As `indicators`, with catalogues already at hand.
+pub async fn indicators_with(
+    db: &impl ConnectionTrait,
+    q: &IndicatorsQuery,
+    k: i64,
+    cat: &Catalogues,
+) -> Result<IndicatorReport, ApiError> {
     let county = match &q.county {
         Some(c) => c.clone(),
         None => cat

@@ -160,7 +160,8 @@ impl ReachApi {
                 .map_err(|e| ApiError::invalid_parameter("county", e))?,
         };
         let k = state.settings.suppression_threshold;
-        let data = query::reach(&state.db, &q, k).await?;
+        let cat = state.catalogues.get(&state.db).await?;
+        let data = query::reach_with(&state.db, &q, k, &cat).await?;
         Ok(ReachResponse::Ok(match formats::negotiate(req, format.0) {
             Format::Csv => ReachBody::Csv(formats::csv_of(&data)),
             Format::Ndjson => ReachBody::Ndjson(formats::ndjson_of(&data)),
@@ -250,7 +251,8 @@ impl ReachApi {
             .into());
         }
         let k = state.settings.suppression_threshold;
-        let report = indicators::indicators(&state.db, &q, k).await?;
+        let cat = state.catalogues.get(&state.db).await?;
+        let report = indicators::indicators_with(&state.db, &q, k, &cat).await?;
         Ok(IndicatorsResponse::Ok(
             match formats::negotiate(req, format.0) {
                 Format::Csv => IndicatorsBody::Csv(formats::csv_of(&indicators::csv_rows(&report))),

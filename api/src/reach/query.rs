@@ -177,6 +177,29 @@ impl Catalogues {
     }
 }
 
+/// The catalogues as of a data version: reach and indicators read them on
+/// every request, and they change only when something is written.
+#[derive(Default)]
+pub struct CatalogueCache(std::sync::Mutex<Option<(i64, std::sync::Arc<Catalogues>)>>);
+
+impl CatalogueCache {
+    pub async fn get(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<std::sync::Arc<Catalogues>, ApiError> {
+        let version = crate::middleware::data_version(db).await?;
+        if let Some((v, cat)) = self.0.lock().map_err(ApiError::internal)?.as_ref() {
+            if *v == version {
+                return Ok(cat.clone());
+            }
+        }
+        // Loaded outside the lock; a concurrent loader's result is as good as ours.
+        let cat = std::sync::Arc::new(Catalogues::load(db).await?);
+        *self.0.lock().map_err(ApiError::internal)? = Some((version, cat.clone()));
+        Ok(cat)
+    }
+}
+
 /// Checks the filters' codes against the catalogues: a well-formed but unknown
 /// code is a client error, not an empty answer that hides a typo.
 pub fn check_references(q: &ReachQuery, cat: &Catalogues) -> Result<(), ApiError> {
