@@ -268,7 +268,10 @@ impl ChangesApi {
         /// `next_cursor` from the previous page; none to start from the beginning.
         after: Query<Option<String>>,
         /// Page size, 1–1000 (default 100).
-        #[oai(example = "example_limit")]
+        #[oai(
+            example = "example_limit",
+            validator(minimum(value = "1"), maximum(value = "1000"))
+        )]
         limit: Query<Option<u64>>,
         /// Only changes of this type.
         #[oai(name = "type")]

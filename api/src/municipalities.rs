@@ -240,6 +240,7 @@ impl MunicipalitiesApi {
         /// Only municipalities in (or not in) the regional collaboration.
         in_collaboration: Query<Option<bool>>,
         /// Page size, 1–1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u64>>,
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
@@ -309,7 +310,7 @@ impl MunicipalitiesApi {
         &self,
         state: poem::web::Data<&AppState>,
         /// 4-digit SCB municipality code, e.g. `1980` (Västerås).
-        #[oai(example = "example_code")]
+        #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))]
         code: Path<String>,
     ) -> Result<MunicipalityResponse, LookupError> {
         let code =

@@ -63,7 +63,47 @@ pub fn document() -> Document {
     }
 }
 
+/// Optional fields are sent as `null` when unknown (the contract's
+/// "nullable"), which OpenAPI 3.0 must be told with `nullable: true`; a `$ref`
+/// cannot carry siblings, so it is wrapped in `allOf`.
+fn mark_optional_fields_nullable(spec: &mut Value) {
+    let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        let required: Vec<String> = schema["required"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        for (name, prop) in props.iter_mut() {
+            if required.contains(name) {
+                continue;
+            }
+            if let Some(reference) = prop.get("$ref").cloned() {
+                let mut wrapped = json!({ "allOf": [{ "$ref": reference }], "nullable": true });
+                if let Some(d) = prop.get("description") {
+                    wrapped["description"] = d.clone();
+                }
+                *prop = wrapped;
+            } else if let Some(obj) = prop.as_object_mut() {
+                obj.insert("nullable".into(), Value::Bool(true));
+            }
+        }
+    }
+}
+
 fn complete(spec: &mut Value) {
+    mark_optional_fields_nullable(spec);
     let header =
         |description: &str| json!({ "description": description, "schema": { "type": "string" } });
     let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {

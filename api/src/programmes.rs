@@ -288,6 +288,7 @@ impl ProgrammesApi {
         /// Only programmes given in this format.
         format_offered: Query<Option<ProgrammeFormat>>,
         /// Page size, 1–1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u64>>,
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,

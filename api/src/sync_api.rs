@@ -479,7 +479,7 @@ impl SyncApi {
         state: poem::web::Data<&AppState>,
         auth: ApiKeyAuth,
         /// The municipality (4-digit SCB code).
-        #[oai(example = "example_code")]
+        #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))]
         code: Path<String>,
         /// The municipality's own id of the session.
         #[oai(example = "example_external_id")]
@@ -584,7 +584,7 @@ impl SyncApi {
         &self,
         state: poem::web::Data<&AppState>,
         auth: ApiKeyAuth,
-        #[oai(example = "example_code")] code: Path<String>,
+        #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))] code: Path<String>,
         #[oai(example = "example_external_id")] external_id: Path<String>,
     ) -> Result<OwnSessionResponse, WriteError> {
         let external_id = external_id_param(&external_id.0)?;
@@ -608,7 +608,7 @@ impl SyncApi {
         &self,
         state: poem::web::Data<&AppState>,
         auth: ApiKeyAuth,
-        #[oai(example = "example_code")] code: Path<String>,
+        #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))] code: Path<String>,
         #[oai(example = "example_external_id")] external_id: Path<String>,
     ) -> Result<DeleteSessionResponse, WriteError> {
         let external_id = external_id_param(&external_id.0)?;
@@ -636,7 +636,7 @@ impl SyncApi {
         req: &Request,
         state: poem::web::Data<&AppState>,
         auth: ApiKeyAuth,
-        #[oai(example = "example_code")] code: Path<String>,
+        #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))] code: Path<String>,
         /// Makes retries safe: the same key and body replay the first answer for 24 h.
         #[oai(name = "Idempotency-Key")]
         idempotency_key: Header<Option<String>>,

@@ -91,6 +91,7 @@ impl SessionsApi {
         /// Only sessions changed at or after this instant (RFC 3339).
         updated_since: Query<Option<DateTime<Utc>>>,
         /// Page size, 1–1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
         limit: Query<Option<u64>>,
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
