@@ -120,14 +120,19 @@ async fn malformed_path_and_query_parameters_are_400_problems() {
 #[tokio::test]
 async fn a_wrong_method_is_a_405_problem() {
     let app = TestApp::new().await;
-    for (method, uri) in [
-        (Method::POST, "/v1/municipalities"),
-        (Method::DELETE, "/v1/programmes/komet"),
-        (Method::PUT, "/v1/sessions"),
-        (Method::POST, "/health/live"),
+    for (method, uri, allow) in [
+        (Method::POST, "/v1/municipalities", "GET, HEAD"),
+        (Method::DELETE, "/v1/programmes/komet", "GET, PUT, HEAD"),
+        (Method::PUT, "/v1/sessions", "GET, HEAD"),
+        (Method::POST, "/health/live", "GET, HEAD"),
     ] {
         let reply = request(&app, method.clone(), uri, &[]).await;
         assert_problem(&reply, 405, uri);
+        assert_eq!(
+            reply.header("allow"),
+            Some(allow),
+            "RFC 9110: a 405 names the allowed methods"
+        );
     }
 }
 

@@ -4,6 +4,7 @@
 //! …) holding their handlers, wire types and the plain async functions that do
 //! the work, so the CLI, the sync client and the tests can call them too.
 
+pub mod allow;
 pub mod api_info;
 pub mod app;
 pub mod auth;

@@ -1,21 +1,20 @@
-//! `PUT /v1/programmes/{slug}`: admins keep the programme catalogue.
+//! Admins keep the programme catalogue: validation and the write behind
+//! `PUT /v1/programmes/{slug}` (routed with the other programme operations).
 
 use entity::programme;
-use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, TransactionTrait};
+use poem_openapi::{ApiResponse, Object};
+use sea_orm::{
+    ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel, TransactionTrait,
+};
 use serde_json::Value;
 
-use crate::auth::{authenticate, ApiKeyAuth};
+use crate::auth::authenticate;
 use crate::feed::SeqAllocator;
 use crate::json_fields::Fields;
-use crate::problem::{ApiError, FieldError, WriteError};
+use crate::problem::{ApiError, FieldError};
 use crate::programmes::{Evidence, LocalizedText, Programme};
-use crate::raw_json::RawJson;
 use crate::sessions::write::now;
-use crate::state::AppState;
-use crate::tags::ApiTags;
 use crate::vocab::{parse_slug, EvidenceStatus, PreventionLevel, ProgrammeFormat};
 
 /// A programme as an admin sends it. Unknown fields are rejected.
@@ -242,68 +241,46 @@ pub fn programme_fields(slug: &str, body: &Value) -> Result<programme::Model, Ap
     })
 }
 
-pub struct ProgrammeAdminApi;
-
-#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Programmes")]
-impl ProgrammeAdminApi {
-    /// Create or update a programme
-    ///
-    /// Admin key only. Replaces the programme's catalogue entry with the body.
-    /// An evidence status other than `unassessed` needs a `source_url`.
-    #[oai(
-        path = "/programmes/:slug",
-        method = "put",
-        operation_id = "putProgramme"
-    )]
-    async fn put(
-        &self,
-        state: poem::web::Data<&AppState>,
-        auth: ApiKeyAuth,
-        /// The programme's slug (lowercase letters, digits, hyphens).
-        #[oai(example = "example_slug")]
-        slug: Path<String>,
-        body: RawJson<ProgrammeWrite>,
-    ) -> Result<PutProgrammeResponse, WriteError> {
-        let slug = parse_slug(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
-        authenticate(&state.db, &auth.0.token)
-            .await?
-            .require_admin()?;
-        let mut fields = programme_fields(&slug, &body.value)?;
-        let txn = state.db.begin().await?;
-        let mut seqs = SeqAllocator::lock(&txn).await?;
-        let old = programme::Entity::find_by_id(slug.as_str())
-            .one(&txn)
-            .await?;
-        if let Some(old) = &old {
-            fields.seq = old.seq;
-            fields.updated_at = old.updated_at;
-            if fields == *old {
-                txn.commit().await?;
-                return Ok(PutProgrammeResponse::Ok(Json(fields.into())));
-            }
+/// Creates or replaces a programme (admin only); answers as `PUT /v1/programmes/{slug}`.
+pub async fn put_programme(
+    db: &DatabaseConnection,
+    token: &str,
+    slug: &str,
+    body: &Value,
+) -> Result<PutProgrammeResponse, ApiError> {
+    let slug = parse_slug(slug).map_err(|e| ApiError::invalid_parameter("slug", e))?;
+    authenticate(db, token).await?.require_admin()?;
+    let mut fields = programme_fields(&slug, body)?;
+    let txn = db.begin().await?;
+    let mut seqs = SeqAllocator::lock(&txn).await?;
+    let old = programme::Entity::find_by_id(slug.as_str())
+        .one(&txn)
+        .await?;
+    if let Some(old) = &old {
+        fields.seq = old.seq;
+        fields.updated_at = old.updated_at;
+        if fields == *old {
+            txn.commit().await?;
+            return Ok(PutProgrammeResponse::Ok(Json(fields.into())));
         }
-        fields.seq = seqs.take();
-        fields.updated_at = now();
-        // reset_all: write every column, not only those that differ from `fields` itself.
-        let active = fields.clone().into_active_model().reset_all();
-        let stored = if old.is_some() {
-            active.update(&txn).await?
-        } else {
-            programme::Entity::insert(active)
-                .exec_without_returning(&txn)
-                .await?;
-            fields.clone()
-        };
-        seqs.finish(&txn, true).await?;
-        txn.commit().await?;
-        Ok(if old.is_some() {
-            PutProgrammeResponse::Ok(Json(stored.into()))
-        } else {
-            PutProgrammeResponse::Created(Json(stored.into()))
-        })
     }
-}
-
-fn example_slug() -> String {
-    "komet".into()
+    fields.seq = seqs.take();
+    fields.updated_at = now();
+    // reset_all: write every column, not only those that differ from `fields` itself.
+    let active = fields.clone().into_active_model().reset_all();
+    let stored = if old.is_some() {
+        active.update(&txn).await?
+    } else {
+        programme::Entity::insert(active)
+            .exec_without_returning(&txn)
+            .await?;
+        fields.clone()
+    };
+    seqs.finish(&txn, true).await?;
+    txn.commit().await?;
+    Ok(if old.is_some() {
+        PutProgrammeResponse::Ok(Json(stored.into()))
+    } else {
+        PutProgrammeResponse::Created(Json(stored.into()))
+    })
 }

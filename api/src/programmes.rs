@@ -8,9 +8,12 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 
+use crate::auth::ApiKeyAuth;
 use crate::formats::{self, joined, opt, CsvRecord, Format};
 use crate::paging;
-use crate::problem::{ApiError, ListError, LookupError};
+use crate::problem::{ApiError, ListError, LookupError, WriteError};
+use crate::programme_admin::{put_programme, ProgrammeWrite, PutProgrammeResponse};
+use crate::raw_json::RawJson;
 use crate::state::AppState;
 use crate::tags::ApiTags;
 use crate::vocab::{parse_list, parse_slug, EvidenceStatus, PreventionLevel, ProgrammeFormat};
@@ -339,6 +342,28 @@ impl ProgrammesApi {
             }
         };
         Ok(ProgrammeListResponse::Ok(body, None))
+    }
+
+    /// Create or update a programme
+    ///
+    /// Admin key only. Replaces the programme's catalogue entry with the body;
+    /// 201 when created, 200 when updated or unchanged. An evidence status other
+    /// than `unassessed` needs a `source_url`: no evidence claim without a source.
+    #[oai(
+        path = "/programmes/:slug",
+        method = "put",
+        operation_id = "putProgramme"
+    )]
+    async fn put(
+        &self,
+        state: poem::web::Data<&AppState>,
+        auth: ApiKeyAuth,
+        /// The programme's slug (lowercase letters, digits, hyphens).
+        #[oai(example = "example_slug")]
+        slug: Path<String>,
+        body: RawJson<ProgrammeWrite>,
+    ) -> Result<PutProgrammeResponse, WriteError> {
+        Ok(put_programme(&state.db, &auth.0.token, &slug.0, &body.value).await?)
     }
 
     /// Get a programme
