@@ -598,3 +598,61 @@ async fn a_retry_while_the_first_request_still_runs_gets_409() {
     );
     assert!(public_sessions(&app, "1980").await.is_empty());
 }
+
+#[tokio::test]
+async fn reach_reflects_each_write_at_once_though_answers_are_cached() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    let reach = || async {
+        let (status, rows) = status_json(
+            app.client
+                .get("/v1/reach")
+                .query("municipality", &"1980")
+                .send()
+                .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+        (
+            rows["data"][0]["sessions"].as_i64(),
+            rows["data"][0]["enrolled"].as_i64(),
+        )
+    };
+    assert_eq!(reach().await, (Some(0), Some(0)));
+    assert_eq!(
+        put(
+            &app,
+            Some(&key),
+            "1980",
+            "S-1",
+            &session_json("S-1", "2025-02-01")
+        )
+        .await
+        .0,
+        201
+    );
+    assert_eq!(reach().await, (Some(1), Some(12)));
+    assert_eq!(
+        reach().await,
+        (Some(1), Some(12)),
+        "a repeated read is the same answer"
+    );
+    let mut more = session_json("S-1", "2025-02-01");
+    more["enrolled"] = json!(20);
+    assert_eq!(put(&app, Some(&key), "1980", "S-1", &more).await.0, 200);
+    assert_eq!(
+        reach().await,
+        (Some(1), Some(20)),
+        "the update shows at once"
+    );
+    let (status, _) = status_json(
+        app.client
+            .delete("/v1/municipalities/1980/sessions/S-1")
+            .header("Authorization", bearer(&key))
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert_eq!(reach().await, (Some(0), Some(0)));
+}

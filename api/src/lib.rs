@@ -31,6 +31,7 @@ pub mod programmes;
 pub mod rate_limit;
 pub mod raw_json;
 pub mod reach;
+pub mod response_cache;
 pub mod sessions;
 pub mod state;
 pub mod sync_api;

@@ -278,9 +278,32 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request) -> Result<Response>
     if matches && !keyed {
         return Ok(not_modified());
     }
+    let cacheable = !keyed && crate::response_cache::cacheable(req.uri().path());
+    if cacheable {
+        if let Some(hit) = state.responses.get(&etag) {
+            let mut resp = Response::builder()
+                .content_type(hit.content_type)
+                .body(hit.body);
+            set_cache_headers(&mut resp, &etag, cache_control, vary);
+            return Ok(resp);
+        }
+    }
     let mut resp = next.call(req).await?.into_response();
     if matches && resp.status() == StatusCode::OK {
         return Ok(not_modified());
+    }
+    if cacheable && resp.status() == StatusCode::OK {
+        let content_type = resp.content_type().unwrap_or("application/json").to_owned();
+        let (parts, body) = resp.into_parts();
+        let body = body.into_bytes().await.map_err(ApiError::internal)?;
+        state.responses.put(
+            etag.clone(),
+            crate::response_cache::Cached {
+                content_type,
+                body: body.clone(),
+            },
+        );
+        resp = Response::from_parts(parts, body.into());
     }
     if resp.status() == StatusCode::OK {
         set_cache_headers(&mut resp, &etag, cache_control, vary);

@@ -8,6 +8,7 @@ use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::rate_limit::Limiters;
 use crate::reach::query::CatalogueCache;
+use crate::response_cache::ResponseCache;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -16,6 +17,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub limiters: Arc<Limiters>,
     pub catalogues: Arc<CatalogueCache>,
+    pub responses: Arc<ResponseCache>,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             limiters,
             catalogues: Arc::default(),
+            responses: Arc::default(),
         }
     }
 }

@@ -89,5 +89,12 @@ pub async fn insert(db: &DatabaseConnection, rows: Vec<session::Model>) {
         deltas.record(None, Some(s));
     }
     apply(&txn, &deltas.0).await.expect("apply deltas");
+    // As every writer does: a new data version, so ETags and cached answers move on.
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &txn,
+        "UPDATE feed_counter SET data_version = data_version + 1 WHERE id = 1",
+    )
+    .await
+    .expect("bump data version");
     txn.commit().await.expect("commit");
 }
