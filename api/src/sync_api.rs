@@ -482,10 +482,13 @@ impl SyncApi {
         #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))]
         code: Path<String>,
         /// The municipality's own id of the session.
-        #[oai(example = "example_external_id")]
+        #[oai(
+            example = "example_external_id",
+            validator(min_length = 1, max_length = 128)
+        )]
         external_id: Path<String>,
         /// Makes retries safe: the same key and body replay the first answer for 24 h.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255))]
         idempotency_key: Header<Option<String>>,
         body: RawJson<SessionWrite>,
     ) -> Result<PutSessionResponse, WriteError> {
@@ -585,7 +588,11 @@ impl SyncApi {
         state: poem::web::Data<&AppState>,
         auth: ApiKeyAuth,
         #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))] code: Path<String>,
-        #[oai(example = "example_external_id")] external_id: Path<String>,
+        #[oai(
+            example = "example_external_id",
+            validator(min_length = 1, max_length = 128)
+        )]
+        external_id: Path<String>,
     ) -> Result<OwnSessionResponse, WriteError> {
         let external_id = external_id_param(&external_id.0)?;
         let (code, _) = authorize(&state, &auth, &code.0).await?;
@@ -609,7 +616,11 @@ impl SyncApi {
         state: poem::web::Data<&AppState>,
         auth: ApiKeyAuth,
         #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))] code: Path<String>,
-        #[oai(example = "example_external_id")] external_id: Path<String>,
+        #[oai(
+            example = "example_external_id",
+            validator(min_length = 1, max_length = 128)
+        )]
+        external_id: Path<String>,
     ) -> Result<DeleteSessionResponse, WriteError> {
         let external_id = external_id_param(&external_id.0)?;
         let (code, _) = authorize(&state, &auth, &code.0).await?;
@@ -638,7 +649,7 @@ impl SyncApi {
         auth: ApiKeyAuth,
         #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))] code: Path<String>,
         /// Makes retries safe: the same key and body replay the first answer for 24 h.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255))]
         idempotency_key: Header<Option<String>>,
         body: RawJson<SessionBatch>,
     ) -> Result<BatchResponse, WriteError> {

@@ -172,7 +172,12 @@ impl SessionsApi {
         &self,
         state: poem::web::Data<&AppState>,
         /// The session's id (UUID).
-        #[oai(example = "example_id")]
+        #[oai(
+            example = "example_id",
+            validator(
+                pattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+            )
+        )]
         id: Path<String>,
     ) -> Result<SessionResponse, LookupError> {
         let id = Uuid::parse_str(&id.0)
