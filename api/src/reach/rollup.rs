@@ -12,7 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 use entity::session;
-use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
+use sea_orm::sea_query::{Alias, Expr, OnConflict, Query, SimpleExpr};
+use sea_orm::Value;
 use sea_orm::{ConnectionTrait, DbErr};
 
 /// Statuses whose sessions count in reach.
@@ -232,134 +233,47 @@ const COLUMNS: [&str; 9] = [
     "satisfied",
 ];
 
-/// Adds the deltas to the rollup (upsert `col = col + excluded.col`), then drops
+/// Adds the deltas to the rollups (upsert `col = col + excluded.col`), then drops
 /// buckets left empty so the rollup only holds buckets with sessions.
 pub async fn apply(
     db: &impl ConnectionTrait,
     deltas: &HashMap<Bucket, Contribution>,
 ) -> Result<(), DbErr> {
-    let changed: Vec<(&Bucket, &Contribution)> = deltas
+    let bucket_key = |b: &Bucket| -> Vec<Value> {
+        vec![
+            b.municipality_code.clone().into(),
+            b.programme.clone().into(),
+            b.year.into(),
+            b.quarter.into(),
+        ]
+    };
+    let reach: Vec<(Vec<Value>, Vec<i64>)> = deltas
         .iter()
         .filter(|(_, c)| !c.counted_is_zero())
+        .map(|(b, c)| {
+            let sums = vec![
+                c.sessions,
+                c.enrolled,
+                c.enrolled_finished,
+                c.completed,
+                c.women,
+                c.men,
+                c.vulnerable_area,
+                c.satisfaction_respondents,
+                c.satisfied,
+            ];
+            (bucket_key(b), sums)
+        })
         .collect();
-    for chunk in changed.chunks(500) {
-        let mut insert = Query::insert();
-        insert.into_table(Alias::new("reach_rollup")).columns(
-            ["municipality_code", "programme", "year", "quarter"]
-                .into_iter()
-                .chain(COLUMNS)
-                .map(Alias::new),
-        );
-        for (b, c) in chunk {
-            insert.values_panic([
-                b.municipality_code.clone().into(),
-                b.programme.clone().into(),
-                b.year.into(),
-                b.quarter.into(),
-                c.sessions.into(),
-                c.enrolled.into(),
-                c.enrolled_finished.into(),
-                c.completed.into(),
-                c.women.into(),
-                c.men.into(),
-                c.vulnerable_area.into(),
-                c.satisfaction_respondents.into(),
-                c.satisfied.into(),
-            ]);
-        }
-        insert.on_conflict(
-            OnConflict::columns(
-                ["municipality_code", "programme", "year", "quarter"].map(Alias::new),
-            )
-            .values(COLUMNS.map(|col| {
-                (
-                    Alias::new(col),
-                    Expr::cust(format!("reach_rollup.{col} + excluded.{col}")),
-                )
-            }))
-            .to_owned(),
-        );
-        db.execute(db.get_database_backend().build(&insert)).await?;
-    }
-    for (b, c) in changed {
-        if c.sessions < 0 {
-            let delete = Query::delete()
-                .from_table(Alias::new("reach_rollup"))
-                .and_where(
-                    Expr::col(Alias::new("municipality_code")).eq(b.municipality_code.clone()),
-                )
-                .and_where(Expr::col(Alias::new("programme")).eq(b.programme.clone()))
-                .and_where(Expr::col(Alias::new("year")).eq(b.year))
-                .and_where(Expr::col(Alias::new("quarter")).eq(b.quarter))
-                .and_where(Expr::col(Alias::new("sessions")).eq(0))
-                .to_owned();
-            db.execute(db.get_database_backend().build(&delete)).await?;
-        }
-    }
-    apply_offer(db, deltas).await
-}
+    add_to(db, "reach_rollup", &BUCKET_KEYS, &COLUMNS, &reach).await?;
 
-const OFFER_COLUMNS: [&str; 3] = ["sessions", "digital", "collaborative"];
-
-/// The offer half of `apply`: same upsert-then-drop-empty pattern.
-async fn apply_offer(
-    db: &impl ConnectionTrait,
-    deltas: &HashMap<Bucket, Contribution>,
-) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let changed: Vec<(&Bucket, &Offer)> = deltas
+    let offer: Vec<(Vec<Value>, Vec<i64>)> = deltas
         .iter()
         .map(|(b, c)| (b, &c.offer))
         .filter(|(_, o)| o.sessions != 0 || o.digital != 0 || o.collaborative != 0)
+        .map(|(b, o)| (bucket_key(b), vec![o.sessions, o.digital, o.collaborative]))
         .collect();
-    for chunk in changed.chunks(500) {
-        let mut insert = Query::insert();
-        insert.into_table(Alias::new("offer_rollup")).columns(
-            ["municipality_code", "programme", "year", "quarter"]
-                .into_iter()
-                .chain(OFFER_COLUMNS)
-                .map(Alias::new),
-        );
-        for (b, o) in chunk {
-            insert.values_panic([
-                b.municipality_code.clone().into(),
-                b.programme.clone().into(),
-                b.year.into(),
-                b.quarter.into(),
-                o.sessions.into(),
-                o.digital.into(),
-                o.collaborative.into(),
-            ]);
-        }
-        insert.on_conflict(
-            OnConflict::columns(
-                ["municipality_code", "programme", "year", "quarter"].map(Alias::new),
-            )
-            .values(OFFER_COLUMNS.map(|col| {
-                (
-                    Alias::new(col),
-                    Expr::cust(format!("offer_rollup.{col} + excluded.{col}")),
-                )
-            }))
-            .to_owned(),
-        );
-        db.execute(backend.build(&insert)).await?;
-    }
-    for (b, o) in &changed {
-        if o.sessions < 0 {
-            let delete = Query::delete()
-                .from_table(Alias::new("offer_rollup"))
-                .and_where(
-                    Expr::col(Alias::new("municipality_code")).eq(b.municipality_code.clone()),
-                )
-                .and_where(Expr::col(Alias::new("programme")).eq(b.programme.clone()))
-                .and_where(Expr::col(Alias::new("year")).eq(b.year))
-                .and_where(Expr::col(Alias::new("quarter")).eq(b.quarter))
-                .and_where(Expr::col(Alias::new("sessions")).eq(0))
-                .to_owned();
-            db.execute(backend.build(&delete)).await?;
-        }
-    }
+    add_to(db, "offer_rollup", &BUCKET_KEYS, &OFFER_COLUMNS, &offer).await?;
 
     let mut languages: BTreeMap<(&str, i32, &str), i64> = BTreeMap::new();
     for (b, c) in deltas {
@@ -369,37 +283,69 @@ async fn apply_offer(
                 .or_default() += n;
         }
     }
-    languages.retain(|_, n| *n != 0);
-    let languages: Vec<_> = languages.into_iter().collect();
-    for chunk in languages.chunks(500) {
+    let languages: Vec<(Vec<Value>, Vec<i64>)> = languages
+        .into_iter()
+        .filter(|(_, n)| *n != 0)
+        .map(|((m, y, l), n)| (vec![m.into(), y.into(), l.into()], vec![n]))
+        .collect();
+    add_to(
+        db,
+        "offer_language_rollup",
+        &["municipality_code", "year", "language"],
+        &["sessions"],
+        &languages,
+    )
+    .await
+}
+
+const BUCKET_KEYS: [&str; 4] = ["municipality_code", "programme", "year", "quarter"];
+const OFFER_COLUMNS: [&str; 3] = ["sessions", "digital", "collaborative"];
+
+/// Adds each row's `sums` to `table` at its `keys` (an upsert that sums on
+/// conflict), then drops the rows whose `sessions` (always `sums[0]`) fell to
+/// zero, so a rollup only holds buckets that have sessions.
+async fn add_to(
+    db: &impl ConnectionTrait,
+    table: &str,
+    keys: &[&str],
+    sums: &[&str],
+    rows: &[(Vec<Value>, Vec<i64>)],
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    for chunk in rows.chunks(500) {
         let mut insert = Query::insert();
         insert
-            .into_table(Alias::new("offer_language_rollup"))
-            .columns(["municipality_code", "year", "language", "sessions"].map(Alias::new));
-        for ((m, y, l), n) in chunk {
-            insert.values_panic([(*m).into(), (*y).into(), (*l).into(), (*n).into()]);
+            .into_table(Alias::new(table))
+            .columns(keys.iter().chain(sums).map(|c| Alias::new(*c)));
+        for (key, values) in chunk {
+            insert.values_panic(
+                key.iter()
+                    .cloned()
+                    .map(SimpleExpr::Value)
+                    .chain(values.iter().map(|v| SimpleExpr::Value((*v).into()))),
+            );
         }
         insert.on_conflict(
-            OnConflict::columns(["municipality_code", "year", "language"].map(Alias::new))
-                .value(
-                    Alias::new("sessions"),
-                    Expr::cust("offer_language_rollup.sessions + excluded.sessions"),
-                )
+            OnConflict::columns(keys.iter().map(|c| Alias::new(*c)))
+                .values(sums.iter().map(|col| {
+                    (
+                        Alias::new(*col),
+                        Expr::cust(format!("{table}.{col} + excluded.{col}")),
+                    )
+                }))
                 .to_owned(),
         );
         db.execute(backend.build(&insert)).await?;
     }
-    for ((m, y, l), n) in &languages {
-        if *n < 0 {
-            let delete = Query::delete()
-                .from_table(Alias::new("offer_language_rollup"))
-                .and_where(Expr::col(Alias::new("municipality_code")).eq(*m))
-                .and_where(Expr::col(Alias::new("year")).eq(*y))
-                .and_where(Expr::col(Alias::new("language")).eq(*l))
-                .and_where(Expr::col(Alias::new("sessions")).eq(0))
-                .to_owned();
-            db.execute(backend.build(&delete)).await?;
+    for (key, _) in rows.iter().filter(|(_, v)| v[0] < 0) {
+        let mut delete = Query::delete();
+        delete
+            .from_table(Alias::new(table))
+            .and_where(Expr::col(Alias::new("sessions")).eq(0));
+        for (col, value) in keys.iter().zip(key) {
+            delete.and_where(Expr::col(Alias::new(*col)).eq(value.clone()));
         }
+        db.execute(backend.build(&delete)).await?;
     }
     Ok(())
 }
