@@ -41,6 +41,20 @@ pub struct RowCounts {
     pub satisfied: Count,
 }
 
+impl RowCounts {
+    /// Adds another row's counts field by field.
+    pub fn add(&mut self, o: &RowCounts) {
+        self.enrolled += o.enrolled;
+        self.enrolled_finished += o.enrolled_finished;
+        self.completed += o.completed;
+        self.women += o.women;
+        self.men += o.men;
+        self.vulnerable_area += o.vulnerable_area;
+        self.satisfaction_respondents += o.satisfaction_respondents;
+        self.satisfied += o.satisfied;
+    }
+}
+
 /// The same row after disclosure control: `None` where hidden, with the rates
 /// that may be published and the names of everything hidden.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -96,15 +96,7 @@ struct AreaYear {
 impl AreaYear {
     fn add(&mut self, o: &AreaYear) {
         self.counted_sessions += o.counted_sessions;
-        let (a, b) = (&mut self.counts, &o.counts);
-        a.enrolled += b.enrolled;
-        a.enrolled_finished += b.enrolled_finished;
-        a.completed += b.completed;
-        a.women += b.women;
-        a.men += b.men;
-        a.vulnerable_area += b.vulnerable_area;
-        a.satisfaction_respondents += b.satisfaction_respondents;
-        a.satisfied += b.satisfied;
+        self.counts.add(&o.counts);
         self.offered += o.offered;
         self.digital += o.digital;
         self.collaborative += o.collaborative;

@@ -265,15 +265,7 @@ struct Sums {
 impl Sums {
     fn add(&mut self, o: &Sums) {
         self.sessions += o.sessions;
-        let (a, b) = (&mut self.counts, &o.counts);
-        a.enrolled += b.enrolled;
-        a.enrolled_finished += b.enrolled_finished;
-        a.completed += b.completed;
-        a.women += b.women;
-        a.men += b.men;
-        a.vulnerable_area += b.vulnerable_area;
-        a.satisfaction_respondents += b.satisfaction_respondents;
-        a.satisfied += b.satisfied;
+        self.counts.add(&o.counts);
     }
 }
 
