@@ -57,7 +57,7 @@ async fn a_data_change_moves_the_etag() {
     let app = TestApp::new().await;
     let before = get(&app, "/v1/sessions").await;
     let etag = before.header("etag").expect("ETag").to_owned();
-    api::demo_data::generate(&app.db, 20, 1, false)
+    api::tools::demo_data::generate(&app.db, 20, 1, false)
         .await
         .expect("demo data");
     let after = get_with(&app, "/v1/sessions", &[("if-none-match", &etag)]).await;
@@ -282,7 +282,7 @@ async fn api_info_reports_synthetic_data_and_the_suppression_threshold() {
     assert_eq!(info["limits"]["max_page_size"], 1000);
     assert_eq!(info["limits"]["default_page_size"], 100);
 
-    api::demo_data::generate(&app.db, 10, 42, false)
+    api::tools::demo_data::generate(&app.db, 10, 42, false)
         .await
         .expect("demo data");
     let info = get(&app, "/v1/api-info").await.json();

@@ -4,7 +4,7 @@
 mod common;
 mod reach_support;
 
-use api::reach::rollup::{self, Deltas};
+use api::resources::reach::rollup::{self, Deltas};
 use common::TestApp;
 use entity::session;
 use proptest::prelude::*;
@@ -282,7 +282,7 @@ const FIELDS: [&str; 5] = [
 #[tokio::test]
 async fn every_group_by_combination_answers_with_its_keys() {
     let app = TestApp::new().await;
-    api::demo_data::generate(&app.db, 400, 7, false)
+    api::tools::demo_data::generate(&app.db, 400, 7, false)
         .await
         .expect("demo data");
     let total = get_json(&app, "/v1/reach").await;
@@ -658,7 +658,7 @@ async fn write(db: &DatabaseConnection, live: &mut Vec<session::Model>, op: &Op)
         Op::Insert(s) => {
             let mut m = model(s);
             m.seq = reach_support::next_seq();
-            api::sessions::store::insert_many(&txn, std::slice::from_ref(&m))
+            api::resources::sessions::store::insert_many(&txn, std::slice::from_ref(&m))
                 .await
                 .expect("insert");
             deltas.record(None, Some(&m));
@@ -791,7 +791,7 @@ async fn the_offer_rollups_are_backfilled_from_sessions_stored_before_they_exist
         m.seq = reach_support::next_seq();
         rows.push(m);
     }
-    api::sessions::store::insert_many(&app.db, &rows)
+    api::resources::sessions::store::insert_many(&app.db, &rows)
         .await
         .expect("insert");
     // Undo the offer-rollup migration by hand, then migrate again.
@@ -803,7 +803,7 @@ async fn the_offer_rollups_are_backfilled_from_sessions_stored_before_they_exist
     ] {
         app.db.execute_unprepared(sql).await.expect(sql);
     }
-    api::db::migrate(&app.db).await.expect("migrate");
+    api::store::db::migrate(&app.db).await.expect("migrate");
     let stored = rollup::stored(&app.db).await.expect("stored");
     let expected = rollup::recompute(&app.db).await.expect("recompute");
     assert_eq!(expected.offer.len(), 2, "1904 2024-Q1 and 1980 2025-Q4");

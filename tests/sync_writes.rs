@@ -90,13 +90,13 @@ async fn writes_need_a_valid_key_of_the_right_municipality() {
     );
 
     let revoked = app.key(Some("1980")).await;
-    let keys = api::auth::list_keys(&app.db).await.unwrap();
+    let keys = api::store::keys::list_keys(&app.db).await.unwrap();
     let id = keys
         .iter()
         .find(|k| revoked.starts_with(&format!("fst_{}_", k.prefix)))
         .unwrap()
         .id;
-    api::auth::revoke_key(&app.db, id).await.unwrap();
+    api::store::keys::revoke_key(&app.db, id).await.unwrap();
     assert_eq!(
         put(&app, Some(&revoked), "1980", "S-2", &body).await.0,
         401,
@@ -570,9 +570,10 @@ async fn a_retry_while_the_first_request_still_runs_gets_409() {
     let body = json!({"mode": "upsert", "sessions": [session_json("S-1", "2025-02-01")]});
     let path = "/v1/municipalities/1980/sessions/batch";
     // The first request has claimed the key and not finished yet.
-    let principal = api::auth::authenticate(&app.db, &key).await.unwrap();
-    let hash = api::idempotency::request_hash("POST", path, &serde_json::to_vec(&body).unwrap());
-    let claimed = api::idempotency::begin(
+    let principal = api::store::keys::authenticate(&app.db, &key).await.unwrap();
+    let hash =
+        api::store::idempotency::request_hash("POST", path, &serde_json::to_vec(&body).unwrap());
+    let claimed = api::store::idempotency::begin(
         &app.db,
         principal.key_id,
         "k-1",
@@ -581,7 +582,10 @@ async fn a_retry_while_the_first_request_still_runs_gets_409() {
     )
     .await
     .unwrap();
-    assert!(matches!(claimed, api::idempotency::Begin::Proceed(_)));
+    assert!(matches!(
+        claimed,
+        api::store::idempotency::Begin::Proceed(_)
+    ));
     let (status, problem) = status_json(
         app.client
             .post(path)

@@ -6,16 +6,37 @@ use poem::endpoint::make_sync;
 use poem::middleware::Compression;
 use poem::web::Html;
 use poem::{get, Endpoint, EndpointExt, IntoResponse, Response, Route};
+use poem_openapi::OpenApiService;
 
-use crate::allow::{allow_on_405, AllowedMethods};
+use crate::http::allow::{allow_on_405, AllowedMethods};
+use crate::http::conditional::{conditional, Freshness};
+use crate::http::openapi::{self, Document};
+use crate::http::{body_limit, cors, observe, problems, rate_limit};
+use crate::resources::{self, Apis};
 use crate::state::AppState;
-use crate::{body_limit, cors, middleware, openapi_doc, rate_limit};
+
+/// The API's operations as one poem-openapi service.
+pub fn service() -> OpenApiService<Apis, ()> {
+    openapi::service(resources::apis())
+}
+
+/// The finished OpenAPI document (what `/openapi.json` serves and `openapi/` commits).
+pub fn document() -> Document {
+    openapi::document(&service())
+}
 
 pub fn build(state: AppState) -> impl Endpoint {
-    let doc = Arc::new(openapi_doc::document());
+    let doc = Arc::new(document());
     let allowed = Arc::new(AllowedMethods::from_spec(&doc.json));
     let (json, yaml, html) = (doc.clone(), doc.clone(), doc);
     let max_body = state.settings.max_body_bytes;
+    let limiters = state.limiters.clone();
+    let metrics = state.metrics.clone();
+    let freshness = Freshness {
+        db: state.db.clone(),
+        suppression_threshold: state.settings.suppression_threshold,
+        responses: state.responses.clone(),
+    };
     Route::new()
         .at(
             "/openapi.json",
@@ -39,14 +60,18 @@ pub fn build(state: AppState) -> impl Endpoint {
                 Html(html.docs_html.clone()).into_response()
             })),
         )
-        .nest("/", openapi_doc::service())
-        .around(middleware::conditional)
-        .around(rate_limit::limit)
+        .nest("/", service())
+        // Innermost first. The cache sits inside the rate limit, so a cached
+        // answer still counts against the client's quota; problems wraps
+        // everything that can fail, so even a 413 or 429 leaves as problem+json;
+        // observe is outermost, so its timing and request id cover the rest.
+        .around(move |ep, req| conditional(ep, req, freshness.clone()))
+        .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
-        .around(middleware::problems)
+        .around(problems::problems)
         .around(move |ep, req| allow_on_405(ep, req, allowed.clone()))
         .with(Compression::new())
         .around(cors::cors)
-        .around(middleware::observe)
+        .around(move |ep, req| observe::observe(ep, req, metrics.clone()))
         .data(state)
 }

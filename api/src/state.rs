@@ -5,10 +5,10 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
-use crate::metrics::Metrics;
-use crate::rate_limit::Limiters;
-use crate::reach::query::CatalogueCache;
-use crate::response_cache::ResponseCache;
+use crate::http::metrics::Metrics;
+use crate::http::rate_limit::Limiters;
+use crate::http::response_cache::ResponseCache;
+use crate::store::catalogue::CatalogueCache;
 
 #[derive(Clone)]
 pub struct AppState {

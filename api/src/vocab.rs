@@ -2,7 +2,7 @@
 
 use poem_openapi::Enum;
 
-use crate::problem::ApiError;
+use crate::error::ApiError;
 
 macro_rules! stored_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {

@@ -69,8 +69,12 @@ impl TestApp {
                 )
             }
         };
-        let db = api::db::connect(&url).await.expect("connect test database");
-        api::db::migrate(&db).await.expect("migrate test database");
+        let db = api::store::db::connect(&url)
+            .await
+            .expect("connect test database");
+        api::store::db::migrate(&db)
+            .await
+            .expect("migrate test database");
         let state = AppState::new(db.clone(), settings);
         let ep = build_app(state.clone()).map_to_response().boxed();
         Self {
@@ -131,7 +135,7 @@ impl TestApp {
     pub async fn key(&self, municipality: Option<&str>) -> String {
         let code =
             municipality.map(|m| api::vocab::MunicipalityCode::parse(m).expect("valid code"));
-        api::auth::create_key(&self.db, code.as_ref(), None)
+        api::store::keys::create_key(&self.db, code.as_ref(), None)
             .await
             .expect("create key")
             .1

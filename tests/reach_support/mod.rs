@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use api::reach::rollup::{apply, Deltas};
+use api::resources::reach::rollup::{apply, Deltas};
 use chrono::{NaiveDate, TimeZone, Utc};
 use entity::session;
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -81,7 +81,7 @@ pub async fn insert(db: &DatabaseConnection, rows: Vec<session::Model>) {
         })
         .collect();
     let txn = db.begin().await.expect("begin");
-    api::sessions::store::insert_many(&txn, &rows)
+    api::resources::sessions::store::insert_many(&txn, &rows)
         .await
         .expect("insert sessions");
     let mut deltas = Deltas::default();

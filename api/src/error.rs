@@ -1,0 +1,350 @@
+//! RFC 9457 problem details: the one error type, its wire form, and the
+//! per-operation error enums that put every status into the OpenAPI document.
+
+use poem::http::StatusCode;
+use poem::{IntoResponse, Response};
+use poem_openapi::Object;
+use serde::Serialize;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem: what went wrong, for people and for programs.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, Object)]
+#[oai(example)]
+pub struct Problem {
+    /// A URI reference naming the kind of problem; stable, safe to branch on.
+    #[oai(rename = "type")]
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong this time.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The request path.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// One entry per invalid field or parameter.
+    #[oai(skip_serializing_if_is_empty, default)]
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub errors: Vec<FieldError>,
+}
+
+impl poem_openapi::types::Example for Problem {
+    fn example() -> Self {
+        Self {
+            kind: "/problems/validation".into(),
+            title: "Invalid request body".into(),
+            status: 422,
+            detail: Some("2 sessions are invalid; nothing was written".into()),
+            instance: Some("/v1/municipalities/1980/sessions/batch".into()),
+            errors: vec![FieldError {
+                pointer: Some("/sessions/7/end_date".into()),
+                parameter: None,
+                detail: "end_date 2025-01-01 is before start_date 2025-02-01".into(),
+            }],
+        }
+    }
+}
+
+/// One invalid input: a JSON pointer into the body, or a query parameter's name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Object)]
+pub struct FieldError {
+    /// JSON pointer (RFC 6901) to the invalid value in the request body.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pointer: Option<String>,
+    /// Name of the invalid query or path parameter.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// Why it is invalid.
+    pub detail: String,
+}
+
+impl FieldError {
+    pub fn at(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: Some(pointer.into()),
+            parameter: None,
+            detail: detail.into(),
+        }
+    }
+    pub fn param(name: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            pointer: None,
+            parameter: Some(name.into()),
+            detail: detail.into(),
+        }
+    }
+}
+
+/// The error every operation returns internally. Named constructors keep the
+/// `type` URIs and titles consistent across the API.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{status} {title}: {detail}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        kind: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            kind,
+            title,
+            detail: detail.into(),
+            errors: vec![],
+            retry_after: None,
+        }
+    }
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "/problems/bad-request",
+            "Bad request",
+            detail,
+        )
+    }
+    pub fn invalid_parameter(name: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "/problems/invalid-parameter",
+            "Invalid query parameter",
+            format!("{name}: {detail}"),
+        )
+        .with_errors(vec![FieldError::param(name, detail)])
+    }
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "/problems/not-found",
+            "Not found",
+            detail,
+        )
+    }
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "/problems/unauthorized",
+            "Missing or unknown API key",
+            detail,
+        )
+    }
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "/problems/forbidden",
+            "Not allowed for this API key",
+            detail,
+        )
+    }
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "/problems/conflict",
+            "Conflict",
+            detail,
+        )
+    }
+    pub fn gone(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::GONE,
+            "/problems/cursor-expired",
+            "Cursor no longer valid",
+            detail,
+        )
+    }
+    pub fn unprocessable(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "/problems/validation",
+            "Invalid request body",
+            detail,
+        )
+        .with_errors(errors)
+    }
+    pub fn too_many_requests(retry_after: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "/problems/rate-limited",
+            "Too many requests",
+            format!("Rate limit exceeded; retry after {retry_after} s"),
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "/problems/unavailable",
+            "Service unavailable",
+            detail,
+        )
+    }
+    /// The database's and the server's internals are logged, never sent.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "/problems/internal",
+            "Internal server error",
+            "The server failed; the error has been logged.",
+        )
+    }
+
+    pub fn to_problem(&self, instance: Option<String>) -> Problem {
+        Problem {
+            kind: self.kind.to_owned(),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            detail: Some(self.detail.clone()),
+            instance,
+            errors: self.errors.clone(),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Self::internal(e)
+    }
+}
+
+impl From<sea_orm::TransactionError<ApiError>> for ApiError {
+    fn from(e: sea_orm::TransactionError<ApiError>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(api) => api,
+        }
+    }
+}
+
+pub fn problem_response(problem: &Problem, retry_after: Option<u64>) -> Response {
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    let mut resp = Response::builder()
+        .status(StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .content_type(PROBLEM_JSON)
+        .body(body);
+    if let Some(secs) = retry_after {
+        resp.headers_mut().insert("Retry-After", secs.into());
+    }
+    resp
+}
+
+impl poem::error::ResponseError for ApiError {
+    fn status(&self) -> StatusCode {
+        self.status
+    }
+    fn as_response(&self) -> Response {
+        problem_response(&self.to_problem(None), self.retry_after)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        poem::error::ResponseError::as_response(&self)
+    }
+}
+
+/// Declares an operation's error responses, so that the OpenAPI document lists
+/// exactly the statuses the operation can answer with. A status the enum does
+/// not name is a bug, logged and answered as 500.
+#[macro_export]
+macro_rules! error_responses {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $status:literal : $doc:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(poem_openapi::ApiResponse)]
+        pub enum $name {
+            $(
+                #[doc = $doc]
+                #[oai(status = $status, content_type = "application/problem+json")]
+                $variant(poem_openapi::payload::Json<$crate::error::Problem>, #[oai(header = "Retry-After")] Option<u64>),
+            )+
+            /// The server failed; the cause is logged with the request id.
+            #[oai(status = 500, content_type = "application/problem+json")]
+            Internal(poem_openapi::payload::Json<$crate::error::Problem>),
+        }
+
+        impl From<$crate::error::ApiError> for $name {
+            fn from(e: $crate::error::ApiError) -> Self {
+                let problem = e.to_problem(None);
+                match e.status.as_u16() {
+                    $($status => Self::$variant(poem_openapi::payload::Json(problem), e.retry_after),)+
+                    500 => Self::Internal(poem_openapi::payload::Json(problem)),
+                    other => {
+                        tracing::error!(status = other, error = %e, "status not declared for this operation");
+                        Self::Internal(poem_openapi::payload::Json($crate::error::ApiError::internal(&e).to_problem(None)))
+                    }
+                }
+            }
+        }
+
+        impl From<$crate::error::Problem> for $name {
+            /// Rebuilds a stored problem (an idempotent replay) as this operation's error.
+            fn from(p: $crate::error::Problem) -> Self {
+                match p.status {
+                    $($status => Self::$variant(poem_openapi::payload::Json(p), None),)+
+                    _ => Self::Internal(poem_openapi::payload::Json(p)),
+                }
+            }
+        }
+
+        impl From<sea_orm::DbErr> for $name {
+            fn from(e: sea_orm::DbErr) -> Self {
+                $crate::error::ApiError::from(e).into()
+            }
+        }
+    };
+}
+
+error_responses!(
+    /// Errors of a read of one resource.
+    LookupError {
+        BadRequest = 400: "A query or path parameter is malformed.",
+        NotFound = 404: "No such resource.",
+        TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
+    }
+);
+
+error_responses!(
+    /// Errors of a list or aggregate read.
+    ListError {
+        BadRequest = 400: "A query parameter is malformed, or the cursor belongs to another query.",
+        TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
+    }
+);
+
+error_responses!(
+    /// Errors of a write by a municipal system or an admin.
+    WriteError {
+        BadRequest = 400: "A header, parameter or the body is malformed (not JSON, bad Idempotency-Key).",
+        Unauthorized = 401: "No API key, or an unknown or revoked one.",
+        Forbidden = 403: "The key may not write here (another municipality, or not admin).",
+        NotFound = 404: "No such municipality or session.",
+        Conflict = 409: "A request with the same Idempotency-Key is still being processed.",
+        PayloadTooLarge = 413: "The body exceeds the size limit in `/v1/api-info`.",
+        UnsupportedMediaType = 415: "The body is not `application/json`.",
+        Unprocessable = 422: "The body is invalid (every invalid field is listed in `errors`), or the Idempotency-Key was used with another request.",
+        TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
+    }
+);

@@ -1,0 +1,17 @@
+//! Cross-cutting HTTP: what every operation shares, whatever its resource.
+//! Imports no resource; resources import it.
+
+pub mod allow;
+pub mod auth;
+pub mod body_limit;
+pub mod conditional;
+pub mod cors;
+pub mod formats;
+pub mod metrics;
+pub mod observe;
+pub mod openapi;
+pub mod paging;
+pub mod problems;
+pub mod rate_limit;
+pub mod raw_json;
+pub mod response_cache;

@@ -1,0 +1,97 @@
+//! Request ids, logs and metrics for every request.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::http::{HeaderValue, StatusCode};
+use poem::{Endpoint, IntoResponse, Request, Response, Result};
+use poem_openapi::OperationId;
+use tracing::Instrument;
+
+use super::metrics::Metrics;
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+fn acceptable_request_id(v: &str) -> bool {
+    !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// W3C trace context: `00-<32 hex>-<16 hex>-<2 hex>`.
+fn valid_traceparent(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('-').collect();
+    parts.len() == 4
+        && [2, 32, 16, 2]
+            .iter()
+            .zip(&parts)
+            .all(|(n, p)| p.len() == *n && p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Gives each request an id (the client's `X-Request-Id` if sane), logs it,
+/// times it into the metrics, and echoes the id and `traceparent`.
+pub async fn observe<E: Endpoint>(
+    next: E,
+    req: Request,
+    metrics: Arc<Metrics>,
+) -> Result<Response> {
+    let started = Instant::now();
+    let request_id = req
+        .header(REQUEST_ID)
+        .filter(|v| acceptable_request_id(v))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let traceparent = req
+        .header("traceparent")
+        .filter(|v| valid_traceparent(v))
+        .map(str::to_owned);
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+
+    let result = next.call(req).instrument(span.clone()).await;
+    let mut resp = match result {
+        Ok(resp) => resp.into_response(),
+        Err(err) => err.into_response(),
+    };
+    let route = resp
+        .data::<OperationId>()
+        .map(|o| o.0.to_owned())
+        .unwrap_or_else(|| {
+            if resp.status() == StatusCode::NOT_FOUND {
+                "unmatched".to_owned()
+            } else {
+                path.clone()
+            }
+        });
+    let status = resp.status().as_u16();
+    let elapsed = started.elapsed();
+    metrics.observe(method.as_str(), &route, status, elapsed.as_secs_f64());
+    span.in_scope(|| tracing::info!(status, route = %route, elapsed_ms = elapsed.as_secs_f64() * 1000.0, "handled"));
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        resp.headers_mut().insert(REQUEST_ID, v);
+    }
+    if let Some(tp) = traceparent.and_then(|t| HeaderValue::from_str(&t).ok()) {
+        resp.headers_mut().insert("traceparent", tp);
+    }
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traceparent_shape_is_checked() {
+        assert!(valid_traceparent(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        ));
+        assert!(!valid_traceparent("00-xyz-00f067aa0ba902b7-01"));
+    }
+
+    #[test]
+    fn request_ids_are_bounded_and_printable() {
+        assert!(acceptable_request_id("abc-123"));
+        assert!(!acceptable_request_id(&"a".repeat(129)));
+        assert!(!acceptable_request_id("with space"));
+    }
+}

@@ -1,0 +1,143 @@
+//! Every error leaves as RFC 9457 problem+json.
+
+use poem::http::{header, HeaderValue, StatusCode};
+use poem::{Endpoint, IntoResponse, Request, Response, Result};
+use poem_openapi::OperationId;
+
+use crate::error::{problem_response, ApiError, FieldError, Problem, PROBLEM_JSON};
+
+/// Every error leaves as RFC 9457 problem+json, whatever raised it: our
+/// handlers, poem-openapi's parameter parsing, the router (404, 405) or a body
+/// limit (413). A 500's cause is logged, never sent.
+pub async fn problems<E: Endpoint>(next: E, req: Request) -> Result<Response> {
+    let mut resp = problems_inner(next, req).await?;
+    if resp.status() == StatusCode::UNAUTHORIZED {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"foraldraskapsstod\""),
+        );
+    }
+    if resp.status().is_client_error() || resp.status().is_server_error() {
+        // An error describes this moment, not the resource: never cache it.
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(resp)
+}
+
+async fn problems_inner<E: Endpoint>(next: E, req: Request) -> Result<Response> {
+    let instance = req.uri().path().to_owned();
+    let resp = match next.call(req).await {
+        Ok(resp) => resp.into_response(),
+        Err(err) => {
+            // Rebuilt responses keep the operation id, so metrics label them
+            // by operation rather than by raw (unbounded) path.
+            let operation = err.data::<OperationId>().copied();
+            let with_operation = |mut resp: Response| {
+                if let Some(op) = operation {
+                    resp.set_data(op);
+                }
+                resp
+            };
+            if let Some(api) = err.downcast_ref::<ApiError>() {
+                let mut p = api.to_problem(Some(instance.clone()));
+                p.instance = Some(instance);
+                return Ok(with_operation(problem_response(&p, api.retry_after)));
+            }
+            let param = err
+                .downcast_ref::<poem_openapi::error::ParseParamError>()
+                .map(|e| (e.name.to_owned(), e.reason.clone()));
+            let status = err.status();
+            let message = err.to_string();
+            let resp = err.into_response();
+            if is_problem(&resp) {
+                return Ok(with_instance(resp, &instance).await);
+            }
+            return Ok(with_operation(problem_for_status(
+                status, message, param, instance,
+            )));
+        }
+    };
+    if resp.status().is_client_error() || resp.status().is_server_error() {
+        if is_problem(&resp) {
+            return Ok(with_instance(resp, &instance).await);
+        }
+        let status = resp.status();
+        let operation = resp.data::<OperationId>().copied();
+        let body = resp.into_body().into_string().await.unwrap_or_default();
+        let mut problem = problem_for_status(status, body, None, instance);
+        if let Some(op) = operation {
+            problem.set_data(op);
+        }
+        return Ok(problem);
+    }
+    Ok(resp)
+}
+
+fn is_problem(resp: &Response) -> bool {
+    resp.content_type()
+        .is_some_and(|c| c.starts_with(PROBLEM_JSON))
+}
+
+async fn with_instance(resp: Response, instance: &str) -> Response {
+    let (parts, body) = resp.into_parts();
+    let bytes = body.into_vec().await.unwrap_or_default();
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(mut v) => {
+            if let Some(obj) = v.as_object_mut() {
+                obj.entry("instance").or_insert_with(|| instance.into());
+            }
+            serde_json::to_vec(&v).unwrap_or(bytes)
+        }
+        Err(_) => bytes,
+    };
+    Response::from_parts(parts, body.into())
+}
+
+fn problem_for_status(
+    status: StatusCode,
+    message: String,
+    param: Option<(String, String)>,
+    instance: String,
+) -> Response {
+    let (kind, title) = match status {
+        StatusCode::BAD_REQUEST => ("/problems/bad-request", "Bad request"),
+        StatusCode::NOT_FOUND => ("/problems/not-found", "Not found"),
+        StatusCode::UNAUTHORIZED => ("/problems/unauthorized", "Missing or unknown API key"),
+        StatusCode::METHOD_NOT_ALLOWED => ("/problems/method-not-allowed", "Method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("/problems/payload-too-large", "Request body too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("/problems/unsupported-media-type", "Unsupported media type")
+        }
+        StatusCode::NOT_ACCEPTABLE => ("/problems/not-acceptable", "Not acceptable"),
+        s if s.is_server_error() => {
+            tracing::error!(status = s.as_u16(), error = %message, "internal error");
+            return problem_response(
+                &ApiError::internal(&message).to_problem(Some(instance)),
+                None,
+            );
+        }
+        _ => ("/problems/http", "Request failed"),
+    };
+    let detail = match status {
+        StatusCode::NOT_FOUND if message.trim().is_empty() || message == "not found" => {
+            format!("no resource at {instance}")
+        }
+        StatusCode::METHOD_NOT_ALLOWED => format!("this method is not allowed on {instance}"),
+        StatusCode::UNAUTHORIZED => "send the API key as `Authorization: Bearer <key>`".to_owned(),
+        _ if message.trim().is_empty() => status.canonical_reason().unwrap_or("error").to_owned(),
+        _ => message,
+    };
+    let errors = param
+        .map(|(name, reason)| vec![FieldError::param(name, reason)])
+        .unwrap_or_default();
+    let problem = Problem {
+        kind: kind.to_owned(),
+        title: title.to_owned(),
+        status: status.as_u16(),
+        detail: Some(detail),
+        instance: Some(instance),
+        errors,
+    };
+    problem_response(&problem, None)
+}

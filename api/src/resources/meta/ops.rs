@@ -1,0 +1,134 @@
+//! Operational endpoints outside `/v1`: liveness, readiness, metrics.
+
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::{Json, Payload};
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use crate::error::{ApiError, Problem};
+use crate::http::openapi::tags::ApiTags;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+}
+
+impl poem_openapi::types::Example for Health {
+    fn example() -> Self {
+        Self {
+            status: "ok".into(),
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum LiveResponse {
+    /// The process is up.
+    #[oai(status = 200)]
+    Ok(Json<Health>),
+    /// The server failed; the cause is logged with the request id.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum ReadyResponse {
+    /// The database answers.
+    #[oai(status = 200)]
+    Ok(Json<Health>),
+    /// The database does not answer.
+    #[oai(status = 503, content_type = "application/problem+json")]
+    Unavailable(Json<crate::error::Problem>),
+}
+
+/// Prometheus text exposition format, version 0.0.4.
+pub struct PrometheusText(pub String);
+
+impl Payload for PrometheusText {
+    const CONTENT_TYPE: &'static str = "text/plain; version=0.0.4";
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            example: Some(
+                "# TYPE http_requests_total counter\nhttp_requests_total{method=\"GET\",route=\"listSessions\",status=\"200\"} 42\n"
+                    .into(),
+            ),
+            ..MetaSchema::new("string")
+        }))
+    }
+}
+
+impl IntoResponse for PrometheusText {
+    fn into_response(self) -> Response {
+        Response::builder()
+            .content_type(Self::CONTENT_TYPE)
+            .body(self.0)
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum MetricsResponse {
+    /// Prometheus text exposition format.
+    #[oai(status = 200, content_type = "text/plain; version=0.0.4")]
+    Ok(PrometheusText),
+    /// The server failed; the cause is logged with the request id.
+    #[oai(status = 500, content_type = "application/problem+json")]
+    Internal(Json<Problem>),
+}
+
+#[derive(ApiResponse)]
+pub enum RootResponse {
+    /// See the interactive documentation.
+    #[oai(status = 303)]
+    SeeOther(#[oai(header = "Location")] String),
+}
+
+pub struct OpsApi;
+
+#[OpenApi(tag = "ApiTags::Meta")]
+impl OpsApi {
+    /// The root sends people to the documentation.
+    #[oai(path = "/", method = "get", hidden)]
+    async fn root(&self) -> RootResponse {
+        RootResponse::SeeOther("/docs".into())
+    }
+
+    /// Liveness
+    ///
+    /// 200 while the process runs; does not touch the database.
+    #[oai(path = "/health/live", method = "get", operation_id = "healthLive")]
+    async fn live(&self) -> LiveResponse {
+        LiveResponse::Ok(Json(Health {
+            status: "ok".into(),
+        }))
+    }
+
+    /// Readiness
+    ///
+    /// 200 when the database answers a ping, 503 otherwise.
+    #[oai(path = "/health/ready", method = "get", operation_id = "healthReady")]
+    async fn ready(&self, state: poem::web::Data<&AppState>) -> ReadyResponse {
+        match crate::store::db::ping(&state.db).await {
+            Ok(()) => ReadyResponse::Ok(Json(Health {
+                status: "ok".into(),
+            })),
+            Err(e) => {
+                tracing::warn!(error = %e, "readiness check failed");
+                ReadyResponse::Unavailable(Json(
+                    ApiError::unavailable("the database does not answer")
+                        .to_problem(Some("/health/ready".into())),
+                ))
+            }
+        }
+    }
+
+    /// Metrics
+    ///
+    /// Request counts and latency histograms by route (operation id) and status.
+    #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
+    async fn metrics(&self, state: poem::web::Data<&AppState>) -> MetricsResponse {
+        MetricsResponse::Ok(PrometheusText(state.metrics.render()))
+    }
+}

@@ -1,0 +1,203 @@
+//! `/v1/programmes`: the catalogue of parenting-support methods, read by
+//! anyone and kept by admins.
+
+mod store;
+mod validate;
+pub mod wire;
+
+pub use store::{get_programme, list_programmes, put_programme, ProgrammeFilter, Written};
+pub use validate::programme_fields;
+pub use wire::{Evidence, LocalizedText, Programme, ProgrammePage, ProgrammeWrite};
+
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
+
+use crate::error::{ApiError, ListError, LookupError, WriteError};
+use crate::http::auth::ApiKeyAuth;
+use crate::http::formats::{self, Format};
+use crate::http::openapi::tags::ApiTags;
+use crate::http::paging;
+use crate::http::raw_json::RawJson;
+use crate::state::AppState;
+use crate::store::keys::authenticate;
+use crate::vocab::{parse_slug, PreventionLevel, ProgrammeFormat};
+
+#[derive(ResponseContent)]
+pub enum ProgrammeListBody {
+    Json(Json<ProgrammePage>),
+    Csv(formats::Csv),
+    Ndjson(formats::Ndjson),
+}
+
+#[derive(ApiResponse)]
+pub enum ProgrammeListResponse {
+    /// A page of programmes (JSON), or all of them (CSV, NDJSON).
+    #[oai(status = 200)]
+    Ok(ProgrammeListBody, #[oai(header = "Link")] Option<String>),
+}
+
+#[derive(ApiResponse)]
+pub enum ProgrammeResponse {
+    /// The programme.
+    #[oai(status = 200)]
+    Ok(Json<Programme>),
+}
+
+#[derive(ApiResponse)]
+pub enum PutProgrammeResponse {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<Programme>),
+    /// Updated, or unchanged.
+    #[oai(status = 200)]
+    Ok(Json<Programme>),
+}
+
+pub fn child_age_param(age: Option<i32>) -> Result<Option<i32>, ApiError> {
+    match age {
+        Some(a) if !(0..=18).contains(&a) => Err(ApiError::invalid_parameter(
+            "child_age",
+            format!("{a} is out of range 0..=18"),
+        )),
+        other => Ok(other),
+    }
+}
+
+pub struct ProgrammesApi;
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Programmes")]
+impl ProgrammesApi {
+    /// List programmes
+    ///
+    /// The programme catalogue, ordered by slug. Evidence is shown as `unassessed`
+    /// unless an assessment with a source has been recorded; rows with
+    /// `verified: false` are a first reading awaiting confirmation by the owner.
+    #[oai(path = "/programmes", method = "get", operation_id = "listProgrammes")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        req: &Request,
+        state: poem::web::Data<&AppState>,
+        /// Only programmes whose age range covers a child of this age (years, 0–18).
+        #[oai(example = "example_age")]
+        child_age: Query<Option<i32>>,
+        /// Only programmes at this prevention level.
+        prevention_level: Query<Option<PreventionLevel>>,
+        /// Only programmes given in this format.
+        format_offered: Query<Option<ProgrammeFormat>>,
+        /// Page size, 1–1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u64>>,
+        /// Opaque cursor from `next_cursor`.
+        cursor: Query<Option<String>>,
+        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        format: Query<Option<Format>>,
+    ) -> Result<ProgrammeListResponse, ListError> {
+        let filter = ProgrammeFilter {
+            child_age: child_age_param(child_age.0)?,
+            prevention_level: prevention_level.0,
+            format: format_offered.0,
+        };
+        let all = list_programmes(&state.db, &filter).await?;
+        let body = match formats::negotiate(req, format.0) {
+            Format::Csv => ProgrammeListBody::Csv(formats::csv_of(&all)),
+            Format::Ndjson => ProgrammeListBody::Ndjson(formats::ndjson_of(&all)),
+            Format::Json => {
+                let canonical = filter.canonical();
+                let limit = paging::page_size(limit.0)? as usize;
+                let after = cursor
+                    .0
+                    .as_deref()
+                    .map(|c| paging::decode_cursor::<String>(c, &canonical))
+                    .transpose()?;
+                let mut data: Vec<Programme> = all
+                    .into_iter()
+                    .filter(|p| after.as_ref().is_none_or(|a| &p.slug > a))
+                    .collect();
+                let more = data.len() > limit;
+                data.truncate(limit);
+                let next_cursor = more
+                    .then(|| {
+                        data.last()
+                            .map(|p| paging::encode_cursor(&p.slug, &canonical))
+                    })
+                    .flatten();
+                let next = next_cursor
+                    .as_ref()
+                    .map(|c| paging::next_url(req, state.settings.public_base_url.as_deref(), c));
+                let link = paging::link_header(&next);
+                return Ok(ProgrammeListResponse::Ok(
+                    ProgrammeListBody::Json(Json(ProgrammePage {
+                        data,
+                        next_cursor,
+                        next,
+                    })),
+                    link,
+                ));
+            }
+        };
+        Ok(ProgrammeListResponse::Ok(body, None))
+    }
+
+    /// Create or update a programme
+    ///
+    /// Admin key only. Replaces the programme's catalogue entry with the body;
+    /// 201 when created, 200 when updated or unchanged. An evidence status other
+    /// than `unassessed` needs a `source_url`: no evidence claim without a source.
+    #[oai(
+        path = "/programmes/:slug",
+        method = "put",
+        operation_id = "putProgramme"
+    )]
+    async fn put(
+        &self,
+        state: poem::web::Data<&AppState>,
+        auth: ApiKeyAuth,
+        /// The programme's slug (lowercase letters, digits, hyphens).
+        #[oai(example = "example_slug")]
+        slug: Path<String>,
+        body: RawJson<ProgrammeWrite>,
+    ) -> Result<PutProgrammeResponse, WriteError> {
+        let slug = parse_slug(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
+        authenticate(&state.db, &auth.0.token)
+            .await?
+            .require_admin()?;
+        let fields = programme_fields(&slug, &body.value)?;
+        let (stored, written) = put_programme(&state.db, fields).await?;
+        Ok(match written {
+            Written::Created => PutProgrammeResponse::Created(Json(stored.into())),
+            Written::Updated => PutProgrammeResponse::Ok(Json(stored.into())),
+        })
+    }
+
+    /// Get a programme
+    ///
+    /// One programme by its slug, with ages, prevention levels, formats and evidence.
+    #[oai(
+        path = "/programmes/:slug",
+        method = "get",
+        operation_id = "getProgramme"
+    )]
+    async fn get(
+        &self,
+        state: poem::web::Data<&AppState>,
+        /// The programme's slug, e.g. `komet`.
+        #[oai(example = "example_slug")]
+        slug: Path<String>,
+    ) -> Result<ProgrammeResponse, LookupError> {
+        let slug = parse_slug(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
+        Ok(ProgrammeResponse::Ok(Json(
+            get_programme(&state.db, &slug).await?,
+        )))
+    }
+}
+
+fn example_age() -> Option<i32> {
+    Some(7)
+}
+
+fn example_slug() -> String {
+    "komet".into()
+}

@@ -1,0 +1,111 @@
+//! Reading and writing the programme catalogue.
+
+use entity::programme;
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    TransactionTrait,
+};
+
+use super::wire::Programme;
+use crate::error::ApiError;
+use crate::store::catalogue::load_programmes;
+use crate::store::feed::{now, SeqAllocator};
+use crate::vocab::{parse_list, PreventionLevel, ProgrammeFormat};
+
+/// Which programmes a filter on child age and prevention level admits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgrammeFilter {
+    pub child_age: Option<i32>,
+    pub prevention_level: Option<PreventionLevel>,
+    pub format: Option<ProgrammeFormat>,
+}
+
+impl ProgrammeFilter {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+    pub fn admits(&self, p: &programme::Model) -> bool {
+        self.child_age
+            .is_none_or(|a| p.age_min <= a && a <= p.age_max)
+            && self.prevention_level.is_none_or(|l| {
+                parse_list(&p.prevention_levels, PreventionLevel::parse).contains(&l)
+            })
+            && self
+                .format
+                .is_none_or(|f| parse_list(&p.formats, ProgrammeFormat::parse).contains(&f))
+    }
+    pub fn canonical(&self) -> String {
+        format!(
+            "p|{:?}|{:?}|{:?}",
+            self.child_age, self.prevention_level, self.format
+        )
+    }
+}
+
+pub async fn list_programmes(
+    db: &impl ConnectionTrait,
+    filter: &ProgrammeFilter,
+) -> Result<Vec<Programme>, ApiError> {
+    Ok(load_programmes(db)
+        .await?
+        .into_iter()
+        .filter(|p| filter.admits(p))
+        .map(Programme::from)
+        .collect())
+}
+
+pub async fn get_programme(db: &impl ConnectionTrait, slug: &str) -> Result<Programme, ApiError> {
+    programme::Entity::find_by_id(slug)
+        .one(db)
+        .await?
+        .map(Programme::from)
+        .ok_or_else(|| ApiError::not_found(format!("no programme with slug '{slug}'")))
+}
+
+/// Whether a write created the programme or found it already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Created,
+    Updated,
+}
+
+/// Creates or replaces a programme with validated `fields`; an unchanged
+/// programme keeps its seq and `updated_at` and moves nothing.
+pub async fn put_programme(
+    db: &DatabaseConnection,
+    mut fields: programme::Model,
+) -> Result<(programme::Model, Written), ApiError> {
+    let txn = db.begin().await?;
+    let mut seqs = SeqAllocator::lock(&txn).await?;
+    let old = programme::Entity::find_by_id(fields.slug.as_str())
+        .one(&txn)
+        .await?;
+    if let Some(old) = &old {
+        fields.seq = old.seq;
+        fields.updated_at = old.updated_at;
+        if fields == *old {
+            txn.commit().await?;
+            return Ok((fields, Written::Updated));
+        }
+    }
+    fields.seq = seqs.take();
+    fields.updated_at = now();
+    // reset_all: write every column, not only those that differ from `fields` itself.
+    let active = fields.clone().into_active_model().reset_all();
+    let stored = if old.is_some() {
+        active.update(&txn).await?
+    } else {
+        programme::Entity::insert(active)
+            .exec_without_returning(&txn)
+            .await?;
+        fields
+    };
+    seqs.finish(&txn, true).await?;
+    txn.commit().await?;
+    let written = if old.is_some() {
+        Written::Updated
+    } else {
+        Written::Created
+    };
+    Ok((stored, written))
+}

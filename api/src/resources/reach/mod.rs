@@ -1,0 +1,288 @@
+//! Aggregated reach over counted sessions, with disclosure control, and the
+//! decision's indicators: `GET /v1/reach`, `GET /v1/indicators`.
+
+pub mod disclosure;
+pub mod indicators;
+pub mod query;
+pub mod rollup;
+pub mod wire;
+
+use poem::Request;
+use poem_openapi::param::Query;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
+
+use self::indicators::{IndicatorReport, IndicatorsQuery};
+use self::query::{parse_group_by, parse_period, ReachQuery};
+use self::wire::ReachReport;
+use crate::error::{ApiError, ListError};
+use crate::http::formats::{self, Format};
+use crate::http::openapi::tags::ApiTags;
+use crate::state::AppState;
+use crate::vocab::{
+    parse_county, parse_enum_param, parse_param, parse_slug, MunicipalityCode, PreventionLevel,
+};
+
+#[derive(ResponseContent)]
+pub enum ReachBody {
+    Json(Json<ReachReport>),
+    Csv(formats::Csv),
+    Ndjson(formats::Ndjson),
+}
+
+#[derive(ApiResponse)]
+pub enum ReachResponse {
+    /// Reach rows (JSON), or the same rows as CSV or NDJSON.
+    #[oai(status = 200)]
+    Ok(ReachBody),
+}
+
+#[derive(ResponseContent)]
+pub enum IndicatorsBody {
+    Json(Json<IndicatorReport>),
+    Csv(formats::Csv),
+}
+
+#[derive(ApiResponse)]
+pub enum IndicatorsResponse {
+    /// The indicators (JSON), or one CSV row per area and indicator.
+    #[oai(status = 200)]
+    Ok(IndicatorsBody),
+}
+
+pub struct ReachApi;
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Statistics")]
+impl ReachApi {
+    /// Aggregated reach
+    ///
+    /// Sums over **counted sessions** — status `ongoing` or `completed`, attributed
+    /// to the year and quarter of `start_date` — grouped by any combination of
+    /// `municipality`, `programme`, `year`, `quarter` (rows then carry `year` and
+    /// `quarter`) and `prevention_level` (a session counts once under each level
+    /// of its programme, so level rows can add up to more than the total). No
+    /// `group_by` gives one total row. Read from a rollup kept current with
+    /// every write, so the cost does not grow with the number of sessions.
+    ///
+    /// **Figures (en).** All counts are *participations*, not unique people: a
+    /// parent who takes part in two sessions counts twice.
+    /// `sessions`: counted sessions. `enrolled`: participations enrolled.
+    /// `completed`: participations completed. `completion_rate`: `completed` ÷
+    /// participations enrolled in sessions whose status is `completed` (0–1).
+    /// `women`, `men`: participations by gender as reported (they may add up to
+    /// less than `enrolled` where not reported). `vulnerable_area`:
+    /// participations by parents living in areas the municipality classes as
+    /// socioeconomically vulnerable; `vulnerable_area_share` = `vulnerable_area` ÷
+    /// `enrolled`. `satisfaction_rate` = satisfied ÷ `satisfaction_respondents`.
+    /// `reach_per_1000_children` = `enrolled` × 1000 ÷ children in the reference
+    /// population (`population`: year and age band; summed over the
+    /// municipalities the row covers — the filtered set when the row is not per
+    /// municipality); null with `reach_per_1000_children_reason` when a covered
+    /// municipality has no sourced population or when `enrolled` is suppressed.
+    ///
+    /// **Mått (sv).** Alla antal är *deltaganden*, inte unika personer: en
+    /// förälder som deltar i två omgångar räknas två gånger. `sessions`: antal
+    /// räknade omgångar (status pågående eller avslutad, efter startdatum).
+    /// `enrolled`: antal inskrivna deltaganden. `completed`: antal fullföljda
+    /// deltaganden. `completion_rate`: andel fullföljda av de inskrivna i
+    /// avslutade omgångar. `women`, `men`: deltaganden per kön enligt
+    /// kommunens rapport. `vulnerable_area`: deltaganden av föräldrar boende i
+    /// områden som kommunen klassar som socioekonomiskt utsatta;
+    /// `vulnerable_area_share`: deras andel av de inskrivna. `satisfaction_rate`:
+    /// andel nöjda av dem som svarat. `reach_per_1000_children`: inskrivna
+    /// deltaganden per 1 000 barn i referensbefolkningen (år och åldersspann
+    /// anges i `population`).
+    ///
+    /// **Disclosure control / röjandekontroll.** A count of people between 1 and
+    /// k−1 (k = `suppression_threshold`, default 5, also in `/v1/api-info`) is
+    /// null and named in `suppressed`; a rate with a suppressed part is
+    /// suppressed; where `women` or `men` is hidden and `enrolled` is shown, the
+    /// other is hidden too, so nothing can be recovered by subtraction. Zero is
+    /// a real zero. `sessions` is never suppressed.
+    #[oai(path = "/reach", method = "get", operation_id = "getReach")]
+    #[allow(clippy::too_many_arguments)]
+    async fn get_reach(
+        &self,
+        req: &Request,
+        state: poem::web::Data<&AppState>,
+        /// Group keys, comma-separated or repeated: `municipality`, `programme`,
+        /// `year`, `quarter`, `prevention_level`. None: one total row.
+        #[oai(default, example = "example_group_by")]
+        group_by: Query<Vec<String>>,
+        /// First period (inclusive): `YYYY`, `YYYY-Qn`, or the first day of a quarter.
+        #[oai(example = "example_from")]
+        from: Query<Option<String>>,
+        /// Last period (inclusive): `YYYY`, `YYYY-Qn`, or the last day of a quarter.
+        #[oai(example = "example_to")]
+        to: Query<Option<String>>,
+        /// Only these municipalities (4-digit SCB codes); comma-separated or repeated.
+        #[oai(default, example = "example_municipalities")]
+        municipality: Query<Vec<String>>,
+        /// Only these programmes (slugs); comma-separated or repeated.
+        #[oai(default, example = "example_programmes")]
+        programme: Query<Vec<String>>,
+        /// Only programmes at these prevention levels (`universal`, `selective`, `indicated`).
+        #[oai(default, example = "example_levels")]
+        prevention_level: Query<Vec<String>>,
+        /// Only municipalities in this county (2-digit SCB code).
+        #[oai(example = "example_county")]
+        county: Query<Option<String>>,
+        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        format: Query<Option<Format>>,
+    ) -> Result<ReachResponse, ListError> {
+        let q = ReachQuery {
+            group_by: parse_group_by(&group_by.0)?,
+            from: from
+                .0
+                .as_deref()
+                .map(|s| parse_period("from", s, false))
+                .transpose()?,
+            to: to
+                .0
+                .as_deref()
+                .map(|s| parse_period("to", s, true))
+                .transpose()?,
+            municipalities: parse_param("municipality", &municipality.0, |s| {
+                MunicipalityCode::parse(s).map(|c| c.as_str().to_owned())
+            })?,
+            programmes: parse_param("programme", &programme.0, parse_slug)?,
+            prevention_levels: parse_enum_param(
+                "prevention_level",
+                &prevention_level.0,
+                PreventionLevel::parse,
+                PreventionLevel::expected,
+            )?,
+            county: county
+                .0
+                .as_deref()
+                .map(parse_county)
+                .transpose()
+                .map_err(|e| ApiError::invalid_parameter("county", e))?,
+        };
+        let k = state.settings.suppression_threshold;
+        let cat = state.catalogues.get(&state.db).await?;
+        let data = query::reach_with(&state.db, &q, k, &cat).await?;
+        Ok(ReachResponse::Ok(match formats::negotiate(req, format.0) {
+            Format::Csv => ReachBody::Csv(formats::csv_of(&data)),
+            Format::Ndjson => ReachBody::Ndjson(formats::ndjson_of(&data)),
+            Format::Json => ReachBody::Json(Json(ReachReport {
+                group_by: q.group_by.iter().map(|g| g.as_str().to_owned()).collect(),
+                suppression_threshold: k,
+                data,
+            })),
+        }))
+    }
+
+    /// The decision's indicators
+    ///
+    /// The short-term effects of the *Regional samling för föräldraskapsstöd*
+    /// (inriktningsbeslut, Region Västmanland and Länsstyrelsen Västmanland) made
+    /// measurable for one year, for the county and each of its municipalities,
+    /// each with the previous year's value and the change. Every indicator
+    /// carries its own definition in Swedish and English.
+    ///
+    /// Indicators (en): *equal access* — reach per 1,000 children per
+    /// municipality and, for the county, its spread across municipalities (min,
+    /// max, max/min, coefficient of variation); *availability* — sessions
+    /// offered per 1,000 children, languages offered, digital share, share of
+    /// sessions using programmes with evaluated evidence; *satisfaction* — share
+    /// satisfied; *vulnerable groups* — share of participations from
+    /// socioeconomically vulnerable areas; *collaboration* — share of sessions
+    /// co-hosted or open to other municipalities. Reach figures use counted
+    /// sessions (ongoing/completed); availability and collaboration use every
+    /// offered session (every status but `cancelled`). Counts are
+    /// participations, not unique people. The same disclosure control as
+    /// `/v1/reach` applies: a figure built on a suppressed count is null with a
+    /// `note`.
+    ///
+    /// Indikatorer (sv): *jämlik tillgång* — räckvidd per 1 000 barn och dess
+    /// spridning mellan kommunerna; *tillgänglighet* — erbjudna omgångar per
+    /// 1 000 barn, språk, andel digitala, andel omgångar med utvärderade
+    /// metoder; *nöjdhet* — andel nöjda; *socioekonomiskt utsatta grupper* —
+    /// andel deltaganden från socioekonomiskt utsatta områden; *samverkan* —
+    /// andel omgångar med medarrangör eller öppna för andra kommuner.
+    #[oai(path = "/indicators", method = "get", operation_id = "getIndicators")]
+    async fn get_indicators(
+        &self,
+        req: &Request,
+        state: poem::web::Data<&AppState>,
+        /// The year (of `start_date`) to report; default: last calendar year.
+        #[oai(example = "example_year")]
+        year: Query<Option<i32>>,
+        /// Only these municipalities in the per-municipality list (the county
+        /// figures always cover the whole county); comma-separated or repeated.
+        #[oai(default, example = "example_municipalities")]
+        municipality: Query<Vec<String>>,
+        /// The county (2-digit SCB code); default: the regional collaboration's county (19).
+        #[oai(example = "example_county")]
+        county: Query<Option<String>>,
+        /// Response format; equivalent to `Accept: text/csv`.
+        format: Query<Option<Format>>,
+    ) -> Result<IndicatorsResponse, ListError> {
+        let year = match year.0 {
+            Some(y) if !(1900..=2100).contains(&y) => {
+                return Err(
+                    ApiError::invalid_parameter("year", format!("{y} is out of range")).into(),
+                )
+            }
+            Some(y) => y,
+            None => {
+                use chrono::Datelike;
+                chrono::Utc::now().year() - 1
+            }
+        };
+        let q = IndicatorsQuery {
+            year,
+            municipalities: parse_param("municipality", &municipality.0, |s| {
+                MunicipalityCode::parse(s).map(|c| c.as_str().to_owned())
+            })?,
+            county: county
+                .0
+                .as_deref()
+                .map(parse_county)
+                .transpose()
+                .map_err(|e| ApiError::invalid_parameter("county", e))?,
+        };
+        if format.0 == Some(Format::Ndjson) {
+            return Err(ApiError::invalid_parameter(
+                "format",
+                "indicators are offered as json or csv",
+            )
+            .into());
+        }
+        let k = state.settings.suppression_threshold;
+        let cat = state.catalogues.get(&state.db).await?;
+        let report = indicators::indicators_with(&state.db, &q, k, &cat).await?;
+        Ok(IndicatorsResponse::Ok(
+            match formats::negotiate(req, format.0) {
+                Format::Csv => IndicatorsBody::Csv(formats::csv_of(&indicators::csv_rows(&report))),
+                Format::Json | Format::Ndjson => IndicatorsBody::Json(Json(report)),
+            },
+        ))
+    }
+}
+
+fn example_group_by() -> Vec<String> {
+    vec!["municipality,year".into()]
+}
+fn example_from() -> Option<String> {
+    Some("2024".into())
+}
+fn example_to() -> Option<String> {
+    Some("2025-Q2".into())
+}
+fn example_municipalities() -> Vec<String> {
+    vec!["1980".into()]
+}
+fn example_programmes() -> Vec<String> {
+    vec!["komet".into()]
+}
+fn example_levels() -> Vec<String> {
+    vec!["universal".into()]
+}
+fn example_county() -> Option<String> {
+    Some("19".into())
+}
+fn example_year() -> Option<i32> {
+    Some(2025)
+}

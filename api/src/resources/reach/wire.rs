@@ -1,0 +1,180 @@
+//! What clients see of reach: one row per group, after disclosure control.
+
+use poem_openapi::Object;
+
+use crate::http::formats::{opt, CsvRecord};
+use crate::vocab::PreventionLevel;
+
+/// The reference population a row's `reach_per_1000_children` is a rate of.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+pub struct ReachPopulation {
+    /// Year of the figures (31 December).
+    pub year: i32,
+    /// Children in the age band, summed over the municipalities the row covers.
+    pub children: i64,
+    pub children_age_from: i32,
+    pub children_age_to: i32,
+}
+
+/// One group of counted sessions (status `ongoing` or `completed`, by the
+/// period of `start_date`). Counts are participations, not unique people: a
+/// parent in two sessions counts twice. A count between 1 and k−1 is null and
+/// named in `suppressed`.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct ReachRow {
+    /// Group key (with `group_by=municipality`): 4-digit SCB code.
+    #[oai(skip_serializing_if_is_none)]
+    pub municipality: Option<String>,
+    /// The municipality's name, beside its code.
+    #[oai(skip_serializing_if_is_none)]
+    pub municipality_name: Option<String>,
+    /// Group key (with `group_by=programme`): programme slug.
+    #[oai(skip_serializing_if_is_none)]
+    pub programme: Option<String>,
+    /// Group key (with `group_by=year` or `quarter`): year of `start_date`.
+    #[oai(skip_serializing_if_is_none)]
+    pub year: Option<i32>,
+    /// Group key (with `group_by=quarter`): 1–4.
+    #[oai(skip_serializing_if_is_none)]
+    pub quarter: Option<i32>,
+    /// Group key (with `group_by=prevention_level`). A session counts once
+    /// under each level of its programme, so these rows may add up to more
+    /// than the total.
+    #[oai(skip_serializing_if_is_none)]
+    pub prevention_level: Option<PreventionLevel>,
+    /// Counted sessions (never suppressed: sessions are not people).
+    pub sessions: i64,
+    /// Participations enrolled (sum of `enrolled`).
+    pub enrolled: Option<i64>,
+    /// Participations completed (sum of `completed`).
+    pub completed: Option<i64>,
+    /// `completed` / participations enrolled in *completed* sessions (ongoing
+    /// sessions cannot have finished yet); 0–1, null when undefined or suppressed.
+    pub completion_rate: Option<f64>,
+    /// Participations by women, as reported.
+    pub women: Option<i64>,
+    /// Participations by men, as reported.
+    pub men: Option<i64>,
+    /// Participations by parents living in areas the municipality classes as
+    /// socioeconomically vulnerable.
+    pub vulnerable_area: Option<i64>,
+    /// `vulnerable_area / enrolled`, 0–1.
+    pub vulnerable_area_share: Option<f64>,
+    /// Participants who answered the satisfaction question.
+    pub satisfaction_respondents: Option<i64>,
+    /// `satisfied / satisfaction_respondents`, 0–1.
+    pub satisfaction_rate: Option<f64>,
+    /// `enrolled × 1000 / children` of the reference population (`population`).
+    pub reach_per_1000_children: Option<f64>,
+    /// Why `reach_per_1000_children` is null, when it is.
+    pub reach_per_1000_children_reason: Option<String>,
+    /// The reference population (year, age band, children) of the municipalities the row covers.
+    pub population: Option<ReachPopulation>,
+    /// Names of the fields hidden by disclosure control in this row.
+    pub suppressed: Vec<String>,
+}
+
+/// Reach rows for one query.
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct ReachReport {
+    /// The grouping applied, in key order.
+    pub group_by: Vec<String>,
+    /// k: counts of people between 1 and k−1 are suppressed.
+    pub suppression_threshold: i64,
+    pub data: Vec<ReachRow>,
+}
+
+impl poem_openapi::types::Example for ReachReport {
+    fn example() -> Self {
+        Self {
+            group_by: vec!["municipality".into(), "year".into()],
+            suppression_threshold: 5,
+            data: vec![ReachRow {
+                municipality: Some("1980".into()),
+                municipality_name: Some("Västerås".into()),
+                programme: None,
+                year: Some(2025),
+                quarter: None,
+                prevention_level: None,
+                sessions: 42,
+                enrolled: Some(480),
+                completed: Some(351),
+                completion_rate: Some(0.8125),
+                women: Some(310),
+                men: Some(160),
+                vulnerable_area: Some(71),
+                vulnerable_area_share: Some(0.1479),
+                satisfaction_respondents: Some(250),
+                satisfaction_rate: Some(0.86),
+                reach_per_1000_children: Some(16.54),
+                reach_per_1000_children_reason: None,
+                population: Some(ReachPopulation {
+                    year: 2018,
+                    children: 29_025,
+                    children_age_from: 0,
+                    children_age_to: 15,
+                }),
+                suppressed: vec![],
+            }],
+        }
+    }
+}
+
+impl CsvRecord for ReachRow {
+    fn csv_header() -> &'static [&'static str] {
+        &[
+            "municipality",
+            "municipality_name",
+            "programme",
+            "year",
+            "quarter",
+            "prevention_level",
+            "sessions",
+            "enrolled",
+            "completed",
+            "completion_rate",
+            "women",
+            "men",
+            "vulnerable_area",
+            "vulnerable_area_share",
+            "satisfaction_respondents",
+            "satisfaction_rate",
+            "reach_per_1000_children",
+            "reach_per_1000_children_reason",
+            "population_year",
+            "population_children",
+            "children_age_from",
+            "children_age_to",
+            "suppressed",
+        ]
+    }
+    fn csv_row(&self) -> Vec<String> {
+        let p = self.population.as_ref();
+        vec![
+            opt(&self.municipality),
+            opt(&self.municipality_name),
+            opt(&self.programme),
+            opt(&self.year),
+            opt(&self.quarter),
+            opt(&self.prevention_level),
+            self.sessions.to_string(),
+            opt(&self.enrolled),
+            opt(&self.completed),
+            opt(&self.completion_rate),
+            opt(&self.women),
+            opt(&self.men),
+            opt(&self.vulnerable_area),
+            opt(&self.vulnerable_area_share),
+            opt(&self.satisfaction_respondents),
+            opt(&self.satisfaction_rate),
+            opt(&self.reach_per_1000_children),
+            opt(&self.reach_per_1000_children_reason),
+            opt(&p.map(|p| p.year)),
+            opt(&p.map(|p| p.children)),
+            opt(&p.map(|p| p.children_age_from)),
+            opt(&p.map(|p| p.children_age_to)),
+            self.suppressed.join(";"),
+        ]
+    }
+}

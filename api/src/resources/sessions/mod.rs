@@ -1,0 +1,196 @@
+//! `GET /v1/sessions[/{id}]`: the public view of sessions.
+
+pub mod query;
+pub mod record;
+pub mod store;
+pub mod sync;
+pub mod validate;
+pub mod wire;
+pub mod write;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use poem::Request;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
+use uuid::Uuid;
+
+use self::query::{check_filter_references, get_session, list_sessions, SessionFilter, SessionKey};
+use self::wire::{Session, SessionPage};
+use crate::error::{ApiError, ListError, LookupError};
+use crate::http::formats::{self, Format};
+use crate::http::openapi::tags::ApiTags;
+use crate::http::paging;
+use crate::resources::programmes::{child_age_param, ProgrammeFilter};
+use crate::state::AppState;
+use crate::vocab::{
+    parse_language, parse_param, parse_slug, Delivery, MunicipalityCode, PreventionLevel,
+    SessionStatus,
+};
+
+/// Rows per database round trip when streaming a whole list.
+const STREAM_CHUNK: u64 = 1000;
+
+#[derive(ResponseContent)]
+pub enum SessionListBody {
+    Json(Json<SessionPage>),
+    Csv(formats::Csv),
+    Ndjson(formats::Ndjson),
+}
+
+#[derive(ApiResponse)]
+pub enum SessionListResponse {
+    /// A page of sessions (JSON), or every matching session (CSV, NDJSON; streamed).
+    #[oai(status = 200)]
+    Ok(SessionListBody, #[oai(header = "Link")] Option<String>),
+}
+
+#[derive(ApiResponse)]
+pub enum SessionResponse {
+    /// The session.
+    #[oai(status = 200)]
+    Ok(Json<Session>),
+}
+
+pub struct SessionsApi;
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Sessions")]
+impl SessionsApi {
+    /// List sessions
+    ///
+    /// Sessions ordered by `start_date`, then `id` (a stable order), filtered by any
+    /// combination of the parameters below (repeat `municipality`, `programme` or
+    /// `status` to match any of several values). JSON is paged with an opaque
+    /// `cursor`; CSV and NDJSON return every matching session in one streamed
+    /// response. Per-session breakdowns are never published here.
+    #[oai(path = "/sessions", method = "get", operation_id = "listSessions")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        req: &Request,
+        state: poem::web::Data<&AppState>,
+        /// Delivering municipality (4-digit SCB code); repeatable.
+        #[oai(default, example = "example_municipalities")]
+        municipality: Query<Vec<String>>,
+        /// Programme slug; repeatable.
+        #[oai(default)]
+        programme: Query<Vec<String>>,
+        /// Session status; repeatable.
+        #[oai(default)]
+        status: Query<Vec<SessionStatus>>,
+        /// Earliest `start_date` (inclusive), `YYYY-MM-DD`.
+        start_from: Query<Option<NaiveDate>>,
+        /// Latest `start_date` (inclusive), `YYYY-MM-DD`.
+        start_to: Query<Option<NaiveDate>>,
+        /// Only sessions whose programme's age range covers a child of this age (0–18).
+        child_age: Query<Option<i32>>,
+        /// Only sessions held in this language (ISO 639-1, e.g. `ar`).
+        language: Query<Option<String>>,
+        delivery: Query<Option<Delivery>>,
+        /// Only sessions whose programme works at this prevention level.
+        prevention_level: Query<Option<PreventionLevel>>,
+        /// Only sessions changed at or after this instant (RFC 3339).
+        updated_since: Query<Option<DateTime<Utc>>>,
+        /// Page size, 1–1000 (default 100).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000")))]
+        limit: Query<Option<u64>>,
+        /// Opaque cursor from `next_cursor`.
+        cursor: Query<Option<String>>,
+        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        format: Query<Option<Format>>,
+    ) -> Result<SessionListResponse, ListError> {
+        let filter = SessionFilter {
+            municipalities: parse_param("municipality", &municipality.0, MunicipalityCode::parse)?,
+            programmes: parse_param("programme", &programme.0, parse_slug)?,
+            statuses: status.0,
+            start_from: start_from.0,
+            start_to: start_to.0,
+            language: language
+                .0
+                .as_deref()
+                .map(parse_language)
+                .transpose()
+                .map_err(|e| ApiError::invalid_parameter("language", e))?,
+            delivery: delivery.0,
+            programme_filter: ProgrammeFilter {
+                child_age: child_age_param(child_age.0)?,
+                prevention_level: prevention_level.0,
+                format: None,
+            },
+            updated_since: updated_since.0,
+        };
+        if let (Some(from), Some(to)) = (filter.start_from, filter.start_to) {
+            if from > to {
+                return Err(ApiError::invalid_parameter(
+                    "start_from",
+                    format!("{from} is after start_to {to}"),
+                )
+                .into());
+            }
+        }
+        check_filter_references(&state.db, &filter).await?;
+        let chosen = formats::negotiate(req, format.0);
+        if chosen != Format::Json {
+            let (db, filter) = (state.db.clone(), filter.clone());
+            let fetch = move |after: Option<SessionKey>| {
+                let (db, filter) = (db.clone(), filter.clone());
+                async move { list_sessions(&db, &filter, after, STREAM_CHUNK).await }
+            };
+            let body = match chosen {
+                Format::Csv => SessionListBody::Csv(formats::stream_csv(fetch)),
+                _ => SessionListBody::Ndjson(formats::stream_ndjson(fetch)),
+            };
+            return Ok(SessionListResponse::Ok(body, None));
+        }
+        let canonical = filter.canonical();
+        let limit = paging::page_size(limit.0)?;
+        let after = cursor
+            .0
+            .as_deref()
+            .map(|c| paging::decode_cursor::<SessionKey>(c, &canonical))
+            .transpose()?;
+        let (data, last) = list_sessions(&state.db, &filter, after, limit).await?;
+        let next_cursor = last.map(|k| paging::encode_cursor(&k, &canonical));
+        let next = next_cursor
+            .as_ref()
+            .map(|c| paging::next_url(req, state.settings.public_base_url.as_deref(), c));
+        let link = paging::link_header(&next);
+        Ok(SessionListResponse::Ok(
+            SessionListBody::Json(Json(SessionPage {
+                data,
+                next_cursor,
+                next,
+            })),
+            link,
+        ))
+    }
+
+    /// Get a session
+    ///
+    /// One session by the id the API assigned to it.
+    #[oai(path = "/sessions/:id", method = "get", operation_id = "getSession")]
+    async fn get(
+        &self,
+        state: poem::web::Data<&AppState>,
+        /// The session's id (UUID).
+        #[oai(
+            example = "example_id",
+            validator(
+                pattern = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
+            )
+        )]
+        id: Path<String>,
+    ) -> Result<SessionResponse, LookupError> {
+        let id = Uuid::parse_str(&id.0)
+            .map_err(|_| ApiError::invalid_parameter("id", format!("'{}' is not a UUID", id.0)))?;
+        Ok(SessionResponse::Ok(Json(get_session(&state.db, id).await?)))
+    }
+}
+
+fn example_municipalities() -> Vec<String> {
+    vec!["1980".into()]
+}
+
+fn example_id() -> String {
+    "6f1c2b7a-4d0e-4a7b-9c55-31d28e4fa001".into()
+}

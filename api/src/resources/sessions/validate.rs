@@ -1,0 +1,324 @@
+//! Validation of session writes, in one place for single PUTs, batches and the
+//! sync client's local check. It walks the raw JSON so that it can report
+//! *every* problem of every item with a JSON pointer, instead of stopping at
+//! the first type error as a derived deserializer would.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::session;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::wire::join_stored;
+use crate::error::FieldError;
+use crate::resources::fields::Fields;
+use crate::vocab::{parse_language, Delivery, MunicipalityCode, SessionStatus};
+
+pub const MAX_TEXT: usize = 200;
+pub const MAX_EXTERNAL_ID: usize = 128;
+
+/// The writable fields of a session, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionFields {
+    pub external_id: String,
+    pub programme: String,
+    pub provider: Option<String>,
+    pub status: SessionStatus,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub meetings: Option<i32>,
+    pub languages: Vec<String>,
+    pub delivery: Delivery,
+    pub area: Option<String>,
+    pub co_hosts: Vec<String>,
+    pub open_to_other_municipalities: bool,
+    pub capacity: Option<i32>,
+    pub enrolled: i32,
+    pub completed: i32,
+    pub women: Option<i32>,
+    pub men: Option<i32>,
+    pub vulnerable_area: Option<i32>,
+    pub satisfaction_respondents: Option<i32>,
+    pub satisfied: Option<i32>,
+}
+
+pub const FIELDS: [&str; 20] = [
+    "external_id",
+    "programme",
+    "provider",
+    "status",
+    "start_date",
+    "end_date",
+    "meetings",
+    "languages",
+    "delivery",
+    "area",
+    "co_hosts",
+    "open_to_other_municipalities",
+    "capacity",
+    "enrolled",
+    "completed",
+    "women",
+    "men",
+    "vulnerable_area",
+    "satisfaction_respondents",
+    "satisfied",
+];
+
+/// What validation may check beyond the item itself. Reference sets left
+/// `None` are not checked (the sync client checks locally what it can).
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub municipality: Option<String>,
+    pub programmes: Option<HashSet<String>>,
+    pub municipalities: Option<HashSet<String>>,
+}
+
+/// Validates one session object at JSON pointer `at`; pushes every problem
+/// into `errors` and returns the fields only when there were none.
+pub fn session_fields(
+    value: &Value,
+    at: &str,
+    ctx: &Context,
+    errors: &mut Vec<FieldError>,
+) -> Option<SessionFields> {
+    let before = errors.len();
+    let Some(obj) = value.as_object() else {
+        errors.push(FieldError::at(at, "must be a JSON object"));
+        return None;
+    };
+    let mut it = Fields {
+        obj,
+        at: at.to_owned(),
+        errors,
+    };
+    for key in obj.keys() {
+        if !FIELDS.contains(&key.as_str()) {
+            it.err(
+                key,
+                "is not a field of a session (unknown fields are rejected, not dropped)",
+            );
+        }
+    }
+    let external_id = it.text("external_id", true, MAX_EXTERNAL_ID);
+    let programme = it.text("programme", true, 64);
+    if let (Some(p), Some(known)) = (&programme, &ctx.programmes) {
+        if !known.contains(p) {
+            it.err("programme", format!("no programme with slug '{p}'"));
+        }
+    }
+    let provider = it.text("provider", false, MAX_TEXT);
+    let status = it.choice("status", SessionStatus::parse, SessionStatus::expected);
+    let start_date = it.date("start_date", true);
+    let end_date = it.date("end_date", false);
+    if let (Some(s), Some(e)) = (start_date, end_date) {
+        if e < s {
+            it.err("end_date", format!("{e} is before start_date {s}"));
+        }
+    }
+    let meetings = it.count("meetings");
+    let languages = it.list("languages", 20, parse_language);
+    let delivery = it.choice("delivery", Delivery::parse, Delivery::expected);
+    let area = it.text("area", false, MAX_TEXT);
+    let own = ctx.municipality.clone();
+    let known_municipalities = ctx.municipalities.clone();
+    let co_hosts = it.list("co_hosts", 50, |c| {
+        let code = MunicipalityCode::parse(c)?;
+        if own.as_deref() == Some(code.as_str()) {
+            return Err(format!("{c} is the delivering municipality itself"));
+        }
+        if known_municipalities
+            .as_ref()
+            .is_some_and(|k| !k.contains(code.as_str()))
+        {
+            return Err(format!("no municipality with code {c}"));
+        }
+        Ok(code.as_str().to_owned())
+    });
+    let open_to_other_municipalities = match it.present("open_to_other_municipalities").cloned() {
+        None => false,
+        Some(Value::Bool(b)) => b,
+        Some(_) => {
+            it.err("open_to_other_municipalities", "must be true or false");
+            false
+        }
+    };
+    let capacity = it.count("capacity");
+    let enrolled = it.count("enrolled").unwrap_or(0);
+    let completed = it.count("completed").unwrap_or(0);
+    let women = it.count("women");
+    let men = it.count("men");
+    let vulnerable_area = it.count("vulnerable_area");
+    let satisfaction_respondents = it.count("satisfaction_respondents");
+    let satisfied = it.count("satisfied");
+    if completed > enrolled {
+        it.err(
+            "completed",
+            format!("{completed} is more than enrolled ({enrolled})"),
+        );
+    }
+    for (field, v) in [
+        ("women", women),
+        ("men", men),
+        ("vulnerable_area", vulnerable_area),
+        ("satisfaction_respondents", satisfaction_respondents),
+    ] {
+        if let Some(v) = v.filter(|v| *v > enrolled) {
+            it.err(field, format!("{v} is more than enrolled ({enrolled})"));
+        }
+    }
+    if let (Some(w), Some(m)) = (women, men) {
+        if w as i64 + m as i64 > enrolled as i64 {
+            it.err(
+                "men",
+                format!(
+                    "women + men ({}) is more than enrolled ({enrolled})",
+                    w as i64 + m as i64
+                ),
+            );
+        }
+    }
+    match (satisfied, satisfaction_respondents) {
+        (Some(s), Some(r)) if s > r => it.err(
+            "satisfied",
+            format!("{s} is more than satisfaction_respondents ({r})"),
+        ),
+        (Some(_), None) => it.err("satisfied", "needs satisfaction_respondents"),
+        _ => {}
+    }
+    if errors_added(it.errors.len(), before) {
+        return None;
+    }
+    Some(SessionFields {
+        external_id: external_id?,
+        programme: programme?,
+        provider,
+        status: status?,
+        start_date: start_date?,
+        end_date,
+        meetings,
+        languages,
+        delivery: delivery?,
+        area,
+        co_hosts,
+        open_to_other_municipalities,
+        capacity,
+        enrolled,
+        completed,
+        women,
+        men,
+        vulnerable_area,
+        satisfaction_respondents,
+        satisfied,
+    })
+}
+
+fn errors_added(now: usize, before: usize) -> bool {
+    now > before
+}
+
+impl SessionFields {
+    /// True when every writable field equals the stored one: such a write is
+    /// `unchanged` and moves neither `updated_at` nor the change feed.
+    pub fn same_as(&self, m: &session::Model) -> bool {
+        let stored = self.to_model(
+            m.id,
+            &m.municipality_code,
+            m.seq,
+            m.created_at,
+            m.updated_at,
+        );
+        stored == *m
+    }
+
+    pub fn to_model(
+        &self,
+        id: Uuid,
+        municipality: &str,
+        seq: i64,
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+    ) -> session::Model {
+        session::Model {
+            id,
+            municipality_code: municipality.to_owned(),
+            external_id: self.external_id.clone(),
+            programme: self.programme.clone(),
+            provider: self.provider.clone(),
+            status: self.status.as_str().to_owned(),
+            start_date: self.start_date,
+            end_date: self.end_date,
+            meetings: self.meetings,
+            languages: join_stored(&self.languages),
+            delivery: self.delivery.as_str().to_owned(),
+            area: self.area.clone(),
+            co_hosts: join_stored(&self.co_hosts),
+            open_to_other_municipalities: self.open_to_other_municipalities,
+            capacity: self.capacity,
+            enrolled: self.enrolled,
+            completed: self.completed,
+            women: self.women,
+            men: self.men,
+            vulnerable_area: self.vulnerable_area,
+            satisfaction_respondents: self.satisfaction_respondents,
+            satisfied: self.satisfied,
+            seq,
+            created_at,
+            updated_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn valid() -> Value {
+        json!({"external_id": "A-1", "programme": "abc", "status": "completed", "start_date": "2025-02-01",
+               "end_date": "2025-03-01", "delivery": "in_person", "enrolled": 10, "completed": 8, "women": 6, "men": 4})
+    }
+
+    #[test]
+    fn a_valid_session_passes() {
+        let mut errors = vec![];
+        assert!(
+            session_fields(&valid(), "", &Context::default(), &mut errors).is_some(),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_pointer() {
+        let mut v = valid();
+        v["end_date"] = json!("2025-01-01");
+        v["completed"] = json!(11);
+        v["status"] = json!("done");
+        v["colour"] = json!("blue");
+        let mut errors = vec![];
+        assert!(session_fields(&v, "/sessions/3", &Context::default(), &mut errors).is_none());
+        let pointers: Vec<_> = errors.iter().filter_map(|e| e.pointer.clone()).collect();
+        for p in [
+            "/sessions/3/end_date",
+            "/sessions/3/completed",
+            "/sessions/3/status",
+            "/sessions/3/colour",
+        ] {
+            assert!(
+                pointers.contains(&p.to_owned()),
+                "{p} missing from {pointers:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn parts_may_not_exceed_the_total() {
+        let mut v = valid();
+        v["women"] = json!(7);
+        let mut errors = vec![];
+        assert!(session_fields(&v, "", &Context::default(), &mut errors).is_none());
+        assert_eq!(errors[0].pointer.as_deref(), Some("/men"));
+    }
+}

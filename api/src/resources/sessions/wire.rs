@@ -1,0 +1,176 @@
+//! What clients see of a session. Breakdowns (women, men, vulnerable_area,
+//! satisfaction) are deliberately absent from `Session`: they are published
+//! only in aggregates, after disclosure control.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::session;
+use poem_openapi::Object;
+use uuid::Uuid;
+
+use crate::http::formats::{joined, opt, CsvRecord};
+use crate::vocab::{Delivery, SessionStatus};
+
+/// One round of a programme delivered or planned by a municipality (public view).
+#[derive(Debug, Clone, Object)]
+#[oai(example)]
+pub struct Session {
+    /// Assigned by the API; never changes.
+    pub id: Uuid,
+    /// The municipality that delivers the session (4-digit SCB code).
+    pub municipality_code: String,
+    /// The municipality's own id for the session, unique within the municipality.
+    pub external_id: String,
+    /// Programme slug.
+    pub programme: String,
+    /// Who runs it (unit, organisation).
+    pub provider: Option<String>,
+    pub status: SessionStatus,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    /// Number of meetings.
+    pub meetings: Option<i32>,
+    /// ISO 639-1 codes of the languages the session is held in.
+    pub languages: Vec<String>,
+    pub delivery: Delivery,
+    /// District or area within the municipality.
+    pub area: Option<String>,
+    /// Other municipalities hosting the session together with this one.
+    pub co_hosts: Vec<String>,
+    /// Parents from other municipalities may take part.
+    pub open_to_other_municipalities: bool,
+    /// Places offered.
+    pub capacity: Option<i32>,
+    /// Participations registered (parents, not unique people across sessions).
+    pub enrolled: i32,
+    /// Participations completed.
+    pub completed: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl poem_openapi::types::Example for Session {
+    fn example() -> Self {
+        Self {
+            id: Uuid::from_u128(0x6f1c_2b7a_4d0e_4a7b_9c55_31d2_8e4f_a001),
+            municipality_code: "1980".into(),
+            external_id: "VAS-2025-014".into(),
+            programme: "abc".into(),
+            provider: Some("Familjecentralen Bäckby".into()),
+            status: SessionStatus::Completed,
+            start_date: NaiveDate::from_ymd_opt(2025, 2, 3).unwrap_or_default(),
+            end_date: NaiveDate::from_ymd_opt(2025, 3, 24),
+            meetings: Some(4),
+            languages: vec!["sv".into(), "ar".into()],
+            delivery: Delivery::InPerson,
+            area: Some("Bäckby".into()),
+            co_hosts: vec![],
+            open_to_other_municipalities: false,
+            capacity: Some(14),
+            enrolled: 12,
+            completed: 10,
+            created_at: "2025-01-10T08:00:00Z".parse().unwrap_or_default(),
+            updated_at: "2025-03-25T08:00:00Z".parse().unwrap_or_default(),
+        }
+    }
+}
+
+pub fn split_stored(list: &str) -> Vec<String> {
+    list.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `,sv,en,`: delimited on both sides so `LIKE '%,sv,%'` matches whole codes.
+pub fn join_stored(items: &[String]) -> String {
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", items.join(","))
+    }
+}
+
+impl From<session::Model> for Session {
+    fn from(s: session::Model) -> Self {
+        Self {
+            id: s.id,
+            languages: split_stored(&s.languages),
+            co_hosts: split_stored(&s.co_hosts),
+            status: SessionStatus::parse(&s.status).unwrap_or(SessionStatus::Planned),
+            delivery: Delivery::parse(&s.delivery).unwrap_or(Delivery::InPerson),
+            municipality_code: s.municipality_code,
+            external_id: s.external_id,
+            programme: s.programme,
+            provider: s.provider,
+            start_date: s.start_date,
+            end_date: s.end_date,
+            meetings: s.meetings,
+            area: s.area,
+            open_to_other_municipalities: s.open_to_other_municipalities,
+            capacity: s.capacity,
+            enrolled: s.enrolled,
+            completed: s.completed,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+impl CsvRecord for Session {
+    fn csv_header() -> &'static [&'static str] {
+        &[
+            "id",
+            "municipality_code",
+            "external_id",
+            "programme",
+            "provider",
+            "status",
+            "start_date",
+            "end_date",
+            "meetings",
+            "languages",
+            "delivery",
+            "area",
+            "co_hosts",
+            "open_to_other_municipalities",
+            "capacity",
+            "enrolled",
+            "completed",
+            "created_at",
+            "updated_at",
+        ]
+    }
+    fn csv_row(&self) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.municipality_code.clone(),
+            self.external_id.clone(),
+            self.programme.clone(),
+            opt(&self.provider),
+            self.status.to_string(),
+            self.start_date.to_string(),
+            opt(&self.end_date),
+            opt(&self.meetings),
+            joined(&self.languages),
+            self.delivery.to_string(),
+            opt(&self.area),
+            joined(&self.co_hosts),
+            self.open_to_other_municipalities.to_string(),
+            opt(&self.capacity),
+            self.enrolled.to_string(),
+            self.completed.to_string(),
+            self.created_at.to_rfc3339(),
+            self.updated_at.to_rfc3339(),
+        ]
+    }
+}
+
+/// One page of sessions.
+#[derive(Debug, Clone, Object)]
+pub struct SessionPage {
+    pub data: Vec<Session>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+    /// The next page's URL with every filter kept; null on the last page.
+    pub next: Option<String>,
+}

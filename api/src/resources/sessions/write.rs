@@ -1,0 +1,255 @@
+//! Writing a municipality's sessions: single upserts, batches, full replaces
+//! and deletes, all-or-nothing in one transaction that also moves the change
+//! feed and the reach rollup.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{session, tombstone};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::store::insert_many;
+use super::validate::SessionFields;
+use crate::error::{ApiError, FieldError};
+use crate::resources::reach::rollup::{self, Deltas};
+use crate::store::feed::{now, SeqAllocator};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Upsert,
+    Replace,
+}
+
+/// The part of a municipality's sessions a `replace` covers, by `start_date`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope {
+    pub start_from: Option<NaiveDate>,
+    pub start_to: Option<NaiveDate>,
+}
+
+impl Scope {
+    fn contains(&self, d: NaiveDate) -> bool {
+        self.start_from.is_none_or(|f| d >= f) && self.start_to.is_none_or(|t| d <= t)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub deleted: u64,
+}
+
+/// What happened to one written session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// A replace may not delete more than half the sessions in scope (and more
+/// than this many) unless the body says `allow_mass_delete`: an export that
+/// broke half-way must not wipe a municipality's history.
+pub const MASS_DELETE_MIN: usize = 20;
+
+pub struct WriteResult {
+    pub counts: Counts,
+    /// The stored rows of the written items, in the order given, with their outcome.
+    pub rows: Vec<(session::Model, Outcome)>,
+}
+
+/// Upserts `items` (already validated) for `municipality`; with `Replace`,
+/// also deletes the municipality's sessions in `scope` that are not among them.
+pub async fn write_sessions(
+    db: &DatabaseConnection,
+    municipality: &str,
+    items: Vec<SessionFields>,
+    mode: Mode,
+    scope: Scope,
+    allow_mass_delete: bool,
+) -> Result<WriteResult, ApiError> {
+    let txn = db.begin().await?;
+    let result = write_in(&txn, municipality, items, mode, scope, allow_mass_delete).await?;
+    txn.commit().await?;
+    Ok(result)
+}
+
+async fn existing_sessions(
+    txn: &DatabaseTransaction,
+    municipality: &str,
+    items: &[SessionFields],
+    mode: Mode,
+) -> Result<Vec<session::Model>, ApiError> {
+    let base = session::Entity::find().filter(session::Column::MunicipalityCode.eq(municipality));
+    if mode == Mode::Replace {
+        return Ok(base.all(txn).await?);
+    }
+    let mut out = Vec::new();
+    let ids: Vec<&str> = items.iter().map(|i| i.external_id.as_str()).collect();
+    for chunk in ids.chunks(500) {
+        out.extend(
+            base.clone()
+                .filter(session::Column::ExternalId.is_in(chunk.iter().copied()))
+                .all(txn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+async fn write_in(
+    txn: &DatabaseTransaction,
+    municipality: &str,
+    items: Vec<SessionFields>,
+    mode: Mode,
+    scope: Scope,
+    allow_mass_delete: bool,
+) -> Result<WriteResult, ApiError> {
+    let mut seqs = SeqAllocator::lock(txn).await?;
+    let existing = existing_sessions(txn, municipality, &items, mode).await?;
+    let mut by_external: HashMap<String, session::Model> = existing
+        .into_iter()
+        .map(|s| (s.external_id.clone(), s))
+        .collect();
+
+    let now = now();
+    let mut counts = Counts::default();
+    let mut deltas = Deltas::default();
+    let mut replaced_ids: Vec<Uuid> = Vec::new();
+    let mut inserts: Vec<session::Model> = Vec::new();
+    let mut rows = Vec::with_capacity(items.len());
+    let written: HashSet<String> = items.iter().map(|i| i.external_id.clone()).collect();
+
+    for item in &items {
+        match by_external.get(&item.external_id) {
+            Some(old) if item.same_as(old) => {
+                counts.unchanged += 1;
+                rows.push((old.clone(), Outcome::Unchanged));
+            }
+            Some(old) => {
+                let new = item.to_model(old.id, municipality, seqs.take(), old.created_at, now);
+                deltas.record(Some(old), Some(&new));
+                replaced_ids.push(old.id);
+                counts.updated += 1;
+                rows.push((new.clone(), Outcome::Updated));
+                inserts.push(new);
+            }
+            None => {
+                let new = item.to_model(Uuid::new_v4(), municipality, seqs.take(), now, now);
+                deltas.record(None, Some(&new));
+                counts.created += 1;
+                rows.push((new.clone(), Outcome::Created));
+                inserts.push(new);
+            }
+        }
+    }
+
+    let mut tombstones = Vec::new();
+    if mode == Mode::Replace {
+        let in_scope: Vec<&session::Model> = by_external
+            .values()
+            .filter(|s| scope.contains(s.start_date))
+            .collect();
+        let mut doomed: Vec<session::Model> = in_scope
+            .iter()
+            .filter(|s| !written.contains(&s.external_id))
+            .map(|s| (*s).clone())
+            .collect();
+        if !allow_mass_delete && doomed.len() > MASS_DELETE_MIN && doomed.len() * 2 > in_scope.len()
+        {
+            return Err(ApiError::unprocessable(
+                format!(
+                    "this replace would delete {} of the {} sessions in scope; if that is intended, send \"allow_mass_delete\": true",
+                    doomed.len(),
+                    in_scope.len()
+                ),
+                vec![FieldError::at("/allow_mass_delete", "required to delete more than half of the sessions in scope")],
+            ));
+        }
+        doomed.sort_by(|a, b| a.external_id.cmp(&b.external_id));
+        for old in doomed {
+            deltas.record(Some(&old), None);
+            replaced_ids.push(old.id);
+            tombstones.push(tombstone_for(&old, seqs.take(), now));
+            by_external.remove(&old.external_id);
+            counts.deleted += 1;
+        }
+    }
+
+    for chunk in replaced_ids.chunks(500) {
+        session::Entity::delete_many()
+            .filter(session::Column::Id.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await?;
+    }
+    insert_many(txn, &inserts).await?;
+    insert_tombstones(txn, tombstones).await?;
+    rollup::apply(txn, &deltas.0).await?;
+    seqs.finish(txn, counts.created + counts.updated + counts.deleted > 0)
+        .await?;
+    Ok(WriteResult { counts, rows })
+}
+
+fn tombstone_for(old: &session::Model, seq: i64, at: DateTime<Utc>) -> tombstone::ActiveModel {
+    tombstone::ActiveModel {
+        seq: sea_orm::Set(seq),
+        kind: sea_orm::Set("session".into()),
+        entity_id: sea_orm::Set(old.id.to_string()),
+        municipality_code: sea_orm::Set(Some(old.municipality_code.clone())),
+        at: sea_orm::Set(at),
+    }
+}
+
+async fn insert_tombstones(
+    db: &impl ConnectionTrait,
+    tombstones: Vec<tombstone::ActiveModel>,
+) -> Result<(), ApiError> {
+    let mut it = tombstones.into_iter().peekable();
+    while it.peek().is_some() {
+        let chunk: Vec<_> = it.by_ref().take(1000).collect();
+        tombstone::Entity::insert_many(chunk).exec(db).await?;
+    }
+    Ok(())
+}
+
+/// Deletes one session; 404 when the municipality has no such session.
+pub async fn delete_session(
+    db: &DatabaseConnection,
+    municipality: &str,
+    external_id: &str,
+) -> Result<(), ApiError> {
+    let txn = db.begin().await?;
+    let mut seqs = SeqAllocator::lock(&txn).await?;
+    let old = find_own(&txn, municipality, external_id).await?;
+    let mut deltas = Deltas::default();
+    deltas.record(Some(&old), None);
+    session::Entity::delete_by_id(old.id).exec(&txn).await?;
+    insert_tombstones(&txn, vec![tombstone_for(&old, seqs.take(), now())]).await?;
+    rollup::apply(&txn, &deltas.0).await?;
+    seqs.finish(&txn, true).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub async fn find_own(
+    db: &impl ConnectionTrait,
+    municipality: &str,
+    external_id: &str,
+) -> Result<session::Model, ApiError> {
+    session::Entity::find()
+        .filter(session::Column::MunicipalityCode.eq(municipality))
+        .filter(session::Column::ExternalId.eq(external_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "municipality {municipality} has no session with external_id '{external_id}'"
+            ))
+        })
+}

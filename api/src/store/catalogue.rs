@@ -1,0 +1,64 @@
+//! The reference catalogues (municipalities, programmes): small, read whole,
+//! and kept per data version so that filters resolve without a query.
+
+use entity::{municipality, programme};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
+
+use super::feed::data_version;
+use crate::error::ApiError;
+
+/// The whole catalogue, by slug: small enough to read whole on every use.
+pub async fn load_programmes(db: &impl ConnectionTrait) -> Result<Vec<programme::Model>, ApiError> {
+    Ok(programme::Entity::find()
+        .order_by_asc(programme::Column::Slug)
+        .all(db)
+        .await?)
+}
+
+/// The reference data a query resolves its filters against: small, read whole.
+pub struct Catalogues {
+    pub municipalities: Vec<municipality::Model>,
+    pub programmes: Vec<programme::Model>,
+}
+
+impl Catalogues {
+    pub async fn load(db: &impl ConnectionTrait) -> Result<Self, ApiError> {
+        Ok(Self {
+            municipalities: municipality::Entity::find()
+                .order_by_asc(municipality::Column::Code)
+                .all(db)
+                .await?,
+            programmes: load_programmes(db).await?,
+        })
+    }
+
+    pub fn municipality(&self, code: &str) -> Option<&municipality::Model> {
+        self.municipalities
+            .binary_search_by(|m| m.code.as_str().cmp(code))
+            .ok()
+            .map(|i| &self.municipalities[i])
+    }
+}
+
+/// The catalogues as of a data version: reach and indicators read them on
+/// every request, and they change only when something is written.
+#[derive(Default)]
+pub struct CatalogueCache(std::sync::Mutex<Option<(i64, std::sync::Arc<Catalogues>)>>);
+
+impl CatalogueCache {
+    pub async fn get(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<std::sync::Arc<Catalogues>, ApiError> {
+        let version = data_version(db).await?;
+        if let Some((v, cat)) = self.0.lock().map_err(ApiError::internal)?.as_ref() {
+            if *v == version {
+                return Ok(cat.clone());
+            }
+        }
+        // Loaded outside the lock; a concurrent loader's result is as good as ours.
+        let cat = std::sync::Arc::new(Catalogues::load(db).await?);
+        *self.0.lock().map_err(ApiError::internal)? = Some((version, cat.clone()));
+        Ok(cat)
+    }
+}

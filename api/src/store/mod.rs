@@ -1,0 +1,8 @@
+//! Persistence shared by several resources. No HTTP here: these functions
+//! take a connection or transaction and return stored models.
+
+pub mod catalogue;
+pub mod db;
+pub mod feed;
+pub mod idempotency;
+pub mod keys;

@@ -1,0 +1,360 @@
+//! The command line: `serve` (default), `migrate`, `demo-data`, `keys`, `sync`, `openapi`.
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use super::{demo_data, sync_client, telemetry};
+use crate::config::Settings;
+use crate::store::db::{self, DEFAULT_DATABASE_URL};
+use crate::store::keys;
+use crate::vocab::MunicipalityCode;
+use crate::{app, AppState};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "foraldraskapsstod",
+    version,
+    about = "Open-data API for parenting support in Swedish municipalities"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    /// `sqlite://path?mode=rwc` (embedded, default) or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    database_url: String,
+    /// `json` for one JSON object per log line; anything else for human-readable logs.
+    #[arg(long, env = "LOG_FORMAT", default_value = "text", global = true)]
+    log_format: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default): applies migrations, loads demo data into an empty database.
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Fill the database with deterministic synthetic sessions.
+    DemoData(DemoArgs),
+    /// Create, list or revoke API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// The nightly client: push a municipality's export, pull the change feed.
+    #[command(subcommand)]
+    Sync(SyncCommand),
+    /// Write the OpenAPI document (openapi.json, openapi.yaml) into a folder.
+    Openapi {
+        #[arg(long, default_value = "openapi")]
+        out_dir: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create a key and print it once; only its hash is stored.
+    Create {
+        /// The municipality (4-digit SCB code) the key may write.
+        #[arg(long, conflicts_with = "admin", required_unless_present = "admin")]
+        municipality: Option<String>,
+        /// An admin key: programmes and every municipality.
+        #[arg(long)]
+        admin: bool,
+        /// A note to tell keys apart, e.g. the system that uses it.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key by its id.
+    Revoke { id: uuid::Uuid },
+}
+
+#[derive(Debug, Subcommand)]
+enum SyncCommand {
+    /// Validate a municipality's export (CSV or JSON) and send it.
+    Push {
+        /// The API's base URL, e.g. https://api.example.org
+        #[arg(long)]
+        url: String,
+        /// The municipality's API key.
+        #[arg(long, env = "SYNC_API_KEY")]
+        key: String,
+        /// The municipality (4-digit SCB code).
+        #[arg(long)]
+        municipality: String,
+        /// The export: CSV with the documented columns, or JSON.
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// `replace` makes the municipality's sessions equal to the file (deletes absent ones).
+        #[arg(long, default_value = "upsert", value_parser = ["upsert", "replace"])]
+        mode: String,
+        /// Let a replace delete more than half of the sessions.
+        #[arg(long)]
+        allow_mass_delete: bool,
+        /// Sessions per request in upsert mode.
+        #[arg(long, default_value_t = 5000)]
+        batch_size: usize,
+    },
+    /// Follow the change feed from the saved cursor and append changes as NDJSON.
+    Pull {
+        #[arg(long)]
+        url: String,
+        /// Where the cursor is kept between runs (created on the first run).
+        #[arg(long)]
+        state: std::path::PathBuf,
+        /// NDJSON file the changes are appended to.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Changes per request.
+        #[arg(long, default_value_t = 1000)]
+        limit: u64,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Do not load demo data into an empty database.
+    #[arg(long)]
+    no_demo: bool,
+    /// How many demo sessions to load into an empty database.
+    #[arg(long, default_value_t = 5000)]
+    demo_sessions: u64,
+    /// Counts of people below this (and above 0) are hidden in aggregates.
+    #[arg(long, env = "SUPPRESSION_THRESHOLD", default_value_t = 5)]
+    suppression_threshold: i64,
+    /// Anonymous reads per client IP per minute (0: unlimited).
+    #[arg(long, env = "READ_RATE_PER_MINUTE", default_value_t = 6000)]
+    read_rate_per_minute: u32,
+    /// Writes per API key per minute (0: unlimited).
+    #[arg(long, env = "WRITE_RATE_PER_MINUTE", default_value_t = 600)]
+    write_rate_per_minute: u32,
+    /// Take the client address for read limits from `X-Forwarded-For` (only behind a trusted proxy).
+    #[arg(long, env = "TRUST_FORWARDED_FOR")]
+    trust_forwarded_for: bool,
+    /// Base URL for `next` links, e.g. `https://api.example.org` (default: from the request).
+    #[arg(long, env = "PUBLIC_BASE_URL")]
+    public_base_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+struct DemoArgs {
+    /// Number of sessions to generate.
+    #[arg(long, default_value_t = 5000)]
+    sessions: u64,
+    /// Random seed: the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Delete every existing session first.
+    #[arg(long)]
+    replace: bool,
+}
+
+impl ServeArgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            suppression_threshold: self.suppression_threshold.max(1),
+            read_rate_per_minute: self.read_rate_per_minute,
+            write_rate_per_minute: self.write_rate_per_minute,
+            public_base_url: self.public_base_url.clone(),
+            trust_forwarded_for: self.trust_forwarded_for,
+            ..Settings::default()
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init(cli.log_format.eq_ignore_ascii_case("json"));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type CliResult = Result<(), Box<dyn std::error::Error>>;
+
+async fn run(cli: Cli) -> CliResult {
+    match cli.command {
+        None => serve(&cli.database_url, cli.serve).await,
+        Some(Command::Serve(args)) => serve(&cli.database_url, args).await,
+        Some(Command::Migrate) => {
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Some(Command::DemoData(args)) => {
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            let summary = demo_data::generate(&db, args.sessions, args.seed, args.replace)
+                .await
+                .map_err(|e| e.detail)?;
+            println!(
+                "generated {} synthetic sessions (seed {}) in {:.1} s",
+                summary.sessions, args.seed, summary.seconds
+            );
+            Ok(())
+        }
+        Some(Command::Keys(cmd)) => keys(&cli.database_url, cmd).await,
+        Some(Command::Sync(cmd)) => sync(cmd).await,
+        Some(Command::Openapi { out_dir }) => {
+            let doc = app::document();
+            std::fs::create_dir_all(&out_dir)?;
+            std::fs::write(out_dir.join("openapi.json"), doc.json)?;
+            std::fs::write(out_dir.join("openapi.yaml"), doc.yaml)?;
+            println!("wrote {}/openapi.json and openapi.yaml", out_dir.display());
+            Ok(())
+        }
+    }
+}
+
+async fn keys(database_url: &str, cmd: KeysCommand) -> CliResult {
+    let db = db::connect(database_url).await?;
+    db::migrate(&db).await?;
+    match cmd {
+        KeysCommand::Create {
+            municipality,
+            admin: _,
+            label,
+        } => {
+            let code = municipality
+                .as_deref()
+                .map(MunicipalityCode::parse)
+                .transpose()?;
+            let (key, secret) = keys::create_key(&db, code.as_ref(), label)
+                .await
+                .map_err(|e| e.detail)?;
+            let whom = key
+                .municipality_code
+                .as_deref()
+                .map_or("admin".to_owned(), |c| format!("municipality {c}"));
+            eprintln!(
+                "Created key {} for {whom}. It is shown only this once; store it now:",
+                key.id
+            );
+            println!("{secret}");
+        }
+        KeysCommand::List => {
+            println!(
+                "{:<36}  {:<12}  {:<12}  {:<8}  {:<25}  label",
+                "id", "role", "municipality", "prefix", "revoked"
+            );
+            for k in keys::list_keys(&db).await.map_err(|e| e.detail)? {
+                println!(
+                    "{:<36}  {:<12}  {:<12}  {:<8}  {:<25}  {}",
+                    k.id,
+                    k.role,
+                    k.municipality_code.unwrap_or_default(),
+                    k.prefix,
+                    k.revoked_at
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| "-".into()),
+                    k.label.unwrap_or_default()
+                );
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            keys::revoke_key(&db, id).await.map_err(|e| e.detail)?;
+            println!("revoked {id}");
+        }
+    }
+    Ok(())
+}
+
+async fn sync(cmd: SyncCommand) -> CliResult {
+    match cmd {
+        SyncCommand::Push {
+            url,
+            key,
+            municipality,
+            file,
+            mode,
+            allow_mass_delete,
+            batch_size,
+        } => {
+            MunicipalityCode::parse(&municipality)?;
+            let opts = sync_client::PushOptions {
+                url,
+                key,
+                municipality,
+                file,
+                replace: mode == "replace",
+                allow_mass_delete,
+                batch_size,
+            };
+            let c = sync_client::push(&opts).await?;
+            println!(
+                "created {}, updated {}, unchanged {}, deleted {}",
+                c.created, c.updated, c.unchanged, c.deleted
+            );
+        }
+        SyncCommand::Pull {
+            url,
+            state,
+            out,
+            limit,
+        } => {
+            let opts = sync_client::PullOptions {
+                url,
+                state,
+                out,
+                limit: limit.clamp(1, 1000),
+            };
+            let n = sync_client::pull(&opts).await?;
+            println!(
+                "{n} change(s) appended to {}; cursor saved in {}",
+                opts.out.display(),
+                opts.state.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
+    let db = db::connect(database_url).await?;
+    db::migrate(&db).await?;
+    if !args.no_demo {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        if entity::session::Entity::find().count(&db).await? == 0 {
+            let s = demo_data::generate(&db, args.demo_sessions, 42, false)
+                .await
+                .map_err(|e| e.detail)?;
+            tracing::info!(sessions = s.sessions, seconds = s.seconds, "empty database: loaded SYNTHETIC demo data (see /v1/api-info); --no-demo skips this");
+        }
+    }
+    let state = AppState::new(db, args.settings());
+    tracing::info!(bind = %args.bind, "listening; docs at http://{}/docs", args.bind);
+    poem::Server::new(poem::listener::TcpListener::bind(args.bind.clone()))
+        .run_with_graceful_shutdown(
+            app::build(state),
+            shutdown_signal(),
+            Some(std::time::Duration::from_secs(10)),
+        )
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,334 @@
+//! Deterministic synthetic sessions for demos, development and benchmarks.
+//!
+//! Realistic in shape, not in fact: sessions are spread over Västmanland's ten
+//! municipalities in proportion to their children, over programmes matching
+//! their formats and ages, over 2019–2026 and every status, with breakdowns
+//! consistent with `enrolled`. Every run with the same seed writes the same rows.
+//! The data set is flagged as synthetic in `/v1/api-info`.
+
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
+use entity::{app_meta, municipality, programme, session};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
+};
+
+use crate::error::ApiError;
+use crate::resources::meta::api_info::DEMO_DATA_KEY;
+use crate::resources::reach::rollup::Deltas;
+use crate::resources::sessions::store::insert_many;
+use crate::store::feed::SeqAllocator;
+
+/// The reference "today" of the synthetic world, fixed so the same seed gives
+/// the same statuses whenever it runs.
+pub fn reference_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 10, 1).expect("valid date")
+}
+
+const OTHER_LANGUAGES: &[&str] = &["ar", "so", "en", "ti", "fa", "pl", "uk", "bs"];
+const PROVIDERS: &[&str] = &[
+    "Familjecentralen",
+    "Socialtjänstens öppenvård",
+    "Elevhälsan",
+    "Barnhälsovården",
+    "Studieförbund",
+];
+
+pub struct DemoSummary {
+    pub sessions: u64,
+    pub seconds: f64,
+}
+
+struct Weighted<T> {
+    items: Vec<(T, f64)>,
+    total: f64,
+}
+
+impl<T> Weighted<T> {
+    fn new(items: Vec<(T, f64)>) -> Self {
+        let total = items.iter().map(|(_, w)| w).sum();
+        Self { items, total }
+    }
+    fn pick(&self, rng: &mut StdRng) -> &T {
+        let mut x = rng.gen::<f64>() * self.total;
+        for (item, w) in &self.items {
+            if x < *w {
+                return item;
+            }
+            x -= w;
+        }
+        &self.items[self.items.len() - 1].0
+    }
+}
+
+/// Fills the database with `count` synthetic sessions. Refuses when sessions
+/// exist unless `replace`, which first removes every session.
+pub async fn generate(
+    db: &DatabaseConnection,
+    count: u64,
+    seed: u64,
+    replace: bool,
+) -> Result<DemoSummary, ApiError> {
+    let started = std::time::Instant::now();
+    let existing = entity::session::Entity::find().count(db).await?;
+    if existing > 0 && !replace {
+        return Err(ApiError::conflict(format!(
+            "the database already holds {existing} sessions; pass --replace to discard them"
+        )));
+    }
+    let municipalities = municipality::Entity::find()
+        .filter(municipality::Column::InCollaboration.eq(true))
+        .order_by_asc(municipality::Column::Code)
+        .all(db)
+        .await?;
+    let programmes = programme::Entity::find()
+        .order_by_asc(programme::Column::Slug)
+        .all(db)
+        .await?;
+    if municipalities.is_empty() || programmes.is_empty() {
+        return Err(ApiError::internal(
+            "reference data missing: run migrations first",
+        ));
+    }
+    let codes: Vec<String> = municipalities.iter().map(|m| m.code.clone()).collect();
+    let by_children = Weighted::new(
+        municipalities
+            .iter()
+            .map(|m| (m.clone(), m.children.unwrap_or(1000) as f64))
+            .collect(),
+    );
+    // Broad universal programmes are common, narrow ones rarer.
+    let by_use = Weighted::new(
+        programmes
+            .iter()
+            .map(|p| {
+                let w = if p.prevention_levels.contains("universal") {
+                    3.0
+                } else {
+                    1.0
+                } * (1.0 + (p.age_max - p.age_min) as f64 / 6.0);
+                (p.clone(), w)
+            })
+            .collect(),
+    );
+
+    let mut rng = StdRng::seed_from_u64(seed);
+    let txn = db.begin().await?;
+    let mut seqs = SeqAllocator::lock(&txn).await?;
+    let sqlite = txn.get_database_backend() == DbBackend::Sqlite;
+    if sqlite {
+        // Random UUID keys touch pages all over the indexes: with SQLite's
+        // default 2 MB page cache a million rows thrash the disk.
+        txn.execute_unprepared("PRAGMA cache_size = -1048576")
+            .await?;
+    }
+    // Building secondary indexes once, sorted, beats updating them row by row.
+    let deferred = if count >= 50_000 {
+        drop_secondary_indexes(&txn).await?
+    } else {
+        vec![]
+    };
+    if replace {
+        for table in [
+            "sessions",
+            "tombstones",
+            "reach_rollup",
+            "offer_rollup",
+            "offer_language_rollup",
+            "idempotency_records",
+        ] {
+            txn.execute_unprepared(&format!("DELETE FROM {table}"))
+                .await?;
+        }
+        // The deleted sessions leave no tombstones: followers must start over,
+        // and a new feed epoch makes their old cursors answer 410.
+        app_meta::Entity::delete_by_id(crate::resources::changes::FEED_EPOCH_KEY)
+            .exec(&txn)
+            .await?;
+    }
+
+    let chunk = crate::resources::sessions::store::chunk_size(txn.get_database_backend()) as u64;
+    let mut rollup = Deltas::default();
+    let today = reference_date();
+    let first = NaiveDate::from_ymd_opt(2019, 1, 1).expect("valid date");
+    let span_days = (NaiveDate::from_ymd_opt(2026, 12, 31).expect("valid date") - first).num_days();
+
+    let mut rows = Vec::with_capacity(chunk as usize);
+    for k in 0..count {
+        let m = by_children.pick(&mut rng);
+        let p = by_use.pick(&mut rng);
+        let start = first + Duration::days(rng.gen_range(0..=span_days));
+        let meetings = p.typical_meetings.unwrap_or(rng.gen_range(4..=10));
+        let end = start + Duration::weeks(meetings as i64);
+        let status = if start > today {
+            if (start - today).num_days() < 60 {
+                "open"
+            } else {
+                "planned"
+            }
+        } else if end < today {
+            if rng.gen_bool(0.05) {
+                "cancelled"
+            } else {
+                "completed"
+            }
+        } else {
+            "ongoing"
+        };
+        let digital_share = if start.year() >= 2020 { 0.2 } else { 0.05 };
+        // A programme given digitally is often run digitally; others sometimes go online.
+        let delivery = if p.formats.contains("digital") && rng.gen_bool(0.5) {
+            "digital"
+        } else if rng.gen_bool(digital_share) {
+            if rng.gen_bool(0.5) {
+                "digital"
+            } else {
+                "hybrid"
+            }
+        } else {
+            "in_person"
+        };
+        let mut languages = vec!["sv"];
+        if rng.gen_bool(0.15) {
+            languages.push(OTHER_LANGUAGES[rng.gen_range(0..OTHER_LANGUAGES.len())]);
+        }
+        let co_host = if rng.gen_bool(0.1) {
+            Some(codes[rng.gen_range(0..codes.len())].clone())
+        } else {
+            None
+        };
+        let co_hosts = co_host
+            .filter(|c| c != &m.code)
+            .map(|c| format!(",{c},"))
+            .unwrap_or_default();
+        let capacity: i32 = rng.gen_range(6..=20);
+        let enrolled: i32 = match status {
+            "planned" => 0,
+            "open" => rng.gen_range(0..=capacity / 2),
+            "cancelled" => rng.gen_range(0..=3),
+            _ => rng.gen_range(capacity / 2..=capacity),
+        };
+        let completed: i32 = if status == "completed" {
+            (enrolled as f64 * rng.gen_range(0.6..=0.95)).round() as i32
+        } else {
+            0
+        };
+        let women = (enrolled as f64 * rng.gen_range(0.5..=0.8)).round() as i32;
+        let men = (enrolled - women - rng.gen_range(0..=1)).max(0);
+        let vulnerable_base = if m.code == "1980" { 0.3 } else { 0.15 };
+        let vulnerable = (enrolled as f64 * rng.gen_range(0.0..=vulnerable_base)).round() as i32;
+        let (respondents, satisfied) = if status == "completed" {
+            let r = (completed as f64 * rng.gen_range(0.5..=0.9)).round() as i32;
+            (
+                Some(r),
+                Some((r as f64 * rng.gen_range(0.7..=1.0)).round() as i32),
+            )
+        } else {
+            (None, None)
+        };
+        let created_at = Utc.from_utc_datetime(
+            &(start - Duration::days(30))
+                .and_hms_opt(8, 0, 0)
+                .expect("valid time"),
+        );
+        let updated_at = if status == "completed" || status == "cancelled" {
+            Utc.from_utc_datetime(&end.min(today).and_hms_opt(8, 0, 0).expect("valid time"))
+        } else {
+            created_at
+        };
+        let row = session::Model {
+            id: uuid::Builder::from_random_bytes(rng.gen()).into_uuid(),
+            municipality_code: m.code.clone(),
+            external_id: format!("DEMO-{}-{:07}", m.code, k + 1),
+            programme: p.slug.clone(),
+            provider: Some(PROVIDERS[rng.gen_range(0..PROVIDERS.len())].to_owned()),
+            status: status.to_owned(),
+            start_date: start,
+            end_date: Some(end),
+            meetings: Some(meetings),
+            languages: format!(",{},", languages.join(",")),
+            delivery: delivery.to_owned(),
+            area: rng
+                .gen_bool(0.6)
+                .then(|| format!("Område {}", rng.gen_range(1..=6))),
+            co_hosts,
+            open_to_other_municipalities: rng.gen_bool(0.2),
+            capacity: Some(capacity),
+            enrolled,
+            completed,
+            women: Some(women),
+            men: Some(men),
+            vulnerable_area: Some(vulnerable),
+            satisfaction_respondents: respondents,
+            satisfied,
+            seq: seqs.take(),
+            created_at,
+            updated_at,
+        };
+        rollup.record(None, Some(&row));
+        rows.push(row);
+        if rows.len() as u64 == chunk {
+            insert_many(&txn, &rows).await?;
+            rows.clear();
+        }
+    }
+    insert_many(&txn, &rows).await?;
+    crate::resources::reach::rollup::apply(&txn, &rollup.0).await?;
+    seqs.finish(&txn, true).await?;
+    let note = format!("{count} sessions, seed {seed}, reference date {today}");
+    let meta = app_meta::ActiveModel {
+        key: Set(DEMO_DATA_KEY.into()),
+        value: Set(note),
+    };
+    app_meta::Entity::insert(meta)
+        .on_conflict(
+            OnConflict::column(app_meta::Column::Key)
+                .update_column(app_meta::Column::Value)
+                .to_owned(),
+        )
+        .exec(&txn)
+        .await?;
+    recreate_indexes(&txn, deferred).await?;
+    if sqlite {
+        txn.execute_unprepared("PRAGMA cache_size = -2000").await?;
+    }
+    txn.commit().await?;
+    Ok(DemoSummary {
+        sessions: count,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Drops the sessions table's secondary indexes, returning the statements that
+/// recreate them exactly as the migrations defined them (read back from the
+/// database's own catalogue, so there is no second copy of their definitions).
+async fn drop_secondary_indexes(txn: &DatabaseTransaction) -> Result<Vec<String>, ApiError> {
+    let backend = txn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions' AND sql IS NOT NULL",
+        _ => "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'sessions' AND indexname <> 'sessions_pkey'",
+    };
+    let rows = txn.query_all(Statement::from_string(backend, sql)).await?;
+    let mut recreate = Vec::new();
+    for row in rows {
+        let name: String = row.try_get_by_index(0)?;
+        let definition: String = row.try_get_by_index(1)?;
+        txn.execute_unprepared(&format!("DROP INDEX \"{name}\""))
+            .await?;
+        recreate.push(definition);
+    }
+    Ok(recreate)
+}
+
+async fn recreate_indexes(
+    txn: &DatabaseTransaction,
+    definitions: Vec<String>,
+) -> Result<(), ApiError> {
+    for sql in definitions {
+        txn.execute_unprepared(&sql).await?;
+    }
+    Ok(())
+}
