@@ -166,13 +166,31 @@ impl ApiError {
             detail,
         )
     }
-    pub fn gone(detail: impl Into<String>) -> Self {
+    /// A change-feed cursor from a history that no longer exists.
+    pub fn cursor_expired(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::GONE,
             "/problems/cursor-expired",
             "Cursor no longer valid",
             detail,
         )
+    }
+    /// A well-formed municipality code in a query that names no municipality.
+    pub fn unknown_municipality(code: &str) -> Self {
+        Self::invalid_parameter("municipality", no_municipality(code))
+    }
+    pub fn unknown_county(code: &str) -> Self {
+        Self::invalid_parameter("county", format!("no county with code {code}"))
+    }
+    pub fn unknown_programme(slug: &str) -> Self {
+        Self::invalid_parameter("programme", no_programme(slug))
+    }
+    /// The municipality a path names does not exist.
+    pub fn municipality_not_found(code: &str) -> Self {
+        Self::not_found(no_municipality(code))
+    }
+    pub fn programme_not_found(slug: &str) -> Self {
+        Self::not_found(no_programme(slug))
     }
     pub fn unprocessable(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
         Self::new(
@@ -222,6 +240,16 @@ impl ApiError {
             errors: self.errors.clone(),
         }
     }
+}
+
+/// One wording for an unknown reference, wherever it is checked (parameters,
+/// paths, body fields), so that clients can match it.
+pub fn no_municipality(code: &str) -> String {
+    format!("no municipality with code {code}")
+}
+
+pub fn no_programme(slug: &str) -> String {
+    format!("no programme with slug '{slug}'")
 }
 
 impl From<sea_orm::DbErr> for ApiError {

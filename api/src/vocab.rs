@@ -167,6 +167,17 @@ pub fn parse_param<T>(
         .collect()
 }
 
+/// An optional single-valued parameter, parsed.
+pub fn parse_opt<T>(
+    name: &str,
+    value: Option<&str>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, ApiError> {
+    value
+        .map(|v| parse(v).map_err(|e| ApiError::invalid_parameter(name, e)))
+        .transpose()
+}
+
 pub fn parse_enum_param<T>(
     name: &str,
     values: &[String],

@@ -7,6 +7,7 @@ pub mod body_limit;
 pub mod conditional;
 pub mod cors;
 pub mod formats;
+pub mod idempotency;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;

@@ -94,3 +94,73 @@ pub fn next_url(req: &Request, base_url: Option<&str>, cursor: &str) -> String {
 pub fn link_header(next: &Option<String>) -> Option<String> {
     next.as_ref().map(|n| format!("<{n}>; rel=\"next\""))
 }
+
+/// One page of any list, ready for the list's own page type and `Link` header.
+pub struct Paged<T> {
+    pub data: Vec<T>,
+    pub next_cursor: Option<String>,
+    pub next: Option<String>,
+    pub link: Option<String>,
+}
+
+impl<T> Paged<T> {
+    /// The list's own page type (its schema name is part of the contract),
+    /// and the `Link` header that goes beside it.
+    pub fn into_page<P>(
+        self,
+        make: impl FnOnce(Vec<T>, Option<String>, Option<String>) -> P,
+    ) -> (P, Option<String>) {
+        (make(self.data, self.next_cursor, self.next), self.link)
+    }
+}
+
+/// Where a list page is asked for: the request (for `next`), the configured
+/// public base URL, and the list's canonical filters (bound into cursors).
+pub struct PageRequest<'a> {
+    pub req: &'a Request,
+    pub base_url: Option<&'a str>,
+    pub canonical: String,
+    pub limit: Option<u64>,
+    pub cursor: Option<&'a str>,
+}
+
+/// The keyset page procedure every list follows: check `limit`, decode the
+/// cursor, fetch one page after its key, and turn the last key into the next
+/// cursor, URL and `Link`.
+pub async fn page<T, K, F, Fut>(at: PageRequest<'_>, fetch: F) -> Result<Paged<T>, ApiError>
+where
+    K: Serialize + DeserializeOwned,
+    F: FnOnce(Option<K>, u64) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<K>), ApiError>>,
+{
+    let limit = page_size(at.limit)?;
+    let after = at
+        .cursor
+        .map(|c| decode_cursor::<K>(c, &at.canonical))
+        .transpose()?;
+    let (data, last) = fetch(after, limit).await?;
+    let next_cursor = last.map(|k| encode_cursor(&k, &at.canonical));
+    let next = next_cursor
+        .as_ref()
+        .map(|c| next_url(at.req, at.base_url, c));
+    let link = link_header(&next);
+    Ok(Paged {
+        data,
+        next_cursor,
+        next,
+        link,
+    })
+}
+
+/// Cuts rows fetched with `limit + 1` to `limit`; the key of the last row is
+/// the next cursor's only when there was more.
+pub fn split_page<R, K>(
+    mut rows: Vec<R>,
+    limit: u64,
+    key: impl Fn(&R) -> K,
+) -> (Vec<R>, Option<K>) {
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let last = if more { rows.last().map(key) } else { None };
+    (rows, last)
+}

@@ -154,7 +154,7 @@ pub async fn read_changes(
                 ApiError::invalid_parameter("after", "not a cursor of this feed (or of another `type`); resync from the start without `after`")
             })?;
             if cur.e != epoch {
-                return Err(ApiError::gone("this cursor belongs to an earlier history of the database; resync from the start without `after`"));
+                return Err(ApiError::cursor_expired("this cursor belongs to an earlier history of the database; resync from the start without `after`"));
             }
             cur.s
         }
@@ -168,7 +168,7 @@ pub async fn read_changes(
     };
     let txn = db.begin_with_config(isolation, mode).await?;
     if after_seq > crate::store::feed::last_seq(&txn).await? {
-        return Err(ApiError::gone("this cursor is ahead of the feed: the database was reset; resync from the start without `after`"));
+        return Err(ApiError::cursor_expired("this cursor is ahead of the feed: the database was reset; resync from the start without `after`"));
     }
     let take = limit + 1;
     let mut changes: Vec<Change> = Vec::new();

@@ -38,6 +38,12 @@ impl Catalogues {
             .ok()
             .map(|i| &self.municipalities[i])
     }
+
+    /// A scan, not a binary search: the database's collation orders slugs,
+    /// and it may not order hyphens as Rust does.
+    pub fn programme(&self, slug: &str) -> Option<&programme::Model> {
+        self.programmes.iter().find(|p| p.slug == slug)
+    }
 }
 
 /// The catalogues as of a data version: reach and indicators read them on

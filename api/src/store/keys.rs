@@ -108,10 +108,7 @@ pub async fn create_key(
             .await?
             .is_none()
         {
-            return Err(ApiError::not_found(format!(
-                "no municipality with code {}",
-                code.as_str()
-            )));
+            return Err(ApiError::municipality_not_found(code.as_str()));
         }
     }
     let mut id_bytes = [0u8; 6];

@@ -10,7 +10,8 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::config::MAX_BATCH_SESSIONS;
-use crate::resources::sessions::validate::{session_fields, Context, FIELDS};
+use crate::resources::sessions::batch::batch_items;
+use crate::resources::sessions::validate::{Context, FIELDS};
 
 /// Why a sync run failed; the CLI prints it and exits non-zero.
 #[derive(Debug, thiserror::Error)]
@@ -296,18 +297,7 @@ pub async fn push(opts: &PushOptions) -> Result<PushCounts, SyncError> {
     let client = client()?;
     let ctx = remote_context(&client, base, &opts.municipality).await?;
     let mut errors = Vec::new();
-    let mut seen = HashSet::new();
-    for (i, row) in rows.iter().enumerate() {
-        let at = format!("/sessions/{i}");
-        if let Some(f) = session_fields(row, &at, &ctx, &mut errors) {
-            if !seen.insert(f.external_id.clone()) {
-                errors.push(crate::error::FieldError::at(
-                    format!("{at}/external_id"),
-                    format!("'{}' appears twice", f.external_id),
-                ));
-            }
-        }
-    }
+    batch_items(&rows, &ctx, &mut errors);
     if !errors.is_empty() {
         let list: Vec<String> = errors
             .iter()

@@ -11,9 +11,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use crate::error::{ApiError, ListError, LookupError};
 use crate::http::formats::{self, opt, CsvRecord, Format};
 use crate::http::openapi::tags::ApiTags;
-use crate::http::paging;
+use crate::http::paging::{self, PageRequest};
 use crate::state::AppState;
-use crate::vocab::{parse_county, MunicipalityCode};
+use crate::vocab::{parse_county, parse_opt, MunicipalityCode};
 
 /// Reference population used for rates per 1,000 children.
 #[derive(Debug, Clone, Object)]
@@ -193,15 +193,16 @@ pub async fn list_municipalities(
     if let Some(a) = after {
         q = q.filter(municipality::Column::Code.gt(a));
     }
-    let mut rows = q.limit(limit + 1).all(db).await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let last = if more {
-        rows.last().map(|m| m.code.clone())
-    } else {
-        None
-    };
+    let rows = q.limit(limit + 1).all(db).await?;
+    let (rows, last) = paging::split_page(rows, limit, |m| m.code.clone());
     Ok((rows.into_iter().map(Municipality::from).collect(), last))
+}
+
+async fn whole_list(
+    db: &impl ConnectionTrait,
+    filter: &MunicipalityFilter,
+) -> Result<Vec<Municipality>, ApiError> {
+    Ok(list_municipalities(db, filter, None, WHOLE_LIST).await?.0)
 }
 
 pub async fn get_municipality(
@@ -212,7 +213,7 @@ pub async fn get_municipality(
         .one(db)
         .await?
         .map(Municipality::from)
-        .ok_or_else(|| ApiError::not_found(format!("no municipality with code {}", code.as_str())))
+        .ok_or_else(|| ApiError::municipality_not_found(code.as_str()))
 }
 
 pub struct MunicipalitiesApi;
@@ -248,54 +249,41 @@ impl MunicipalitiesApi {
         format: Query<Option<Format>>,
     ) -> Result<MunicipalityListResponse, ListError> {
         let filter = MunicipalityFilter {
-            county: county
-                .0
-                .as_deref()
-                .map(parse_county)
-                .transpose()
-                .map_err(|e| ApiError::invalid_parameter("county", e))?,
+            county: parse_opt("county", county.0.as_deref(), parse_county)?,
             in_collaboration: in_collaboration.0,
         };
-        let canonical = filter.canonical();
-        let db = state.db.clone();
-        match formats::negotiate(req, format.0) {
+        let db = &state.db;
+        let body = match formats::negotiate(req, format.0) {
             Format::Json => {
-                let limit = paging::page_size(limit.0)?;
-                let after = cursor
-                    .0
-                    .as_deref()
-                    .map(|c| paging::decode_cursor::<String>(c, &canonical))
-                    .transpose()?;
-                let (data, last) = list_municipalities(&db, &filter, after, limit).await?;
-                let next_cursor = last.map(|k| paging::encode_cursor(&k, &canonical));
-                let next = next_cursor
-                    .as_ref()
-                    .map(|c| paging::next_url(req, state.settings.public_base_url.as_deref(), c));
-                let link = paging::link_header(&next);
-                Ok(MunicipalityListResponse::Ok(
-                    MunicipalityListBody::Json(Json(MunicipalityPage {
-                        data,
-                        next_cursor,
-                        next,
-                    })),
+                let at = PageRequest {
+                    req,
+                    base_url: state.settings.public_base_url.as_deref(),
+                    canonical: filter.canonical(),
+                    limit: limit.0,
+                    cursor: cursor.0.as_deref(),
+                };
+                let page = paging::page(at, |after, limit| {
+                    list_municipalities(db, &filter, after, limit)
+                })
+                .await?;
+                let (page, link) = page.into_page(|data, next_cursor, next| MunicipalityPage {
+                    data,
+                    next_cursor,
+                    next,
+                });
+                return Ok(MunicipalityListResponse::Ok(
+                    MunicipalityListBody::Json(Json(page)),
                     link,
-                ))
+                ));
             }
             Format::Csv => {
-                let (all, _) = list_municipalities(&db, &filter, None, WHOLE_LIST).await?;
-                Ok(MunicipalityListResponse::Ok(
-                    MunicipalityListBody::Csv(formats::csv_of(&all)),
-                    None,
-                ))
+                MunicipalityListBody::Csv(formats::csv_of(&whole_list(db, &filter).await?))
             }
             Format::Ndjson => {
-                let (all, _) = list_municipalities(&db, &filter, None, WHOLE_LIST).await?;
-                Ok(MunicipalityListResponse::Ok(
-                    MunicipalityListBody::Ndjson(formats::ndjson_of(&all)),
-                    None,
-                ))
+                MunicipalityListBody::Ndjson(formats::ndjson_of(&whole_list(db, &filter).await?))
             }
-        }
+        };
+        Ok(MunicipalityListResponse::Ok(body, None))
     }
 
     /// Get a municipality

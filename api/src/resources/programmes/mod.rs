@@ -18,7 +18,7 @@ use crate::error::{ApiError, ListError, LookupError, WriteError};
 use crate::http::auth::ApiKeyAuth;
 use crate::http::formats::{self, Format};
 use crate::http::openapi::tags::ApiTags;
-use crate::http::paging;
+use crate::http::paging::{self, PageRequest};
 use crate::http::raw_json::RawJson;
 use crate::state::AppState;
 use crate::store::keys::authenticate;
@@ -105,35 +105,30 @@ impl ProgrammesApi {
             Format::Csv => ProgrammeListBody::Csv(formats::csv_of(&all)),
             Format::Ndjson => ProgrammeListBody::Ndjson(formats::ndjson_of(&all)),
             Format::Json => {
-                let canonical = filter.canonical();
-                let limit = paging::page_size(limit.0)? as usize;
-                let after = cursor
-                    .0
-                    .as_deref()
-                    .map(|c| paging::decode_cursor::<String>(c, &canonical))
-                    .transpose()?;
-                let mut data: Vec<Programme> = all
-                    .into_iter()
-                    .filter(|p| after.as_ref().is_none_or(|a| &p.slug > a))
-                    .collect();
-                let more = data.len() > limit;
-                data.truncate(limit);
-                let next_cursor = more
-                    .then(|| {
-                        data.last()
-                            .map(|p| paging::encode_cursor(&p.slug, &canonical))
-                    })
-                    .flatten();
-                let next = next_cursor
-                    .as_ref()
-                    .map(|c| paging::next_url(req, state.settings.public_base_url.as_deref(), c));
-                let link = paging::link_header(&next);
+                let at = PageRequest {
+                    req,
+                    base_url: state.settings.public_base_url.as_deref(),
+                    canonical: filter.canonical(),
+                    limit: limit.0,
+                    cursor: cursor.0.as_deref(),
+                };
+                let page = paging::page(at, |after: Option<String>, limit| async move {
+                    let rows = all
+                        .into_iter()
+                        .filter(|p| after.as_ref().is_none_or(|a| &p.slug > a))
+                        .collect();
+                    Ok(paging::split_page(rows, limit, |p: &Programme| {
+                        p.slug.clone()
+                    }))
+                })
+                .await?;
+                let (page, link) = page.into_page(|data, next_cursor, next| ProgrammePage {
+                    data,
+                    next_cursor,
+                    next,
+                });
                 return Ok(ProgrammeListResponse::Ok(
-                    ProgrammeListBody::Json(Json(ProgrammePage {
-                        data,
-                        next_cursor,
-                        next,
-                    })),
+                    ProgrammeListBody::Json(Json(page)),
                     link,
                 ));
             }

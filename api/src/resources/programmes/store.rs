@@ -59,7 +59,7 @@ pub async fn get_programme(db: &impl ConnectionTrait, slug: &str) -> Result<Prog
         .one(db)
         .await?
         .map(Programme::from)
-        .ok_or_else(|| ApiError::not_found(format!("no programme with slug '{slug}'")))
+        .ok_or_else(|| ApiError::programme_not_found(slug))
 }
 
 /// Whether a write created the programme or found it already there.

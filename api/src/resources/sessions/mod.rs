@@ -1,5 +1,6 @@
 //! `GET /v1/sessions[/{id}]`: the public view of sessions.
 
+pub mod batch;
 pub mod query;
 pub mod record;
 pub mod store;
@@ -13,20 +14,19 @@ use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use self::query::{check_filter_references, get_session, list_sessions, SessionFilter, SessionKey};
+use self::query::{
+    get_session, list_sessions, FilterParams, SessionFilter, SessionKey, SessionQuery,
+};
 use self::wire::{Session, SessionPage};
 use crate::error::{ApiError, ListError, LookupError};
 use crate::http::formats::{self, Format};
 use crate::http::openapi::tags::ApiTags;
-use crate::http::paging;
-use crate::resources::programmes::{child_age_param, ProgrammeFilter};
+use crate::http::paging::{self, PageRequest};
 use crate::state::AppState;
-use crate::vocab::{
-    parse_language, parse_param, parse_slug, Delivery, MunicipalityCode, PreventionLevel,
-    SessionStatus,
-};
+use crate::vocab::{Delivery, PreventionLevel, SessionStatus};
 
 /// Rows per database round trip when streaming a whole list.
 const STREAM_CHUNK: u64 = 1000;
@@ -99,68 +99,45 @@ impl SessionsApi {
         /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
         format: Query<Option<Format>>,
     ) -> Result<SessionListResponse, ListError> {
-        let filter = SessionFilter {
-            municipalities: parse_param("municipality", &municipality.0, MunicipalityCode::parse)?,
-            programmes: parse_param("programme", &programme.0, parse_slug)?,
-            statuses: status.0,
+        let filter = SessionFilter::parse(FilterParams {
+            municipality: municipality.0,
+            programme: programme.0,
+            status: status.0,
             start_from: start_from.0,
             start_to: start_to.0,
-            language: language
-                .0
-                .as_deref()
-                .map(parse_language)
-                .transpose()
-                .map_err(|e| ApiError::invalid_parameter("language", e))?,
+            child_age: child_age.0,
+            language: language.0,
             delivery: delivery.0,
-            programme_filter: ProgrammeFilter {
-                child_age: child_age_param(child_age.0)?,
-                prevention_level: prevention_level.0,
-                format: None,
-            },
+            prevention_level: prevention_level.0,
             updated_since: updated_since.0,
-        };
-        if let (Some(from), Some(to)) = (filter.start_from, filter.start_to) {
-            if from > to {
-                return Err(ApiError::invalid_parameter(
-                    "start_from",
-                    format!("{from} is after start_to {to}"),
-                )
-                .into());
-            }
-        }
-        check_filter_references(&state.db, &filter).await?;
+        })?;
+        let query = SessionQuery::resolve(filter, &*state.catalogues.get(&state.db).await?)?;
         let chosen = formats::negotiate(req, format.0);
         if chosen != Format::Json {
-            let (db, filter) = (state.db.clone(), filter.clone());
-            let fetch = move |after: Option<SessionKey>| {
-                let (db, filter) = (db.clone(), filter.clone());
-                async move { list_sessions(&db, &filter, after, STREAM_CHUNK).await }
-            };
-            let body = match chosen {
-                Format::Csv => SessionListBody::Csv(formats::stream_csv(fetch)),
-                _ => SessionListBody::Ndjson(formats::stream_ndjson(fetch)),
-            };
-            return Ok(SessionListResponse::Ok(body, None));
+            return Ok(SessionListResponse::Ok(
+                stream(&state.db, query, chosen),
+                None,
+            ));
         }
-        let canonical = filter.canonical();
-        let limit = paging::page_size(limit.0)?;
-        let after = cursor
-            .0
-            .as_deref()
-            .map(|c| paging::decode_cursor::<SessionKey>(c, &canonical))
-            .transpose()?;
-        let (data, last) = list_sessions(&state.db, &filter, after, limit).await?;
-        let next_cursor = last.map(|k| paging::encode_cursor(&k, &canonical));
-        let next = next_cursor
-            .as_ref()
-            .map(|c| paging::next_url(req, state.settings.public_base_url.as_deref(), c));
-        let link = paging::link_header(&next);
-        Ok(SessionListResponse::Ok(
-            SessionListBody::Json(Json(SessionPage {
+        let at = PageRequest {
+            req,
+            base_url: state.settings.public_base_url.as_deref(),
+            canonical: query.filter.canonical(),
+            limit: limit.0,
+            cursor: cursor.0.as_deref(),
+        };
+        let page = paging::page(at, |after, limit| {
+            list_sessions(&state.db, &query, after, limit)
+        });
+        let (page, link) = page
+            .await?
+            .into_page(|data, next_cursor, next| SessionPage {
                 data,
                 next_cursor,
                 next,
-            })),
+            });
+        Ok(SessionListResponse::Ok(
+            SessionListBody::Json(Json(page)),
             link,
         ))
     }
@@ -184,6 +161,19 @@ impl SessionsApi {
         let id = Uuid::parse_str(&id.0)
             .map_err(|_| ApiError::invalid_parameter("id", format!("'{}' is not a UUID", id.0)))?;
         Ok(SessionResponse::Ok(Json(get_session(&state.db, id).await?)))
+    }
+}
+
+/// Every matching session in one streamed CSV or NDJSON body.
+fn stream(db: &DatabaseConnection, query: SessionQuery, format: Format) -> SessionListBody {
+    let db = db.clone();
+    let fetch = move |after: Option<SessionKey>| {
+        let (db, query) = (db.clone(), query.clone());
+        async move { list_sessions(&db, &query, after, STREAM_CHUNK).await }
+    };
+    match format {
+        Format::Csv => SessionListBody::Csv(formats::stream_csv(fetch)),
+        _ => SessionListBody::Ndjson(formats::stream_ndjson(fetch)),
     }
 }
 

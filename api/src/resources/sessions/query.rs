@@ -1,7 +1,7 @@
 //! Listing sessions: filters, stable order `(start_date, id)`, keyset pages.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{municipality, session};
+use entity::session;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -11,9 +11,13 @@ use uuid::Uuid;
 
 use super::wire::Session;
 use crate::error::ApiError;
-use crate::resources::programmes::ProgrammeFilter;
-use crate::store::catalogue::load_programmes;
-use crate::vocab::{Delivery, MunicipalityCode, SessionStatus};
+use crate::http::paging;
+use crate::resources::programmes::{child_age_param, ProgrammeFilter};
+use crate::store::catalogue::Catalogues;
+use crate::vocab::{
+    parse_language, parse_opt, parse_param, parse_slug, Delivery, MunicipalityCode,
+    PreventionLevel, SessionStatus,
+};
 
 /// The validated filters of `GET /v1/sessions`.
 #[derive(Debug, Clone, Default)]
@@ -29,6 +33,20 @@ pub struct SessionFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
+/// The list's query parameters as received.
+pub struct FilterParams {
+    pub municipality: Vec<String>,
+    pub programme: Vec<String>,
+    pub status: Vec<SessionStatus>,
+    pub start_from: Option<NaiveDate>,
+    pub start_to: Option<NaiveDate>,
+    pub child_age: Option<i32>,
+    pub language: Option<String>,
+    pub delivery: Option<Delivery>,
+    pub prevention_level: Option<PreventionLevel>,
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
 /// The sort key of a row; the cursor carries the last one of a page.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SessionKey {
@@ -37,6 +55,32 @@ pub struct SessionKey {
 }
 
 impl SessionFilter {
+    pub fn parse(p: FilterParams) -> Result<Self, ApiError> {
+        if let (Some(from), Some(to)) = (p.start_from, p.start_to) {
+            if from > to {
+                return Err(ApiError::invalid_parameter(
+                    "start_from",
+                    format!("{from} is after start_to {to}"),
+                ));
+            }
+        }
+        Ok(Self {
+            municipalities: parse_param("municipality", &p.municipality, MunicipalityCode::parse)?,
+            programmes: parse_param("programme", &p.programme, parse_slug)?,
+            statuses: p.status,
+            start_from: p.start_from,
+            start_to: p.start_to,
+            language: parse_opt("language", p.language.as_deref(), parse_language)?,
+            delivery: p.delivery,
+            programme_filter: ProgrammeFilter {
+                child_age: child_age_param(p.child_age)?,
+                prevention_level: p.prevention_level,
+                format: None,
+            },
+            updated_since: p.updated_since,
+        })
+    }
+
     /// A canonical string of the filters, for binding cursors to them.
     pub fn canonical(&self) -> String {
         let mut m: Vec<&str> = self.municipalities.iter().map(|m| m.as_str()).collect();
@@ -57,67 +101,53 @@ impl SessionFilter {
     }
 }
 
-/// Unknown municipality or programme in a filter is a 400, not an empty list:
-/// a typo should not look like "no sessions".
-pub async fn check_filter_references(
-    db: &impl ConnectionTrait,
-    filter: &SessionFilter,
-) -> Result<(), ApiError> {
-    if !filter.municipalities.is_empty() {
-        let codes: Vec<&str> = filter.municipalities.iter().map(|m| m.as_str()).collect();
-        let known: Vec<String> = municipality::Entity::find()
-            .select_only()
-            .column(municipality::Column::Code)
-            .filter(municipality::Column::Code.is_in(codes.clone()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        if let Some(unknown) = codes.iter().find(|c| !known.iter().any(|k| k == *c)) {
-            return Err(ApiError::invalid_parameter(
-                "municipality",
-                format!("no municipality with code {unknown}"),
-            ));
-        }
-    }
-    Ok(())
+/// A filter resolved against the catalogues: its references checked and its
+/// programme conditions turned into the slugs they admit.
+#[derive(Debug, Clone)]
+pub struct SessionQuery {
+    pub filter: SessionFilter,
+    /// The programme slugs the filter allows: `None` means "any".
+    programmes: Option<Vec<String>>,
 }
 
-/// The programme slugs a filter allows: `None` means "any".
-async fn allowed_programmes(
-    db: &impl ConnectionTrait,
-    filter: &SessionFilter,
-) -> Result<Option<Vec<String>>, ApiError> {
-    if filter.programmes.is_empty() && filter.programme_filter.is_empty() {
-        return Ok(None);
+impl SessionQuery {
+    /// Unknown municipality or programme in a filter is a 400, not an empty
+    /// list: a typo should not look like "no sessions".
+    pub fn resolve(filter: SessionFilter, cat: &Catalogues) -> Result<Self, ApiError> {
+        if let Some(unknown) = filter
+            .municipalities
+            .iter()
+            .find(|m| cat.municipality(m.as_str()).is_none())
+        {
+            return Err(ApiError::unknown_municipality(unknown.as_str()));
+        }
+        if let Some(unknown) = filter
+            .programmes
+            .iter()
+            .find(|p| cat.programme(p).is_none())
+        {
+            return Err(ApiError::unknown_programme(unknown));
+        }
+        let programmes = (!filter.programmes.is_empty() || !filter.programme_filter.is_empty())
+            .then(|| {
+                cat.programmes
+                    .iter()
+                    .filter(|p| filter.programmes.is_empty() || filter.programmes.contains(&p.slug))
+                    .filter(|p| filter.programme_filter.admits(p))
+                    .map(|p| p.slug.clone())
+                    .collect()
+            });
+        Ok(Self { filter, programmes })
     }
-    let catalogue = load_programmes(db).await?;
-    if let Some(unknown) = filter
-        .programmes
-        .iter()
-        .find(|p| !catalogue.iter().any(|c| &c.slug == *p))
-    {
-        return Err(ApiError::invalid_parameter(
-            "programme",
-            format!("no programme with slug '{unknown}'"),
-        ));
-    }
-    Ok(Some(
-        catalogue
-            .into_iter()
-            .filter(|p| filter.programmes.is_empty() || filter.programmes.contains(&p.slug))
-            .filter(|p| filter.programme_filter.admits(p))
-            .map(|p| p.slug)
-            .collect(),
-    ))
 }
 
 pub async fn list_sessions(
     db: &impl ConnectionTrait,
-    filter: &SessionFilter,
+    query: &SessionQuery,
     after: Option<SessionKey>,
     limit: u64,
 ) -> Result<(Vec<Session>, Option<SessionKey>), ApiError> {
-    let allowed = allowed_programmes(db, filter).await?;
+    let (filter, allowed) = (&query.filter, &query.programmes);
     if allowed.as_ref().is_some_and(Vec::is_empty) {
         return Ok((vec![], None));
     }
@@ -129,7 +159,7 @@ pub async fn list_sessions(
         );
     }
     if let Some(slugs) = allowed {
-        cond = cond.add(session::Column::Programme.is_in(slugs));
+        cond = cond.add(session::Column::Programme.is_in(slugs.iter().map(String::as_str)));
     }
     if !filter.statuses.is_empty() {
         cond = cond.add(session::Column::Status.is_in(filter.statuses.iter().map(|s| s.as_str())));
@@ -160,23 +190,17 @@ pub async fn list_sessions(
                 ),
         );
     }
-    let mut rows = session::Entity::find()
+    let rows = session::Entity::find()
         .filter(cond)
         .order_by_asc(session::Column::StartDate)
         .order_by_asc(session::Column::Id)
         .limit(limit + 1)
         .all(db)
         .await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(limit as usize);
-    let last = if more {
-        rows.last().map(|s| SessionKey {
-            start_date: s.start_date,
-            id: s.id,
-        })
-    } else {
-        None
-    };
+    let (rows, last) = paging::split_page(rows, limit, |s| SessionKey {
+        start_date: s.start_date,
+        id: s.id,
+    });
     Ok((rows.into_iter().map(Session::from).collect(), last))
 }
 

@@ -11,8 +11,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::wire::join_stored;
-use crate::error::FieldError;
+use crate::error::{no_municipality, no_programme, ApiError, FieldError};
 use crate::resources::fields::Fields;
+use crate::store::catalogue::Catalogues;
 use crate::vocab::{parse_language, Delivery, MunicipalityCode, SessionStatus};
 
 pub const MAX_TEXT: usize = 200;
@@ -75,6 +76,21 @@ pub struct Context {
     pub municipalities: Option<HashSet<String>>,
 }
 
+impl Context {
+    /// Everything a server-side write checks: the municipality must exist,
+    /// and every programme and co-host must be in the catalogues.
+    pub fn for_municipality(cat: &Catalogues, municipality: &str) -> Result<Self, ApiError> {
+        if cat.municipality(municipality).is_none() {
+            return Err(ApiError::municipality_not_found(municipality));
+        }
+        Ok(Self {
+            municipality: Some(municipality.to_owned()),
+            programmes: Some(cat.programmes.iter().map(|p| p.slug.clone()).collect()),
+            municipalities: Some(cat.municipalities.iter().map(|m| m.code.clone()).collect()),
+        })
+    }
+}
+
 /// Validates one session object at JSON pointer `at`; pushes every problem
 /// into `errors` and returns the fields only when there were none.
 pub fn session_fields(
@@ -105,7 +121,7 @@ pub fn session_fields(
     let programme = it.text("programme", true, 64);
     if let (Some(p), Some(known)) = (&programme, &ctx.programmes) {
         if !known.contains(p) {
-            it.err("programme", format!("no programme with slug '{p}'"));
+            it.err("programme", no_programme(p));
         }
     }
     let provider = it.text("provider", false, MAX_TEXT);
@@ -132,7 +148,7 @@ pub fn session_fields(
             .as_ref()
             .is_some_and(|k| !k.contains(code.as_str()))
         {
-            return Err(format!("no municipality with code {c}"));
+            return Err(no_municipality(c));
         }
         Ok(code.as_str().to_owned())
     });
@@ -187,7 +203,7 @@ pub fn session_fields(
         (Some(_), None) => it.err("satisfied", "needs satisfaction_respondents"),
         _ => {}
     }
-    if errors_added(it.errors.len(), before) {
+    if it.errors.len() > before {
         return None;
     }
     Some(SessionFields {
@@ -212,10 +228,6 @@ pub fn session_fields(
         satisfaction_respondents,
         satisfied,
     })
-}
-
-fn errors_added(now: usize, before: usize) -> bool {
-    now > before
 }
 
 impl SessionFields {

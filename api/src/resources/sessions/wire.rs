@@ -4,9 +4,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::session;
-use poem_openapi::Object;
+use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
+use super::record::SessionRecord;
+use super::write::Counts;
 use crate::http::formats::{joined, opt, CsvRecord};
 use crate::vocab::{Delivery, SessionStatus};
 
@@ -173,4 +175,139 @@ pub struct SessionPage {
     pub next_cursor: Option<String>,
     /// The next page's URL with every filter kept; null on the last page.
     pub next: Option<String>,
+}
+
+/// A session as a municipality sends it. Unknown fields are rejected.
+#[derive(Debug, Clone, Object)]
+#[oai(example, deny_unknown_fields)]
+pub struct SessionWrite {
+    /// The municipality's own id, unique within the municipality (1–128 characters).
+    /// Optional in a PUT (taken from the path; must match it when given).
+    pub external_id: Option<String>,
+    /// Programme slug (see `/v1/programmes`).
+    pub programme: String,
+    pub provider: Option<String>,
+    pub status: SessionStatus,
+    pub start_date: NaiveDate,
+    /// On or after `start_date`.
+    pub end_date: Option<NaiveDate>,
+    pub meetings: Option<i32>,
+    /// ISO 639-1 codes.
+    pub languages: Option<Vec<String>>,
+    pub delivery: Delivery,
+    pub area: Option<String>,
+    /// Municipality codes of co-hosting municipalities (not the own one).
+    pub co_hosts: Option<Vec<String>>,
+    pub open_to_other_municipalities: Option<bool>,
+    pub capacity: Option<i32>,
+    /// Default 0.
+    pub enrolled: Option<i32>,
+    /// At most `enrolled`. Default 0.
+    pub completed: Option<i32>,
+    /// Breakdowns: stored, never published per session; each at most `enrolled`, women + men too.
+    pub women: Option<i32>,
+    pub men: Option<i32>,
+    pub vulnerable_area: Option<i32>,
+    pub satisfaction_respondents: Option<i32>,
+    /// At most `satisfaction_respondents`.
+    pub satisfied: Option<i32>,
+}
+
+impl poem_openapi::types::Example for SessionWrite {
+    fn example() -> Self {
+        Self {
+            external_id: Some("VAS-2025-014".into()),
+            programme: "abc".into(),
+            provider: Some("Familjecentralen Bäckby".into()),
+            status: SessionStatus::Completed,
+            start_date: NaiveDate::from_ymd_opt(2025, 2, 3).unwrap_or_default(),
+            end_date: NaiveDate::from_ymd_opt(2025, 3, 24),
+            meetings: Some(4),
+            languages: Some(vec!["sv".into(), "ar".into()]),
+            delivery: Delivery::InPerson,
+            area: Some("Bäckby".into()),
+            co_hosts: Some(vec![]),
+            open_to_other_municipalities: Some(false),
+            capacity: Some(14),
+            enrolled: Some(12),
+            completed: Some(10),
+            women: Some(8),
+            men: Some(4),
+            vulnerable_area: Some(5),
+            satisfaction_respondents: Some(9),
+            satisfied: Some(8),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum BatchMode {
+    /// Create or update the given sessions; leave the others.
+    Upsert,
+    /// Make the municipality's sessions (in `scope`) equal to the batch: absent ones are deleted.
+    Replace,
+}
+
+/// Limits a `replace` to sessions whose `start_date` lies in the range.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct BatchScope {
+    pub start_from: Option<NaiveDate>,
+    pub start_to: Option<NaiveDate>,
+}
+
+/// Many sessions of one municipality, written all-or-nothing.
+#[derive(Debug, Clone, Object)]
+#[oai(example, deny_unknown_fields)]
+pub struct SessionBatch {
+    pub mode: BatchMode,
+    /// Only with `replace`.
+    pub scope: Option<BatchScope>,
+    /// A replace that would delete more than half of the sessions in scope (and
+    /// more than 20) is refused unless this is true.
+    pub allow_mass_delete: Option<bool>,
+    /// At most 10,000 sessions; `external_id` is required and unique within the batch.
+    pub sessions: Vec<SessionWrite>,
+}
+
+impl poem_openapi::types::Example for SessionBatch {
+    fn example() -> Self {
+        Self {
+            mode: BatchMode::Replace,
+            scope: Some(BatchScope {
+                start_from: NaiveDate::from_ymd_opt(2025, 1, 1),
+                start_to: NaiveDate::from_ymd_opt(2025, 12, 31),
+            }),
+            allow_mass_delete: Some(false),
+            sessions: vec![<SessionWrite as poem_openapi::types::Example>::example()],
+        }
+    }
+}
+
+/// What a batch did.
+#[derive(Debug, Clone, Object)]
+pub struct BatchResult {
+    pub created: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub deleted: u64,
+}
+
+impl From<Counts> for BatchResult {
+    fn from(c: Counts) -> Self {
+        Self {
+            created: c.created,
+            updated: c.updated,
+            unchanged: c.unchanged,
+            deleted: c.deleted,
+        }
+    }
+}
+
+/// A PUT's answer as stored for idempotent replay.
+#[derive(Debug, Clone, Object)]
+pub struct WrittenSession {
+    pub outcome: String,
+    pub record: SessionRecord,
 }

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::{session, tombstone};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
@@ -12,30 +12,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::batch::{Mode, ParsedBatch};
 use super::store::insert_many;
 use super::validate::SessionFields;
 use crate::error::{ApiError, FieldError};
 use crate::resources::reach::rollup::{self, Deltas};
 use crate::store::feed::{now, SeqAllocator};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
-    Upsert,
-    Replace,
-}
-
-/// The part of a municipality's sessions a `replace` covers, by `start_date`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Scope {
-    pub start_from: Option<NaiveDate>,
-    pub start_to: Option<NaiveDate>,
-}
-
-impl Scope {
-    fn contains(&self, d: NaiveDate) -> bool {
-        self.start_from.is_none_or(|f| d >= f) && self.start_to.is_none_or(|t| d <= t)
-    }
-}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -53,6 +35,17 @@ pub enum Outcome {
     Unchanged,
 }
 
+impl Outcome {
+    /// As the `Write-Result` header says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Updated => "updated",
+            Outcome::Unchanged => "unchanged",
+        }
+    }
+}
+
 /// A replace may not delete more than half the sessions in scope (and more
 /// than this many) unless the body says `allow_mass_delete`: an export that
 /// broke half-way must not wipe a municipality's history.
@@ -64,20 +57,31 @@ pub struct WriteResult {
     pub rows: Vec<(session::Model, Outcome)>,
 }
 
-/// Upserts `items` (already validated) for `municipality`; with `Replace`,
-/// also deletes the municipality's sessions in `scope` that are not among them.
+/// Upserts a validated batch for `municipality`; with `Replace`, also
+/// deletes the municipality's sessions in scope that are not among them.
 pub async fn write_sessions(
     db: &DatabaseConnection,
     municipality: &str,
-    items: Vec<SessionFields>,
-    mode: Mode,
-    scope: Scope,
-    allow_mass_delete: bool,
+    batch: ParsedBatch,
 ) -> Result<WriteResult, ApiError> {
     let txn = db.begin().await?;
-    let result = write_in(&txn, municipality, items, mode, scope, allow_mass_delete).await?;
+    let result = write_in(&txn, municipality, batch).await?;
     txn.commit().await?;
     Ok(result)
+}
+
+/// One session's upsert (a PUT): the stored row and what happened to it.
+pub async fn put_one(
+    db: &DatabaseConnection,
+    municipality: &str,
+    fields: SessionFields,
+) -> Result<(session::Model, Outcome), ApiError> {
+    let written = write_sessions(db, municipality, ParsedBatch::upsert(vec![fields])).await?;
+    written
+        .rows
+        .into_iter()
+        .next()
+        .ok_or_else(|| ApiError::internal("write returned no row"))
 }
 
 async fn existing_sessions(
@@ -106,11 +110,14 @@ async fn existing_sessions(
 async fn write_in(
     txn: &DatabaseTransaction,
     municipality: &str,
-    items: Vec<SessionFields>,
-    mode: Mode,
-    scope: Scope,
-    allow_mass_delete: bool,
+    batch: ParsedBatch,
 ) -> Result<WriteResult, ApiError> {
+    let ParsedBatch {
+        mode,
+        scope,
+        allow_mass_delete,
+        sessions: items,
+    } = batch;
     let mut seqs = SeqAllocator::lock(txn).await?;
     let existing = existing_sessions(txn, municipality, &items, mode).await?;
     let mut by_external: HashMap<String, session::Model> = existing
