@@ -98,6 +98,15 @@ pub fn parse_list<T>(stored: &str, parse: fn(&str) -> Option<T>) -> Vec<T> {
         .collect()
 }
 
+/// A stored vocabulary value read back. One that does not parse is corrupt
+/// data: an internal error, logged inside the request's span (so with its
+/// request id), never published as a guess.
+pub fn stored<T>(column: &str, value: &str, parse: fn(&str) -> Option<T>) -> Result<T, ApiError> {
+    parse(value).ok_or_else(|| {
+        ApiError::internal(format!("stored {column} {value:?} is not a known value"))
+    })
+}
+
 /// A 4-digit SCB municipality code such as `1980` (Västerås).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MunicipalityCode(String);

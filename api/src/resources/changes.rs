@@ -179,15 +179,17 @@ pub async fn read_changes(
             .limit(take)
             .all(&txn)
             .await?;
-        changes.extend(rows.into_iter().map(|s| Change {
-            seq: s.seq,
-            kind: ChangeType::Session,
-            id: s.id.to_string(),
-            op: ChangeOp::Upsert,
-            at: s.updated_at,
-            municipality_code: Some(s.municipality_code.clone()),
-            data: Some(ChangeData::Session(s.into())),
-        }));
+        for s in rows {
+            changes.push(Change {
+                seq: s.seq,
+                kind: ChangeType::Session,
+                id: s.id.to_string(),
+                op: ChangeOp::Upsert,
+                at: s.updated_at,
+                municipality_code: Some(s.municipality_code.clone()),
+                data: Some(ChangeData::Session(s.try_into()?)),
+            });
+        }
     }
     if kind.is_none_or(|k| k == ChangeType::Programme) {
         let rows = programme::Entity::find()
@@ -196,15 +198,17 @@ pub async fn read_changes(
             .limit(take)
             .all(&txn)
             .await?;
-        changes.extend(rows.into_iter().map(|p| Change {
-            seq: p.seq,
-            kind: ChangeType::Programme,
-            id: p.slug.clone(),
-            op: ChangeOp::Upsert,
-            at: p.updated_at,
-            municipality_code: None,
-            data: Some(ChangeData::Programme(p.into())),
-        }));
+        for p in rows {
+            changes.push(Change {
+                seq: p.seq,
+                kind: ChangeType::Programme,
+                id: p.slug.clone(),
+                op: ChangeOp::Upsert,
+                at: p.updated_at,
+                municipality_code: None,
+                data: Some(ChangeData::Programme(p.try_into()?)),
+            });
+        }
     }
     let mut tombstones = tombstone::Entity::find().filter(tombstone::Column::Seq.gt(after_seq));
     if let Some(k) = kind {

@@ -162,8 +162,8 @@ impl ProgrammesApi {
         let fields = programme_fields(&slug, &body.value)?;
         let (stored, written) = put_programme(&state.db, fields).await?;
         Ok(match written {
-            Written::Created => PutProgrammeResponse::Created(Json(stored.into())),
-            Written::Updated => PutProgrammeResponse::Ok(Json(stored.into())),
+            Written::Created => PutProgrammeResponse::Created(Json(stored.try_into()?)),
+            Written::Updated => PutProgrammeResponse::Ok(Json(stored.try_into()?)),
         })
     }
 

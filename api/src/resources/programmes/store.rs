@@ -46,20 +46,20 @@ pub async fn list_programmes(
     db: &impl ConnectionTrait,
     filter: &ProgrammeFilter,
 ) -> Result<Vec<Programme>, ApiError> {
-    Ok(load_programmes(db)
+    load_programmes(db)
         .await?
         .into_iter()
         .filter(|p| filter.admits(p))
-        .map(Programme::from)
-        .collect())
+        .map(Programme::try_from)
+        .collect()
 }
 
 pub async fn get_programme(db: &impl ConnectionTrait, slug: &str) -> Result<Programme, ApiError> {
     programme::Entity::find_by_id(slug)
         .one(db)
         .await?
-        .map(Programme::from)
-        .ok_or_else(|| ApiError::programme_not_found(slug))
+        .ok_or_else(|| ApiError::programme_not_found(slug))?
+        .try_into()
 }
 
 /// Whether a write created the programme or found it already there.

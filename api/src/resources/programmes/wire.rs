@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use entity::programme;
 use poem_openapi::Object;
 
+use crate::error::ApiError;
 use crate::http::formats::{joined, opt, CsvRecord};
-use crate::vocab::{parse_list, EvidenceStatus, PreventionLevel, ProgrammeFormat};
+use crate::vocab::{parse_list, stored, EvidenceStatus, PreventionLevel, ProgrammeFormat};
 
 /// A text in Swedish and English.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
@@ -78,18 +79,23 @@ impl poem_openapi::types::Example for Programme {
     }
 }
 
-impl From<programme::Model> for Programme {
-    fn from(p: programme::Model) -> Self {
+impl TryFrom<programme::Model> for Programme {
+    type Error = ApiError;
+
+    fn try_from(p: programme::Model) -> Result<Self, ApiError> {
         let description = match (p.description_sv, p.description_en) {
             (Some(sv), Some(en)) => Some(LocalizedText { sv, en }),
             _ => None,
         };
-        Self {
+        Ok(Self {
             prevention_levels: parse_list(&p.prevention_levels, PreventionLevel::parse),
             formats: parse_list(&p.formats, ProgrammeFormat::parse),
             evidence: Evidence {
-                status: EvidenceStatus::parse(&p.evidence_status)
-                    .unwrap_or(EvidenceStatus::Unassessed),
+                status: stored(
+                    "programmes.evidence_status",
+                    &p.evidence_status,
+                    EvidenceStatus::parse,
+                )?,
                 summary: p.evidence_summary,
                 source_url: p.evidence_source_url,
             },
@@ -107,7 +113,7 @@ impl From<programme::Model> for Programme {
             verified: p.verified,
             catalogue_source: p.catalogue_source,
             updated_at: p.updated_at,
-        }
+        })
     }
 }
 

@@ -201,13 +201,17 @@ pub async fn list_sessions(
         start_date: s.start_date,
         id: s.id,
     });
-    Ok((rows.into_iter().map(Session::from).collect(), last))
+    let rows = rows
+        .into_iter()
+        .map(Session::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok((rows, last))
 }
 
 pub async fn get_session(db: &impl ConnectionTrait, id: Uuid) -> Result<Session, ApiError> {
     session::Entity::find_by_id(id)
         .one(db)
         .await?
-        .map(Session::from)
-        .ok_or_else(|| ApiError::not_found(format!("no session with id {id}")))
+        .ok_or_else(|| ApiError::not_found(format!("no session with id {id}")))?
+        .try_into()
 }

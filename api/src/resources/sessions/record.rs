@@ -5,6 +5,7 @@ use entity::session;
 use poem_openapi::Object;
 
 use super::wire::Session;
+use crate::error::ApiError;
 
 /// A session with its breakdowns, as stored (owner and admin only).
 #[derive(Debug, Clone, Object)]
@@ -23,8 +24,10 @@ pub struct SessionRecord {
     pub satisfied: Option<i32>,
 }
 
-impl From<session::Model> for SessionRecord {
-    fn from(m: session::Model) -> Self {
+impl TryFrom<session::Model> for SessionRecord {
+    type Error = ApiError;
+
+    fn try_from(m: session::Model) -> Result<Self, ApiError> {
         let (women, men, vulnerable_area, satisfaction_respondents, satisfied) = (
             m.women,
             m.men,
@@ -32,13 +35,13 @@ impl From<session::Model> for SessionRecord {
             m.satisfaction_respondents,
             m.satisfied,
         );
-        Self {
-            session: Session::from(m),
+        Ok(Self {
+            session: Session::try_from(m)?,
             women,
             men,
             vulnerable_area,
             satisfaction_respondents,
             satisfied,
-        }
+        })
     }
 }

@@ -138,7 +138,7 @@ impl SyncApi {
             } else {
                 200
             };
-            let record = SessionRecord::from(row);
+            let record = SessionRecord::try_from(row)?;
             let outcome = outcome.as_str().to_owned();
             Ok((status, WrittenSession { outcome, record }))
         })
@@ -180,7 +180,7 @@ impl SyncApi {
         Ok(OwnSessionResponse::Ok(Json(
             find_own(&state.db, code.as_str(), &external_id)
                 .await?
-                .into(),
+                .try_into()?,
         )))
     }
 

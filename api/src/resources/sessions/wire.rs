@@ -9,8 +9,9 @@ use uuid::Uuid;
 
 use super::record::SessionRecord;
 use super::write::Counts;
+use crate::error::ApiError;
 use crate::http::formats::{joined, opt, CsvRecord};
-use crate::vocab::{Delivery, SessionStatus};
+use crate::vocab::{stored, Delivery, SessionStatus};
 
 /// One round of a programme delivered or planned by a municipality (public view).
 #[derive(Debug, Clone, Object)]
@@ -92,14 +93,16 @@ pub fn join_stored(items: &[String]) -> String {
     }
 }
 
-impl From<session::Model> for Session {
-    fn from(s: session::Model) -> Self {
-        Self {
+impl TryFrom<session::Model> for Session {
+    type Error = ApiError;
+
+    fn try_from(s: session::Model) -> Result<Self, ApiError> {
+        Ok(Self {
             id: s.id,
             languages: split_stored(&s.languages),
             co_hosts: split_stored(&s.co_hosts),
-            status: SessionStatus::parse(&s.status).unwrap_or(SessionStatus::Planned),
-            delivery: Delivery::parse(&s.delivery).unwrap_or(Delivery::InPerson),
+            status: stored("sessions.status", &s.status, SessionStatus::parse)?,
+            delivery: stored("sessions.delivery", &s.delivery, Delivery::parse)?,
             municipality_code: s.municipality_code,
             external_id: s.external_id,
             programme: s.programme,
@@ -114,7 +117,7 @@ impl From<session::Model> for Session {
             completed: s.completed,
             created_at: s.created_at,
             updated_at: s.updated_at,
-        }
+        })
     }
 }
 
