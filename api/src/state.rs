@@ -2,10 +2,12 @@
 
 use std::sync::Arc;
 
+use poem::Request;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
 use crate::http::metrics::Metrics;
+use crate::http::paging::PageRequest;
 use crate::http::rate_limit::Limiters;
 use crate::http::response_cache::ResponseCache;
 use crate::store::catalogue::CatalogueCache;
@@ -21,6 +23,18 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Where a list page is asked for, with the configured public base URL.
+    pub fn page_request<'a>(
+        &'a self,
+        req: &'a Request,
+        canonical: String,
+        limit: Option<u64>,
+        cursor: Option<&'a str>,
+    ) -> PageRequest<'a> {
+        let base_url = self.settings.public_base_url.as_deref();
+        PageRequest::new(req, base_url, canonical, limit, cursor)
+    }
+
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let limiters = Limiters::new(
             settings.read_rate_per_minute,

@@ -95,40 +95,69 @@ pub fn link_header(next: &Option<String>) -> Option<String> {
     next.as_ref().map(|n| format!("<{n}>; rel=\"next\""))
 }
 
-/// One page of any list, ready for the list's own page type and `Link` header.
-pub struct Paged<T> {
-    pub data: Vec<T>,
-    pub next_cursor: Option<String>,
-    pub next: Option<String>,
-    pub link: Option<String>,
+/// A list's page type: each list has its own schema name in the contract,
+/// and all have the same three fields.
+pub trait ListPage<T> {
+    fn from_parts(data: Vec<T>, next_cursor: Option<String>, next: Option<String>) -> Self;
 }
 
-impl<T> Paged<T> {
-    /// The list's own page type (its schema name is part of the contract),
-    /// and the `Link` header that goes beside it.
-    pub fn into_page<P>(
-        self,
-        make: impl FnOnce(Vec<T>, Option<String>, Option<String>) -> P,
-    ) -> (P, Option<String>) {
-        (make(self.data, self.next_cursor, self.next), self.link)
-    }
+/// Implements [`ListPage`] for a `{ data, next_cursor, next }` struct.
+#[macro_export]
+macro_rules! list_page {
+    ($page:ty, $item:ty) => {
+        impl $crate::http::paging::ListPage<$item> for $page {
+            fn from_parts(
+                data: Vec<$item>,
+                next_cursor: Option<String>,
+                next: Option<String>,
+            ) -> Self {
+                Self {
+                    data,
+                    next_cursor,
+                    next,
+                }
+            }
+        }
+    };
 }
 
 /// Where a list page is asked for: the request (for `next`), the configured
 /// public base URL, and the list's canonical filters (bound into cursors).
 pub struct PageRequest<'a> {
-    pub req: &'a Request,
-    pub base_url: Option<&'a str>,
-    pub canonical: String,
-    pub limit: Option<u64>,
-    pub cursor: Option<&'a str>,
+    req: &'a Request,
+    base_url: Option<&'a str>,
+    canonical: String,
+    limit: Option<u64>,
+    cursor: Option<&'a str>,
+}
+
+impl<'a> PageRequest<'a> {
+    pub fn new(
+        req: &'a Request,
+        base_url: Option<&'a str>,
+        canonical: String,
+        limit: Option<u64>,
+        cursor: Option<&'a str>,
+    ) -> Self {
+        Self {
+            req,
+            base_url,
+            canonical,
+            limit,
+            cursor,
+        }
+    }
 }
 
 /// The keyset page procedure every list follows: check `limit`, decode the
 /// cursor, fetch one page after its key, and turn the last key into the next
-/// cursor, URL and `Link`.
-pub async fn page<T, K, F, Fut>(at: PageRequest<'_>, fetch: F) -> Result<Paged<T>, ApiError>
+/// cursor and URL; returns the list's page and its `Link` header.
+pub async fn page<P, T, K, F, Fut>(
+    at: PageRequest<'_>,
+    fetch: F,
+) -> Result<(P, Option<String>), ApiError>
 where
+    P: ListPage<T>,
     K: Serialize + DeserializeOwned,
     F: FnOnce(Option<K>, u64) -> Fut,
     Fut: std::future::Future<Output = Result<(Vec<T>, Option<K>), ApiError>>,
@@ -144,12 +173,7 @@ where
         .as_ref()
         .map(|c| next_url(at.req, at.base_url, c));
     let link = link_header(&next);
-    Ok(Paged {
-        data,
-        next_cursor,
-        next,
-        link,
-    })
+    Ok((P::from_parts(data, next_cursor, next), link))
 }
 
 /// Cuts rows fetched with `limit + 1` to `limit`; the key of the last row is

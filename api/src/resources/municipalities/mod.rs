@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use crate::error::{ApiError, ListError, LookupError};
 use crate::http::formats::{self, opt, CsvRecord, Format};
 use crate::http::openapi::tags::ApiTags;
-use crate::http::paging::{self, PageRequest};
+use crate::http::paging;
 use crate::state::AppState;
 use crate::vocab::{parse_county, parse_opt, MunicipalityCode};
 
@@ -139,6 +139,8 @@ pub struct MunicipalityPage {
     pub next: Option<String>,
 }
 
+crate::list_page!(MunicipalityPage, Municipality);
+
 #[derive(ResponseContent)]
 pub enum MunicipalityListBody {
     Json(Json<MunicipalityPage>),
@@ -255,26 +257,11 @@ impl MunicipalitiesApi {
         let db = &state.db;
         let body = match formats::negotiate(req, format.0) {
             Format::Json => {
-                let at = PageRequest {
-                    req,
-                    base_url: state.settings.public_base_url.as_deref(),
-                    canonical: filter.canonical(),
-                    limit: limit.0,
-                    cursor: cursor.0.as_deref(),
-                };
-                let page = paging::page(at, |after, limit| {
-                    list_municipalities(db, &filter, after, limit)
-                })
-                .await?;
-                let (page, link) = page.into_page(|data, next_cursor, next| MunicipalityPage {
-                    data,
-                    next_cursor,
-                    next,
-                });
-                return Ok(MunicipalityListResponse::Ok(
-                    MunicipalityListBody::Json(Json(page)),
-                    link,
-                ));
+                let at = state.page_request(req, filter.canonical(), limit.0, cursor.0.as_deref());
+                let fetch = |after, limit| list_municipalities(db, &filter, after, limit);
+                let (page, link) = paging::page(at, fetch).await?;
+                let body = MunicipalityListBody::Json(Json(page));
+                return Ok(MunicipalityListResponse::Ok(body, link));
             }
             Format::Csv => {
                 MunicipalityListBody::Csv(formats::csv_of(&whole_list(db, &filter).await?))

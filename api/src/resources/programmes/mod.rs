@@ -5,7 +5,9 @@ mod store;
 mod validate;
 pub mod wire;
 
-pub use store::{get_programme, list_programmes, put_programme, ProgrammeFilter, Written};
+pub use store::{
+    get_programme, list_programmes, page_after, put_programme, ProgrammeFilter, Written,
+};
 pub use validate::programme_fields;
 pub use wire::{Evidence, LocalizedText, Programme, ProgrammePage, ProgrammeWrite};
 
@@ -18,7 +20,7 @@ use crate::error::{ApiError, ListError, LookupError, WriteError};
 use crate::http::auth::ApiKeyAuth;
 use crate::http::formats::{self, Format};
 use crate::http::openapi::tags::ApiTags;
-use crate::http::paging::{self, PageRequest};
+use crate::http::paging;
 use crate::http::raw_json::RawJson;
 use crate::state::AppState;
 use crate::store::keys::authenticate;
@@ -105,32 +107,11 @@ impl ProgrammesApi {
             Format::Csv => ProgrammeListBody::Csv(formats::csv_of(&all)),
             Format::Ndjson => ProgrammeListBody::Ndjson(formats::ndjson_of(&all)),
             Format::Json => {
-                let at = PageRequest {
-                    req,
-                    base_url: state.settings.public_base_url.as_deref(),
-                    canonical: filter.canonical(),
-                    limit: limit.0,
-                    cursor: cursor.0.as_deref(),
-                };
-                let page = paging::page(at, |after: Option<String>, limit| async move {
-                    let rows = all
-                        .into_iter()
-                        .filter(|p| after.as_ref().is_none_or(|a| &p.slug > a))
-                        .collect();
-                    Ok(paging::split_page(rows, limit, |p: &Programme| {
-                        p.slug.clone()
-                    }))
-                })
-                .await?;
-                let (page, link) = page.into_page(|data, next_cursor, next| ProgrammePage {
-                    data,
-                    next_cursor,
-                    next,
-                });
-                return Ok(ProgrammeListResponse::Ok(
-                    ProgrammeListBody::Json(Json(page)),
-                    link,
-                ));
+                let at = state.page_request(req, filter.canonical(), limit.0, cursor.0.as_deref());
+                let fetch = |after, limit| async move { Ok(page_after(all, after, limit)) };
+                let (page, link) = paging::page(at, fetch).await?;
+                let body = ProgrammeListBody::Json(Json(page));
+                return Ok(ProgrammeListResponse::Ok(body, link));
             }
         };
         Ok(ProgrammeListResponse::Ok(body, None))

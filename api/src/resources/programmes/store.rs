@@ -8,6 +8,7 @@ use sea_orm::{
 
 use super::wire::Programme;
 use crate::error::ApiError;
+use crate::http::paging;
 use crate::store::catalogue::load_programmes;
 use crate::store::feed::{now, SeqAllocator};
 use crate::vocab::{parse_list, PreventionLevel, ProgrammeFormat};
@@ -52,6 +53,20 @@ pub async fn list_programmes(
         .filter(|p| filter.admits(p))
         .map(Programme::try_from)
         .collect()
+}
+
+/// A page of the catalogue, which is read whole: the programmes after the
+/// cursor's slug.
+pub fn page_after(
+    all: Vec<Programme>,
+    after: Option<String>,
+    limit: u64,
+) -> (Vec<Programme>, Option<String>) {
+    let rows = all
+        .into_iter()
+        .filter(|p| after.as_ref().is_none_or(|a| &p.slug > a))
+        .collect();
+    paging::split_page(rows, limit, |p| p.slug.clone())
 }
 
 pub async fn get_programme(db: &impl ConnectionTrait, slug: &str) -> Result<Programme, ApiError> {

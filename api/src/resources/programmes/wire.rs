@@ -174,6 +174,8 @@ pub struct ProgrammePage {
     pub next: Option<String>,
 }
 
+crate::list_page!(ProgrammePage, Programme);
+
 /// A programme as an admin sends it. Unknown fields are rejected.
 #[derive(Debug, Clone, Object)]
 #[oai(example, deny_unknown_fields)]

@@ -24,7 +24,7 @@ use self::wire::{Session, SessionPage};
 use crate::error::{ApiError, ListError, LookupError};
 use crate::http::formats::{self, Format};
 use crate::http::openapi::tags::ApiTags;
-use crate::http::paging::{self, PageRequest};
+use crate::http::paging;
 use crate::state::AppState;
 use crate::vocab::{Delivery, PreventionLevel, SessionStatus};
 
@@ -119,23 +119,9 @@ impl SessionsApi {
                 None,
             ));
         }
-        let at = PageRequest {
-            req,
-            base_url: state.settings.public_base_url.as_deref(),
-            canonical: query.filter.canonical(),
-            limit: limit.0,
-            cursor: cursor.0.as_deref(),
-        };
-        let page = paging::page(at, |after, limit| {
-            list_sessions(&state.db, &query, after, limit)
-        });
-        let (page, link) = page
-            .await?
-            .into_page(|data, next_cursor, next| SessionPage {
-                data,
-                next_cursor,
-                next,
-            });
+        let at = state.page_request(req, query.filter.canonical(), limit.0, cursor.0.as_deref());
+        let fetch = |after, limit| list_sessions(&state.db, &query, after, limit);
+        let (page, link) = paging::page(at, fetch).await?;
         Ok(SessionListResponse::Ok(
             SessionListBody::Json(Json(page)),
             link,

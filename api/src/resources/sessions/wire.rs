@@ -180,6 +180,8 @@ pub struct SessionPage {
     pub next: Option<String>,
 }
 
+crate::list_page!(SessionPage, Session);
+
 /// A session as a municipality sends it. Unknown fields are rejected.
 #[derive(Debug, Clone, Object)]
 #[oai(example, deny_unknown_fields)]
