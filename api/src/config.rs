@@ -19,6 +19,9 @@ pub struct Settings {
     pub idempotency_ttl: Duration,
     /// The public base URL used in `next` links; None uses the request's own Host.
     pub public_base_url: Option<String>,
+    /// Where people reach the data's publisher, shown in `/v1/api-info`.
+    pub contact_url: Option<String>,
+    pub contact_email: Option<String>,
 }
 
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
@@ -35,6 +38,8 @@ impl Default for Settings {
             max_body_bytes: 32 * 1024 * 1024,
             idempotency_ttl: Duration::from_secs(24 * 3600),
             public_base_url: None,
+            contact_url: None,
+            contact_email: None,
         }
     }
 }

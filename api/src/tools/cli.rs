@@ -140,6 +140,18 @@ struct ServeArgs {
     /// Base URL for `next` links, e.g. `https://api.example.org` (default: from the request).
     #[arg(long, env = "PUBLIC_BASE_URL")]
     public_base_url: Option<String>,
+    /// Largest accepted request body, in bytes (beyond it: 413).
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = Settings::default().max_body_bytes)]
+    max_body_bytes: usize,
+    /// How long a stored `Idempotency-Key` answer is replayed, in seconds.
+    #[arg(long, env = "IDEMPOTENCY_TTL_SECONDS", default_value_t = Settings::default().idempotency_ttl.as_secs())]
+    idempotency_ttl_seconds: u64,
+    /// The publisher's contact page, shown in `/v1/api-info`.
+    #[arg(long, env = "API_CONTACT_URL")]
+    contact_url: Option<String>,
+    /// The publisher's contact e-mail, shown in `/v1/api-info`.
+    #[arg(long, env = "API_CONTACT_EMAIL")]
+    contact_email: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -163,7 +175,10 @@ impl ServeArgs {
             write_rate_per_minute: self.write_rate_per_minute,
             public_base_url: self.public_base_url.clone(),
             trust_forwarded_for: self.trust_forwarded_for,
-            ..Settings::default()
+            max_body_bytes: self.max_body_bytes,
+            idempotency_ttl: std::time::Duration::from_secs(self.idempotency_ttl_seconds),
+            contact_url: self.contact_url.clone(),
+            contact_email: self.contact_email.clone(),
         }
     }
 }

@@ -99,19 +99,11 @@ pub async fn api_info(db: &impl ConnectionTrait, settings: &Settings) -> Result<
         licence: Licence { id: "CC0-1.0".into(), url: "https://creativecommons.org/publicdomain/zero/1.0/".into() },
         contact: Contact {
             name: "Regional samling för föräldraskapsstöd, Region Västmanland and Länsstyrelsen Västmanland".into(),
-            url: std::env::var("API_CONTACT_URL").ok(),
-            email: std::env::var("API_CONTACT_EMAIL").ok(),
+            url: settings.contact_url.clone(),
+            email: settings.contact_email.clone(),
         },
         languages: vec!["sv".into(), "en".into()],
-        limits: Limits {
-            default_page_size: DEFAULT_PAGE_SIZE,
-            max_page_size: MAX_PAGE_SIZE,
-            max_batch_sessions: MAX_BATCH_SESSIONS as u64,
-            max_body_bytes: settings.max_body_bytes as u64,
-            read_requests_per_minute: settings.read_rate_per_minute,
-            write_requests_per_minute: settings.write_rate_per_minute,
-            idempotency_key_ttl_seconds: settings.idempotency_ttl.as_secs(),
-        },
+        limits: Limits::from(settings),
         disclosure_control: DisclosureControl {
             threshold: settings.suppression_threshold,
             description: format!(
@@ -123,6 +115,20 @@ pub async fn api_info(db: &impl ConnectionTrait, settings: &Settings) -> Result<
         openapi_url: "/openapi.json".into(),
         docs_url: "/docs".into(),
     })
+}
+
+impl From<&Settings> for Limits {
+    fn from(settings: &Settings) -> Self {
+        Limits {
+            default_page_size: DEFAULT_PAGE_SIZE,
+            max_page_size: MAX_PAGE_SIZE,
+            max_batch_sessions: MAX_BATCH_SESSIONS as u64,
+            max_body_bytes: settings.max_body_bytes as u64,
+            read_requests_per_minute: settings.read_rate_per_minute,
+            write_requests_per_minute: settings.write_rate_per_minute,
+            idempotency_key_ttl_seconds: settings.idempotency_ttl.as_secs(),
+        }
+    }
 }
 
 pub struct ApiInfoApi;
@@ -159,15 +165,7 @@ impl poem_openapi::types::Example for ApiInfo {
                 email: None,
             },
             languages: vec!["sv".into(), "en".into()],
-            limits: Limits {
-                default_page_size: DEFAULT_PAGE_SIZE,
-                max_page_size: MAX_PAGE_SIZE,
-                max_batch_sessions: MAX_BATCH_SESSIONS as u64,
-                max_body_bytes: settings.max_body_bytes as u64,
-                read_requests_per_minute: settings.read_rate_per_minute,
-                write_requests_per_minute: settings.write_rate_per_minute,
-                idempotency_key_ttl_seconds: settings.idempotency_ttl.as_secs(),
-            },
+            limits: Limits::from(&settings),
             disclosure_control: DisclosureControl {
                 threshold: settings.suppression_threshold,
                 description: "In aggregates, counts of people from 1 to 4 are replaced by null.".into(),
