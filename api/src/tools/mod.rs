@@ -1,7 +1,8 @@
-//! What runs beside the server: the CLI, the nightly sync client, demo data
-//! and logging set-up.
+//! What runs beside the server: the CLI, the nightly sync client, demo data,
+//! the SCB population import and logging set-up.
 
 pub mod cli;
 pub mod demo_data;
+pub mod population_import;
 pub mod sync_client;
 pub mod telemetry;
