@@ -1,12 +1,9 @@
 //! What every response shares: conditional GETs and caching, problem+json,
 //! CORS, request ids and trace context, compression; and the ops endpoints.
 
-mod common;
-mod fixtures;
-
-use common::TestApp;
-use fixtures::{assert_bad_parameter, assert_problem, get, get_with, request};
 use poem::http::Method;
+
+use crate::helpers::{assert_bad_parameter, assert_problem, Settings, TestApp};
 
 const READS: [&str; 7] = [
     "/v1/municipalities",
@@ -20,17 +17,19 @@ const READS: [&str; 7] = [
 
 #[tokio::test]
 async fn every_read_has_an_etag_and_if_none_match_gives_304_without_a_body() {
-    let app = fixtures::with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     for uri in READS {
-        let first = get(&app, uri).await;
+        let first = app.get(uri).await;
         assert_eq!(first.status, 200, "{uri}");
         let etag = first.header("etag").expect("ETag").to_owned();
-        let again = get_with(&app, uri, &[("if-none-match", &etag)]).await;
+        let again = app.get_with(uri, &[("if-none-match", &etag)]).await;
         assert_eq!(again.status, 304, "{uri} revalidated with {etag}");
         assert!(again.body.is_empty(), "304 has no body");
         assert_eq!(again.header("etag"), Some(etag.as_str()));
         // Another validator does not match.
-        let other = get_with(&app, uri, &[("if-none-match", "W/\"0-0000\"")]).await;
+        let other = app
+            .get_with(uri, &[("if-none-match", "W/\"0-0000\"")])
+            .await;
         assert_eq!(other.status, 200, "{uri}");
     }
 }
@@ -38,14 +37,11 @@ async fn every_read_has_an_etag_and_if_none_match_gives_304_without_a_body() {
 #[tokio::test]
 async fn the_etag_differs_between_queries_and_representations() {
     let app = TestApp::new().await;
-    let a = get(&app, "/v1/municipalities?county=19").await;
-    let b = get(&app, "/v1/municipalities?county=01").await;
-    let c = get_with(
-        &app,
-        "/v1/municipalities?county=19",
-        &[("accept", "text/csv")],
-    )
-    .await;
+    let a = app.get("/v1/municipalities?county=19").await;
+    let b = app.get("/v1/municipalities?county=01").await;
+    let c = app
+        .get_with("/v1/municipalities?county=19", &[("accept", "text/csv")])
+        .await;
     let tags = [a.header("etag"), b.header("etag"), c.header("etag")];
     assert!(tags.iter().all(Option::is_some));
     assert_ne!(tags[0], tags[1]);
@@ -55,12 +51,12 @@ async fn the_etag_differs_between_queries_and_representations() {
 #[tokio::test]
 async fn a_data_change_moves_the_etag() {
     let app = TestApp::new().await;
-    let before = get(&app, "/v1/sessions").await;
+    let before = app.get("/v1/sessions").await;
     let etag = before.header("etag").expect("ETag").to_owned();
-    api::tools::demo_data::generate(&app.db, 20, 1, false)
-        .await
-        .expect("demo data");
-    let after = get_with(&app, "/v1/sessions", &[("if-none-match", &etag)]).await;
+    app.add_demo_sessions(20, 1).await;
+    let after = app
+        .get_with("/v1/sessions", &[("if-none-match", &etag)])
+        .await;
     assert_eq!(after.status, 200, "the old validator must not match");
     assert_eq!(after.json()["data"].as_array().map(Vec::len), Some(20));
     assert_ne!(after.header("etag"), Some(etag.as_str()));
@@ -70,7 +66,7 @@ async fn a_data_change_moves_the_etag() {
 async fn public_reads_are_cacheable_and_errors_are_not() {
     let app = TestApp::new().await;
     for uri in READS {
-        let reply = get(&app, uri).await;
+        let reply = app.get(uri).await;
         let cc = reply.header("cache-control").unwrap_or_default();
         assert!(
             cc.contains("public") && cc.contains("max-age="),
@@ -79,13 +75,13 @@ async fn public_reads_are_cacheable_and_errors_are_not() {
         let vary = reply.header("vary").unwrap_or_default();
         assert!(vary.contains("Accept"), "{uri}: Vary {vary}");
     }
-    let reply = get(&app, "/v1/municipalities/9999").await;
+    let reply = app.get("/v1/municipalities/9999").await;
     assert_eq!(reply.header("cache-control"), Some("no-store"));
 }
 
 #[tokio::test]
 async fn unknown_ids_codes_slugs_and_paths_are_404_problems() {
-    let app = fixtures::with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     let missing = uuid::Uuid::from_u128(999).to_string();
     for uri in [
         format!("/v1/sessions/{missing}"),
@@ -94,7 +90,7 @@ async fn unknown_ids_codes_slugs_and_paths_are_404_problems() {
         "/v1/no-such-resource".to_owned(),
         "/no-such-path".to_owned(),
     ] {
-        let reply = get(&app, &uri).await;
+        let reply = app.get(&uri).await;
         assert_problem(&reply, 404, &uri);
     }
 }
@@ -102,18 +98,18 @@ async fn unknown_ids_codes_slugs_and_paths_are_404_problems() {
 #[tokio::test]
 async fn malformed_path_and_query_parameters_are_400_problems() {
     let app = TestApp::new().await;
-    let reply = get(&app, "/v1/sessions/not-a-uuid").await;
+    let reply = app.get("/v1/sessions/not-a-uuid").await;
     assert_bad_parameter(&reply, "/v1/sessions/not-a-uuid", "id");
-    let reply = get(&app, "/v1/sessions?limit=abc").await;
+    let reply = app.get("/v1/sessions?limit=abc").await;
     let p = assert_problem(&reply, 400, "/v1/sessions");
     assert!(p["detail"].as_str().unwrap().contains("limit"), "{p}");
-    let reply = get(&app, "/v1/sessions?status=finished").await;
+    let reply = app.get("/v1/sessions?status=finished").await;
     assert_bad_parameter(&reply, "/v1/sessions", "status");
-    let reply = get(&app, "/v1/sessions?start_from=2025-02-30").await;
+    let reply = app.get("/v1/sessions?start_from=2025-02-30").await;
     assert_bad_parameter(&reply, "/v1/sessions", "start_from");
-    let reply = get(&app, "/v1/sessions?municipality=123").await;
+    let reply = app.get("/v1/sessions?municipality=123").await;
     assert_bad_parameter(&reply, "/v1/sessions", "municipality");
-    let reply = get(&app, "/v1/sessions?programme=unknown-programme").await;
+    let reply = app.get("/v1/sessions?programme=unknown-programme").await;
     assert_bad_parameter(&reply, "/v1/sessions", "programme");
 }
 
@@ -126,7 +122,7 @@ async fn a_wrong_method_is_a_405_problem() {
         (Method::PUT, "/v1/sessions", "GET, HEAD"),
         (Method::POST, "/health/live", "GET, HEAD"),
     ] {
-        let reply = request(&app, method.clone(), uri, &[]).await;
+        let reply = app.request(method.clone(), uri, &[]).await;
         assert_problem(&reply, 405, uri);
         assert_eq!(
             reply.header("allow"),
@@ -139,7 +135,9 @@ async fn a_wrong_method_is_a_405_problem() {
 #[tokio::test]
 async fn reads_allow_any_origin() {
     let app = TestApp::new().await;
-    let reply = get_with(&app, "/v1/programmes", &[("origin", "https://example.org")]).await;
+    let reply = app
+        .get_with("/v1/programmes", &[("origin", "https://example.org")])
+        .await;
     assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
     let exposed = reply
         .header("access-control-expose-headers")
@@ -147,16 +145,16 @@ async fn reads_allow_any_origin() {
     for h in ["ETag", "Link", "X-Request-Id"] {
         assert!(exposed.contains(h), "{h} not exposed: {exposed}");
     }
-    let preflight = request(
-        &app,
-        Method::OPTIONS,
-        "/v1/sessions",
-        &[
-            ("origin", "https://example.org"),
-            ("access-control-request-method", "GET"),
-        ],
-    )
-    .await;
+    let preflight = app
+        .request(
+            Method::OPTIONS,
+            "/v1/sessions",
+            &[
+                ("origin", "https://example.org"),
+                ("access-control-request-method", "GET"),
+            ],
+        )
+        .await;
     assert!(preflight.status.is_success(), "{}", preflight.status);
     assert_eq!(preflight.header("access-control-allow-origin"), Some("*"));
 }
@@ -164,20 +162,26 @@ async fn reads_allow_any_origin() {
 #[tokio::test]
 async fn a_given_request_id_is_echoed_and_a_missing_one_is_generated() {
     let app = TestApp::new().await;
-    let reply = get_with(&app, "/v1/programmes", &[("x-request-id", "abc-123")]).await;
+    let reply = app
+        .get_with("/v1/programmes", &[("x-request-id", "abc-123")])
+        .await;
     assert_eq!(reply.header("x-request-id"), Some("abc-123"));
     // Errors carry it too.
-    let reply = get_with(&app, "/nowhere", &[("x-request-id", "err-42")]).await;
+    let reply = app
+        .get_with("/nowhere", &[("x-request-id", "err-42")])
+        .await;
     assert_eq!(reply.header("x-request-id"), Some("err-42"));
 
-    let a = get(&app, "/v1/programmes").await;
-    let b = get(&app, "/v1/programmes").await;
+    let a = app.get("/v1/programmes").await;
+    let b = app.get("/v1/programmes").await;
     let (a, b) = (a.header("x-request-id"), b.header("x-request-id"));
     let a = a.expect("generated id").to_owned();
     assert!(uuid::Uuid::parse_str(&a).is_ok(), "{a}");
     assert_ne!(Some(a.as_str()), b, "each request gets its own id");
     // An unusable one is replaced, not echoed.
-    let reply = get_with(&app, "/v1/programmes", &[("x-request-id", "has space")]).await;
+    let reply = app
+        .get_with("/v1/programmes", &[("x-request-id", "has space")])
+        .await;
     let id = reply.header("x-request-id").expect("id");
     assert_ne!(id, "has space");
 }
@@ -186,30 +190,29 @@ async fn a_given_request_id_is_echoed_and_a_missing_one_is_generated() {
 async fn a_valid_traceparent_is_echoed() {
     let app = TestApp::new().await;
     let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-    let reply = get_with(&app, "/v1/municipalities/1980", &[("traceparent", tp)]).await;
+    let reply = app
+        .get_with("/v1/municipalities/1980", &[("traceparent", tp)])
+        .await;
     assert_eq!(reply.header("traceparent"), Some(tp));
-    let reply = get_with(
-        &app,
-        "/v1/municipalities/1980",
-        &[("traceparent", "garbage")],
-    )
-    .await;
+    let reply = app
+        .get_with("/v1/municipalities/1980", &[("traceparent", "garbage")])
+        .await;
     assert_eq!(reply.header("traceparent"), None);
 }
 
 #[tokio::test]
 async fn responses_are_gzipped_when_the_client_accepts_gzip() {
     let app = TestApp::new().await;
-    let reply = get_with(
-        &app,
-        "/v1/municipalities?limit=1000",
-        &[("accept-encoding", "gzip")],
-    )
-    .await;
+    let reply = app
+        .get_with(
+            "/v1/municipalities?limit=1000",
+            &[("accept-encoding", "gzip")],
+        )
+        .await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-encoding"), Some("gzip"));
     assert_eq!(&reply.body[..2], &[0x1f, 0x8b], "gzip magic bytes");
-    let plain = get(&app, "/v1/municipalities?limit=1000").await;
+    let plain = app.get("/v1/municipalities?limit=1000").await;
     assert_eq!(plain.header("content-encoding"), None);
     assert!(reply.body.len() * 3 < plain.body.len(), "compressed");
 }
@@ -218,7 +221,7 @@ async fn responses_are_gzipped_when_the_client_accepts_gzip() {
 async fn health_endpoints_answer_ok() {
     let app = TestApp::new().await;
     for uri in ["/health/live", "/health/ready"] {
-        let reply = get(&app, uri).await;
+        let reply = app.get(uri).await;
         assert_eq!(reply.status, 200, "{uri}");
         assert_eq!(reply.json()["status"], "ok", "{uri}");
     }
@@ -227,11 +230,11 @@ async fn health_endpoints_answer_ok() {
 #[tokio::test]
 async fn metrics_count_requests_by_operation_id() {
     let app = TestApp::new().await;
-    get(&app, "/v1/municipalities").await;
-    get(&app, "/v1/municipalities").await;
-    get(&app, "/v1/programmes/komet").await;
-    get(&app, "/v1/sessions?limit=abc").await;
-    let reply = get(&app, "/metrics").await;
+    app.get("/v1/municipalities").await;
+    app.get("/v1/municipalities").await;
+    app.get("/v1/programmes/komet").await;
+    app.get("/v1/sessions?limit=abc").await;
+    let reply = app.get("/metrics").await;
     assert_eq!(reply.status, 200);
     assert!(reply.content_type().starts_with("text/plain"));
     let text = reply.text();
@@ -258,7 +261,7 @@ async fn metrics_count_requests_by_operation_id() {
 #[tokio::test]
 async fn docs_are_an_html_page() {
     let app = TestApp::new().await;
-    let reply = get(&app, "/docs").await;
+    let reply = app.get("/docs").await;
     assert_eq!(reply.status, 200);
     assert!(reply.content_type().starts_with("text/html"));
     assert!(reply.text().to_lowercase().contains("<html"));
@@ -268,24 +271,22 @@ async fn docs_are_an_html_page() {
 
 #[tokio::test]
 async fn api_info_reports_synthetic_data_and_the_suppression_threshold() {
-    let app = TestApp::with_settings(api::Settings {
+    let app = TestApp::with_settings(Settings {
         suppression_threshold: 7,
         read_rate_per_minute: 0,
         write_rate_per_minute: 0,
-        ..api::Settings::default()
+        ..Settings::default()
     })
     .await;
-    let info = get(&app, "/v1/api-info").await.json();
+    let info = app.get("/v1/api-info").await.json();
     assert_eq!(info["data"]["synthetic"], false);
     assert_eq!(info["disclosure_control"]["threshold"], 7);
     assert_eq!(info["licence"]["id"], "CC0-1.0");
     assert_eq!(info["limits"]["max_page_size"], 1000);
     assert_eq!(info["limits"]["default_page_size"], 100);
 
-    api::tools::demo_data::generate(&app.db, 10, 42, false)
-        .await
-        .expect("demo data");
-    let info = get(&app, "/v1/api-info").await.json();
+    app.add_demo_sessions(10, 42).await;
+    let info = app.get("/v1/api-info").await.json();
     assert_eq!(info["data"]["synthetic"], true);
     assert!(info["data"]["description"]
         .as_str()

@@ -1,21 +1,19 @@
 //! Keyset paging of `GET /v1/sessions` over realistic demo data.
 
-mod common;
-mod fixtures;
-
 use std::collections::HashSet;
 
-use fixtures::{assert_bad_parameter, get, path_of, with_demo_sessions, Reply};
 use serde_json::Value;
+
+use crate::helpers::{assert_bad_parameter, path_of, Reply, TestApp};
 
 /// Follows `next` from `first` to the end; returns every item in order and
 /// checks each page's `Link` header against its `next`.
-async fn walk(app: &common::TestApp, first: &str) -> (Vec<Value>, usize) {
+async fn walk(app: &TestApp, first: &str) -> (Vec<Value>, usize) {
     let mut items = Vec::new();
     let mut uri = first.to_owned();
     let mut pages = 0;
     loop {
-        let reply: Reply = get(app, &uri).await;
+        let reply: Reply = app.get(&uri).await;
         assert_eq!(reply.status, 200, "{uri}: {}", reply.text());
         pages += 1;
         let page = reply.json();
@@ -57,7 +55,7 @@ fn sort_key(s: &Value) -> (String, uuid::Uuid) {
 
 #[tokio::test]
 async fn walking_every_page_yields_each_session_exactly_once_in_stable_order() {
-    let app = with_demo_sessions(230, 7).await;
+    let app = TestApp::with_demo_sessions(230, 7).await;
     let (items, pages) = walk(&app, "/v1/sessions?limit=7").await;
     assert_eq!(pages, 33, "230 sessions at 7 a page");
     let ids = ids_of(&items);
@@ -71,7 +69,7 @@ async fn walking_every_page_yields_each_session_exactly_once_in_stable_order() {
     );
 
     // The pages together are exactly the whole set, as the bulk download gives it.
-    let all = get(&app, "/v1/sessions?format=ndjson").await;
+    let all = app.get("/v1/sessions?format=ndjson").await;
     let mut bulk: Vec<String> = ids_of(&all.ndjson());
     let mut paged = ids.clone();
     bulk.sort();
@@ -81,9 +79,9 @@ async fn walking_every_page_yields_each_session_exactly_once_in_stable_order() {
 
 #[tokio::test]
 async fn filters_survive_into_next_and_every_page_honours_them() {
-    let app = with_demo_sessions(300, 11).await;
+    let app = TestApp::with_demo_sessions(300, 11).await;
     let query = "status=completed&status=cancelled&municipality=1980&start_from=2020-01-01";
-    let whole = get(&app, &format!("/v1/sessions?{query}&limit=1000")).await;
+    let whole = app.get(&format!("/v1/sessions?{query}&limit=1000")).await;
     let expected = ids_of(whole.json()["data"].as_array().expect("data"));
     assert!(
         expected.len() > 10,
@@ -103,7 +101,7 @@ async fn filters_survive_into_next_and_every_page_honours_them() {
         assert!(s["start_date"].as_str().expect("date") >= "2020-01-01");
     }
 
-    let first = get(&app, &format!("/v1/sessions?{query}&limit=4")).await;
+    let first = app.get(&format!("/v1/sessions?{query}&limit=4")).await;
     let next = first.json()["next"].as_str().expect("next").to_owned();
     for part in query.split('&').chain(["limit=4"]) {
         assert!(next.contains(part), "{part} missing from next: {next}");
@@ -112,57 +110,60 @@ async fn filters_survive_into_next_and_every_page_honours_them() {
 
 #[tokio::test]
 async fn default_page_size_is_100_and_limit_1000_is_allowed() {
-    let app = with_demo_sessions(1050, 3).await;
-    let page = get(&app, "/v1/sessions").await.json();
+    let app = TestApp::with_demo_sessions(1050, 3).await;
+    let page = app.get("/v1/sessions").await.json();
     assert_eq!(page["data"].as_array().expect("data").len(), 100);
-    let page = get(&app, "/v1/sessions?limit=1000").await.json();
+    let page = app.get("/v1/sessions?limit=1000").await.json();
     assert_eq!(page["data"].as_array().expect("data").len(), 1000);
     assert!(page["next"].is_string());
 }
 
 #[tokio::test]
 async fn a_cursor_from_another_filter_set_is_a_400_problem() {
-    let app = with_demo_sessions(60, 5).await;
-    let first = get(&app, "/v1/sessions?status=completed&limit=2")
+    let app = TestApp::with_demo_sessions(60, 5).await;
+    let first = app
+        .get("/v1/sessions?status=completed&limit=2")
         .await
         .json();
     let cursor = first["next_cursor"].as_str().expect("cursor").to_owned();
 
-    let same = get(
-        &app,
-        &format!("/v1/sessions?status=completed&limit=2&cursor={cursor}"),
-    )
-    .await;
+    let same = app
+        .get(&format!(
+            "/v1/sessions?status=completed&limit=2&cursor={cursor}"
+        ))
+        .await;
     assert_eq!(same.status, 200, "the cursor works with its own filters");
 
     // Another page size is the same query: the cursor still applies.
-    let bigger = get(
-        &app,
-        &format!("/v1/sessions?status=completed&limit=5&cursor={cursor}"),
-    )
-    .await;
+    let bigger = app
+        .get(&format!(
+            "/v1/sessions?status=completed&limit=5&cursor={cursor}"
+        ))
+        .await;
     assert_eq!(bigger.status, 200);
 
     for other in ["status=planned", "status=completed&municipality=1980", ""] {
-        let reply = get(&app, &format!("/v1/sessions?{other}&cursor={cursor}")).await;
+        let reply = app
+            .get(&format!("/v1/sessions?{other}&cursor={cursor}"))
+            .await;
         assert_bad_parameter(&reply, "/v1/sessions", "cursor");
     }
-    let reply = get(&app, "/v1/sessions?cursor=not-a-cursor").await;
+    let reply = app.get("/v1/sessions?cursor=not-a-cursor").await;
     assert_bad_parameter(&reply, "/v1/sessions", "cursor");
 }
 
 #[tokio::test]
 async fn a_bad_limit_is_a_400_problem() {
-    let app = with_demo_sessions(5, 1).await;
+    let app = TestApp::with_demo_sessions(5, 1).await;
     for limit in ["abc", "0", "1001", "-1", "1.5"] {
-        let reply = get(&app, &format!("/v1/sessions?limit={limit}")).await;
+        let reply = app.get(&format!("/v1/sessions?limit={limit}")).await;
         assert_bad_parameter(&reply, "/v1/sessions", "limit");
     }
 }
 
 #[tokio::test]
 async fn municipalities_and_programmes_page_with_cursors_too() {
-    let app = common::TestApp::new().await;
+    let app = TestApp::new().await;
     let (items, pages) = walk(&app, "/v1/municipalities?limit=100").await;
     assert_eq!(pages, 3);
     let codes: HashSet<&str> = items.iter().filter_map(|m| m["code"].as_str()).collect();
@@ -173,19 +174,15 @@ async fn municipalities_and_programmes_page_with_cursors_too() {
     let slugs: HashSet<&str> = items.iter().filter_map(|p| p["slug"].as_str()).collect();
     assert_eq!(slugs.len(), 15);
 
-    let reply = get(&app, "/v1/municipalities?limit=0").await;
+    let reply = app.get("/v1/municipalities?limit=0").await;
     assert_bad_parameter(&reply, "/v1/municipalities", "limit");
-    let reply = get(&app, "/v1/programmes?limit=abc").await;
+    let reply = app.get("/v1/programmes?limit=abc").await;
     assert_bad_parameter(&reply, "/v1/programmes", "limit");
 
-    let first = get(&app, "/v1/municipalities?county=19&limit=3")
-        .await
-        .json();
+    let first = app.get("/v1/municipalities?county=19&limit=3").await.json();
     let cursor = first["next_cursor"].as_str().expect("cursor").to_owned();
-    let reply = get(
-        &app,
-        &format!("/v1/municipalities?county=01&cursor={cursor}"),
-    )
-    .await;
+    let reply = app
+        .get(&format!("/v1/municipalities?county=01&cursor={cursor}"))
+        .await;
     assert_bad_parameter(&reply, "/v1/municipalities", "cursor");
 }

@@ -1,26 +1,9 @@
 //! `GET /v1/indicators` through HTTP on a data set whose answer is known by hand.
 
-mod common;
-mod reach_support;
-
-use common::TestApp;
-use reach_support::{counts, insert, session};
 use serde_json::Value;
 
-async fn get(app: &TestApp, url: &str) -> (u16, String) {
-    let resp = app.client.get(url).send().await;
-    let status = resp.0.status().as_u16();
-    (
-        status,
-        resp.0.into_body().into_string().await.expect("body"),
-    )
-}
-
-async fn get_json(app: &TestApp, url: &str) -> Value {
-    let (status, body) = get(app, url).await;
-    assert_eq!(status, 200, "{url}: {body}");
-    serde_json::from_str(&body).expect("json")
-}
+use crate::helpers::reach_fixtures::{counts, insert, session};
+use crate::helpers::{Settings, TestApp};
 
 /// Skinnskatteberg (700 children) in 2025 and 2024, and three small
 /// participations in Västerås (29,025 children) in 2025.
@@ -101,7 +84,7 @@ fn triple(i: &Value) -> (Value, Value, Value) {
 async fn indicators_match_a_hand_computed_answer() {
     let app = TestApp::new().await;
     known_data(&app).await;
-    let v = get_json(&app, "/v1/indicators?year=2025").await;
+    let v = app.indicators("year=2025").await.ok_json();
     assert_eq!(v["year"], 2025);
     assert_eq!(v["previous_year"], 2024);
     assert_eq!(v["county_code"], "19");
@@ -195,14 +178,17 @@ async fn indicators_match_a_hand_computed_answer() {
 
 #[tokio::test]
 async fn the_spread_of_reach_across_municipalities_is_stated_when_nothing_is_hidden() {
-    let app = TestApp::with_settings(api::Settings {
+    let app = TestApp::with_settings(Settings {
         read_rate_per_minute: 0,
         suppression_threshold: 1,
-        ..api::Settings::default()
+        ..Settings::default()
     })
     .await;
     known_data(&app).await;
-    let v = get_json(&app, "/v1/indicators?year=2025&municipality=1904,1980").await;
+    let v = app
+        .indicators("year=2025&municipality=1904,1980")
+        .await
+        .ok_json();
     assert_eq!(v["areas"].as_array().map(Vec::len), Some(3));
     let county = area(&v, "19");
     // Eight municipalities reached nobody: the lowest reach is 0.
@@ -221,15 +207,10 @@ async fn indicators_are_offered_as_csv() {
         "/v1/indicators?year=2025&format=csv",
         "/v1/indicators?year=2025",
     ] {
-        let resp = app
-            .client
-            .get(url)
-            .header("Accept", "text/csv")
-            .send()
-            .await;
+        let resp = app.get_with(url, &[("Accept", "text/csv")]).await;
         resp.assert_status_is_ok();
         resp.assert_content_type("text/csv; charset=utf-8");
-        let body = resp.0.into_body().into_string().await.expect("body");
+        let body = resp.text();
         let lines: Vec<&str> = body.lines().collect();
         assert_eq!(
             lines[0],
@@ -259,14 +240,10 @@ async fn bad_indicator_parameters_are_400_problems() {
         ("county=99", "county"),
         ("format=ndjson", "format"),
     ] {
-        let resp = app
-            .client
-            .get(format!("/v1/indicators?{query}"))
-            .send()
-            .await;
+        let resp = app.indicators(query).await;
         resp.assert_status(poem::http::StatusCode::BAD_REQUEST);
         resp.assert_content_type("application/problem+json");
-        let body = resp.0.into_body().into_string().await.expect("body");
+        let body = resp.text();
         let v: Value = serde_json::from_str(&body).expect("json");
         let named = v["errors"][0]["parameter"] == parameter
             || v["detail"].as_str().unwrap_or_default().contains(parameter);
@@ -277,7 +254,7 @@ async fn bad_indicator_parameters_are_400_problems() {
 #[tokio::test]
 async fn indicators_of_an_empty_year_say_why_they_are_empty() {
     let app = TestApp::new().await;
-    let v = get_json(&app, "/v1/indicators?year=2025").await;
+    let v = app.indicators("year=2025").await.ok_json();
     let county = area(&v, "19");
     assert_eq!(ind(county, "reach_per_1000_children")["value"], 0.0);
     let digital = ind(county, "digital_share");

@@ -1,18 +1,16 @@
 //! CSV and NDJSON for every list, and that per-session breakdowns are never
 //! published in any representation.
 
-mod common;
-mod fixtures;
-
-use common::TestApp;
-use fixtures::{get, get_with, set, with_demo_sessions, with_known_sessions, Reply, BREAKDOWNS};
 use serde_json::Value;
+
+use crate::helpers::fixtures::{set, BREAKDOWNS};
+use crate::helpers::{assert_bad_parameter, item_key, Reply, TestApp};
 
 /// `?format=` and `Accept` give the same representation.
 async fn both_ways(app: &TestApp, path: &str, format: &str, media: &str) -> Reply {
     let sep = if path.contains('?') { '&' } else { '?' };
-    let by_param = get(app, &format!("{path}{sep}format={format}")).await;
-    let by_accept = get_with(app, path, &[("accept", media)]).await;
+    let by_param = app.get(&format!("{path}{sep}format={format}")).await;
+    let by_accept = app.get_with(path, &[("accept", media)]).await;
     for reply in [&by_param, &by_accept] {
         assert_eq!(reply.status, 200, "{path} as {format}: {}", reply.text());
         assert!(
@@ -28,7 +26,7 @@ async fn both_ways(app: &TestApp, path: &str, format: &str, media: &str) -> Repl
 
 #[tokio::test]
 async fn every_list_is_available_as_csv_with_a_header_row() {
-    let app = with_demo_sessions(150, 9).await;
+    let app = TestApp::with_demo_sessions(150, 9).await;
     for (path, first_column, rows) in [
         ("/v1/municipalities", "code", 290),
         ("/v1/programmes", "slug", 15),
@@ -45,7 +43,7 @@ async fn every_list_is_available_as_csv_with_a_header_row() {
 
 #[tokio::test]
 async fn session_csv_rows_carry_the_public_fields() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     let reply = both_ways(&app, "/v1/sessions?municipality=1980", "csv", "text/csv").await;
     let rows = reply.csv_rows();
     assert_eq!(
@@ -86,7 +84,7 @@ async fn session_csv_rows_carry_the_public_fields() {
 
 #[tokio::test]
 async fn every_list_is_available_as_ndjson_whole_and_unpaged() {
-    let app = with_demo_sessions(250, 4).await;
+    let app = TestApp::with_demo_sessions(250, 4).await;
     for (path, count) in [
         ("/v1/municipalities", 290),
         ("/v1/programmes", 15),
@@ -97,30 +95,31 @@ async fn every_list_is_available_as_ndjson_whole_and_unpaged() {
         let items = reply.ndjson();
         assert_eq!(items.len(), count, "{path}");
         assert!(items.iter().all(Value::is_object), "{path}");
-        let keys = set(items.iter().map(fixtures::item_key).collect());
+        let keys = set(items.iter().map(item_key).collect());
         assert_eq!(keys.len(), count, "{path}: no duplicates");
     }
 }
 
 #[tokio::test]
 async fn ndjson_items_equal_the_json_items_and_honour_filters() {
-    let app = with_known_sessions().await;
-    let json = get(&app, "/v1/sessions?language=ar").await.json();
-    let ndjson = get(&app, "/v1/sessions?language=ar&format=ndjson")
+    let app = TestApp::with_known_sessions().await;
+    let json = app.get("/v1/sessions?language=ar").await.json();
+    let ndjson = app
+        .get("/v1/sessions?language=ar&format=ndjson")
         .await
         .ndjson();
     assert_eq!(json["data"].as_array().unwrap(), &ndjson);
     assert_eq!(ndjson.len(), 2);
-    let csv = get(&app, "/v1/sessions?language=ar&format=csv").await;
+    let csv = app.get("/v1/sessions?language=ar&format=csv").await;
     assert_eq!(csv.csv_rows().len(), 3);
     // Filters are validated for bulk downloads too.
-    let bad = get(&app, "/v1/sessions?status=finished&format=csv").await;
-    fixtures::assert_bad_parameter(&bad, "/v1/sessions", "status");
+    let bad = app.get("/v1/sessions?status=finished&format=csv").await;
+    assert_bad_parameter(&bad, "/v1/sessions", "status");
 }
 
 #[tokio::test]
 async fn no_breakdown_is_published_per_session_in_any_representation() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     let check_object = |s: &Value, context: &str| {
         let obj = s.as_object().expect("session object");
         assert!(obj.contains_key("enrolled"), "{context}: {s}");
@@ -128,21 +127,21 @@ async fn no_breakdown_is_published_per_session_in_any_representation() {
             assert!(!obj.contains_key(field), "{context} publishes {field}: {s}");
         }
     };
-    let list = get(&app, "/v1/sessions").await.json();
+    let list = app.get("/v1/sessions").await.json();
     let data = list["data"].as_array().unwrap();
     assert_eq!(data.len(), 6);
     for s in data {
         check_object(s, "JSON list");
     }
     let id = uuid::Uuid::from_u128(1);
-    let one = get(&app, &format!("/v1/sessions/{id}")).await.json();
+    let one = app.get(&format!("/v1/sessions/{id}")).await.json();
     check_object(&one, "JSON item");
-    let ndjson = get(&app, "/v1/sessions?format=ndjson").await.ndjson();
+    let ndjson = app.get("/v1/sessions?format=ndjson").await.ndjson();
     assert_eq!(ndjson.len(), 6);
     for s in &ndjson {
         check_object(s, "NDJSON");
     }
-    let csv = get(&app, "/v1/sessions?format=csv").await.csv_rows();
+    let csv = app.get("/v1/sessions?format=csv").await.csv_rows();
     assert_eq!(csv.len(), 7);
     for field in BREAKDOWNS {
         assert!(!csv[0].iter().any(|h| h == field), "CSV header has {field}");

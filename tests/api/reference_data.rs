@@ -1,13 +1,11 @@
 //! Municipalities and programmes as loaded by the migrations.
 
-mod common;
-mod fixtures;
-
 use std::collections::BTreeSet;
 
-use common::TestApp;
-use fixtures::{assert_bad_parameter, assert_problem, get, set};
 use serde_json::Value;
+
+use crate::helpers::fixtures::set;
+use crate::helpers::{assert_bad_parameter, assert_problem, item_key, TestApp};
 
 const VASTMANLAND: [&str; 10] = [
     "1904", "1907", "1960", "1961", "1962", "1980", "1981", "1982", "1983", "1984",
@@ -18,7 +16,7 @@ fn strings(items: &[&str]) -> BTreeSet<String> {
 }
 
 async fn data(app: &TestApp, uri: &str) -> Vec<Value> {
-    let reply = get(app, uri).await;
+    let reply = app.get(uri).await;
     assert_eq!(reply.status, 200, "{uri}: {}", reply.text());
     reply.json()["data"].as_array().expect("data").clone()
 }
@@ -45,7 +43,7 @@ async fn all_290_municipalities_are_listed_ordered_by_code() {
 async fn county_filter_returns_that_countys_municipalities() {
     let app = TestApp::new().await;
     let county = data(&app, "/v1/municipalities?county=19").await;
-    let codes: Vec<String> = county.iter().map(fixtures::item_key).collect();
+    let codes: Vec<String> = county.iter().map(item_key).collect();
     assert_eq!(set(codes), strings(&VASTMANLAND));
     assert!(county
         .iter()
@@ -53,7 +51,7 @@ async fn county_filter_returns_that_countys_municipalities() {
     // Stockholms län has 26 municipalities.
     assert_eq!(data(&app, "/v1/municipalities?county=01").await.len(), 26);
     for bad in ["1", "190", "xx"] {
-        let reply = get(&app, &format!("/v1/municipalities?county={bad}")).await;
+        let reply = app.get(&format!("/v1/municipalities?county={bad}")).await;
         assert_bad_parameter(&reply, "/v1/municipalities", "county");
     }
 }
@@ -62,12 +60,12 @@ async fn county_filter_returns_that_countys_municipalities() {
 async fn in_collaboration_is_vastmanlands_ten() {
     let app = TestApp::new().await;
     let inside = data(&app, "/v1/municipalities?in_collaboration=true").await;
-    let codes: Vec<String> = inside.iter().map(fixtures::item_key).collect();
+    let codes: Vec<String> = inside.iter().map(item_key).collect();
     assert_eq!(set(codes), strings(&VASTMANLAND));
     let outside = data(&app, "/v1/municipalities?in_collaboration=false&limit=1000").await;
     assert_eq!(outside.len(), 280);
     assert!(outside.iter().all(|m| m["in_collaboration"] == false));
-    let reply = get(&app, "/v1/municipalities?in_collaboration=maybe").await;
+    let reply = app.get("/v1/municipalities?in_collaboration=maybe").await;
     assert_bad_parameter(&reply, "/v1/municipalities", "in_collaboration");
 }
 
@@ -97,7 +95,7 @@ async fn population_is_present_for_vastmanland_and_null_elsewhere() {
 #[tokio::test]
 async fn one_municipality_is_found_by_its_code() {
     let app = TestApp::new().await;
-    let reply = get(&app, "/v1/municipalities/1980").await;
+    let reply = app.get("/v1/municipalities/1980").await;
     assert_eq!(reply.status, 200);
     let m = reply.json();
     assert_eq!(m["name"], "Västerås");
@@ -106,13 +104,13 @@ async fn one_municipality_is_found_by_its_code() {
     assert_eq!(m["population"]["children"], 29_025);
     assert_eq!(m["population"]["total"], 152_078);
 
-    let reply = get(&app, "/v1/municipalities/0180").await;
+    let reply = app.get("/v1/municipalities/0180").await;
     assert_eq!(reply.json()["name"], "Stockholm");
     assert!(reply.json()["population"].is_null());
 
-    let reply = get(&app, "/v1/municipalities/9999").await;
+    let reply = app.get("/v1/municipalities/9999").await;
     assert_problem(&reply, 404, "/v1/municipalities/9999");
-    let reply = get(&app, "/v1/municipalities/19800").await;
+    let reply = app.get("/v1/municipalities/19800").await;
     assert_bad_parameter(&reply, "/v1/municipalities/19800", "code");
 }
 
@@ -121,7 +119,7 @@ async fn all_15_programmes_are_listed_ordered_by_slug() {
     let app = TestApp::new().await;
     let all = data(&app, "/v1/programmes").await;
     assert_eq!(all.len(), 15);
-    let slugs: Vec<String> = all.iter().map(fixtures::item_key).collect();
+    let slugs: Vec<String> = all.iter().map(item_key).collect();
     let mut sorted = slugs.clone();
     sorted.sort();
     assert_eq!(slugs, sorted);
@@ -136,7 +134,7 @@ async fn all_15_programmes_are_listed_ordered_by_slug() {
 #[tokio::test]
 async fn child_age_keeps_programmes_whose_age_range_covers_it() {
     let app = TestApp::new().await;
-    let slugs = |v: Vec<Value>| set(v.iter().map(fixtures::item_key).collect());
+    let slugs = |v: Vec<Value>| set(v.iter().map(item_key).collect());
     assert_eq!(
         slugs(data(&app, "/v1/programmes?child_age=0").await),
         strings(&[
@@ -159,7 +157,7 @@ async fn child_age_keeps_programmes_whose_age_range_covers_it() {
         ])
     );
     for bad in ["19", "-1", "old"] {
-        let reply = get(&app, &format!("/v1/programmes?child_age={bad}")).await;
+        let reply = app.get(&format!("/v1/programmes?child_age={bad}")).await;
         assert_bad_parameter(&reply, "/v1/programmes", "child_age");
     }
 }
@@ -167,7 +165,7 @@ async fn child_age_keeps_programmes_whose_age_range_covers_it() {
 #[tokio::test]
 async fn prevention_level_keeps_programmes_at_that_level() {
     let app = TestApp::new().await;
-    let slugs = |v: Vec<Value>| set(v.iter().map(fixtures::item_key).collect());
+    let slugs = |v: Vec<Value>| set(v.iter().map(item_key).collect());
     assert_eq!(
         slugs(data(&app, "/v1/programmes?prevention_level=indicated").await),
         strings(&[
@@ -194,14 +192,14 @@ async fn prevention_level_keeps_programmes_at_that_level() {
             "trygghetscirkeln"
         ])
     );
-    let reply = get(&app, "/v1/programmes?prevention_level=tertiary").await;
+    let reply = app.get("/v1/programmes?prevention_level=tertiary").await;
     assert_bad_parameter(&reply, "/v1/programmes", "prevention_level");
 }
 
 #[tokio::test]
 async fn one_programme_is_found_by_its_slug() {
     let app = TestApp::new().await;
-    let reply = get(&app, "/v1/programmes/komet").await;
+    let reply = app.get("/v1/programmes/komet").await;
     assert_eq!(reply.status, 200);
     let p = reply.json();
     assert_eq!(p["slug"], "komet");
@@ -211,8 +209,8 @@ async fn one_programme_is_found_by_its_slug() {
         p["prevention_levels"],
         serde_json::json!(["selective", "indicated"])
     );
-    let reply = get(&app, "/v1/programmes/no-such-thing").await;
+    let reply = app.get("/v1/programmes/no-such-thing").await;
     assert_problem(&reply, 404, "/v1/programmes/no-such-thing");
-    let reply = get(&app, "/v1/programmes/Not_A_Slug").await;
+    let reply = app.get("/v1/programmes/Not_A_Slug").await;
     assert_bad_parameter(&reply, "/v1/programmes/Not_A_Slug", "slug");
 }

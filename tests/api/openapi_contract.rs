@@ -2,15 +2,12 @@
 //! must be exactly what the server serves, and every operation in it must be
 //! documented well enough for a third party to build against.
 
-mod common;
-mod fixtures;
-
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use common::TestApp;
-use fixtures::get;
 use serde_json::Value;
+
+use crate::helpers::TestApp;
 
 const REGENERATE: &str = "cargo run -- openapi --out-dir openapi";
 
@@ -42,7 +39,7 @@ fn first_difference(committed: &str, served: &str) -> String {
 
 async fn assert_no_drift(uri: &str, file: &str) {
     let app = TestApp::new().await;
-    let reply = get(&app, uri).await;
+    let reply = app.get(uri).await;
     assert_eq!(reply.status, 200, "{uri}");
     let served = reply.text();
     let committed = committed(file);
@@ -235,9 +232,9 @@ async fn the_documented_operations_are_the_served_ones() {
         if method != "get" || path.contains('{') {
             continue;
         }
-        let reply = get(&app, &path).await;
+        let reply = app.get(&path).await;
         assert_eq!(reply.status, 200, "GET {path}");
-        let metrics = get(&app, "/metrics").await.text();
+        let metrics = app.get("/metrics").await.text();
         let id = op["operationId"].as_str().unwrap_or_default();
         assert!(
             metrics.contains(&format!("route=\"{id}\"")),

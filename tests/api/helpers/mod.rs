@@ -1,17 +1,40 @@
-//! The test harness: one isolated database per test, on SQLite by default and
-//! on PostgreSQL when `TEST_DATABASE_URL` points at a server (each test then
-//! gets a fresh database of its own, dropped afterwards).
+//! The harness: one isolated app and database per test, on SQLite by default
+//! and on PostgreSQL when `TEST_DATABASE_URL` points at a server (each test
+//! then gets a fresh database of its own, dropped afterwards).
 
-#![allow(dead_code)]
+mod endpoints;
+pub mod fixtures;
+pub mod reach_fixtures;
+mod reply;
 
-use api::{build_app, AppState, Settings};
+use std::sync::LazyLock;
+
+use api::{build_app, AppState};
 use poem::endpoint::BoxEndpoint;
 use poem::test::TestClient;
 use poem::EndpointExt;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 
+pub use api::Settings;
+pub use reply::{assert_bad_parameter, assert_problem, item_key, path_of, Reply};
+
+type Client = TestClient<BoxEndpoint<'static, poem::Response>>;
+
+/// Test output stays quiet unless asked for: `TEST_LOG=1 cargo test` (filtered by
+/// `RUST_LOG` when set). The test writer keeps a passing test's lines out of sight.
+static TRACING: LazyLock<()> = LazyLock::new(|| {
+    if std::env::var_os("TEST_LOG").is_some() {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_test_writer()
+            .init();
+    }
+});
+
 pub struct TestApp {
-    pub client: TestClient<BoxEndpoint<'static, poem::Response>>,
+    client: Client,
     pub db: DatabaseConnection,
     pub state: AppState,
     cleanup: Cleanup,
@@ -33,6 +56,7 @@ impl TestApp {
     }
 
     pub async fn with_settings(settings: Settings) -> Self {
+        LazyLock::force(&TRACING);
         let (url, cleanup) = match std::env::var("TEST_DATABASE_URL")
             .ok()
             .filter(|u| u.starts_with("postgres"))
@@ -85,8 +109,38 @@ impl TestApp {
         }
     }
 
-    pub fn backend(&self) -> DbBackend {
-        self.db.get_database_backend()
+    /// A new API key: for a municipality, or admin with `None`.
+    pub async fn key(&self, municipality: Option<&str>) -> String {
+        let code =
+            municipality.map(|m| api::vocab::MunicipalityCode::parse(m).expect("valid code"));
+        api::store::keys::create_key(&self.db, code.as_ref(), None)
+            .await
+            .expect("create key")
+            .1
+    }
+
+    /// The same app served over TCP on a loopback port, for a client that runs
+    /// outside this process (the CLI); returns its base URL.
+    pub async fn serve(&self) -> String {
+        use poem::listener::{Acceptor, Listener};
+        let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .expect("bind loopback");
+        let addr = acceptor.local_addr()[0]
+            .as_socket_addr()
+            .copied()
+            .expect("tcp address");
+        let ep = build_app(self.state.clone());
+        tokio::spawn(async move { poem::Server::new_with_acceptor(acceptor).run(ep).await });
+        format!("http://{addr}")
+    }
+
+    /// Generated sessions, for tests that need volume rather than known values.
+    pub async fn add_demo_sessions(&self, n: u64, seed: u64) {
+        api::tools::demo_data::generate(&self.db, n, seed, false)
+            .await
+            .expect("generate demo data");
     }
 }
 
@@ -123,54 +177,4 @@ impl Drop for TestApp {
             }
         }
     }
-}
-
-impl TestApp {
-    /// A second client over the same app and database, for concurrent tasks.
-    pub fn another_client(&self) -> TestClient<BoxEndpoint<'static, poem::Response>> {
-        TestClient::new(build_app(self.state.clone()).map_to_response().boxed())
-    }
-
-    /// A new API key: for a municipality, or admin with `None`.
-    pub async fn key(&self, municipality: Option<&str>) -> String {
-        let code =
-            municipality.map(|m| api::vocab::MunicipalityCode::parse(m).expect("valid code"));
-        api::store::keys::create_key(&self.db, code.as_ref(), None)
-            .await
-            .expect("create key")
-            .1
-    }
-}
-
-/// A valid session body with the given external id and start date.
-pub fn session_json(external_id: &str, start_date: &str) -> serde_json::Value {
-    serde_json::json!({
-        "external_id": external_id,
-        "programme": "abc",
-        "status": "completed",
-        "start_date": start_date,
-        "delivery": "in_person",
-        "languages": ["sv"],
-        "enrolled": 12,
-        "completed": 10,
-        "women": 7,
-        "men": 5,
-        "vulnerable_area": 3,
-        "satisfaction_respondents": 8,
-        "satisfied": 7
-    })
-}
-
-/// Status and JSON body of a response (Null for an empty body).
-pub async fn status_json(resp: poem::test::TestResponse) -> (u16, serde_json::Value) {
-    let status = resp.0.status().as_u16();
-    let bytes = resp.0.into_body().into_vec().await.expect("body");
-    (
-        status,
-        if bytes.is_empty() {
-            serde_json::Value::Null
-        } else {
-            serde_json::from_slice(&bytes).expect("JSON body")
-        },
-    )
 }

@@ -2,18 +2,15 @@
 //! random and under concurrent writes, and never sees a seq twice. The same
 //! runs check that the reach rollups stay equal to a recomputation.
 
-mod common;
-
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use common::{session_json, status_json, TestApp};
-use poem::endpoint::BoxEndpoint;
-use poem::test::TestClient;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 
-type Client = TestClient<BoxEndpoint<'static, poem::Response>>;
+use crate::helpers::fixtures::session_json;
+use crate::helpers::TestApp;
 
 /// What a follower holds: the public records by (type, id), and the last seq seen.
 #[derive(Default)]
@@ -25,14 +22,13 @@ struct Follower {
 
 impl Follower {
     /// Reads pages until the feed says there is no more; returns the changes read.
-    async fn catch_up(&mut self, client: &Client, limit: u64) -> usize {
+    async fn catch_up(&mut self, app: &TestApp, limit: u64) -> usize {
         let mut read = 0;
         loop {
-            let mut req = client.get("/v1/changes").query("limit", &limit);
-            if let Some(c) = &self.cursor {
-                req = req.query("after", c);
-            }
-            let (status, page) = status_json(req.send().await).await;
+            let (status, page) = app
+                .changes(self.cursor.as_deref(), None, Some(limit))
+                .await
+                .status_and_json();
             assert_eq!(status, 200, "{page}");
             for c in page["changes"].as_array().unwrap() {
                 let seq = c["seq"].as_i64().unwrap();
@@ -65,14 +61,13 @@ impl Follower {
 }
 
 /// The public state as the list endpoints show it.
-async fn public_state(client: &Client) -> BTreeMap<(String, String), Value> {
+async fn public_state(app: &TestApp) -> BTreeMap<(String, String), Value> {
     let mut out = BTreeMap::new();
     for (kind, path, id) in [
         ("session", "/v1/sessions", "id"),
         ("programme", "/v1/programmes", "slug"),
     ] {
-        let resp = client.get(path).query("format", &"ndjson").send().await;
-        let text = resp.0.into_body().into_string().await.unwrap();
+        let text = app.get(&format!("{path}?format=ndjson")).await.text();
         for line in text.lines() {
             let v: Value = serde_json::from_str(line).unwrap();
             out.insert((kind.to_owned(), v[id].as_str().unwrap().to_owned()), v);
@@ -116,31 +111,16 @@ async fn a_follower_reproduces_the_public_state_after_random_writes_and_deletes(
     let mut follower = Follower::default();
     for step in 0..160 {
         let m = rng.gen_range(0..codes.len());
-        let (code, auth) = (codes[m], format!("Bearer {}", keys[m]));
+        let (code, key) = (codes[m], &keys[m]);
         let ext = format!("E-{}", rng.gen_range(0..25));
         match rng.gen_range(0..10) {
             0..=3 => {
                 let body = random_session(&mut rng, &ext);
-                let (s, _) = status_json(
-                    app.client
-                        .put(format!("/v1/municipalities/{code}/sessions/{ext}"))
-                        .header("Authorization", &auth)
-                        .body_json(&body)
-                        .send()
-                        .await,
-                )
-                .await;
+                let s = app.put_session(Some(key), code, &ext, &body).await.status;
                 assert!(s == 200 || s == 201);
             }
             4..=5 => {
-                let (s, _) = status_json(
-                    app.client
-                        .delete(format!("/v1/municipalities/{code}/sessions/{ext}"))
-                        .header("Authorization", &auth)
-                        .send()
-                        .await,
-                )
-                .await;
+                let s = app.delete_session(key, code, &ext).await.status;
                 assert!(s == 204 || s == 404);
             }
             6..=7 => {
@@ -152,40 +132,29 @@ async fn a_follower_reproduces_the_public_state_after_random_writes_and_deletes(
                 } else {
                     "upsert"
                 };
-                let (s, body) = status_json(
-                    app.client
-                        .post(format!("/v1/municipalities/{code}/sessions/batch"))
-                        .header("Authorization", &auth)
-                        .body_json(
-                            &json!({"mode": mode, "allow_mass_delete": true, "sessions": items}),
-                        )
-                        .send()
-                        .await,
-                )
-                .await;
+                let (s, body) = app
+                    .post_batch(
+                        key,
+                        code,
+                        &json!({"mode": mode, "allow_mass_delete": true, "sessions": items}),
+                    )
+                    .await
+                    .status_and_json();
                 assert_eq!(s, 200, "{body}");
             }
             8 => {
                 let prog = json!({"name": {"sv": format!("Metod {step}"), "en": "Method"}, "age_min": 0, "age_max": rng.gen_range(1..18), "prevention_levels": ["universal"], "formats": ["group"]});
                 let slug = ["abc", "komet", "ny-metod"][rng.gen_range(0..3)];
-                let (s, _) = status_json(
-                    app.client
-                        .put(format!("/v1/programmes/{slug}"))
-                        .header("Authorization", format!("Bearer {admin}"))
-                        .body_json(&prog)
-                        .send()
-                        .await,
-                )
-                .await;
+                let s = app.put_programme(&admin, slug, &prog).await.status;
                 assert!(s == 200 || s == 201);
             }
             _ => {
-                follower.catch_up(&app.client, rng.gen_range(1..10)).await;
+                follower.catch_up(&app, rng.gen_range(1..10)).await;
             }
         }
     }
-    follower.catch_up(&app.client, 7).await;
-    let expected = public_state(&app.client).await;
+    follower.catch_up(&app, 7).await;
+    let expected = public_state(&app).await;
     assert!(
         expected.keys().any(|(k, _)| k == "session"),
         "the run should leave sessions"
@@ -194,7 +163,7 @@ async fn a_follower_reproduces_the_public_state_after_random_writes_and_deletes(
 
     // A second follower from nothing reaches the same state in one pass.
     let mut fresh = Follower::default();
-    fresh.catch_up(&app.client, 1000).await;
+    fresh.catch_up(&app, 1000).await;
     assert_eq!(fresh.state, expected);
 
     assert_rollups_match_sessions(&app).await;
@@ -218,12 +187,13 @@ async fn assert_rollups_match_sessions(app: &TestApp) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_writers_never_make_a_follower_skip_or_repeat_a_change() {
-    let app = TestApp::new().await;
+    // Spawned tasks must be 'static, so the writers and the reader share the app by Arc.
+    let app = Arc::new(TestApp::new().await);
     let codes = ["1980", "1981", "1982", "1983"];
     let mut writers = Vec::new();
     for (w, code) in codes.into_iter().enumerate() {
         let key = app.key(Some(code)).await;
-        let client = app.another_client();
+        let writer = Arc::clone(&app);
         writers.push(tokio::spawn(async move {
             let mut rng = StdRng::seed_from_u64(w as u64);
             for round in 0..12 {
@@ -239,20 +209,17 @@ async fn concurrent_writers_never_make_a_follower_skip_or_repeat_a_change() {
                 }
                 let mode = if round % 4 == 3 { "replace" } else { "upsert" };
                 let body = json!({"mode": mode, "allow_mass_delete": true, "sessions": dedup.into_values().collect::<Vec<_>>()});
-                let (s, b) = status_json(
-                    client.post(format!("/v1/municipalities/{code}/sessions/batch")).header("Authorization", format!("Bearer {key}")).body_json(&body).send().await,
-                )
-                .await;
+                let (s, b) = writer.post_batch(&key, code, &body).await.status_and_json();
                 assert_eq!(s, 200, "{b}");
             }
         }));
     }
-    let reader_client = app.another_client();
+    let reader_app = Arc::clone(&app);
     let reader = tokio::spawn(async move {
         let mut follower = Follower::default();
         let mut reads = 0;
         for _ in 0..200 {
-            reads += follower.catch_up(&reader_client, 25).await;
+            reads += follower.catch_up(&reader_app, 25).await;
             tokio::task::yield_now().await;
         }
         (follower, reads)
@@ -262,54 +229,33 @@ async fn concurrent_writers_never_make_a_follower_skip_or_repeat_a_change() {
     }
     let (mut follower, reads) = reader.await.unwrap();
     assert!(reads > 0);
-    follower.catch_up(&app.client, 100).await;
-    assert_eq!(follower.state, public_state(&app.client).await);
+    follower.catch_up(&app, 100).await;
+    assert_eq!(follower.state, public_state(&app).await);
     assert_rollups_match_sessions(&app).await;
 }
 
 #[tokio::test]
 async fn bad_and_stale_cursors_are_refused_with_a_hint_to_resync() {
     let app = TestApp::new().await;
-    let (status, p) = status_json(
-        app.client
-            .get("/v1/changes")
-            .query("after", &"garbage")
-            .send()
-            .await,
-    )
-    .await;
+    let (status, p) = app
+        .changes(Some("garbage"), None, None)
+        .await
+        .status_and_json();
     assert_eq!(
         (status, p["errors"][0]["parameter"].as_str()),
         (400, Some("after"))
     );
-    let (_, page) = status_json(
-        app.client
-            .get("/v1/changes")
-            .query("type", &"programme")
-            .send()
-            .await,
-    )
-    .await;
+    let page = app.changes(None, Some("programme"), None).await.json();
     let cursor = page["next_cursor"].as_str().unwrap().to_owned();
-    let (status, _) = status_json(
-        app.client
-            .get("/v1/changes")
-            .query("after", &cursor)
-            .query("type", &"session")
-            .send()
-            .await,
-    )
-    .await;
+    let status = app
+        .changes(Some(&cursor), Some("session"), None)
+        .await
+        .status;
     assert_eq!(status, 400, "a cursor is bound to its type filter");
-    let (status, page) = status_json(
-        app.client
-            .get("/v1/changes")
-            .query("after", &cursor)
-            .query("type", &"programme")
-            .send()
-            .await,
-    )
-    .await;
+    let (status, page) = app
+        .changes(Some(&cursor), Some("programme"), None)
+        .await
+        .status_and_json();
     assert_eq!(
         (status, page["changes"].as_array().map(Vec::len)),
         (200, Some(0))
@@ -323,15 +269,10 @@ async fn bad_and_stale_cursors_are_refused_with_a_hint_to_resync() {
         )
         .await
         .unwrap();
-    let (status, p) = status_json(
-        app.client
-            .get("/v1/changes")
-            .query("after", &cursor)
-            .query("type", &"programme")
-            .send()
-            .await,
-    )
-    .await;
+    let (status, p) = app
+        .changes(Some(&cursor), Some("programme"), None)
+        .await
+        .status_and_json();
     assert_eq!(
         (status, p["type"].as_str()),
         (410, Some("/problems/cursor-expired"))

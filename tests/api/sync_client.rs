@@ -1,30 +1,14 @@
 //! The nightly client end to end: the real binary (`sync push`, `sync pull`)
 //! against a real HTTP server on a loopback port.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{status_json, TestApp};
 use serde_json::Value;
 
-const EXAMPLE: &str = include_str!("fixtures/sessions-example.csv");
+use crate::helpers::TestApp;
 
-async fn serve(app: &TestApp) -> String {
-    use poem::listener::{Acceptor, Listener};
-    let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
-        .await
-        .expect("bind loopback");
-    let addr = acceptor.local_addr()[0]
-        .as_socket_addr()
-        .copied()
-        .expect("tcp address");
-    let ep = api::build_app(app.state.clone());
-    tokio::spawn(async move { poem::Server::new_with_acceptor(acceptor).run(ep).await });
-    format!("http://{addr}")
-}
+const EXAMPLE: &str = include_str!("../fixtures/sessions-example.csv");
 
 fn work_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fst-sync-{}", uuid::Uuid::new_v4().simple()));
@@ -91,7 +75,7 @@ fn pull_args(url: &str, dir: &Path) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_push_then_pull_mirrors_the_municipality_export() {
     let app = TestApp::new().await;
-    let url = serve(&app).await;
+    let url = app.serve().await;
     let key = app.key(Some("1980")).await;
     let dir = work_dir();
     let export = dir.join("sessions.csv");
@@ -149,14 +133,7 @@ async fn sync_push_then_pull_mirrors_the_municipality_export() {
             _ => state.remove(c["id"].as_str().unwrap()),
         };
     }
-    let (_, page) = status_json(
-        app.client
-            .get("/v1/sessions")
-            .query("limit", &1000)
-            .send()
-            .await,
-    )
-    .await;
+    let page = app.get("/v1/sessions?limit=1000").await.json();
     let public: std::collections::BTreeMap<String, Value> = page["data"]
         .as_array()
         .unwrap()
@@ -171,7 +148,7 @@ async fn sync_push_then_pull_mirrors_the_municipality_export() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_push_rejects_an_invalid_export_before_sending_anything() {
     let app = TestApp::new().await;
-    let url = serve(&app).await;
+    let url = app.serve().await;
     let key = app.key(Some("1980")).await;
     let dir = work_dir();
     let export = dir.join("broken.csv");
@@ -189,7 +166,7 @@ async fn sync_push_rejects_an_invalid_export_before_sending_anything() {
         "{stderr}"
     );
     assert!(stderr.contains("no-such-programme"), "{stderr}");
-    let (_, page) = status_json(app.client.get("/v1/sessions").send().await).await;
+    let page = app.get("/v1/sessions").await.json();
     assert_eq!(
         page["data"].as_array().unwrap().len(),
         0,

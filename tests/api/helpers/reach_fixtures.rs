@@ -2,8 +2,6 @@
 //! write API writes them: `store::insert_many` plus the rollup deltas, in one
 //! transaction.
 
-#![allow(dead_code)]
-
 use api::resources::reach::rollup::{apply, Deltas};
 use chrono::{NaiveDate, TimeZone, Utc};
 use entity::session;

@@ -1,25 +1,22 @@
 //! Every filter of `GET /v1/sessions` on hand-made sessions whose expected
-//! result is known exactly (see `fixtures::known_sessions`).
-
-mod common;
-mod fixtures;
+//! result is known exactly (see `helpers::fixtures::known_sessions`).
 
 use std::collections::BTreeSet;
 
-use common::TestApp;
-use fixtures::{assert_bad_parameter, get, ids, set, with_known_sessions};
+use crate::helpers::fixtures::{ids, set};
+use crate::helpers::{assert_bad_parameter, TestApp};
 
 async fn assert_ids(app: &TestApp, query: &str, expected: BTreeSet<String>) {
     let uri = format!("/v1/sessions?{query}");
-    let reply = get(app, &uri).await;
+    let reply = app.get(&uri).await;
     assert_eq!(reply.status, 200, "{uri}: {}", reply.text());
     assert_eq!(set(reply.data_keys()), expected, "{uri}");
 }
 
 #[tokio::test]
 async fn without_filters_every_session_is_listed_in_start_date_order() {
-    let app = with_known_sessions().await;
-    let reply = get(&app, "/v1/sessions").await;
+    let app = TestApp::with_known_sessions().await;
+    let reply = app.get("/v1/sessions").await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     let expected: Vec<String> = [6u128, 1, 5, 2, 4, 3]
         .iter()
@@ -32,7 +29,7 @@ async fn without_filters_every_session_is_listed_in_start_date_order() {
 
 #[tokio::test]
 async fn municipality_filter_keeps_only_that_municipality_and_is_repeatable() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     assert_ids(&app, "municipality=1980", ids([1, 2, 6])).await;
     assert_ids(
         &app,
@@ -47,7 +44,7 @@ async fn municipality_filter_keeps_only_that_municipality_and_is_repeatable() {
 
 #[tokio::test]
 async fn programme_filter_keeps_only_that_programme_and_is_repeatable() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     assert_ids(&app, "programme=abc", ids([1])).await;
     assert_ids(&app, "programme=abc&programme=connect", ids([1, 3])).await;
     assert_ids(&app, "programme=icdp", ids([])).await;
@@ -55,7 +52,7 @@ async fn programme_filter_keeps_only_that_programme_and_is_repeatable() {
 
 #[tokio::test]
 async fn status_filter_keeps_only_those_statuses_and_is_repeatable() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     assert_ids(&app, "status=completed", ids([1, 6])).await;
     assert_ids(&app, "status=completed&status=cancelled", ids([1, 5, 6])).await;
     assert_ids(&app, "status=open", ids([4])).await;
@@ -63,7 +60,7 @@ async fn status_filter_keeps_only_those_statuses_and_is_repeatable() {
 
 #[tokio::test]
 async fn start_from_and_start_to_are_inclusive_bounds_on_start_date() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     assert_ids(&app, "start_from=2025-01-20", ids([2, 3, 4, 5])).await;
     assert_ids(&app, "start_to=2024-02-01", ids([1, 6])).await;
     assert_ids(
@@ -77,7 +74,7 @@ async fn start_from_and_start_to_are_inclusive_bounds_on_start_date() {
 
 #[tokio::test]
 async fn child_age_keeps_sessions_whose_programme_covers_that_age() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     // bvc-foraldragrupp 0–1, trygghetscirkeln 0–6
     assert_ids(&app, "child_age=0", ids([4, 5])).await;
     // abc 3–12, connect 12–18, pmto 3–12; komet (3–11) stops at 11
@@ -87,7 +84,7 @@ async fn child_age_keeps_sessions_whose_programme_covers_that_age() {
 
 #[tokio::test]
 async fn language_filter_matches_whole_language_codes() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     assert_ids(&app, "language=ar", ids([2, 6])).await;
     assert_ids(&app, "language=en", ids([3])).await;
     assert_ids(&app, "language=so", ids([4])).await;
@@ -97,7 +94,7 @@ async fn language_filter_matches_whole_language_codes() {
 
 #[tokio::test]
 async fn delivery_filter_keeps_only_that_delivery() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     assert_ids(&app, "delivery=digital", ids([2, 5])).await;
     assert_ids(&app, "delivery=hybrid", ids([3])).await;
     assert_ids(&app, "delivery=in_person", ids([1, 4, 6])).await;
@@ -105,7 +102,7 @@ async fn delivery_filter_keeps_only_that_delivery() {
 
 #[tokio::test]
 async fn prevention_level_keeps_sessions_whose_programme_works_at_that_level() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     assert_ids(&app, "prevention_level=indicated", ids([2, 6])).await;
     assert_ids(&app, "prevention_level=universal", ids([1, 4, 5])).await;
     assert_ids(&app, "prevention_level=selective", ids([2, 3, 5])).await;
@@ -113,7 +110,7 @@ async fn prevention_level_keeps_sessions_whose_programme_works_at_that_level() {
 
 #[tokio::test]
 async fn updated_since_is_an_inclusive_lower_bound_on_updated_at() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     assert_ids(&app, "updated_since=2025-09-02T12:00:00Z", ids([2, 3, 4])).await;
     assert_ids(&app, "updated_since=2025-09-02T12:00:01Z", ids([3, 4])).await;
     assert_ids(
@@ -133,7 +130,7 @@ async fn updated_since_is_an_inclusive_lower_bound_on_updated_at() {
 
 #[tokio::test]
 async fn filters_combine_with_and() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     assert_ids(&app, "municipality=1980&status=completed", ids([1, 6])).await;
     assert_ids(
         &app,
@@ -152,9 +149,9 @@ async fn filters_combine_with_and() {
 
 #[tokio::test]
 async fn one_session_is_found_by_its_id() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     let id = uuid::Uuid::from_u128(3).to_string();
-    let reply = get(&app, &format!("/v1/sessions/{id}")).await;
+    let reply = app.get(&format!("/v1/sessions/{id}")).await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     let s = reply.json();
     assert_eq!(s["id"], id);
@@ -169,7 +166,7 @@ async fn one_session_is_found_by_its_id() {
 
 #[tokio::test]
 async fn malformed_filters_are_400_problems_naming_the_parameter() {
-    let app = with_known_sessions().await;
+    let app = TestApp::with_known_sessions().await;
     for (query, parameter) in [
         ("status=finished", "status"),
         ("delivery=by_post", "delivery"),
@@ -189,7 +186,7 @@ async fn malformed_filters_are_400_problems_naming_the_parameter() {
         ("programme=no-such-programme", "programme"),
         ("format=xml", "format"),
     ] {
-        let reply = get(&app, &format!("/v1/sessions?{query}")).await;
+        let reply = app.get(&format!("/v1/sessions?{query}")).await;
         assert_bad_parameter(&reply, "/v1/sessions", parameter);
     }
 }

@@ -1,0 +1,17 @@
+//! The integration tests, through HTTP, as one binary: the api, poem and
+//! sea-orm stack is linked once rather than once per file.
+
+mod helpers;
+
+mod bulk_formats;
+mod change_feed;
+mod http_conventions;
+mod indicators;
+mod openapi_contract;
+mod reach;
+mod reference_data;
+mod sessions_filters;
+mod sessions_paging;
+mod smoke;
+mod sync_client;
+mod sync_writes;

@@ -1,0 +1,384 @@
+//! `GET /v1/reach` through HTTP: figures, grouping, disclosure control, CSV,
+//! problems, and the rollup staying equal to a recomputation from sessions.
+
+mod properties;
+
+use serde_json::Value;
+
+use crate::helpers::reach_fixtures::{counts, insert, session};
+use crate::helpers::{Settings, TestApp};
+
+fn rows(v: &Value) -> Vec<Value> {
+    v["data"].as_array().cloned().unwrap_or_default()
+}
+
+/// Two municipalities, three counted sessions and two that must not count.
+async fn hand_made(app: &TestApp) {
+    insert(
+        &app.db,
+        vec![
+            counts(
+                session("1980", "abc", "completed", "2025-02-10"),
+                12,
+                10,
+                8,
+                4,
+                3,
+                9,
+                8,
+            ),
+            counts(
+                session("1980", "komet", "ongoing", "2025-05-01"),
+                10,
+                0,
+                6,
+                4,
+                2,
+                0,
+                0,
+            ),
+            session("1980", "abc", "planned", "2025-11-01"),
+            counts(
+                session("1980", "abc", "cancelled", "2025-03-01"),
+                3,
+                0,
+                2,
+                1,
+                0,
+                0,
+                0,
+            ),
+            counts(
+                session("1904", "komet", "completed", "2024-09-01"),
+                8,
+                6,
+                5,
+                3,
+                0,
+                6,
+                6,
+            ),
+        ],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn reach_figures_equal_a_direct_recomputation_on_hand_made_data() {
+    let app = TestApp::new().await;
+    hand_made(&app).await;
+
+    let v = app
+        .reach("group_by=municipality&from=2025&to=2025")
+        .await
+        .ok_json();
+    let r = rows(&v);
+    assert_eq!(r.len(), 1, "{v}");
+    let row = &r[0];
+    assert_eq!(row["municipality"], "1980");
+    assert_eq!(row["municipality_name"], "Västerås");
+    assert_eq!(row["sessions"], 2);
+    assert_eq!(row["enrolled"], 22);
+    assert_eq!(row["completed"], 10);
+    // 10 completed of 12 enrolled in the one completed session; ongoing ones cannot have finished.
+    assert_eq!(row["completion_rate"], 0.8333);
+    assert_eq!(row["women"], 14);
+    assert_eq!(row["men"], 8);
+    assert_eq!(row["vulnerable_area"], 5);
+    assert_eq!(row["vulnerable_area_share"], 0.2273);
+    assert_eq!(row["satisfaction_respondents"], 9);
+    assert_eq!(row["satisfaction_rate"], 0.8889);
+    // 22 × 1000 / 29,025 children (SCB 2018, 0–15).
+    assert_eq!(row["reach_per_1000_children"], 0.76);
+    assert_eq!(row["population"]["children"], 29025);
+    assert_eq!(row["population"]["year"], 2018);
+    assert_eq!(row["population"]["children_age_to"], 15);
+    assert_eq!(row["suppressed"], serde_json::json!([]));
+
+    let v = app.reach("group_by=municipality,year").await.ok_json();
+    let r = rows(&v);
+    assert_eq!(r.len(), 2);
+    let sk = &r[0];
+    assert_eq!(
+        (sk["municipality"].as_str(), sk["year"].as_i64()),
+        (Some("1904"), Some(2024))
+    );
+    assert_eq!(sk["enrolled"], 8);
+    // 3 men would be shown as null; then 8 − women gives men back, so women goes too.
+    assert_eq!(sk["men"], Value::Null);
+    assert_eq!(sk["women"], Value::Null);
+    assert_eq!(sk["vulnerable_area"], 0, "zero is a real zero");
+    assert_eq!(sk["satisfaction_rate"], 1.0);
+    assert_eq!(sk["reach_per_1000_children"], 11.43);
+    assert_eq!(sk["suppressed"], serde_json::json!(["women", "men"]));
+
+    // Each session counts under every level of its programme.
+    let v = app.reach("group_by=prevention_level").await.ok_json();
+    let by_level: Vec<(String, i64, i64)> = rows(&v)
+        .iter()
+        .map(|r| {
+            (
+                r["prevention_level"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                r["sessions"].as_i64().unwrap_or(-1),
+                r["enrolled"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_level,
+        vec![
+            ("universal".into(), 1, 12),
+            ("selective".into(), 2, 18),
+            ("indicated".into(), 2, 18)
+        ]
+    );
+
+    // One total row; over the county its reference population is the county's.
+    let v = app.reach("county=19").await.ok_json();
+    let r = rows(&v);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0]["sessions"], 3);
+    assert_eq!(r[0]["enrolled"], 30);
+    assert_eq!(r[0]["population"]["children"], 51300);
+    assert_eq!(r[0]["reach_per_1000_children"], 0.58);
+    // Without a filter the row spans municipalities without a population.
+    let v = app.reach("").await.ok_json();
+    assert_eq!(rows(&v)[0]["reach_per_1000_children"], Value::Null);
+    assert!(rows(&v)[0]["reach_per_1000_children_reason"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("no reference population"));
+
+    // Filters: programme, prevention level, quarter periods.
+    let v = app
+        .reach("programme=komet&from=2025-Q2&to=2025-06-30")
+        .await
+        .ok_json();
+    assert_eq!(rows(&v)[0]["sessions"], 1);
+    assert_eq!(rows(&v)[0]["enrolled"], 10);
+    let v = app.reach("prevention_level=universal").await.ok_json();
+    assert_eq!(rows(&v)[0]["enrolled"], 12);
+    let v = app
+        .reach("group_by=quarter&municipality=1980")
+        .await
+        .ok_json();
+    let quarters: Vec<(i64, i64)> = rows(&v)
+        .iter()
+        .map(|r| {
+            (
+                r["year"].as_i64().unwrap_or(0),
+                r["quarter"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(quarters, vec![(2025, 1), (2025, 2)]);
+}
+
+#[tokio::test]
+async fn an_empty_selection_is_one_row_of_real_zeros() {
+    let app = TestApp::new().await;
+    let v = app.reach("municipality=1980").await.ok_json();
+    let r = rows(&v);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0]["sessions"], 0);
+    assert_eq!(r[0]["enrolled"], 0);
+    assert_eq!(r[0]["reach_per_1000_children"], 0.0);
+    assert_eq!(r[0]["completion_rate"], Value::Null);
+    assert_eq!(r[0]["suppressed"], serde_json::json!([]));
+    let v = app.reach("group_by=year").await.ok_json();
+    assert!(rows(&v).is_empty());
+}
+
+#[tokio::test]
+async fn small_counts_are_suppressed_and_named_and_rates_follow() {
+    let app = TestApp::new().await;
+    insert(
+        &app.db,
+        vec![counts(
+            session("1904", "abc", "completed", "2025-02-10"),
+            4,
+            3,
+            2,
+            2,
+            1,
+            3,
+            3,
+        )],
+    )
+    .await;
+    let v = app.reach("group_by=municipality").await.ok_json();
+    let row = &rows(&v)[0];
+    assert_eq!(row["sessions"], 1, "sessions are never suppressed");
+    for f in [
+        "enrolled",
+        "completed",
+        "completion_rate",
+        "women",
+        "men",
+        "vulnerable_area",
+        "vulnerable_area_share",
+        "satisfaction_respondents",
+        "satisfaction_rate",
+        "reach_per_1000_children",
+    ] {
+        assert_eq!(row[f], Value::Null, "{f} should be hidden in {row}");
+        assert!(
+            row["suppressed"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|x| x == f)),
+            "{f} not named in {row}"
+        );
+    }
+    assert!(row["reach_per_1000_children_reason"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("suppressed"));
+
+    // The threshold is configurable and shown in the response.
+    let app = TestApp::with_settings(Settings {
+        read_rate_per_minute: 0,
+        suppression_threshold: 3,
+        ..Settings::default()
+    })
+    .await;
+    insert(
+        &app.db,
+        vec![counts(
+            session("1904", "abc", "completed", "2025-02-10"),
+            4,
+            3,
+            2,
+            2,
+            1,
+            3,
+            3,
+        )],
+    )
+    .await;
+    let v = app.reach("").await.ok_json();
+    assert_eq!(v["suppression_threshold"], 3);
+    assert_eq!(rows(&v)[0]["enrolled"], 4);
+    assert_eq!(rows(&v)[0]["women"], Value::Null);
+}
+
+const FIELDS: [&str; 5] = [
+    "municipality",
+    "programme",
+    "year",
+    "quarter",
+    "prevention_level",
+];
+
+#[tokio::test]
+async fn every_group_by_combination_answers_with_its_keys() {
+    let app = TestApp::new().await;
+    app.add_demo_sessions(400, 7).await;
+    let total = app.reach("").await.ok_json();
+    let total_sessions = rows(&total)[0]["sessions"].as_i64().unwrap_or(0);
+    assert!(total_sessions > 0);
+    for mask in 0u32..32 {
+        let chosen: Vec<&str> = (0..5)
+            .filter(|i| mask & (1 << i) != 0)
+            .map(|i| FIELDS[i])
+            .collect();
+        let url = format!("/v1/reach?group_by={}", chosen.join(","));
+        let v = app.get(&url).await.ok_json();
+        let r = rows(&v);
+        assert!(!r.is_empty(), "{url}");
+        let expected_group_by: Vec<Value> = chosen.iter().map(|c| Value::from(*c)).collect();
+        assert_eq!(v["group_by"], Value::Array(expected_group_by), "{url}");
+        for row in &r {
+            for f in FIELDS {
+                let present = row.get(f).is_some_and(|x| !x.is_null());
+                let expected = chosen.contains(&f) || (f == "year" && chosen.contains(&"quarter"));
+                assert_eq!(present, expected, "{url}: key {f} in {row}");
+            }
+            assert!(row["suppressed"].is_array());
+        }
+        if !chosen.contains(&"prevention_level") {
+            let sum: i64 = r.iter().map(|x| x["sessions"].as_i64().unwrap_or(0)).sum();
+            assert_eq!(sum, total_sessions, "{url}: groups partition the sessions");
+        }
+    }
+}
+
+#[tokio::test]
+async fn reach_is_offered_as_csv_with_a_header_row() {
+    let app = TestApp::new().await;
+    hand_made(&app).await;
+    for resp in [
+        app.get_with(
+            "/v1/reach?group_by=municipality,year",
+            &[("Accept", "text/csv")],
+        )
+        .await,
+        app.reach("group_by=municipality,year&format=csv").await,
+    ] {
+        resp.assert_status_is_ok();
+        resp.assert_content_type("text/csv; charset=utf-8");
+        let body = resp.text();
+        let lines: Vec<&str> = body.lines().collect();
+        assert_eq!(lines.len(), 3, "{body}");
+        assert!(lines[0].starts_with("municipality,municipality_name,programme,year,quarter,prevention_level,sessions,enrolled,completed,completion_rate,women,men"));
+        assert!(lines[0].ends_with(",suppressed"));
+        assert!(
+            lines[1].starts_with("1904,Skinnskatteberg,,2024,,,1,8,6,0.75,,,0,"),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[1].ends_with(",women;men"));
+        assert!(
+            lines[2].starts_with("1980,Västerås,,2025,,,2,22,10,0.8333,14,8,5,"),
+            "{}",
+            lines[2]
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_parameters_are_400_problems_naming_the_parameter() {
+    let app = TestApp::new().await;
+    for (query, parameter) in [
+        ("group_by=county", "group_by"),
+        ("group_by=year,,bogus", "group_by"),
+        ("from=2025&to=2024", "from"),
+        ("from=2025-Q3&to=2025-Q2", "from"),
+        ("from=2025-02-03", "from"),
+        ("to=2025-06-29", "to"),
+        ("from=2025-Q5", "from"),
+        ("to=next-year", "to"),
+        ("municipality=198", "municipality"),
+        ("municipality=0000", "municipality"),
+        ("programme=Not_A_Slug", "programme"),
+        ("programme=no-such-programme", "programme"),
+        ("prevention_level=primary", "prevention_level"),
+        ("county=1", "county"),
+        ("county=99", "county"),
+    ] {
+        let resp = app.reach(query).await;
+        resp.assert_status(poem::http::StatusCode::BAD_REQUEST);
+        resp.assert_content_type("application/problem+json");
+        let body = resp.text();
+        let v: Value = serde_json::from_str(&body).expect("problem json");
+        assert_eq!(v["status"], 400, "{query}: {body}");
+        assert_eq!(v["errors"][0]["parameter"], parameter, "{query}: {body}");
+    }
+    let resp = app.reach("format=xml").await;
+    resp.assert_status(poem::http::StatusCode::BAD_REQUEST);
+    resp.assert_content_type("application/problem+json");
+}
+
+#[tokio::test]
+async fn reach_answers_304_to_a_matching_etag() {
+    let app = TestApp::new().await;
+    let resp = app.reach("group_by=year").await;
+    resp.assert_status_is_ok();
+    let etag = resp.header("etag").map(str::to_owned).expect("etag");
+    let resp = app
+        .get_with("/v1/reach?group_by=year", &[("If-None-Match", &etag)])
+        .await;
+    resp.assert_status(poem::http::StatusCode::NOT_MODIFIED);
+}
