@@ -293,3 +293,24 @@ async fn api_info_reports_synthetic_data_and_the_suppression_threshold() {
         .unwrap()
         .contains("SYNTHETIC"));
 }
+
+#[tokio::test]
+async fn a_stored_value_that_does_not_parse_is_a_500_never_a_guess() {
+    let app = TestApp::new().await;
+    let mut corrupt =
+        crate::helpers::reach_fixtures::session("1980", "abc", "completed", "2025-03-01");
+    corrupt.status = "finished".into();
+    let id = corrupt.id;
+    crate::helpers::reach_fixtures::insert(&app.db, vec![corrupt]).await;
+
+    for uri in [format!("/v1/sessions/{id}"), "/v1/sessions".to_owned()] {
+        let reply = app.get(&uri).await;
+        let problem = assert_problem(&reply, 500, &uri);
+        assert_eq!(problem["type"], "/problems/internal");
+        assert!(
+            !reply.text().contains("finished") && !reply.text().contains("planned"),
+            "the stored value must not leak or be replaced: {}",
+            reply.text()
+        );
+    }
+}

@@ -7,6 +7,7 @@ mod bulk_formats;
 mod change_feed;
 mod http_conventions;
 mod indicators;
+mod layers;
 mod openapi_contract;
 mod reach;
 mod reference_data;
