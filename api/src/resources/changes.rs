@@ -4,7 +4,6 @@
 
 use chrono::{DateTime, Utc};
 use entity::{app_meta, programme, session, tombstone};
-use poem::Request;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi, Union};
@@ -267,7 +266,6 @@ impl ChangesApi {
     #[oai(path = "/changes", method = "get", operation_id = "listChanges")]
     async fn list(
         &self,
-        _req: &Request,
         state: poem::web::Data<&AppState>,
         /// `next_cursor` from the previous page; none to start from the beginning.
         after: Query<Option<String>>,

@@ -284,6 +284,8 @@ impl SessionFields {
 
 #[cfg(test)]
 mod tests {
+    use poem_openapi::registry::Registry;
+    use poem_openapi::types::Type;
     use serde_json::json;
 
     use super::*;
@@ -291,6 +293,17 @@ mod tests {
     fn valid() -> Value {
         json!({"external_id": "A-1", "programme": "abc", "status": "completed", "start_date": "2025-02-01",
                "end_date": "2025-03-01", "delivery": "in_person", "enrolled": 10, "completed": 8, "women": 6, "men": 4})
+    }
+
+    /// `FIELDS` is what validation accepts; `SessionWrite` is what the
+    /// document promises. They must name the same fields.
+    #[test]
+    fn the_accepted_fields_are_the_documented_ones() {
+        let mut registry = Registry::new();
+        crate::resources::sessions::wire::SessionWrite::register(&mut registry);
+        let schema = &registry.schemas["SessionWrite"];
+        let documented: Vec<&str> = schema.properties.iter().map(|(name, _)| *name).collect();
+        assert_eq!(documented, FIELDS);
     }
 
     #[test]
