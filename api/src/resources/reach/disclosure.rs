@@ -19,6 +19,11 @@
 //!
 //! `sessions` counts rounds of a programme, not people, and is never hidden.
 
+use entity::reach_rollup::Column;
+use sea_orm::{DbErr, QueryResult};
+
+use super::sums::read_columns;
+
 /// A count of people before disclosure control.
 pub type Count = i64;
 
@@ -27,7 +32,9 @@ pub fn is_small(count: Count, k: i64) -> bool {
     (1..k).contains(&count)
 }
 
-/// The people counts of one row, as summed.
+/// The people counts of one row, as summed: the one list of them. A new
+/// measure is a field here, its column in `COLUMNS` and its place in
+/// `values`/`from_values`; every query, rollup write and snapshot follows.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RowCounts {
     pub enrolled: Count,
@@ -42,16 +49,64 @@ pub struct RowCounts {
 }
 
 impl RowCounts {
-    /// Adds another row's counts field by field.
+    /// The `reach_rollup` columns that hold the counts, in `values` order.
+    pub const COLUMNS: [Column; 8] = [
+        Column::Enrolled,
+        Column::EnrolledFinished,
+        Column::Completed,
+        Column::Women,
+        Column::Men,
+        Column::VulnerableArea,
+        Column::SatisfactionRespondents,
+        Column::Satisfied,
+    ];
+
+    /// The counts in `COLUMNS` order.
+    pub fn values(&self) -> [Count; 8] {
+        [
+            self.enrolled,
+            self.enrolled_finished,
+            self.completed,
+            self.women,
+            self.men,
+            self.vulnerable_area,
+            self.satisfaction_respondents,
+            self.satisfied,
+        ]
+    }
+
+    fn from_values(values: [Count; 8]) -> Self {
+        let [enrolled, finished, completed, women, men, vulnerable, respondents, satisfied] =
+            values;
+        Self {
+            enrolled,
+            enrolled_finished: finished,
+            completed,
+            women,
+            men,
+            vulnerable_area: vulnerable,
+            satisfaction_respondents: respondents,
+            satisfied,
+        }
+    }
+
+    /// Reads the counts from a result row whose columns are named as in `COLUMNS`.
+    pub fn from_row(row: &QueryResult) -> Result<Self, DbErr> {
+        Ok(Self::from_values(read_columns(row, Self::COLUMNS)?))
+    }
+
+    /// Adds `times` another row's counts: 1 to sum rows, −1 to take a row away.
+    pub fn add_times(&mut self, o: &RowCounts, times: Count) {
+        let (a, b) = (self.values(), o.values());
+        *self = Self::from_values(std::array::from_fn(|i| a[i] + times * b[i]));
+    }
+
     pub fn add(&mut self, o: &RowCounts) {
-        self.enrolled += o.enrolled;
-        self.enrolled_finished += o.enrolled_finished;
-        self.completed += o.completed;
-        self.women += o.women;
-        self.men += o.men;
-        self.vulnerable_area += o.vulnerable_area;
-        self.satisfaction_respondents += o.satisfaction_respondents;
-        self.satisfied += o.satisfied;
+        self.add_times(o, 1)
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.values() == [0; 8]
     }
 }
 

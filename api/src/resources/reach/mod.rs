@@ -3,8 +3,11 @@
 
 pub mod disclosure;
 pub mod indicators;
+pub mod period;
 pub mod query;
+pub mod references;
 pub mod rollup;
+pub mod sums;
 pub mod wire;
 
 use poem::Request;
@@ -12,9 +15,10 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
-use self::indicators::{IndicatorReport, IndicatorsQuery};
-use self::query::{parse_group_by, parse_period, ReachQuery};
-use self::wire::ReachReport;
+use self::indicators::{csv_rows, IndicatorsQuery};
+use self::period::parse_period;
+use self::query::{parse_group_by, ReachQuery};
+use self::wire::{IndicatorReport, ReachReport};
 use crate::error::{ApiError, ListError};
 use crate::http::formats::{self, Format};
 use crate::http::openapi::tags::ApiTags;
@@ -142,9 +146,7 @@ impl ReachApi {
                 .as_deref()
                 .map(|s| parse_period("to", s, true))
                 .transpose()?,
-            municipalities: parse_param("municipality", &municipality.0, |s| {
-                MunicipalityCode::parse(s).map(|c| c.as_str().to_owned())
-            })?,
+            municipalities: parse_municipalities(&municipality.0)?,
             programmes: parse_param("programme", &programme.0, parse_slug)?,
             prevention_levels: parse_enum_param(
                 "prevention_level",
@@ -152,12 +154,7 @@ impl ReachApi {
                 PreventionLevel::parse,
                 PreventionLevel::expected,
             )?,
-            county: county
-                .0
-                .as_deref()
-                .map(parse_county)
-                .transpose()
-                .map_err(|e| ApiError::invalid_parameter("county", e))?,
+            county: parse_county_param(county.0.as_deref())?,
         };
         let k = state.settings.suppression_threshold;
         let cat = state.catalogues.get(&state.db).await?;
@@ -233,15 +230,8 @@ impl ReachApi {
         };
         let q = IndicatorsQuery {
             year,
-            municipalities: parse_param("municipality", &municipality.0, |s| {
-                MunicipalityCode::parse(s).map(|c| c.as_str().to_owned())
-            })?,
-            county: county
-                .0
-                .as_deref()
-                .map(parse_county)
-                .transpose()
-                .map_err(|e| ApiError::invalid_parameter("county", e))?,
+            municipalities: parse_municipalities(&municipality.0)?,
+            county: parse_county_param(county.0.as_deref())?,
         };
         if format.0 == Some(Format::Ndjson) {
             return Err(ApiError::invalid_parameter(
@@ -255,11 +245,26 @@ impl ReachApi {
         let report = indicators::indicators_with(&state.db, &q, k, &cat).await?;
         Ok(IndicatorsResponse::Ok(
             match formats::negotiate(req, format.0) {
-                Format::Csv => IndicatorsBody::Csv(formats::csv_of(&indicators::csv_rows(&report))),
+                Format::Csv => IndicatorsBody::Csv(formats::csv_of(&csv_rows(&report))),
                 Format::Json | Format::Ndjson => IndicatorsBody::Json(Json(report)),
             },
         ))
     }
+}
+
+/// `municipality`: 4-digit SCB codes, comma-separated or repeated.
+fn parse_municipalities(values: &[String]) -> Result<Vec<String>, ApiError> {
+    parse_param("municipality", values, |s| {
+        MunicipalityCode::parse(s).map(|c| c.as_str().to_owned())
+    })
+}
+
+/// `county`: a 2-digit SCB code.
+fn parse_county_param(value: Option<&str>) -> Result<Option<String>, ApiError> {
+    value
+        .map(parse_county)
+        .transpose()
+        .map_err(|e| ApiError::invalid_parameter("county", e))
 }
 
 fn example_group_by() -> Vec<String> {

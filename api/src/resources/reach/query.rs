@@ -5,11 +5,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use entity::reach_rollup::{self, Column};
 use entity::{municipality, programme};
-use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
-use sea_orm::ConnectionTrait;
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DbErr, IdenStatic, QueryResult, TryGetable};
 
-use super::disclosure::{disclose, round, RowCounts};
+use super::disclosure::{disclose, round};
+use super::period::Quarter;
+use super::references::{county_members, known_municipality};
+use super::sums::Sums;
 use super::wire::{ReachPopulation, ReachRow};
 use crate::error::ApiError;
 use crate::store::catalogue::Catalogues;
@@ -68,75 +72,6 @@ pub fn parse_group_by(values: &[String]) -> Result<BTreeSet<GroupField>, ApiErro
     Ok(out)
 }
 
-/// A quarter, the rollup's finest period: `year * 4 + (quarter - 1)` orders them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Quarter {
-    pub year: i32,
-    pub quarter: i32,
-}
-
-impl Quarter {
-    fn index(self) -> i32 {
-        self.year * 4 + self.quarter - 1
-    }
-}
-
-/// Parses `from`/`to`: `YYYY`, `YYYY-Qn`, or a date on a quarter's boundary
-/// (the first day of a quarter for `from`, the last for `to`). Reach is kept
-/// per quarter, so a period that cuts a quarter cannot be answered exactly and
-/// is refused rather than silently widened.
-pub fn parse_period(name: &str, s: &str, is_end: bool) -> Result<Quarter, ApiError> {
-    let bad = |why: &str| ApiError::invalid_parameter(name, format!("'{s}' {why}"));
-    let year = |y: &str| -> Result<i32, ApiError> {
-        match y.parse::<i32>() {
-            Ok(y) if y.to_string().len() == 4 && (1900..=2100).contains(&y) => Ok(y),
-            _ => Err(bad(
-                "is not a period: use YYYY, YYYY-Qn or a YYYY-MM-DD date on a quarter boundary",
-            )),
-        }
-    };
-    if s.len() == 4 {
-        let y = year(s)?;
-        return Ok(Quarter {
-            year: y,
-            quarter: if is_end { 4 } else { 1 },
-        });
-    }
-    if let Some((y, q)) = s.split_once("-Q").or_else(|| s.split_once("-q")) {
-        let y = year(y)?;
-        return match q.parse::<i32>() {
-            Ok(q) if (1..=4).contains(&q) => Ok(Quarter {
-                year: y,
-                quarter: q,
-            }),
-            _ => Err(bad("has no quarter 1–4")),
-        };
-    }
-    let date = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
-        bad("is not a period: use YYYY, YYYY-Qn or a YYYY-MM-DD date on a quarter boundary")
-    })?;
-    use chrono::Datelike;
-    let quarter = (date.month0() / 3 + 1) as i32;
-    let first_month = (quarter - 1) * 3 + 1;
-    let on_boundary = if is_end {
-        date.succ_opt()
-            .is_none_or(|next| next.day() == 1 && next.month0() % 3 == 0)
-    } else {
-        date.day() == 1 && date.month() as i32 == first_month
-    };
-    if !on_boundary {
-        return Err(bad(if is_end {
-            "is not the last day of a quarter; reach is kept per quarter (use YYYY-Qn)"
-        } else {
-            "is not the first day of a quarter; reach is kept per quarter (use YYYY-Qn)"
-        }));
-    }
-    Ok(Quarter {
-        year: date.year(),
-        quarter,
-    })
-}
-
 /// A validated reach query.
 #[derive(Debug, Clone, Default)]
 pub struct ReachQuery {
@@ -153,24 +88,39 @@ pub struct ReachQuery {
     pub county: Option<String>,
 }
 
+impl ReachQuery {
+    fn groups(&self, f: GroupField) -> bool {
+        self.group_by.contains(&f)
+    }
+
+    /// Levels are a list per programme, expanded in Rust, so SQL groups by
+    /// programme for them too.
+    fn by_programme(&self) -> bool {
+        self.groups(GroupField::Programme) || self.groups(GroupField::PreventionLevel)
+    }
+
+    /// A quarter means nothing without its year.
+    fn by_year(&self) -> bool {
+        self.groups(GroupField::Year) || self.groups(GroupField::Quarter)
+    }
+
+    fn restricts_municipalities(&self) -> bool {
+        !self.municipalities.is_empty() || self.county.is_some()
+    }
+
+    fn restricts_programmes(&self) -> bool {
+        !self.programmes.is_empty() || !self.prevention_levels.is_empty()
+    }
+}
+
 /// Checks the filters' codes against the catalogues: a well-formed but unknown
 /// code is a client error, not an empty answer that hides a typo.
 pub fn check_references(q: &ReachQuery, cat: &Catalogues) -> Result<(), ApiError> {
     for m in &q.municipalities {
-        if cat.municipality(m).is_none() {
-            return Err(ApiError::invalid_parameter(
-                "municipality",
-                format!("no municipality with code {m}"),
-            ));
-        }
+        known_municipality(cat, m)?;
     }
     if let Some(c) = &q.county {
-        if !cat.municipalities.iter().any(|m| &m.county_code == c) {
-            return Err(ApiError::invalid_parameter(
-                "county",
-                format!("no county with code {c}"),
-            ));
-        }
+        county_members(cat, c)?;
     }
     for p in &q.programmes {
         if !cat.programmes.iter().any(|m| &m.slug == p) {
@@ -204,22 +154,20 @@ fn scope<'a>(q: &ReachQuery, cat: &'a Catalogues) -> Vec<&'a municipality::Model
         .collect()
 }
 
+/// The programmes a query covers: the explicit list, at the requested levels.
+fn programmes_of<'a>(q: &ReachQuery, cat: &'a Catalogues) -> Vec<&'a programme::Model> {
+    cat.programmes
+        .iter()
+        .filter(|p| q.programmes.is_empty() || q.programmes.contains(&p.slug))
+        .filter(|p| {
+            q.prevention_levels.is_empty()
+                || levels_of(p).iter().any(|l| q.prevention_levels.contains(l))
+        })
+        .collect()
+}
+
 fn levels_of(p: &programme::Model) -> Vec<PreventionLevel> {
     parse_list(&p.prevention_levels, PreventionLevel::parse)
-}
-
-/// Sums over the rollup. `sessions` first, then the people counts.
-#[derive(Debug, Clone, Copy, Default)]
-struct Sums {
-    sessions: i64,
-    counts: RowCounts,
-}
-
-impl Sums {
-    fn add(&mut self, o: &Sums) {
-        self.sessions += o.sessions;
-        self.counts.add(&o.counts);
-    }
 }
 
 type Key = (
@@ -230,55 +178,32 @@ type Key = (
     Option<PreventionLevel>,
 );
 
-const SUMMED: [&str; 9] = [
-    "sessions",
-    "enrolled",
-    "enrolled_finished",
-    "completed",
-    "women",
-    "men",
-    "vulnerable_area",
-    "satisfaction_respondents",
-    "satisfied",
-];
+/// The rollup's key columns in `Key` order, each with whether SQL groups by it.
+fn key_columns(q: &ReachQuery) -> [(bool, Column); 4] {
+    [
+        (q.groups(GroupField::Municipality), Column::MunicipalityCode),
+        (q.by_programme(), Column::Programme),
+        (q.by_year(), Column::Year),
+        (q.groups(GroupField::Quarter), Column::Quarter),
+    ]
+}
 
 /// The SQL half: filter and group the rollup as far as SQL can; programme
 /// levels (a list per programme) are expanded in Rust.
 fn statement(
     q: &ReachQuery,
-    by_programme: bool,
     municipalities: Option<&[&municipality::Model]>,
     programmes: Option<&[&programme::Model]>,
 ) -> SelectStatement {
     let mut select = Query::select();
-    select.from(Alias::new("reach_rollup"));
-    let g = &q.group_by;
-    let mut keys: Vec<&str> = vec![];
-    if g.contains(&GroupField::Municipality) {
-        keys.push("municipality_code");
+    select.from(reach_rollup::Entity);
+    for (_, col) in key_columns(q).into_iter().filter(|(grouped, _)| *grouped) {
+        select.column(col);
+        select.group_by_col(col);
     }
-    if by_programme {
-        keys.push("programme");
-    }
-    if g.contains(&GroupField::Year) || g.contains(&GroupField::Quarter) {
-        keys.push("year");
-    }
-    if g.contains(&GroupField::Quarter) {
-        keys.push("quarter");
-    }
-    for k in &keys {
-        select.column(Alias::new(*k));
-        select.group_by_col(Alias::new(*k));
-    }
-    for col in SUMMED {
-        // PostgreSQL's SUM(bigint) is numeric; cast back so both backends agree.
-        select.expr_as(
-            Expr::cust(format!("CAST(COALESCE(SUM({col}), 0) AS BIGINT)")),
-            Alias::new(col),
-        );
-    }
+    Sums::select_summed(&mut select);
     if let Some(f) = q.from {
-        select.and_where(Expr::col(Alias::new("year")).gte(f.year));
+        select.and_where(Expr::col(Column::Year).gte(f.year));
         // An integer we computed, not client text: safe to inline, and it
         // sidesteps placeholder styles differing between backends.
         select.and_where(Expr::cust(format!(
@@ -287,7 +212,7 @@ fn statement(
         )));
     }
     if let Some(t) = q.to {
-        select.and_where(Expr::col(Alias::new("year")).lte(t.year));
+        select.and_where(Expr::col(Column::Year).lte(t.year));
         select.and_where(Expr::cust(format!(
             "(year * 4 + quarter - 1) <= {}",
             t.index()
@@ -295,26 +220,16 @@ fn statement(
     }
     if let Some(ms) = municipalities {
         select.and_where(
-            Expr::col(Alias::new("municipality_code")).is_in(ms.iter().map(|m| m.code.clone())),
+            Expr::col(Column::MunicipalityCode).is_in(ms.iter().map(|m| m.code.clone())),
         );
     }
     if let Some(ps) = programmes {
-        select
-            .and_where(Expr::col(Alias::new("programme")).is_in(ps.iter().map(|p| p.slug.clone())));
+        select.and_where(Expr::col(Column::Programme).is_in(ps.iter().map(|p| p.slug.clone())));
     }
     select
 }
 
 /// Reach rows for `q` under suppression threshold `k`, ordered by their keys.
-pub async fn reach(
-    db: &impl ConnectionTrait,
-    q: &ReachQuery,
-    k: i64,
-) -> Result<Vec<ReachRow>, ApiError> {
-    let cat = Catalogues::load(db).await?;
-    reach_with(db, q, k, &cat).await
-}
-
 pub async fn reach_with(
     db: &impl ConnectionTrait,
     q: &ReachQuery,
@@ -323,95 +238,19 @@ pub async fn reach_with(
 ) -> Result<Vec<ReachRow>, ApiError> {
     check_references(q, cat)?;
     let scope = scope(q, cat);
-    let restrict_municipalities = !q.municipalities.is_empty() || q.county.is_some();
-    let programmes: Vec<&programme::Model> = cat
-        .programmes
-        .iter()
-        .filter(|p| q.programmes.is_empty() || q.programmes.contains(&p.slug))
-        .filter(|p| {
-            q.prevention_levels.is_empty()
-                || levels_of(p).iter().any(|l| q.prevention_levels.contains(l))
-        })
-        .collect();
-    let restrict_programmes = !q.programmes.is_empty() || !q.prevention_levels.is_empty();
-    let by_level = q.group_by.contains(&GroupField::PreventionLevel);
-    let by_programme = by_level || q.group_by.contains(&GroupField::Programme);
-
+    let programmes = programmes_of(q, cat);
     let mut groups: BTreeMap<Key, Sums> = BTreeMap::new();
-    let nothing_matches = (restrict_municipalities && scope.is_empty())
-        || (restrict_programmes && programmes.is_empty());
+    let nothing_matches = (q.restricts_municipalities() && scope.is_empty())
+        || (q.restricts_programmes() && programmes.is_empty());
     if !nothing_matches {
         let stmt = statement(
             q,
-            by_programme,
-            restrict_municipalities.then_some(&scope[..]),
-            restrict_programmes.then_some(&programmes[..]),
+            q.restricts_municipalities().then_some(&scope[..]),
+            q.restricts_programmes().then_some(&programmes[..]),
         );
         let backend = db.get_database_backend();
         for row in db.query_all(backend.build(&stmt)).await? {
-            let get = |c: &str| row.try_get::<i64>("", c);
-            let sums = Sums {
-                sessions: get("sessions")?,
-                counts: RowCounts {
-                    enrolled: get("enrolled")?,
-                    enrolled_finished: get("enrolled_finished")?,
-                    completed: get("completed")?,
-                    women: get("women")?,
-                    men: get("men")?,
-                    vulnerable_area: get("vulnerable_area")?,
-                    satisfaction_respondents: get("satisfaction_respondents")?,
-                    satisfied: get("satisfied")?,
-                },
-            };
-            if sums.sessions == 0 {
-                continue;
-            }
-            let g = &q.group_by;
-            let municipality = if g.contains(&GroupField::Municipality) {
-                Some(row.try_get::<String>("", "municipality_code")?)
-            } else {
-                None
-            };
-            let slug = if by_programme {
-                Some(row.try_get::<String>("", "programme")?)
-            } else {
-                None
-            };
-            let year = if g.contains(&GroupField::Year) || g.contains(&GroupField::Quarter) {
-                Some(row.try_get::<i32>("", "year")?)
-            } else {
-                None
-            };
-            let quarter = if g.contains(&GroupField::Quarter) {
-                Some(row.try_get::<i32>("", "quarter")?)
-            } else {
-                None
-            };
-            let programme_key = slug.clone().filter(|_| g.contains(&GroupField::Programme));
-            if by_level {
-                // A session counts once under each level of its programme.
-                let levels = slug
-                    .as_deref()
-                    .and_then(|s| cat.programmes.iter().find(|p| p.slug == s))
-                    .map(levels_of)
-                    .unwrap_or_default();
-                for level in levels {
-                    if !q.prevention_levels.is_empty() && !q.prevention_levels.contains(&level) {
-                        continue;
-                    }
-                    let key = (
-                        municipality.clone(),
-                        programme_key.clone(),
-                        year,
-                        quarter,
-                        Some(level),
-                    );
-                    groups.entry(key).or_default().add(&sums);
-                }
-            } else {
-                let key = (municipality, programme_key, year, quarter, None);
-                groups.entry(key).or_default().add(&sums);
-            }
+            add_to_groups(&mut groups, &row, q, cat)?;
         }
     }
     if q.group_by.is_empty() && groups.is_empty() {
@@ -421,6 +260,59 @@ pub async fn reach_with(
         .into_iter()
         .map(|(key, sums)| row_of(key, sums, k, &scope, cat))
         .collect())
+}
+
+/// A key column of a row of `statement`: there when the query groups by it.
+fn group_key<T: TryGetable>(
+    row: &QueryResult,
+    (grouped, col): (bool, Column),
+) -> Result<Option<T>, DbErr> {
+    grouped.then(|| row.try_get("", col.as_str())).transpose()
+}
+
+/// Adds one row of `statement` to its group, or with `prevention_level` to
+/// the group of each level of its programme.
+fn add_to_groups(
+    groups: &mut BTreeMap<Key, Sums>,
+    row: &QueryResult,
+    q: &ReachQuery,
+    cat: &Catalogues,
+) -> Result<(), DbErr> {
+    let sums = Sums::from_row(row)?;
+    if sums.sessions == 0 {
+        return Ok(());
+    }
+    let [municipality, programme, year, quarter] = key_columns(q);
+    let municipality: Option<String> = group_key(row, municipality)?;
+    let slug: Option<String> = group_key(row, programme)?;
+    let year = group_key(row, year)?;
+    let quarter = group_key(row, quarter)?;
+    let programme_key = slug.clone().filter(|_| q.groups(GroupField::Programme));
+    if !q.groups(GroupField::PreventionLevel) {
+        let key = (municipality, programme_key, year, quarter, None);
+        groups.entry(key).or_default().add(&sums);
+        return Ok(());
+    }
+    // A session counts once under each level of its programme.
+    let levels = slug
+        .as_deref()
+        .and_then(|s| cat.programmes.iter().find(|p| p.slug == s))
+        .map(levels_of)
+        .unwrap_or_default();
+    for level in levels {
+        if !q.prevention_levels.is_empty() && !q.prevention_levels.contains(&level) {
+            continue;
+        }
+        let key = (
+            municipality.clone(),
+            programme_key.clone(),
+            year,
+            quarter,
+            Some(level),
+        );
+        groups.entry(key).or_default().add(&sums);
+    }
+    Ok(())
 }
 
 /// The reference population a row's reach is a rate of, or why there is none.
@@ -449,7 +341,8 @@ fn population_of(
             )
         } else {
             format!(
-                "the row spans {} municipalities and {} of them have no reference population; filter by municipality or county to get a rate",
+                "the row spans {} municipalities and {} of them have no reference population; \
+                 filter by municipality or county to get a rate",
                 covered.len(),
                 missing.len()
             )
@@ -462,7 +355,9 @@ fn population_of(
             && m.children_age_to == first.children_age_to
     });
     if !same_basis {
-        return Err("the municipalities in this row have reference populations of different years or age bands".into());
+        return Err("the municipalities in this row have reference populations \
+                    of different years or age bands"
+            .into());
     }
     Ok(ReachPopulation {
         year: first.population_year.unwrap_or_default(),
@@ -532,22 +427,6 @@ fn row_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn periods_are_quarters_or_years_or_quarter_boundaries() {
-        let q = |s, end| parse_period("from", s, end).map(|q| (q.year, q.quarter));
-        assert_eq!(q("2024", false).ok(), Some((2024, 1)));
-        assert_eq!(q("2024", true).ok(), Some((2024, 4)));
-        assert_eq!(q("2024-Q3", false).ok(), Some((2024, 3)));
-        assert_eq!(q("2024-04-01", false).ok(), Some((2024, 2)));
-        assert_eq!(q("2024-06-30", true).ok(), Some((2024, 2)));
-        assert_eq!(q("2024-12-31", true).ok(), Some((2024, 4)));
-        assert!(q("2024-05-01", false).is_err());
-        assert!(q("2024-06-29", true).is_err());
-        assert!(q("2024-Q5", false).is_err());
-        assert!(q("24", false).is_err());
-        assert!(q("soon", false).is_err());
-    }
 
     #[test]
     fn group_by_accepts_commas_and_repeats_and_refuses_strangers() {

@@ -11,13 +11,16 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
-use entity::session;
-use sea_orm::sea_query::{Alias, Expr, OnConflict, Query, SimpleExpr};
-use sea_orm::Value;
-use sea_orm::{ConnectionTrait, DbErr};
+use entity::{offer_language_rollup, offer_rollup, reach_rollup, session};
+use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryResult, QueryTrait, Value};
+
+use super::disclosure::RowCounts;
+use super::sums::{read_columns, Sums};
+use crate::vocab::{Delivery, SessionStatus};
 
 /// Statuses whose sessions count in reach.
-pub const COUNTED: [&str; 2] = ["ongoing", "completed"];
+pub const COUNTED: [SessionStatus; 2] = [SessionStatus::Ongoing, SessionStatus::Completed];
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Bucket {
@@ -36,21 +39,51 @@ impl Bucket {
             quarter: (start_date.month0() / 3 + 1) as i32,
         }
     }
+
+    /// The key in `REACH_KEYS`/`OFFER_KEYS` order.
+    fn key(&self) -> Vec<Value> {
+        vec![
+            self.municipality_code.clone().into(),
+            self.programme.clone().into(),
+            self.year.into(),
+            self.quarter.into(),
+        ]
+    }
+
+    /// Reads a bucket from a `reach_rollup` or `offer_rollup` row: both name
+    /// the bucket columns alike.
+    fn from_row(row: &QueryResult) -> Result<Self, DbErr> {
+        use reach_rollup::Column as C;
+        Ok(Self {
+            municipality_code: row.try_get("", C::MunicipalityCode.as_str())?,
+            programme: row.try_get("", C::Programme.as_str())?,
+            year: row.try_get("", C::Year.as_str())?,
+            quarter: row.try_get("", C::Quarter.as_str())?,
+        })
+    }
 }
 
+/// The columns that key each rollup: `reach_rollup` and `offer_rollup` by
+/// bucket, `offer_language_rollup` by municipality, year and language.
+const REACH_KEYS: [reach_rollup::Column; 4] = {
+    use reach_rollup::Column as C;
+    [C::MunicipalityCode, C::Programme, C::Year, C::Quarter]
+};
+const OFFER_KEYS: [offer_rollup::Column; 4] = {
+    use offer_rollup::Column as C;
+    [C::MunicipalityCode, C::Programme, C::Year, C::Quarter]
+};
+const LANGUAGE_KEYS: [offer_language_rollup::Column; 3] = {
+    use offer_language_rollup::Column as C;
+    [C::MunicipalityCode, C::Year, C::Language]
+};
+
 /// What sessions add to a bucket. Unreported breakdowns add nothing.
-/// The counted fields feed `reach_rollup`; `offer` feeds the offer rollups.
+/// `sessions` and `counts` feed `reach_rollup`; `offer` feeds the offer rollups.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Contribution {
     pub sessions: i64,
-    pub enrolled: i64,
-    pub enrolled_finished: i64,
-    pub completed: i64,
-    pub women: i64,
-    pub men: i64,
-    pub vulnerable_area: i64,
-    pub satisfaction_respondents: i64,
-    pub satisfied: i64,
+    pub counts: RowCounts,
     pub offer: Offer,
 }
 
@@ -69,13 +102,25 @@ pub struct Offer {
 }
 
 impl Offer {
+    /// The `offer_rollup` columns, in `values` order, `sessions` first (`add_to` relies on it).
+    pub const COLUMNS: [offer_rollup::Column; 3] = [
+        offer_rollup::Column::Sessions,
+        offer_rollup::Column::Digital,
+        offer_rollup::Column::Collaborative,
+    ];
+
+    pub fn values(&self) -> [i64; 3] {
+        [self.sessions, self.digital, self.collaborative]
+    }
+
     pub fn of_session(s: &session::Model) -> Option<(Bucket, Self)> {
-        if s.status == "cancelled" {
+        if s.status == SessionStatus::Cancelled.as_str() {
             return None;
         }
+        let remote = [Delivery::Digital, Delivery::Hybrid];
         let offer = Self {
             sessions: 1,
-            digital: i64::from(s.delivery == "digital" || s.delivery == "hybrid"),
+            digital: i64::from(remote.iter().any(|d| d.as_str() == s.delivery)),
             collaborative: i64::from(
                 s.open_to_other_municipalities || s.co_hosts.split(',').any(|c| !c.is_empty()),
             ),
@@ -102,55 +147,35 @@ impl Offer {
     }
 
     pub fn is_zero(&self) -> bool {
-        self.sessions == 0
-            && self.digital == 0
-            && self.collaborative == 0
-            && self.languages.values().all(|n| *n == 0)
+        self.values() == [0; 3] && self.languages.values().all(|n| *n == 0)
     }
 }
 
 impl Contribution {
-    #[allow(clippy::too_many_arguments)]
-    pub fn single(
-        enrolled: i64,
-        completed: i64,
-        women: Option<i64>,
-        men: Option<i64>,
-        vulnerable_area: Option<i64>,
-        respondents: Option<i64>,
-        satisfied: Option<i64>,
-    ) -> Self {
-        Self {
-            sessions: 1,
-            enrolled,
-            enrolled_finished: 0,
-            completed,
-            women: women.unwrap_or(0),
-            men: men.unwrap_or(0),
-            vulnerable_area: vulnerable_area.unwrap_or(0),
-            satisfaction_respondents: respondents.unwrap_or(0),
-            satisfied: satisfied.unwrap_or(0),
-            offer: Offer::default(),
-        }
-    }
-
     /// The bucket and contribution of a stored session, or None if it does not count.
     pub fn of_session(s: &session::Model) -> Option<(Bucket, Self)> {
-        if !COUNTED.contains(&s.status.as_str()) {
+        if !COUNTED.iter().any(|c| c.as_str() == s.status) {
             return None;
         }
-        let mut c = Self::single(
-            s.enrolled.into(),
-            s.completed.into(),
-            s.women.map(i64::from),
-            s.men.map(i64::from),
-            s.vulnerable_area.map(i64::from),
-            s.satisfaction_respondents.map(i64::from),
-            s.satisfied.map(i64::from),
-        );
-        if s.status == "completed" {
-            c.enrolled_finished = c.enrolled;
-        }
+        let enrolled = i64::from(s.enrolled);
+        // Only a completed session's participants have had the chance to finish.
+        let finished = s.status == SessionStatus::Completed.as_str();
+        let reported = |n: Option<i32>| n.map_or(0, i64::from);
+        let counts = RowCounts {
+            enrolled,
+            enrolled_finished: if finished { enrolled } else { 0 },
+            completed: s.completed.into(),
+            women: reported(s.women),
+            men: reported(s.men),
+            vulnerable_area: reported(s.vulnerable_area),
+            satisfaction_respondents: reported(s.satisfaction_respondents),
+            satisfied: reported(s.satisfied),
+        };
+        let c = Self {
+            sessions: 1,
+            counts,
+            offer: Offer::default(),
+        };
         Some((
             Bucket::of(&s.municipality_code, &s.programme, s.start_date),
             c,
@@ -167,15 +192,16 @@ impl Contribution {
 
     fn combine(&mut self, o: &Self, sign: i64) {
         self.sessions += sign * o.sessions;
-        self.enrolled += sign * o.enrolled;
-        self.enrolled_finished += sign * o.enrolled_finished;
-        self.completed += sign * o.completed;
-        self.women += sign * o.women;
-        self.men += sign * o.men;
-        self.vulnerable_area += sign * o.vulnerable_area;
-        self.satisfaction_respondents += sign * o.satisfaction_respondents;
-        self.satisfied += sign * o.satisfied;
+        self.counts.add_times(&o.counts, sign);
         self.offer.combine(&o.offer, sign);
+    }
+
+    /// The part that feeds `reach_rollup`.
+    pub fn sums(&self) -> Sums {
+        Sums {
+            sessions: self.sessions,
+            counts: self.counts,
+        }
     }
 
     /// True when neither the counted sums nor the offer change.
@@ -184,15 +210,7 @@ impl Contribution {
     }
 
     fn counted_is_zero(&self) -> bool {
-        self.sessions == 0
-            && self.enrolled == 0
-            && self.enrolled_finished == 0
-            && self.completed == 0
-            && self.women == 0
-            && self.men == 0
-            && self.vulnerable_area == 0
-            && self.satisfaction_respondents == 0
-            && self.satisfied == 0
+        self.sessions == 0 && self.counts.is_zero()
     }
 }
 
@@ -221,59 +239,40 @@ impl Deltas {
     }
 }
 
-const COLUMNS: [&str; 9] = [
-    "sessions",
-    "enrolled",
-    "enrolled_finished",
-    "completed",
-    "women",
-    "men",
-    "vulnerable_area",
-    "satisfaction_respondents",
-    "satisfied",
-];
-
 /// Adds the deltas to the rollups (upsert `col = col + excluded.col`), then drops
 /// buckets left empty so the rollup only holds buckets with sessions.
 pub async fn apply(
     db: &impl ConnectionTrait,
     deltas: &HashMap<Bucket, Contribution>,
 ) -> Result<(), DbErr> {
-    let bucket_key = |b: &Bucket| -> Vec<Value> {
-        vec![
-            b.municipality_code.clone().into(),
-            b.programme.clone().into(),
-            b.year.into(),
-            b.quarter.into(),
-        ]
-    };
     let reach: Vec<(Vec<Value>, Vec<i64>)> = deltas
         .iter()
         .filter(|(_, c)| !c.counted_is_zero())
-        .map(|(b, c)| {
-            let sums = vec![
-                c.sessions,
-                c.enrolled,
-                c.enrolled_finished,
-                c.completed,
-                c.women,
-                c.men,
-                c.vulnerable_area,
-                c.satisfaction_respondents,
-                c.satisfied,
-            ];
-            (bucket_key(b), sums)
-        })
+        .map(|(b, c)| (b.key(), c.sums().values().collect()))
         .collect();
-    add_to(db, "reach_rollup", &BUCKET_KEYS, &COLUMNS, &reach).await?;
+    let reach_columns: Vec<_> = Sums::columns().collect();
+    add_to(
+        db,
+        reach_rollup::Entity,
+        &REACH_KEYS,
+        &reach_columns,
+        &reach,
+    )
+    .await?;
 
     let offer: Vec<(Vec<Value>, Vec<i64>)> = deltas
         .iter()
-        .map(|(b, c)| (b, &c.offer))
-        .filter(|(_, o)| o.sessions != 0 || o.digital != 0 || o.collaborative != 0)
-        .map(|(b, o)| (bucket_key(b), vec![o.sessions, o.digital, o.collaborative]))
+        .filter(|(_, c)| c.offer.values() != [0; 3])
+        .map(|(b, c)| (b.key(), c.offer.values().to_vec()))
         .collect();
-    add_to(db, "offer_rollup", &BUCKET_KEYS, &OFFER_COLUMNS, &offer).await?;
+    add_to(
+        db,
+        offer_rollup::Entity,
+        &OFFER_KEYS,
+        &Offer::COLUMNS,
+        &offer,
+    )
+    .await?;
 
     let mut languages: BTreeMap<(&str, i32, &str), i64> = BTreeMap::new();
     for (b, c) in deltas {
@@ -290,33 +289,31 @@ pub async fn apply(
         .collect();
     add_to(
         db,
-        "offer_language_rollup",
-        &["municipality_code", "year", "language"],
-        &["sessions"],
+        offer_language_rollup::Entity,
+        &LANGUAGE_KEYS,
+        &[offer_language_rollup::Column::Sessions],
         &languages,
     )
     .await
 }
 
-const BUCKET_KEYS: [&str; 4] = ["municipality_code", "programme", "year", "quarter"];
-const OFFER_COLUMNS: [&str; 3] = ["sessions", "digital", "collaborative"];
-
 /// Adds each row's `sums` to `table` at its `keys` (an upsert that sums on
 /// conflict), then drops the rows whose `sessions` (always `sums[0]`) fell to
 /// zero, so a rollup only holds buckets that have sessions.
-async fn add_to(
+async fn add_to<E: EntityTrait>(
     db: &impl ConnectionTrait,
-    table: &str,
-    keys: &[&str],
-    sums: &[&str],
+    table: E,
+    keys: &[E::Column],
+    sums: &[E::Column],
     rows: &[(Vec<Value>, Vec<i64>)],
 ) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
+    let name = table.table_name();
     for chunk in rows.chunks(500) {
         let mut insert = Query::insert();
         insert
-            .into_table(Alias::new(table))
-            .columns(keys.iter().chain(sums).map(|c| Alias::new(*c)));
+            .into_table(table)
+            .columns(keys.iter().chain(sums).copied());
         for (key, values) in chunk {
             insert.values_panic(
                 key.iter()
@@ -326,12 +323,11 @@ async fn add_to(
             );
         }
         insert.on_conflict(
-            OnConflict::columns(keys.iter().map(|c| Alias::new(*c)))
-                .values(sums.iter().map(|col| {
-                    (
-                        Alias::new(*col),
-                        Expr::cust(format!("{table}.{col} + excluded.{col}")),
-                    )
+            OnConflict::columns(keys.iter().copied())
+                .values(sums.iter().map(|&col| {
+                    let col_name = col.as_str();
+                    let sum = format!("{name}.{col_name} + excluded.{col_name}");
+                    (col, Expr::cust(sum))
                 }))
                 .to_owned(),
         );
@@ -339,11 +335,9 @@ async fn add_to(
     }
     for (key, _) in rows.iter().filter(|(_, v)| v[0] < 0) {
         let mut delete = Query::delete();
-        delete
-            .from_table(Alias::new(table))
-            .and_where(Expr::col(Alias::new("sessions")).eq(0));
+        delete.from_table(table).and_where(Expr::col(sums[0]).eq(0));
         for (col, value) in keys.iter().zip(key) {
-            delete.and_where(Expr::col(Alias::new(*col)).eq(value.clone()));
+            delete.and_where(Expr::col(*col).eq(value.clone()));
         }
         db.execute(backend.build(&delete)).await?;
     }
@@ -354,9 +348,8 @@ async fn add_to(
 /// and what a recomputation from `sessions` says should be stored.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Snapshot {
-    /// Counted sums in `COLUMNS` order.
-    pub reach: BTreeMap<Bucket, [i64; 9]>,
-    /// Offered, digital, collaborative.
+    pub reach: BTreeMap<Bucket, Sums>,
+    /// In `Offer::COLUMNS` order.
     pub offer: BTreeMap<Bucket, [i64; 3]>,
     /// (municipality, year, language) → sessions offered.
     pub languages: BTreeMap<(String, i32, String), i64>,
@@ -364,44 +357,19 @@ pub struct Snapshot {
 
 /// What the rollups hold now.
 pub async fn stored(db: &impl ConnectionTrait) -> Result<Snapshot, DbErr> {
-    use sea_orm::EntityTrait;
+    let backend = db.get_database_backend();
     let mut snap = Snapshot::default();
-    for r in entity::reach_rollup::Entity::find().all(db).await? {
-        snap.reach.insert(
-            Bucket {
-                municipality_code: r.municipality_code,
-                programme: r.programme,
-                year: r.year,
-                quarter: r.quarter,
-            },
-            [
-                r.sessions,
-                r.enrolled,
-                r.enrolled_finished,
-                r.completed,
-                r.women,
-                r.men,
-                r.vulnerable_area,
-                r.satisfaction_respondents,
-                r.satisfied,
-            ],
-        );
+    let reach = reach_rollup::Entity::find().build(backend);
+    for row in db.query_all(reach).await? {
+        snap.reach
+            .insert(Bucket::from_row(&row)?, Sums::from_row(&row)?);
     }
-    for r in entity::offer_rollup::Entity::find().all(db).await? {
-        snap.offer.insert(
-            Bucket {
-                municipality_code: r.municipality_code,
-                programme: r.programme,
-                year: r.year,
-                quarter: r.quarter,
-            },
-            [r.sessions, r.digital, r.collaborative],
-        );
+    let offer = offer_rollup::Entity::find().build(backend);
+    for row in db.query_all(offer).await? {
+        snap.offer
+            .insert(Bucket::from_row(&row)?, read_columns(&row, Offer::COLUMNS)?);
     }
-    for r in entity::offer_language_rollup::Entity::find()
-        .all(db)
-        .await?
-    {
+    for r in offer_language_rollup::Entity::find().all(db).await? {
         snap.languages
             .insert((r.municipality_code, r.year, r.language), r.sessions);
     }
@@ -409,9 +377,8 @@ pub async fn stored(db: &impl ConnectionTrait) -> Result<Snapshot, DbErr> {
 }
 
 /// What the rollups should hold, recomputed from every stored session. Reads
-/// all sessions: for tests and repair, never for requests.
+/// all sessions: for tests and checks, never for requests.
 pub async fn recompute(db: &impl ConnectionTrait) -> Result<Snapshot, DbErr> {
-    use sea_orm::EntityTrait;
     let mut deltas = Deltas::default();
     for s in session::Entity::find().all(db).await? {
         deltas.record(None, Some(&s));
@@ -423,26 +390,10 @@ fn snapshot_of(deltas: &Deltas) -> Snapshot {
     let mut snap = Snapshot::default();
     for (b, c) in &deltas.0 {
         if c.sessions != 0 {
-            snap.reach.insert(
-                b.clone(),
-                [
-                    c.sessions,
-                    c.enrolled,
-                    c.enrolled_finished,
-                    c.completed,
-                    c.women,
-                    c.men,
-                    c.vulnerable_area,
-                    c.satisfaction_respondents,
-                    c.satisfied,
-                ],
-            );
+            snap.reach.insert(b.clone(), c.sums());
         }
         if c.offer.sessions != 0 {
-            snap.offer.insert(
-                b.clone(),
-                [c.offer.sessions, c.offer.digital, c.offer.collaborative],
-            );
+            snap.offer.insert(b.clone(), c.offer.values());
         }
         for (lang, n) in &c.offer.languages {
             if *n != 0 {
@@ -454,19 +405,4 @@ fn snapshot_of(deltas: &Deltas) -> Snapshot {
         }
     }
     snap
-}
-
-/// Rebuilds all three rollups from `sessions` (e.g. after the offer rollup is
-/// first created on a database that already holds sessions).
-pub async fn rebuild(db: &impl ConnectionTrait) -> Result<(), DbErr> {
-    use sea_orm::EntityTrait;
-    for table in ["reach_rollup", "offer_rollup", "offer_language_rollup"] {
-        db.execute_unprepared(&format!("DELETE FROM {table}"))
-            .await?;
-    }
-    let mut deltas = Deltas::default();
-    for s in session::Entity::find().all(db).await? {
-        deltas.record(None, Some(&s));
-    }
-    apply(db, &deltas.0).await
 }

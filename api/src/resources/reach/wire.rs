@@ -1,8 +1,10 @@
-//! What clients see of reach: one row per group, after disclosure control.
+//! What clients see of reach (one row per group, after disclosure control) and
+//! of the indicators (one list per area).
 
 use poem_openapi::Object;
 
 use crate::http::formats::{opt, CsvRecord};
+use crate::resources::programmes::LocalizedText;
 use crate::vocab::PreventionLevel;
 
 /// The reference population a row's `reach_per_1000_children` is a rate of.
@@ -177,4 +179,55 @@ impl CsvRecord for ReachRow {
             self.suppressed.join(";"),
         ]
     }
+}
+
+/// One indicator for one area and year.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct Indicator {
+    /// Stable id, e.g. `reach_per_1000_children`.
+    pub id: String,
+    pub label: LocalizedText,
+    /// The short-term effect of the decision this indicator follows up, in its own words (sv) and in English.
+    pub effect: LocalizedText,
+    /// The value for the year; null with `note` when it cannot be stated.
+    pub value: Option<f64>,
+    /// `per_1000_children`, `share` (0–1), `ratio`, `count`.
+    pub unit: String,
+    /// The value for the previous year.
+    pub previous_value: Option<f64>,
+    /// `value − previous_value`, in `unit` (for shares: a difference of shares, not a percentage).
+    pub change: Option<f64>,
+    /// Why `value` is null, or a caveat.
+    #[oai(skip_serializing_if_is_none)]
+    pub note: Option<String>,
+    /// Extra detail (e.g. the languages offered, ISO 639-1).
+    #[oai(skip_serializing_if_is_none)]
+    pub detail: Option<String>,
+    pub definition: LocalizedText,
+}
+
+/// The indicators of the county or of one municipality.
+#[derive(Debug, Clone, Object)]
+pub struct IndicatorArea {
+    /// `county` or `municipality`.
+    pub level: String,
+    /// SCB code: 2 digits for the county, 4 for a municipality.
+    pub code: String,
+    pub name: String,
+    /// The reference population of rates per 1,000 children; null where none is sourced.
+    pub population: Option<ReachPopulation>,
+    pub indicators: Vec<Indicator>,
+}
+
+/// The indicators for one year.
+#[derive(Debug, Clone, Object)]
+pub struct IndicatorReport {
+    pub year: i32,
+    pub previous_year: i32,
+    pub county_code: String,
+    pub county_name: String,
+    /// k: counts of people between 1 and k−1 are suppressed, and figures built on them.
+    pub suppression_threshold: i64,
+    /// The county first, then each municipality by code.
+    pub areas: Vec<IndicatorArea>,
 }

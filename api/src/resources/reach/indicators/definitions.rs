@@ -1,0 +1,420 @@
+//! The indicator catalogue: what each indicator follows up and how it is
+//! defined, in Swedish and English, and how its figure is computed from an
+//! area's year.
+
+use super::AreaYear;
+use crate::resources::programmes::LocalizedText;
+use crate::resources::reach::disclosure::{disclose, round, Disclosed};
+use crate::resources::reach::wire::Indicator;
+
+/// A text in Swedish and English: (sv, en).
+type Text = (&'static str, &'static str);
+
+fn text((sv, en): Text) -> LocalizedText {
+    LocalizedText {
+        sv: sv.into(),
+        en: en.into(),
+    }
+}
+
+// The decision's short-term effects, in its own words and in English.
+const EQUAL_ACCESS: Text = (
+    "En mer jämlik tillgång till föräldraskapsstöd i länet",
+    "More equal access to parenting support in the county",
+);
+const ACCESSIBLE: Text = (
+    "Ett mer tillgängligt föräldraskapsstöd",
+    "More accessible parenting support",
+);
+const SATISFIED: Text = (
+    "Fler föräldrar är nöjda med det föräldraskapsstöd de får",
+    "More parents are satisfied with the parenting support they receive",
+);
+const VULNERABLE: Text = (
+    "Fler socioekonomiskt utsatta grupper använder sig av föräldraskapsstöd",
+    "More socioeconomically vulnerable groups use parenting support",
+);
+const COLLABORATION: Text = (
+    "Ökad samverkan och samarbete i länet kring föräldraskapsstöd",
+    "More collaboration and cooperation in the county on parenting support",
+);
+
+/// What an indicator is, apart from its figures.
+struct Def {
+    id: &'static str,
+    label: Text,
+    effect: Text,
+    unit: &'static str,
+    definition: Text,
+}
+
+const REACH: Def = Def {
+    id: "reach_per_1000_children",
+    label: ("Räckvidd per 1 000 barn", "Reach per 1,000 children"),
+    effect: EQUAL_ACCESS,
+    unit: "per_1000_children",
+    definition: (
+        "Inskrivna deltaganden i räknade omgångar (pågående eller avslutade, efter startdatum) \
+         per 1 000 barn i referensbefolkningen. Deltaganden, inte unika personer.",
+        "Participations enrolled in counted sessions (ongoing or completed, by start date) \
+         per 1,000 children of the reference population. Participations, not unique people.",
+    ),
+};
+
+const SESSIONS_OFFERED: Def = Def {
+    id: "sessions_offered_per_1000_children",
+    label: (
+        "Erbjudna omgångar per 1 000 barn",
+        "Sessions offered per 1,000 children",
+    ),
+    effect: ACCESSIBLE,
+    unit: "per_1000_children",
+    definition: (
+        "Omgångar som startar under året med någon status utom inställd \
+         (planerad, öppen, pågående, avslutad), per 1 000 barn i referensbefolkningen.",
+        "Sessions starting in the year with any status but cancelled \
+         (planned, open, ongoing, completed), per 1,000 children of the reference population.",
+    ),
+};
+
+const LANGUAGES: Def = Def {
+    id: "languages_offered",
+    label: ("Erbjudna språk", "Languages offered"),
+    effect: ACCESSIBLE,
+    unit: "count",
+    definition: (
+        "Antal olika språk (ISO 639-1) bland de erbjudna omgångarna under året; \
+         språken anges i detail.",
+        "Number of distinct languages (ISO 639-1) among the sessions offered in the year; \
+         the languages are listed in detail.",
+    ),
+};
+
+const DIGITAL: Def = Def {
+    id: "digital_share",
+    label: ("Andel digitala omgångar", "Digital share"),
+    effect: ACCESSIBLE,
+    unit: "share",
+    definition: (
+        "Andel av de erbjudna omgångarna som ges digitalt eller hybrid \
+         (går att delta i utan att resa).",
+        "Share of the sessions offered that are delivered digitally or hybrid \
+         (can be attended without travelling).",
+    ),
+};
+
+const EVIDENCE: Def = Def {
+    id: "evaluated_evidence_share",
+    label: (
+        "Andel omgångar med utvärderade metoder",
+        "Share of sessions using programmes with evaluated evidence",
+    ),
+    effect: ACCESSIBLE,
+    unit: "share",
+    definition: (
+        "Andel av de erbjudna omgångarna vars program har evidensstatus `evaluated` med angiven \
+         källa. Anges inte så länge inget erbjudet program har en registrerad bedömning.",
+        "Share of the sessions offered whose programme's evidence status is `evaluated`, \
+         with a source. Not stated while no offered programme has an assessment recorded.",
+    ),
+};
+
+const SATISFACTION: Def = Def {
+    id: "satisfaction_rate",
+    label: ("Andel nöjda", "Share satisfied"),
+    effect: SATISFIED,
+    unit: "share",
+    definition: (
+        "Nöjda delat med antal som besvarat nöjdhetsfrågan, i räknade omgångar.",
+        "Satisfied divided by those who answered the satisfaction question, \
+         in counted sessions.",
+    ),
+};
+
+const VULNERABLE_AREA: Def = Def {
+    id: "vulnerable_area_share",
+    label: (
+        "Andel deltaganden från socioekonomiskt utsatta områden",
+        "Share of participations from socioeconomically vulnerable areas",
+    ),
+    effect: VULNERABLE,
+    unit: "share",
+    definition: (
+        "Deltaganden av föräldrar boende i områden som kommunen klassar som socioekonomiskt \
+         utsatta, delat med inskrivna deltaganden, i räknade omgångar.",
+        "Participations by parents living in areas the municipality classes as socioeconomically \
+         vulnerable, divided by participations enrolled, in counted sessions.",
+    ),
+};
+
+const COLLABORATION_SHARE: Def = Def {
+    id: "collaboration_share",
+    label: (
+        "Andel omgångar i samverkan",
+        "Share of sessions in collaboration",
+    ),
+    effect: COLLABORATION,
+    unit: "share",
+    definition: (
+        "Andel av de erbjudna omgångarna som har en medarrangerande kommun eller är öppna \
+         för invånare i andra kommuner.",
+        "Share of the sessions offered that are co-hosted with another municipality \
+         or open to residents of other municipalities.",
+    ),
+};
+
+/// The spread of the municipalities' reach, in `spread` order.
+const SPREAD: [Def; 4] = [
+    Def {
+        id: "reach_spread_min",
+        label: (
+            "Lägsta räckvidd per 1 000 barn bland kommunerna",
+            "Lowest reach per 1,000 children among the municipalities",
+        ),
+        effect: EQUAL_ACCESS,
+        unit: "per_1000_children",
+        definition: (
+            "Lägsta värdet av räckvidd per 1 000 barn bland länets kommuner.",
+            "The lowest reach per 1,000 children among the county's municipalities.",
+        ),
+    },
+    Def {
+        id: "reach_spread_max",
+        label: (
+            "Högsta räckvidd per 1 000 barn bland kommunerna",
+            "Highest reach per 1,000 children among the municipalities",
+        ),
+        effect: EQUAL_ACCESS,
+        unit: "per_1000_children",
+        definition: (
+            "Högsta värdet av räckvidd per 1 000 barn bland länets kommuner.",
+            "The highest reach per 1,000 children among the county's municipalities.",
+        ),
+    },
+    Def {
+        id: "reach_spread_ratio",
+        label: (
+            "Kvot högsta/lägsta räckvidd",
+            "Ratio of highest to lowest reach",
+        ),
+        effect: EQUAL_ACCESS,
+        unit: "ratio",
+        definition: (
+            "Högsta delat med lägsta räckvidd per 1 000 barn bland kommunerna; \
+             1 betyder lika räckvidd. Lägre är mer jämlikt.",
+            "Highest divided by lowest reach per 1,000 children among the municipalities; \
+             1 means equal reach. Lower is more equal.",
+        ),
+    },
+    Def {
+        id: "reach_spread_cv",
+        label: (
+            "Variationskoefficient för räckvidd",
+            "Coefficient of variation of reach",
+        ),
+        effect: EQUAL_ACCESS,
+        unit: "ratio",
+        definition: (
+            "Standardavvikelse (populations-) delad med medelvärdet av kommunernas räckvidd \
+             per 1 000 barn, oviktat. Lägre är mer jämlikt.",
+            "Population standard deviation divided by the mean of the municipalities' reach \
+             per 1,000 children, unweighted. Lower is more equal.",
+        ),
+    },
+];
+
+const NO_ASSESSMENT: &str = "no programme offered has an evidence assessment recorded \
+     (all are `unassessed`); the share is not stated rather than claimed";
+
+/// What shares of offered sessions are taken over.
+const OFFERED: &str = "sessions offered";
+
+/// A figure or the reason there is none.
+pub(super) type Figure = Result<f64, String>;
+
+fn share(num: i64, den: i64, what: &str) -> Figure {
+    if den > 0 {
+        Ok(round(num as f64 / den as f64, 4))
+    } else {
+        Err(format!("no {what}"))
+    }
+}
+
+fn per_1000(n: i64, children: Option<i64>) -> Figure {
+    match children {
+        Some(c) if c > 0 => Ok(round(n as f64 * 1000.0 / c as f64, 2)),
+        _ => Err("no reference population is loaded".into()),
+    }
+}
+
+fn suppressed_note(k: i64) -> String {
+    format!(
+        "suppressed: built on a count of people between 1 and {}",
+        k.saturating_sub(1)
+    )
+}
+
+/// Reach per 1,000 children under disclosure control.
+pub(super) fn reach_figure(a: &AreaYear, children: Option<i64>, k: i64) -> Figure {
+    let d = disclose(&a.counted.counts, k);
+    match d.enrolled {
+        None => Err(suppressed_note(k)),
+        Some(e) => per_1000(e, children),
+    }
+}
+
+/// A rate as disclosure control left it: hidden when `name` is suppressed,
+/// undefined when there is nothing to take it `over`.
+fn rate(value: Option<f64>, d: &Disclosed, name: &str, over: &str, k: i64) -> Figure {
+    match value {
+        Some(v) => Ok(v),
+        None if d.suppressed.contains(&name) => Err(suppressed_note(k)),
+        None => Err(format!("no {over}")),
+    }
+}
+
+fn satisfaction(a: &AreaYear, k: i64) -> Figure {
+    let d = disclose(&a.counted.counts, k);
+    let over = "satisfaction respondents";
+    rate(d.satisfaction_rate, &d, "satisfaction_rate", over, k)
+}
+
+fn vulnerable(a: &AreaYear, k: i64) -> Figure {
+    let d = disclose(&a.counted.counts, k);
+    let over = "participations";
+    rate(
+        d.vulnerable_area_share,
+        &d,
+        "vulnerable_area_share",
+        over,
+        k,
+    )
+}
+
+fn evidence(a: &AreaYear) -> Figure {
+    if a.offered == 0 {
+        Err("no sessions offered".into())
+    } else if a.assessed == 0 {
+        Err(NO_ASSESSMENT.into())
+    } else {
+        share(a.evaluated, a.offered, OFFERED)
+    }
+}
+
+/// The spread of municipalities' reach per 1,000 children: (min, max, max/min, CV).
+/// Any municipality without a publishable rate makes the spread unstated: a
+/// spread over the others would be biased, and with the rest published it could
+/// give the hidden one back.
+fn spread(rates: &[Figure]) -> [Figure; 4] {
+    let mut values = Vec::with_capacity(rates.len());
+    for r in rates {
+        match r {
+            Ok(v) => values.push(*v),
+            Err(why) => {
+                let e = Err(format!("a municipality's reach is not available ({why})"));
+                return [e.clone(), e.clone(), e.clone(), e];
+            }
+        }
+    }
+    if values.len() < 2 {
+        let e: Figure = Err("fewer than two municipalities".into());
+        return [e.clone(), e.clone(), e.clone(), e];
+    }
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+    [
+        Ok(round(min, 2)),
+        Ok(round(max, 2)),
+        if min > 0.0 {
+            Ok(round(max / min, 4))
+        } else {
+            Err("the lowest reach is 0".into())
+        },
+        if mean > 0.0 {
+            Ok(round(var.sqrt() / mean, 4))
+        } else {
+            Err("mean reach is 0".into())
+        },
+    ]
+}
+
+fn indicator(def: &Def, now: Figure, before: Figure, detail: Option<String>) -> Indicator {
+    let change = match (&now, &before) {
+        (Ok(a), Ok(b)) => Some(round(a - b, 4)),
+        _ => None,
+    };
+    Indicator {
+        id: def.id.into(),
+        label: text(def.label),
+        effect: text(def.effect),
+        value: now.as_ref().ok().copied(),
+        unit: def.unit.into(),
+        previous_value: before.ok(),
+        change,
+        note: now.err(),
+        detail,
+        definition: text(def.definition),
+    }
+}
+
+/// The indicators of one area (the county, or a municipality), `now` against
+/// `before`, with rates per 1,000 of `children`.
+pub(super) fn area_indicators(
+    now: &AreaYear,
+    before: &AreaYear,
+    children: Option<i64>,
+    k: i64,
+) -> Vec<Indicator> {
+    let of = |def: &Def, figure: &dyn Fn(&AreaYear) -> Figure| {
+        indicator(def, figure(now), figure(before), None)
+    };
+    let languages = now.languages.iter().cloned().collect::<Vec<_>>().join(",");
+    vec![
+        of(&REACH, &|a| reach_figure(a, children, k)),
+        of(&SESSIONS_OFFERED, &|a| per_1000(a.offered, children)),
+        Indicator {
+            detail: Some(languages),
+            ..of(&LANGUAGES, &|a| Ok(a.languages.len() as f64))
+        },
+        of(&DIGITAL, &|a| share(a.digital, a.offered, OFFERED)),
+        of(&EVIDENCE, &evidence),
+        of(&SATISFACTION, &|a| satisfaction(a, k)),
+        of(&VULNERABLE_AREA, &|a| vulnerable(a, k)),
+        of(&COLLABORATION_SHARE, &|a| {
+            share(a.collaborative, a.offered, OFFERED)
+        }),
+    ]
+}
+
+/// The spread of the municipalities' reach per 1,000 children, `now` against `before`.
+pub(super) fn spread_indicators(now: &[Figure], before: &[Figure]) -> Vec<Indicator> {
+    SPREAD
+        .iter()
+        .zip(spread(now).into_iter().zip(spread(before)))
+        .map(|(def, (now, before))| indicator(def, now, before, None))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_is_min_max_ratio_and_cv() {
+        let [min, max, ratio, cv] = spread(&[Ok(10.0), Ok(20.0), Ok(30.0)]);
+        assert_eq!(min, Ok(10.0));
+        assert_eq!(max, Ok(30.0));
+        assert_eq!(ratio, Ok(3.0));
+        // sd = sqrt(200/3) = 8.165, mean 20
+        assert_eq!(cv, Ok(0.4082));
+    }
+
+    #[test]
+    fn a_hidden_municipality_hides_the_spread() {
+        let [min, ..] = spread(&[Ok(10.0), Err("suppressed".into())]);
+        assert!(min.is_err());
+    }
+}
