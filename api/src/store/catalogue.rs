@@ -39,6 +39,31 @@ impl Catalogues {
             .map(|i| &self.municipalities[i])
     }
 
+    /// The municipality a query names, else the 400 that names the code.
+    pub fn known_municipality(&self, code: &str) -> Result<&municipality::Model, ApiError> {
+        self.municipality(code)
+            .ok_or_else(|| ApiError::unknown_municipality(code))
+    }
+
+    /// The municipalities of county `code` (never none), else the 400 that names it.
+    pub fn county_members(&self, code: &str) -> Result<Vec<&municipality::Model>, ApiError> {
+        let members: Vec<_> = self
+            .municipalities
+            .iter()
+            .filter(|m| m.county_code == code)
+            .collect();
+        if members.is_empty() {
+            return Err(ApiError::unknown_county(code));
+        }
+        Ok(members)
+    }
+
+    /// The programme a query names, else the 400 that names the slug.
+    pub fn known_programme(&self, slug: &str) -> Result<&programme::Model, ApiError> {
+        self.programme(slug)
+            .ok_or_else(|| ApiError::unknown_programme(slug))
+    }
+
     /// A scan, not a binary search: the database's collation orders slugs,
     /// and it may not order hyphens as Rust does.
     pub fn programme(&self, slug: &str) -> Option<&programme::Model> {

@@ -1,4 +1,5 @@
-//! Disclosure control for published aggregates (DESIGN.md, "Disclosure control").
+//! Disclosure control for published aggregates (the README's "Reach and
+//! indicators" states the rules for clients).
 //!
 //! Sessions carry counts of people, and a small count in a small municipality
 //! can point at a family. So, per published row:

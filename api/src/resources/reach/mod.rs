@@ -3,9 +3,9 @@
 
 pub mod disclosure;
 pub mod indicators;
+pub mod params;
 pub mod period;
 pub mod query;
-pub mod references;
 pub mod rollup;
 pub mod sums;
 pub mod wire;
@@ -15,23 +15,34 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
-use self::indicators::{csv_rows, IndicatorsQuery};
-use self::period::parse_period;
-use self::query::{parse_group_by, ReachQuery};
-use self::wire::{IndicatorReport, ReachReport};
-use crate::error::{ApiError, ListError};
+use self::indicators::csv_rows;
+use self::params::{IndicatorParams, ReachParams};
+use self::query::ReachQuery;
+use self::wire::{IndicatorReport, ReachReport, ReachRow};
+use crate::error::ListError;
 use crate::http::formats::{self, Format};
 use crate::http::openapi::tags::ApiTags;
 use crate::state::AppState;
-use crate::vocab::{
-    parse_county, parse_enum_param, parse_param, parse_slug, MunicipalityCode, PreventionLevel,
-};
 
 #[derive(ResponseContent)]
 pub enum ReachBody {
     Json(Json<ReachReport>),
     Csv(formats::Csv),
     Ndjson(formats::Ndjson),
+}
+
+impl ReachBody {
+    fn of(format: Format, q: &ReachQuery, k: i64, data: Vec<ReachRow>) -> Self {
+        match format {
+            Format::Csv => Self::Csv(formats::csv_of(&data)),
+            Format::Ndjson => Self::Ndjson(formats::ndjson_of(&data)),
+            Format::Json => Self::Json(Json(ReachReport {
+                group_by: q.group_by.iter().map(|g| g.as_str().to_owned()).collect(),
+                suppression_threshold: k,
+                data,
+            })),
+        }
+    }
 }
 
 #[derive(ApiResponse)]
@@ -134,40 +145,21 @@ impl ReachApi {
         /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
         format: Query<Option<Format>>,
     ) -> Result<ReachResponse, ListError> {
-        let q = ReachQuery {
-            group_by: parse_group_by(&group_by.0)?,
-            from: from
-                .0
-                .as_deref()
-                .map(|s| parse_period("from", s, false))
-                .transpose()?,
-            to: to
-                .0
-                .as_deref()
-                .map(|s| parse_period("to", s, true))
-                .transpose()?,
-            municipalities: parse_municipalities(&municipality.0)?,
-            programmes: parse_param("programme", &programme.0, parse_slug)?,
-            prevention_levels: parse_enum_param(
-                "prevention_level",
-                &prevention_level.0,
-                PreventionLevel::parse,
-                PreventionLevel::expected,
-            )?,
-            county: parse_county_param(county.0.as_deref())?,
-        };
+        let q = ReachParams {
+            group_by: group_by.0,
+            from: from.0,
+            to: to.0,
+            municipality: municipality.0,
+            programme: programme.0,
+            prevention_level: prevention_level.0,
+            county: county.0,
+        }
+        .parse()?;
         let k = state.settings.suppression_threshold;
         let cat = state.catalogues.get(&state.db).await?;
         let data = query::reach_with(&state.db, &q, k, &cat).await?;
-        Ok(ReachResponse::Ok(match formats::negotiate(req, format.0) {
-            Format::Csv => ReachBody::Csv(formats::csv_of(&data)),
-            Format::Ndjson => ReachBody::Ndjson(formats::ndjson_of(&data)),
-            Format::Json => ReachBody::Json(Json(ReachReport {
-                group_by: q.group_by.iter().map(|g| g.as_str().to_owned()).collect(),
-                suppression_threshold: k,
-                data,
-            })),
-        }))
+        let format = formats::negotiate(req, format.0);
+        Ok(ReachResponse::Ok(ReachBody::of(format, &q, k, data)))
     }
 
     /// The decision's indicators
@@ -216,30 +208,13 @@ impl ReachApi {
         /// Response format; equivalent to `Accept: text/csv`.
         format: Query<Option<Format>>,
     ) -> Result<IndicatorsResponse, ListError> {
-        let year = match year.0 {
-            Some(y) if !(1900..=2100).contains(&y) => {
-                return Err(
-                    ApiError::invalid_parameter("year", format!("{y} is out of range")).into(),
-                )
-            }
-            Some(y) => y,
-            None => {
-                use chrono::Datelike;
-                chrono::Utc::now().year() - 1
-            }
-        };
-        let q = IndicatorsQuery {
-            year,
-            municipalities: parse_municipalities(&municipality.0)?,
-            county: parse_county_param(county.0.as_deref())?,
-        };
-        if format.0 == Some(Format::Ndjson) {
-            return Err(ApiError::invalid_parameter(
-                "format",
-                "indicators are offered as json or csv",
-            )
-            .into());
+        let q = IndicatorParams {
+            year: year.0,
+            municipality: municipality.0,
+            county: county.0,
+            format: format.0,
         }
+        .parse()?;
         let k = state.settings.suppression_threshold;
         let cat = state.catalogues.get(&state.db).await?;
         let report = indicators::indicators_with(&state.db, &q, k, &cat).await?;
@@ -250,21 +225,6 @@ impl ReachApi {
             },
         ))
     }
-}
-
-/// `municipality`: 4-digit SCB codes, comma-separated or repeated.
-fn parse_municipalities(values: &[String]) -> Result<Vec<String>, ApiError> {
-    parse_param("municipality", values, |s| {
-        MunicipalityCode::parse(s).map(|c| c.as_str().to_owned())
-    })
-}
-
-/// `county`: a 2-digit SCB code.
-fn parse_county_param(value: Option<&str>) -> Result<Option<String>, ApiError> {
-    value
-        .map(parse_county)
-        .transpose()
-        .map_err(|e| ApiError::invalid_parameter("county", e))
 }
 
 fn example_group_by() -> Vec<String> {

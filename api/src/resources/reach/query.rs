@@ -12,7 +12,6 @@ use sea_orm::{ConnectionTrait, DbErr, IdenStatic, QueryResult, TryGetable};
 
 use super::disclosure::{disclose, round};
 use super::period::Quarter;
-use super::references::{county_members, known_municipality};
 use super::sums::Sums;
 use super::wire::{ReachPopulation, ReachRow};
 use crate::error::ApiError;
@@ -117,18 +116,13 @@ impl ReachQuery {
 /// code is a client error, not an empty answer that hides a typo.
 pub fn check_references(q: &ReachQuery, cat: &Catalogues) -> Result<(), ApiError> {
     for m in &q.municipalities {
-        known_municipality(cat, m)?;
+        cat.known_municipality(m)?;
     }
     if let Some(c) = &q.county {
-        county_members(cat, c)?;
+        cat.county_members(c)?;
     }
     for p in &q.programmes {
-        if !cat.programmes.iter().any(|m| &m.slug == p) {
-            return Err(ApiError::invalid_parameter(
-                "programme",
-                format!("no programme with slug '{p}'"),
-            ));
-        }
+        cat.known_programme(p)?;
     }
     if let (Some(f), Some(t)) = (q.from, q.to) {
         if f > t {

@@ -114,19 +114,11 @@ impl SessionQuery {
     /// Unknown municipality or programme in a filter is a 400, not an empty
     /// list: a typo should not look like "no sessions".
     pub fn resolve(filter: SessionFilter, cat: &Catalogues) -> Result<Self, ApiError> {
-        if let Some(unknown) = filter
-            .municipalities
-            .iter()
-            .find(|m| cat.municipality(m.as_str()).is_none())
-        {
-            return Err(ApiError::unknown_municipality(unknown.as_str()));
+        for m in &filter.municipalities {
+            cat.known_municipality(m.as_str())?;
         }
-        if let Some(unknown) = filter
-            .programmes
-            .iter()
-            .find(|p| cat.programme(p).is_none())
-        {
-            return Err(ApiError::unknown_programme(unknown));
+        for p in &filter.programmes {
+            cat.known_programme(p)?;
         }
         let programmes = (!filter.programmes.is_empty() || !filter.programme_filter.is_empty())
             .then(|| {

@@ -14,7 +14,6 @@ use sea_orm::ConnectionTrait;
 
 pub use self::csv::{csv_rows, IndicatorCsvRow};
 use self::definitions::{area_indicators, reach_figure, spread_indicators, Figure};
-use super::references::{county_members, known_municipality};
 use super::sums::Sums;
 use super::wire::{IndicatorArea, IndicatorReport, ReachPopulation};
 use crate::error::ApiError;
@@ -99,7 +98,7 @@ pub async fn indicators_with(
         Some(c) => c.clone(),
         None => collaboration_county(cat),
     };
-    let in_county = county_members(cat, &county)?;
+    let in_county = cat.county_members(&county)?;
     check_municipalities(q, &county, &in_county, cat)?;
     let codes: Vec<String> = in_county.iter().map(|m| m.code.clone()).collect();
     let years = AreaYears {
@@ -140,7 +139,7 @@ fn check_municipalities(
     cat: &Catalogues,
 ) -> Result<(), ApiError> {
     for code in &q.municipalities {
-        known_municipality(cat, code)?;
+        cat.known_municipality(code)?;
         if !in_county.iter().any(|m| &m.code == code) {
             return Err(ApiError::invalid_parameter(
                 "municipality",

@@ -1,0 +1,95 @@
+//! The query parameters of `/v1/reach` and `/v1/indicators`, parsed into
+//! their queries: every malformed value is a 400 that names its parameter.
+
+use chrono::Datelike;
+
+use super::indicators::IndicatorsQuery;
+use super::period::parse_period;
+use super::query::{parse_group_by, ReachQuery};
+use crate::error::ApiError;
+use crate::http::formats::Format;
+use crate::vocab::{
+    parse_county, parse_enum_param, parse_opt, parse_param, parse_slug, MunicipalityCode,
+    PreventionLevel,
+};
+
+/// `/v1/reach`'s parameters as received.
+pub struct ReachParams {
+    pub group_by: Vec<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub municipality: Vec<String>,
+    pub programme: Vec<String>,
+    pub prevention_level: Vec<String>,
+    pub county: Option<String>,
+}
+
+impl ReachParams {
+    pub fn parse(self) -> Result<ReachQuery, ApiError> {
+        Ok(ReachQuery {
+            group_by: parse_group_by(&self.group_by)?,
+            from: self
+                .from
+                .as_deref()
+                .map(|s| parse_period("from", s, false))
+                .transpose()?,
+            to: self
+                .to
+                .as_deref()
+                .map(|s| parse_period("to", s, true))
+                .transpose()?,
+            municipalities: parse_municipalities(&self.municipality)?,
+            programmes: parse_param("programme", &self.programme, parse_slug)?,
+            prevention_levels: parse_enum_param(
+                "prevention_level",
+                &self.prevention_level,
+                PreventionLevel::parse,
+                PreventionLevel::expected,
+            )?,
+            county: parse_opt("county", self.county.as_deref(), parse_county)?,
+        })
+    }
+}
+
+/// `/v1/indicators`' parameters as received.
+pub struct IndicatorParams {
+    pub year: Option<i32>,
+    pub municipality: Vec<String>,
+    pub county: Option<String>,
+    pub format: Option<Format>,
+}
+
+impl IndicatorParams {
+    pub fn parse(self) -> Result<IndicatorsQuery, ApiError> {
+        let year = match self.year {
+            Some(y) if !(1900..=2100).contains(&y) => {
+                return Err(ApiError::invalid_parameter(
+                    "year",
+                    format!("{y} is out of range"),
+                ))
+            }
+            Some(y) => y,
+            // The last whole year: the current one is still being reported.
+            None => chrono::Utc::now().year() - 1,
+        };
+        let q = IndicatorsQuery {
+            year,
+            municipalities: parse_municipalities(&self.municipality)?,
+            county: parse_opt("county", self.county.as_deref(), parse_county)?,
+        };
+        if self.format == Some(Format::Ndjson) {
+            return Err(ApiError::invalid_parameter(
+                "format",
+                "indicators are offered as json or csv",
+            ));
+        }
+        Ok(q)
+    }
+}
+
+/// `municipality`: 4-digit SCB codes, comma-separated or repeated.
+fn parse_municipalities(values: &[String]) -> Result<Vec<String>, ApiError> {
+    parse_param("municipality", values, |s| {
+        MunicipalityCode::parse(s).map(|c| c.as_str().to_owned())
+    })
+}
