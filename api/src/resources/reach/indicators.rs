@@ -86,9 +86,10 @@ struct AreaYear {
     offered: i64,
     digital: i64,
     collaborative: i64,
-    /// Offered sessions of programmes whose evidence status is `evaluated`.
+    /// Offered sessions of programmes SBU rated as having at least limited
+    /// scientific support (`limited`, `moderate`, `strong`).
     evaluated: i64,
-    /// Offered sessions of programmes with any evidence assessment recorded.
+    /// Offered sessions of programmes with any rating (not `unassessed`).
     assessed: i64,
     languages: BTreeSet<String>,
 }
@@ -361,8 +362,8 @@ fn area_indicators(
                 effect: Effect::accessible(),
                 unit: "share",
                 definition: text(
-                    "Andel av de erbjudna omgångarna vars program har evidensstatus `evaluated` med angiven källa. Anges inte så länge inget erbjudet program har en registrerad bedömning.",
-                    "Share of the sessions offered whose programme's evidence status is `evaluated`, with a source. Not stated while no offered programme has an assessment recorded.",
+                    "Andel av de erbjudna omgångarna vars program SBU har bedömt ha åtminstone begränsat vetenskapligt stöd (evidensstatus `limited`, `moderate` eller `strong`). Anges inte så länge inget erbjudet program har en bedömning.",
+                    "Share of the sessions offered whose programme SBU rated as having at least limited scientific support (evidence status `limited`, `moderate` or `strong`). Not stated while no offered programme has a rating.",
                 ),
             },
             evidence(now),
@@ -536,7 +537,8 @@ async fn load_area_years(
         a.digital += row.try_get::<i64>("", "digital")?;
         a.collaborative += row.try_get::<i64>("", "collaborative")?;
         match status.get(slug.as_str()).copied() {
-            Some("evaluated") => {
+            // `insufficient` is a rating too: assessed, without support.
+            Some("limited" | "moderate" | "strong") => {
                 a.evaluated += sessions;
                 a.assessed += sessions;
             }
