@@ -76,16 +76,20 @@ stored_enum!(
 );
 
 stored_enum!(
-    /// How far a programme's effects have been evaluated, as recorded with a source.
+    /// The strength of the scientific support for a programme's effects, on
+    /// SBU's (Statens beredning för medicinsk och social utvärdering) scale,
+    /// as SBU rated it; `unassessed` where no rating was found.
     EvidenceStatus {
-        /// No assessment recorded: nothing is claimed either way.
+        /// No rating by SBU (or another Swedish authority) was found: nothing is claimed either way.
         Unassessed = "unassessed",
-        /// Evaluated with supportive results (see summary and source).
-        Evaluated = "evaluated",
-        /// Evaluations exist but are inconclusive or limited.
+        /// Rated: the scientific support is insufficient to judge the effects.
+        Insufficient = "insufficient",
+        /// Rated: limited scientific support.
         Limited = "limited",
-        /// Under evaluation.
-        UnderEvaluation = "under_evaluation",
+        /// Rated: moderately strong scientific support.
+        Moderate = "moderate",
+        /// Rated: strong scientific support.
+        Strong = "strong",
     }
 );
 

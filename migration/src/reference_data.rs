@@ -6,6 +6,12 @@ use serde::Deserialize;
 pub const MUNICIPALITIES_CSV: &str = include_str!("../data/municipalities.csv");
 pub const POPULATION_CSV: &str = include_str!("../data/population-vastmanland.csv");
 pub const PROGRAMMES_CSV: &str = include_str!("../data/programmes.csv");
+/// The sourced catalogue that replaced the starting one (see `data/README.md`).
+pub const CATALOGUE_CSV: &str = include_str!("../data/programmes-2026.csv");
+
+/// The separator of the catalogue file's `sources` cell, kept as the stored
+/// form: a URL cannot contain a space, so ` | ` never splits one.
+pub const SOURCES_SEPARATOR: &str = " | ";
 
 /// Västmanlands län: the county whose municipalities form the collaboration.
 pub const COLLABORATION_COUNTY: &str = "19";
@@ -48,6 +54,45 @@ pub struct ProgrammeRow {
     pub source: Option<String>,
 }
 
+/// One row of `programmes-2026.csv`. Every empty cell is `None`: unknown,
+/// and kept unknown.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CatalogueRow {
+    pub slug: String,
+    pub name_sv: String,
+    pub name_en: String,
+    /// `yes` when the English name is our translation, not an official one.
+    pub name_en_is_literal: String,
+    pub age_min: Option<i32>,
+    pub age_max: Option<i32>,
+    /// `;`-separated.
+    pub formats: Option<String>,
+    pub typical_meetings: Option<i32>,
+    /// `;`-separated.
+    pub prevention_levels: Option<String>,
+    pub evidence_status: String,
+    pub evidence_summary: Option<String>,
+    pub owner: Option<String>,
+    pub verified: String,
+    /// ` | `-separated URLs.
+    pub sources: Option<String>,
+}
+
+impl CatalogueRow {
+    pub fn sources(&self) -> Vec<String> {
+        split_sources(self.sources.as_deref().unwrap_or_default())
+    }
+}
+
+/// A stored or file `sources` cell back into its URLs.
+pub fn split_sources(cell: &str) -> Vec<String> {
+    cell.split(SOURCES_SEPARATOR)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 fn parse<T: for<'de> Deserialize<'de>>(csv_text: &str) -> Vec<T> {
     csv::Reader::from_reader(csv_text.as_bytes())
         .deserialize()
@@ -83,6 +128,22 @@ pub fn programmes() -> Vec<ProgrammeRow> {
         .collect()
 }
 
+/// The sourced catalogue, cells trimmed and blank ones read as unknown.
+pub fn catalogue() -> Vec<CatalogueRow> {
+    let blank = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    parse::<CatalogueRow>(CATALOGUE_CSV)
+        .into_iter()
+        .map(|mut p| {
+            p.formats = blank(p.formats);
+            p.prevention_levels = blank(p.prevention_levels);
+            p.evidence_summary = blank(p.evidence_summary);
+            p.owner = blank(p.owner);
+            p.sources = blank(p.sources);
+            p
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +172,54 @@ mod tests {
             rows.iter().map(|r| r.population_total).sum::<i32>(),
             273_929
         );
+    }
+
+    #[test]
+    fn the_catalogue_keeps_every_old_slug_and_holds_only_known_values() {
+        let rows = catalogue();
+        assert_eq!(rows.len(), 22);
+        let slugs: std::collections::BTreeSet<&str> =
+            rows.iter().map(|r| r.slug.as_str()).collect();
+        assert_eq!(slugs.len(), 22, "slugs are unique");
+        for old in programmes() {
+            assert!(slugs.contains(old.slug.as_str()), "{} kept", old.slug);
+        }
+        let in_vocab = |cell: &Option<String>, vocab: &[&str]| {
+            cell.iter()
+                .flat_map(|c| c.split(';'))
+                .all(|v| vocab.contains(&v.trim()))
+        };
+        for r in &rows {
+            let yes_no = ["yes", "no"];
+            assert!(
+                yes_no.contains(&r.name_en_is_literal.as_str()),
+                "{}",
+                r.slug
+            );
+            assert!(yes_no.contains(&r.verified.as_str()), "{}", r.slug);
+            for age in [r.age_min, r.age_max].into_iter().flatten() {
+                assert!((0..=20).contains(&age), "{}", r.slug);
+            }
+            if let (Some(lo), Some(hi)) = (r.age_min, r.age_max) {
+                assert!(lo <= hi, "{}", r.slug);
+            }
+            assert!(in_vocab(&r.formats, &["group", "individual", "digital"]));
+            assert!(in_vocab(
+                &r.prevention_levels,
+                &["universal", "selective", "indicated"]
+            ));
+            let scale = [
+                "unassessed",
+                "insufficient",
+                "limited",
+                "moderate",
+                "strong",
+            ];
+            assert!(scale.contains(&r.evidence_status.as_str()), "{}", r.slug);
+            assert!(r
+                .sources()
+                .iter()
+                .all(|u| u.starts_with("https://") || u.starts_with("http://")));
+        }
     }
 }

@@ -29,7 +29,7 @@ async fn every_list_is_available_as_csv_with_a_header_row() {
     let app = TestApp::with_demo_sessions(150, 9).await;
     for (path, first_column, rows) in [
         ("/v1/municipalities", "code", 290),
-        ("/v1/programmes", "slug", 15),
+        ("/v1/programmes", "slug", 22),
         ("/v1/sessions", "id", 150),
     ] {
         let reply = both_ways(&app, path, "csv", "text/csv").await;
@@ -87,7 +87,7 @@ async fn every_list_is_available_as_ndjson_whole_and_unpaged() {
     let app = TestApp::with_demo_sessions(250, 4).await;
     for (path, count) in [
         ("/v1/municipalities", 290),
-        ("/v1/programmes", 15),
+        ("/v1/programmes", 22),
         ("/v1/sessions", 250),
         ("/v1/sessions?limit=5", 250),
     ] {

@@ -127,8 +127,13 @@ async fn indicators_match_a_hand_computed_answer() {
         triple(ind(sk, "collaboration_share")),
         (1.0.into(), 0.0.into(), 1.0.into())
     );
-    // Every programme's evidence is unassessed: not stated, and said why.
+    // Komet is rated `insufficient` by SBU, ABC is unassessed: of the two
+    // sessions offered none uses a programme with at least limited support.
+    // 2024 offered only ABC, which has no rating: not stated.
     let ev = ind(sk, "evaluated_evidence_share");
+    assert_eq!(triple(ev), (0.0.into(), Value::Null, Value::Null));
+    // Västerås offered only ICDP, unassessed: not stated, and said why.
+    let ev = ind(area(&v, "1980"), "evaluated_evidence_share");
     assert_eq!(ev["value"], Value::Null);
     assert!(ev["note"]
         .as_str()

@@ -9,6 +9,8 @@ mod http_conventions;
 mod indicators;
 mod layers;
 mod openapi_contract;
+mod programme_catalogue;
+mod programme_catalogue_writes;
 mod reach;
 mod reference_data;
 mod sessions_filters;

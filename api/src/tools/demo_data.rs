@@ -100,16 +100,22 @@ pub async fn generate(
             .map(|m| (m.clone(), m.children.unwrap_or(1000) as f64))
             .collect(),
     );
-    // Broad universal programmes are common, narrow ones rarer.
+    // Broad universal programmes are common, narrow ones rarer. A programme
+    // whose age range is unknown gets no breadth factor (1.0, as a one-age
+    // programme): neither favoured nor ruled out on a guessed breadth.
     let by_use = Weighted::new(
         programmes
             .iter()
             .map(|p| {
+                let breadth = match (p.age_min, p.age_max) {
+                    (Some(lo), Some(hi)) => 1.0 + (hi - lo) as f64 / 6.0,
+                    _ => 1.0,
+                };
                 let w = if p.prevention_levels.contains("universal") {
                     3.0
                 } else {
                     1.0
-                } * (1.0 + (p.age_max - p.age_min) as f64 / 6.0);
+                } * breadth;
                 (p.clone(), w)
             })
             .collect(),

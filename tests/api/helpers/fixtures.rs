@@ -55,7 +55,7 @@ fn instant(s: &str) -> DateTime<Utc> {
 
 /// A hand-made stored session; `n` becomes its id (`Uuid::from_u128(n)`) and seq.
 #[allow(clippy::too_many_arguments)]
-fn session(
+pub fn session(
     n: u128,
     municipality: &str,
     programme: &str,
@@ -97,9 +97,9 @@ fn session(
 
 /// Six sessions chosen so that every filter of `/v1/sessions` picks a known,
 /// non-trivial subset. Programmes (from the reference data):
-/// abc 3–12 universal; komet 3–11 selective+indicated; connect 12–18
-/// selective; bvc-foraldragrupp 0–1 universal; trygghetscirkeln 0–6
-/// universal+selective; pmto 3–12 indicated.
+/// abc 3–12 universal; komet 3–11 indicated; connect 8–18, levels unknown;
+/// bvc-foraldragrupp 0–unknown universal; trygghetscirkeln 0–6 universal;
+/// pmto 3–12 indicated.
 #[rustfmt::skip]
 fn known_sessions() -> Vec<session::Model> {
     vec![

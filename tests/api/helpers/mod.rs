@@ -57,48 +57,42 @@ impl TestApp {
 
     pub async fn with_settings(settings: Settings) -> Self {
         LazyLock::force(&TRACING);
-        let (url, cleanup) = match std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| u.starts_with("postgres"))
-        {
-            Some(admin_url) => {
-                let name = format!("fst_{}", uuid::Uuid::new_v4().simple());
-                let admin = Database::connect(&admin_url)
-                    .await
-                    .expect("TEST_DATABASE_URL must reach PostgreSQL");
-                admin
-                    .execute(Statement::from_string(
-                        DbBackend::Postgres,
-                        format!("CREATE DATABASE {name}"),
-                    ))
-                    .await
-                    .expect("create test database");
-                admin.close().await.ok();
-                let base = admin_url
-                    .rsplit_once('/')
-                    .map(|(b, _)| b.to_owned())
-                    .unwrap_or(admin_url.clone());
-                (
-                    format!("{base}/{name}"),
-                    Cleanup::Postgres { admin_url, name },
-                )
-            }
-            None => {
-                let dir = std::env::temp_dir().join("foraldraskapsstod-tests");
-                std::fs::create_dir_all(&dir).expect("temp dir");
-                let path = dir.join(format!("{}.db", uuid::Uuid::new_v4().simple()));
-                (
-                    format!("sqlite://{}?mode=rwc", path.display()),
-                    Cleanup::SqliteFile(path),
-                )
-            }
-        };
-        let db = api::store::db::connect(&url)
-            .await
-            .expect("connect test database");
+        let (db, cleanup) = fresh_database().await;
         api::store::db::migrate(&db)
             .await
             .expect("migrate test database");
+        Self::assemble(db, settings, cleanup)
+    }
+
+    /// A database migrated only through its first `applied` migrations,
+    /// filled by `prepare` as an older release would have, then migrated the
+    /// rest of the way: for testing that an upgrade keeps and converts data.
+    pub async fn upgraded_from<F, Fut>(applied: u32, prepare: F) -> Self
+    where
+        F: FnOnce(DatabaseConnection) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        use migration::MigratorTrait;
+        let (db, cleanup) = fresh_database().await;
+        migration::Migrator::up(&db, Some(applied))
+            .await
+            .expect("migrate test database part of the way");
+        prepare(db.clone()).await;
+        api::store::db::migrate(&db)
+            .await
+            .expect("migrate test database the rest of the way");
+        Self::assemble(
+            db,
+            Settings {
+                read_rate_per_minute: 0,
+                write_rate_per_minute: 0,
+                ..Settings::default()
+            },
+            cleanup,
+        )
+    }
+
+    fn assemble(db: DatabaseConnection, settings: Settings, cleanup: Cleanup) -> Self {
         let state = AppState::new(db.clone(), settings);
         let ep = build_app(state.clone()).map_to_response().boxed();
         Self {
@@ -142,6 +136,51 @@ impl TestApp {
             .await
             .expect("generate demo data");
     }
+}
+
+/// A new, empty database of its own: a SQLite file, or a PostgreSQL database
+/// on the server `TEST_DATABASE_URL` names.
+async fn fresh_database() -> (DatabaseConnection, Cleanup) {
+    let (url, cleanup) = match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    {
+        Some(admin_url) => {
+            let name = format!("fst_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("TEST_DATABASE_URL must reach PostgreSQL");
+            admin
+                .execute(Statement::from_string(
+                    DbBackend::Postgres,
+                    format!("CREATE DATABASE {name}"),
+                ))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_owned())
+                .unwrap_or(admin_url.clone());
+            (
+                format!("{base}/{name}"),
+                Cleanup::Postgres { admin_url, name },
+            )
+        }
+        None => {
+            let dir = std::env::temp_dir().join("foraldraskapsstod-tests");
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            let path = dir.join(format!("{}.db", uuid::Uuid::new_v4().simple()));
+            (
+                format!("sqlite://{}?mode=rwc", path.display()),
+                Cleanup::SqliteFile(path),
+            )
+        }
+    };
+    let db = api::store::db::connect(&url)
+        .await
+        .expect("connect test database");
+    (db, cleanup)
 }
 
 impl Drop for TestApp {

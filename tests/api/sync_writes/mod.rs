@@ -193,7 +193,7 @@ async fn malformed_write_requests_get_clear_problems() {
         .await
         .status;
     assert_eq!(status, 400);
-    let evidence = json!({"name": {"sv": "X", "en": "X"}, "age_min": 0, "age_max": 5, "prevention_levels": ["universal"], "formats": ["group"], "evidence": {"status": "evaluated"}});
+    let evidence = json!({"name": {"sv": "X", "en": "X"}, "age_min": 0, "age_max": 5, "prevention_levels": ["universal"], "formats": ["group"], "evidence": {"status": "limited"}});
     let admin = app.key(None).await;
     let (status, p) = app
         .put_programme(&admin, "x", &evidence)
@@ -201,7 +201,7 @@ async fn malformed_write_requests_get_clear_problems() {
         .status_and_json();
     assert_eq!(
         (status, p["errors"][0]["pointer"].as_str()),
-        (422, Some("/evidence/source_url")),
+        (422, Some("/evidence/sources")),
         "no evidence claim without a source"
     );
 }

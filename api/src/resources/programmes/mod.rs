@@ -9,7 +9,7 @@ pub use store::{
     get_programme, list_programmes, page_after, put_programme, ProgrammeFilter, Written,
 };
 pub use validate::programme_fields;
-pub use wire::{Evidence, LocalizedText, Programme, ProgrammePage, ProgrammeWrite};
+pub use wire::{Evidence, EvidenceWrite, LocalizedText, Programme, ProgrammePage, ProgrammeWrite};
 
 use poem::Request;
 use poem_openapi::param::{Path, Query};
@@ -73,16 +73,18 @@ pub struct ProgrammesApi;
 impl ProgrammesApi {
     /// List programmes
     ///
-    /// The programme catalogue, ordered by slug. Evidence is shown as `unassessed`
-    /// unless an assessment with a source has been recorded; rows with
-    /// `verified: false` are a first reading awaiting confirmation by the owner.
+    /// The programme catalogue, ordered by slug. Unknown facts are null, never
+    /// guessed. Evidence is on SBU's scale where SBU rated the programme, else
+    /// `unassessed`; `evidence.sources` lists where the entry's facts were
+    /// read. Rows with `verified: false` have only their names established.
     #[oai(path = "/programmes", method = "get", operation_id = "listProgrammes")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         req: &Request,
         state: poem::web::Data<&AppState>,
-        /// Only programmes whose age range covers a child of this age (years, 0–18).
+        /// Only programmes whose age range covers a child of this age (years,
+        /// 0–18). A programme whose age range is unknown is never matched.
         #[oai(example = "example_age")]
         child_age: Query<Option<i32>>,
         /// Only programmes at this prevention level.
@@ -120,8 +122,10 @@ impl ProgrammesApi {
     /// Create or update a programme
     ///
     /// Admin key only. Replaces the programme's catalogue entry with the body;
-    /// 201 when created, 200 when updated or unchanged. An evidence status other
-    /// than `unassessed` needs a `source_url`: no evidence claim without a source.
+    /// 201 when created, 200 when updated or unchanged. A fact sent as null or
+    /// left out is stored as unknown. An evidence status other than
+    /// `unassessed`, and `verified: true`, need at least one URL in
+    /// `evidence.sources`: no claim without a source.
     #[oai(
         path = "/programmes/:slug",
         method = "put",

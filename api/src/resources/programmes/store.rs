@@ -25,12 +25,17 @@ impl ProgrammeFilter {
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
+    /// A programme whose age range is not fully known (either bound null) is
+    /// never admitted by `child_age`: saying it suits a child of that age
+    /// would be a guess. Likewise an unknown level or format admits no level
+    /// or format (the stored list is empty).
     pub fn admits(&self, p: &programme::Model) -> bool {
-        self.child_age
-            .is_none_or(|a| p.age_min <= a && a <= p.age_max)
-            && self.prevention_level.is_none_or(|l| {
-                parse_list(&p.prevention_levels, PreventionLevel::parse).contains(&l)
-            })
+        self.child_age.is_none_or(|a| match (p.age_min, p.age_max) {
+            (Some(lo), Some(hi)) => lo <= a && a <= hi,
+            _ => false,
+        }) && self
+            .prevention_level
+            .is_none_or(|l| parse_list(&p.prevention_levels, PreventionLevel::parse).contains(&l))
             && self
                 .format
                 .is_none_or(|f| parse_list(&p.formats, ProgrammeFormat::parse).contains(&f))

@@ -1,6 +1,7 @@
 //! Validation of an admin's programme body, listing every problem.
 
 use entity::programme;
+use migration::reference_data::SOURCES_SEPARATOR;
 use serde_json::Value;
 
 use crate::error::{ApiError, FieldError};
@@ -9,6 +10,7 @@ use crate::vocab::{EvidenceStatus, PreventionLevel, ProgrammeFormat};
 
 const FIELDS: [&str; 12] = [
     "name",
+    "name_en_is_literal",
     "description",
     "age_min",
     "age_max",
@@ -19,8 +21,57 @@ const FIELDS: [&str; 12] = [
     "owner",
     "website",
     "verified",
-    "catalogue_source",
 ];
+
+/// Programme ages in years. Up to 20, not 18: parenting support reaches
+/// parents of young people living at home, and the sourced catalogue has a
+/// programme for ages 10–20 (Trygga föräldrar).
+pub const MAX_PROGRAMME_AGE: i32 = 20;
+
+/// Fields of the old contract, named so that a client still sending them
+/// learns what replaced them instead of only that they are unknown.
+const REPLACED: [(&str, &str); 1] = [(
+    "catalogue_source",
+    "was replaced by `evidence.sources`, a list of URLs",
+)];
+const REPLACED_IN_EVIDENCE: [(&str, &str); 1] =
+    [("source_url", "was replaced by `sources`, a list of URLs")];
+
+fn replaced(f: &mut Fields<'_>, table: &[(&'static str, &str)]) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    for &(name, hint) in table {
+        if f.obj.contains_key(name) {
+            f.err(name, hint);
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// An http(s) URL of at most 500 characters, as a list item. No whitespace:
+/// besides being no URL, it would break the stored ` | `-joined list.
+fn source(s: &str) -> Result<String, String> {
+    if !(s.starts_with("https://") || s.starts_with("http://")) {
+        Err(format!("'{s}' is not an http(s) URL"))
+    } else if s.chars().count() > 500 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Err("must be a URL of at most 500 characters without spaces".into())
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+/// A list that may be unknown (absent or null) but, when sent, names at least one item.
+fn known_list(
+    f: &mut Fields<'_>,
+    field: &str,
+    max: usize,
+    check: impl Fn(&str) -> Result<String, String>,
+) -> String {
+    if matches!(f.present(field), Some(Value::Array(a)) if a.is_empty()) {
+        f.err(field, "must not be empty: send null when it is unknown");
+    }
+    f.list(field, max, check).join(",")
+}
 
 fn localized(
     v: Option<&Value>,
@@ -73,7 +124,7 @@ pub fn programme_fields(slug: &str, body: &Value) -> Result<programme::Model, Ap
         5000,
         &mut errors,
     );
-    let mut evidence = (EvidenceStatus::Unassessed, None, None);
+    let mut evidence = (EvidenceStatus::Unassessed, None, Vec::new());
     if let Some(ev) = obj.get("evidence").filter(|v| !v.is_null()) {
         match ev.as_object() {
             Some(ev_obj) => {
@@ -82,17 +133,19 @@ pub fn programme_fields(slug: &str, body: &Value) -> Result<programme::Model, Ap
                     at: "/evidence".into(),
                     errors: &mut errors,
                 };
-                f.reject_unknown(&["status", "summary", "source_url"], "evidence");
+                let mut known = vec!["status", "summary", "sources"];
+                known.extend(replaced(&mut f, &REPLACED_IN_EVIDENCE));
+                f.reject_unknown(&known, "evidence");
                 let status = f.choice("status", EvidenceStatus::parse, EvidenceStatus::expected);
                 let summary = f.text("summary", false, 2000);
-                let source_url = f.url("source_url");
-                if status.is_some_and(|s| s != EvidenceStatus::Unassessed) && source_url.is_none() {
-                    f.err("source_url", "is required for any status but unassessed: no evidence claim without a source");
+                let sources = f.list("sources", 20, source);
+                if status.is_some_and(|s| s != EvidenceStatus::Unassessed) && sources.is_empty() {
+                    f.err("sources", "needs at least one URL for any status but unassessed: no evidence claim without a source");
                 }
                 evidence = (
                     status.unwrap_or(EvidenceStatus::Unassessed),
                     summary,
-                    source_url,
+                    sources,
                 );
             }
             None => errors.push(FieldError::at("/evidence", "must be an object")),
@@ -103,14 +156,14 @@ pub fn programme_fields(slug: &str, body: &Value) -> Result<programme::Model, Ap
         at: String::new(),
         errors: &mut errors,
     };
-    f.reject_unknown(&FIELDS, "a programme");
+    let mut known = FIELDS.to_vec();
+    known.extend(replaced(&mut f, &REPLACED));
+    f.reject_unknown(&known, "a programme");
     let age_min = f.count("age_min");
     let age_max = f.count("age_max");
     for (field, v) in [("age_min", age_min), ("age_max", age_max)] {
-        match v {
-            None => f.err(field, "is required"),
-            Some(a) if a > 18 => f.err(field, format!("{a} is above 18")),
-            _ => {}
+        if let Some(a) = v.filter(|a| *a > MAX_PROGRAMME_AGE) {
+            f.err(field, format!("{a} is above {MAX_PROGRAMME_AGE}"));
         }
     }
     if let (Some(lo), Some(hi)) = (age_min, age_max) {
@@ -118,27 +171,27 @@ pub fn programme_fields(slug: &str, body: &Value) -> Result<programme::Model, Ap
             f.err("age_max", format!("{hi} is below age_min {lo}"));
         }
     }
-    let levels = f.list("prevention_levels", 3, |s| {
+    let levels = known_list(&mut f, "prevention_levels", 3, |s| {
         PreventionLevel::parse(s)
             .map(|l| l.as_str().to_owned())
             .ok_or_else(|| format!("'{s}' is not one of {}", PreventionLevel::expected()))
     });
-    let formats = f.list("formats", 3, |s| {
+    let formats = known_list(&mut f, "formats", 3, |s| {
         ProgrammeFormat::parse(s)
             .map(|l| l.as_str().to_owned())
             .ok_or_else(|| format!("'{s}' is not one of {}", ProgrammeFormat::expected()))
     });
-    if levels.is_empty() {
-        f.err("prevention_levels", "needs at least one level");
-    }
-    if formats.is_empty() {
-        f.err("formats", "needs at least one format");
-    }
     let typical_meetings = f.count("typical_meetings");
     let owner = f.text("owner", false, 200);
     let website = f.url("website");
+    let name_en_is_literal = f.flag("name_en_is_literal").unwrap_or(false);
     let verified = f.flag("verified").unwrap_or(false);
-    let catalogue_source = f.text("catalogue_source", false, 500);
+    if verified && evidence.2.is_empty() {
+        f.err(
+            "verified",
+            "true needs at least one URL in evidence.sources: the facts were verified in something",
+        );
+    }
     if !errors.is_empty() {
         return Err(ApiError::unprocessable(
             format!(
@@ -153,19 +206,19 @@ pub fn programme_fields(slug: &str, body: &Value) -> Result<programme::Model, Ap
         slug: slug.to_owned(),
         name_sv,
         name_en,
+        name_en_is_literal,
         description_sv: description.as_ref().map(|d| d.0.clone()),
         description_en: description.map(|d| d.1),
-        age_min: age_min.unwrap_or(0),
-        age_max: age_max.unwrap_or(0),
-        prevention_levels: levels.join(","),
-        formats: formats.join(","),
+        age_min,
+        age_max,
+        prevention_levels: levels,
+        formats,
         typical_meetings,
         evidence_status: evidence.0.as_str().to_owned(),
         evidence_summary: evidence.1,
-        evidence_source_url: evidence.2,
+        evidence_sources: evidence.2.join(SOURCES_SEPARATOR),
         owner,
         website,
-        catalogue_source,
         verified,
         seq: 0,
         updated_at: chrono::DateTime::UNIX_EPOCH,

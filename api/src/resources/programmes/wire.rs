@@ -7,6 +7,7 @@ use poem_openapi::Object;
 use crate::error::ApiError;
 use crate::http::formats::{joined, opt, CsvRecord};
 use crate::vocab::{parse_list, stored, EvidenceStatus, PreventionLevel, ProgrammeFormat};
+use migration::reference_data::{split_sources, SOURCES_SEPARATOR};
 
 /// A text in Swedish and English.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
@@ -18,65 +19,82 @@ pub struct LocalizedText {
 /// What is known of a programme's evaluated effects, and from where.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 pub struct Evidence {
+    /// On SBU's scale, as SBU rated the programme; `unassessed` where no
+    /// Swedish authority's rating was found.
     pub status: EvidenceStatus,
+    /// What the sources say about the programme's effects, in one line; null
+    /// when nothing is recorded.
     pub summary: Option<String>,
-    /// The assessment this status rests on; required for any status but `unassessed`.
-    pub source_url: Option<String>,
+    /// The sources (http(s) URLs) that this catalogue entry's facts — its
+    /// evidence and its ages, formats, levels and owner — were read in.
+    /// Empty when none is recorded.
+    pub sources: Vec<String>,
 }
 
-/// A parenting-support programme (method).
+/// A parenting-support programme (method). Unknown facts are null, never
+/// guessed: a null age, level list, format list or meeting count means that
+/// no source we found states it.
 #[derive(Debug, Clone, Object)]
 #[oai(example)]
 pub struct Programme {
     /// The id: lowercase letters, digits and hyphens.
     pub slug: String,
     pub name: LocalizedText,
+    /// True when the English name is our translation, not an official one.
+    pub name_en_is_literal: bool,
     /// Null until the programme's owner or an admin supplies one.
     pub description: Option<LocalizedText>,
-    /// Youngest child age (years) the programme is meant for.
-    pub age_min: i32,
-    /// Oldest child age (years) the programme is meant for.
-    pub age_max: i32,
-    pub prevention_levels: Vec<PreventionLevel>,
-    pub formats: Vec<ProgrammeFormat>,
-    /// Usual number of meetings in one round, where known.
+    /// Youngest child age (years) the programme is meant for; null when unknown.
+    pub age_min: Option<i32>,
+    /// Oldest child age (years) the programme is meant for; null when unknown.
+    pub age_max: Option<i32>,
+    /// SBU's prevention levels the programme works at; null when unknown.
+    pub prevention_levels: Option<Vec<PreventionLevel>>,
+    /// The forms it is given in; null when unknown.
+    pub formats: Option<Vec<ProgrammeFormat>>,
+    /// Usual number of meetings in one round; null when unknown.
     pub typical_meetings: Option<i32>,
     pub evidence: Evidence,
+    /// Who develops, owns or licenses the programme; null when unknown.
     pub owner: Option<String>,
     pub website: Option<String>,
-    /// True where the catalogue row was checked against `catalogue_source`;
-    /// otherwise ages, formats and levels are a first reading to be confirmed.
+    /// True when every non-null fact in this entry was found in
+    /// `evidence.sources`; false when only the names are established.
     pub verified: bool,
-    pub catalogue_source: Option<String>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl poem_openapi::types::Example for Programme {
     fn example() -> Self {
         Self {
-            slug: "abc".into(),
+            slug: "komet".into(),
             name: LocalizedText {
-                sv: "ABC – Alla Barn i Centrum".into(),
-                en: "ABC – All Children in Focus".into(),
+                sv: "Komet för föräldrar (barn 3–11 år)".into(),
+                en: "Komet (communication method) for parents of children 3–11".into(),
             },
+            name_en_is_literal: false,
             description: None,
-            age_min: 3,
-            age_max: 12,
-            prevention_levels: vec![PreventionLevel::Universal],
-            formats: vec![ProgrammeFormat::Group],
-            typical_meetings: Some(4),
+            age_min: Some(3),
+            age_max: Some(11),
+            prevention_levels: Some(vec![PreventionLevel::Indicated]),
+            formats: Some(vec![ProgrammeFormat::Group]),
+            typical_meetings: Some(11),
             evidence: Evidence {
-                status: EvidenceStatus::Unassessed,
-                summary: None,
-                source_url: None,
+                status: EvidenceStatus::Insufficient,
+                summary: Some("SBU 2010: at least one controlled study but not sufficient support for preventive effect".into()),
+                sources: vec!["https://www.sbu.se/sv/publikationer/sbu-utvarderar/Program-for-att-forebygga-psykisk-ohalsa-hos-barn/".into()],
             },
-            owner: None,
+            owner: Some("Stockholms stad".into()),
             website: None,
             verified: true,
-            catalogue_source: Some("https://www.socialstyrelsen.se/".into()),
-            updated_at: "2026-11-26T12:00:00Z".parse().unwrap_or_default(),
+            updated_at: "2026-11-27T12:00:00Z".parse().unwrap_or_default(),
         }
     }
+}
+
+/// A stored list: empty means unknown, so it reads as null.
+fn known_list<T>(stored: &str, parse: fn(&str) -> Option<T>) -> Option<Vec<T>> {
+    Some(parse_list(stored, parse)).filter(|l| !l.is_empty())
 }
 
 impl TryFrom<programme::Model> for Programme {
@@ -88,8 +106,8 @@ impl TryFrom<programme::Model> for Programme {
             _ => None,
         };
         Ok(Self {
-            prevention_levels: parse_list(&p.prevention_levels, PreventionLevel::parse),
-            formats: parse_list(&p.formats, ProgrammeFormat::parse),
+            prevention_levels: known_list(&p.prevention_levels, PreventionLevel::parse),
+            formats: known_list(&p.formats, ProgrammeFormat::parse),
             evidence: Evidence {
                 status: stored(
                     "programmes.evidence_status",
@@ -97,13 +115,14 @@ impl TryFrom<programme::Model> for Programme {
                     EvidenceStatus::parse,
                 )?,
                 summary: p.evidence_summary,
-                source_url: p.evidence_source_url,
+                sources: split_sources(&p.evidence_sources),
             },
             slug: p.slug,
             name: LocalizedText {
                 sv: p.name_sv,
                 en: p.name_en,
             },
+            name_en_is_literal: p.name_en_is_literal,
             description,
             age_min: p.age_min,
             age_max: p.age_max,
@@ -111,7 +130,6 @@ impl TryFrom<programme::Model> for Programme {
             owner: p.owner,
             website: p.website,
             verified: p.verified,
-            catalogue_source: p.catalogue_source,
             updated_at: p.updated_at,
         })
     }
@@ -123,6 +141,7 @@ impl CsvRecord for Programme {
             "slug",
             "name_sv",
             "name_en",
+            "name_en_is_literal",
             "description_sv",
             "description_en",
             "age_min",
@@ -132,35 +151,42 @@ impl CsvRecord for Programme {
             "typical_meetings",
             "evidence_status",
             "evidence_summary",
-            "evidence_source_url",
+            "evidence_sources",
             "owner",
             "website",
             "verified",
-            "catalogue_source",
             "updated_at",
         ]
     }
+    /// Unknown facts are empty cells; sources are ` | `-joined, as in the
+    /// catalogue file (a URL may hold `;`, never a space).
     fn csv_row(&self) -> Vec<String> {
-        let levels: Vec<&str> = self.prevention_levels.iter().map(|l| l.as_str()).collect();
-        let formats: Vec<&str> = self.formats.iter().map(|f| f.as_str()).collect();
+        let levels = self
+            .prevention_levels
+            .as_ref()
+            .map(|l| joined(&l.iter().map(|l| l.as_str()).collect::<Vec<_>>()));
+        let formats = self
+            .formats
+            .as_ref()
+            .map(|f| joined(&f.iter().map(|f| f.as_str()).collect::<Vec<_>>()));
         vec![
             self.slug.clone(),
             self.name.sv.clone(),
             self.name.en.clone(),
+            self.name_en_is_literal.to_string(),
             opt(&self.description.as_ref().map(|d| d.sv.clone())),
             opt(&self.description.as_ref().map(|d| d.en.clone())),
-            self.age_min.to_string(),
-            self.age_max.to_string(),
-            joined(&levels),
-            joined(&formats),
+            opt(&self.age_min),
+            opt(&self.age_max),
+            opt(&levels),
+            opt(&formats),
             opt(&self.typical_meetings),
             self.evidence.status.to_string(),
             opt(&self.evidence.summary),
-            opt(&self.evidence.source_url),
+            self.evidence.sources.join(SOURCES_SEPARATOR),
             opt(&self.owner),
             opt(&self.website),
             self.verified.to_string(),
-            opt(&self.catalogue_source),
             self.updated_at.to_rfc3339(),
         ]
     }
@@ -176,51 +202,69 @@ pub struct ProgrammePage {
 
 crate::list_page!(ProgrammePage, Programme);
 
-/// A programme as an admin sends it. Unknown fields are rejected.
+/// The evidence as an admin sends it. Unknown fields are rejected.
+#[derive(Debug, Clone, Object)]
+#[oai(deny_unknown_fields)]
+pub struct EvidenceWrite {
+    pub status: EvidenceStatus,
+    /// At most 2,000 characters.
+    pub summary: Option<String>,
+    /// http(s) URLs, at most 20. At least one for any status but
+    /// `unassessed` (no evidence claim without a source) and when `verified`
+    /// is true. Replaces the former single `source_url`.
+    pub sources: Option<Vec<String>>,
+}
+
+/// A programme as an admin sends it: the whole entry, replacing the stored
+/// one. Unknown fields are rejected. An absent or null fact is stored as
+/// unknown.
 #[derive(Debug, Clone, Object)]
 #[oai(example, deny_unknown_fields)]
 pub struct ProgrammeWrite {
     pub name: LocalizedText,
+    /// True when the English name is our translation, not an official one
+    /// (default false).
+    pub name_en_is_literal: Option<bool>,
     pub description: Option<LocalizedText>,
-    /// 0–18.
-    pub age_min: i32,
-    /// 0–18, at least `age_min`.
-    pub age_max: i32,
-    /// At least one.
-    pub prevention_levels: Vec<PreventionLevel>,
-    /// At least one.
-    pub formats: Vec<ProgrammeFormat>,
+    /// 0–20 years, or null when unknown.
+    pub age_min: Option<i32>,
+    /// 0–20 years, at least `age_min`, or null when unknown.
+    pub age_max: Option<i32>,
+    /// At least one, or null when unknown.
+    pub prevention_levels: Option<Vec<PreventionLevel>>,
+    /// At least one, or null when unknown.
+    pub formats: Option<Vec<ProgrammeFormat>>,
     pub typical_meetings: Option<i32>,
-    /// Default `unassessed`. Any other status needs a `source_url`.
-    pub evidence: Option<Evidence>,
+    /// Default: `unassessed`, no summary, no sources.
+    pub evidence: Option<EvidenceWrite>,
     pub owner: Option<String>,
     pub website: Option<String>,
+    /// Default false; true needs at least one of `evidence.sources`.
     pub verified: Option<bool>,
-    pub catalogue_source: Option<String>,
 }
 
 impl poem_openapi::types::Example for ProgrammeWrite {
     fn example() -> Self {
         Self {
             name: LocalizedText {
-                sv: "Komet".into(),
-                en: "Komet (communication method)".into(),
+                sv: "Bygga broar".into(),
+                en: "Building bridges (separated parents in conflict)".into(),
             },
+            name_en_is_literal: Some(false),
             description: None,
-            age_min: 3,
-            age_max: 11,
-            prevention_levels: vec![PreventionLevel::Selective, PreventionLevel::Indicated],
-            formats: vec![ProgrammeFormat::Group],
+            age_min: None,
+            age_max: None,
+            prevention_levels: None,
+            formats: Some(vec![ProgrammeFormat::Group]),
             typical_meetings: None,
-            evidence: Some(Evidence {
+            evidence: Some(EvidenceWrite {
                 status: EvidenceStatus::Unassessed,
-                summary: None,
-                source_url: None,
+                summary: Some("Not found in any searched source".into()),
+                sources: None,
             }),
             owner: None,
             website: None,
             verified: Some(false),
-            catalogue_source: None,
         }
     }
 }

@@ -112,10 +112,12 @@ const EVIDENCE: Def = Def {
     effect: ACCESSIBLE,
     unit: "share",
     definition: (
-        "Andel av de erbjudna omgångarna vars program har evidensstatus `evaluated` med angiven \
-         källa. Anges inte så länge inget erbjudet program har en registrerad bedömning.",
-        "Share of the sessions offered whose programme's evidence status is `evaluated`, \
-         with a source. Not stated while no offered programme has an assessment recorded.",
+        "Andel av de erbjudna omgångarna vars program SBU har bedömt ha åtminstone begränsat \
+         vetenskapligt stöd (evidensstatus `limited`, `moderate` eller `strong`). Anges inte så \
+         länge inget erbjudet program har en bedömning.",
+        "Share of the sessions offered whose programme SBU rated as having at least limited \
+         scientific support (evidence status `limited`, `moderate` or `strong`). Not stated \
+         while no offered programme has a rating.",
     ),
 };
 

@@ -101,7 +101,13 @@ impl<D: ConnectionTrait> Rollups<'_, D> {
             // A status the vocabulary does not know still counts as assessed:
             // only `unassessed`, or no programme at all, says nothing was.
             let status = evidence.get(slug.as_str()).copied();
-            if status == Some(EvidenceStatus::Evaluated.as_str()) {
+            // `insufficient` is a rating too: assessed, without support.
+            let supported = [
+                EvidenceStatus::Limited,
+                EvidenceStatus::Moderate,
+                EvidenceStatus::Strong,
+            ];
+            if supported.iter().any(|s| status == Some(s.as_str())) {
                 a.evaluated += sessions;
             }
             if status.is_some_and(|s| s != EvidenceStatus::Unassessed.as_str()) {

@@ -37,9 +37,10 @@ struct AreaYear {
     offered: i64,
     digital: i64,
     collaborative: i64,
-    /// Offered sessions of programmes whose evidence status is `evaluated`.
+    /// Offered sessions of programmes SBU rated as having at least limited
+    /// scientific support (`limited`, `moderate`, `strong`).
     evaluated: i64,
-    /// Offered sessions of programmes with any evidence assessment recorded.
+    /// Offered sessions of programmes with any rating (not `unassessed`).
     assessed: i64,
     languages: BTreeSet<String>,
 }
