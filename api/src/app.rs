@@ -11,6 +11,7 @@ use poem_openapi::OpenApiService;
 use crate::http::allow::{allow_on_405, AllowedMethods};
 use crate::http::conditional::{conditional, Freshness};
 use crate::http::openapi::{self, Document};
+use crate::http::security::{self, Policies};
 use crate::http::{body_limit, cors, observe, problems, rate_limit};
 use crate::resources::{self, Apis};
 use crate::state::AppState;
@@ -28,6 +29,8 @@ pub fn document() -> Document {
 pub fn build(state: AppState) -> impl Endpoint {
     let doc = Arc::new(document());
     let allowed = Arc::new(AllowedMethods::from_spec(&doc.json));
+    let policies = Arc::new(Policies::new(&doc.docs_html));
+    let request_timeout = state.settings.request_timeout;
     let (json, yaml, html) = (doc.clone(), doc.clone(), doc);
     let max_body = state.settings.max_body_bytes;
     let limiters = state.limiters.clone();
@@ -61,10 +64,13 @@ pub fn build(state: AppState) -> impl Endpoint {
             })),
         )
         .nest("/", service())
-        // Innermost first. The cache sits inside the rate limit, so a cached
+        // Innermost first. The timeout wraps only the handler (a cached answer
+        // needs none). The cache sits inside the rate limit, so a cached
         // answer still counts against the client's quota; problems wraps
-        // everything that can fail, so even a 413 or 429 leaves as problem+json;
+        // everything that can fail, so even a 413, 429 or 503 leaves as
+        // problem+json; security headers go on every response, errors too;
         // observe is outermost, so its timing and request id cover the rest.
+        .around(move |ep, req| security::timeout(ep, req, request_timeout))
         .around(move |ep, req| conditional(ep, req, freshness.clone()))
         .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
@@ -72,6 +78,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(move |ep, req| allow_on_405(ep, req, allowed.clone()))
         .with(Compression::new())
         .around(cors::cors)
+        .around(move |ep, req| security::headers(ep, req, policies.clone()))
         .around(move |ep, req| observe::observe(ep, req, metrics.clone()))
         .data(state)
 }

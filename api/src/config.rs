@@ -19,6 +19,10 @@ pub struct Settings {
     pub idempotency_ttl: Duration,
     /// The public base URL used in `next` links; None uses the request's own Host.
     pub public_base_url: Option<String>,
+    /// A request without its response by then is answered 503 (and rolled back).
+    pub request_timeout: Duration,
+    /// How long a shutdown waits for requests in flight.
+    pub shutdown_grace: Duration,
     /// Where people reach the data's publisher, shown in `/v1/api-info`.
     pub contact_url: Option<String>,
     pub contact_email: Option<String>,
@@ -38,6 +42,8 @@ impl Default for Settings {
             max_body_bytes: 32 * 1024 * 1024,
             idempotency_ttl: Duration::from_secs(24 * 3600),
             public_base_url: None,
+            request_timeout: Duration::from_secs(60),
+            shutdown_grace: Duration::from_secs(30),
             contact_url: None,
             contact_email: None,
         }

@@ -9,6 +9,7 @@ mod http_conventions;
 mod indicators;
 mod layers;
 mod openapi_contract;
+mod operations;
 mod programme_catalogue;
 mod programme_catalogue_writes;
 mod reach;

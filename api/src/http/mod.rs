@@ -16,3 +16,4 @@ pub mod problems;
 pub mod rate_limit;
 pub mod raw_json;
 pub mod response_cache;
+pub mod security;

@@ -146,6 +146,12 @@ struct ServeArgs {
     /// How long a stored `Idempotency-Key` answer is replayed, in seconds.
     #[arg(long, env = "IDEMPOTENCY_TTL_SECONDS", default_value_t = Settings::default().idempotency_ttl.as_secs())]
     idempotency_ttl_seconds: u64,
+    /// A request without its response after this many seconds is answered 503.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECONDS", default_value_t = Settings::default().request_timeout.as_secs())]
+    request_timeout_seconds: u64,
+    /// On SIGTERM or SIGINT, how long requests in flight may still finish.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECONDS", default_value_t = Settings::default().shutdown_grace.as_secs())]
+    shutdown_grace_seconds: u64,
     /// The publisher's contact page, shown in `/v1/api-info`.
     #[arg(long, env = "API_CONTACT_URL")]
     contact_url: Option<String>,
@@ -177,6 +183,8 @@ impl ServeArgs {
             trust_forwarded_for: self.trust_forwarded_for,
             max_body_bytes: self.max_body_bytes,
             idempotency_ttl: std::time::Duration::from_secs(self.idempotency_ttl_seconds),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds.max(1)),
+            shutdown_grace: std::time::Duration::from_secs(self.shutdown_grace_seconds),
             contact_url: self.contact_url.clone(),
             contact_email: self.contact_email.clone(),
         }
@@ -357,19 +365,33 @@ async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
             tracing::info!(sessions = s.sessions, seconds = s.seconds, "empty database: loaded SYNTHETIC demo data (see /v1/api-info); --no-demo skips this");
         }
     }
-    let state = AppState::new(db, args.settings());
+    let settings = args.settings();
+    let grace = settings.shutdown_grace;
+    let state = AppState::new(db, settings);
     tracing::info!(bind = %args.bind, "listening; docs at http://{}/docs", args.bind);
     poem::Server::new(poem::listener::TcpListener::bind(args.bind.clone()))
-        .run_with_graceful_shutdown(
-            app::build(state),
-            shutdown_signal(),
-            Some(std::time::Duration::from_secs(10)),
-        )
+        .run_with_graceful_shutdown(app::build(state), shutdown_signal(), Some(grace))
         .await?;
+    tracing::info!("stopped");
     Ok(())
 }
 
+/// SIGTERM (what systemd, Kubernetes and container runtimes send) or SIGINT
+/// (Ctrl-C): stop accepting connections, let requests in flight finish.
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
-    tracing::info!("shutting down");
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT: draining requests in flight"),
+        _ = terminate => tracing::info!("SIGTERM: draining requests in flight"),
+    }
 }

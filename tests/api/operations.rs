@@ -1,0 +1,210 @@
+//! Safe to operate: security headers on every response, a request time limit
+//! that never leaves a half-write, and a shutdown on SIGTERM that lets work in
+//! flight finish (the real binary, over loopback).
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::helpers::fixtures::session_json;
+use crate::helpers::{assert_problem, Settings, TestApp};
+
+fn batch(n: usize) -> Value {
+    let sessions: Vec<Value> = (0..n)
+        .map(|i| session_json(&format!("S-{i}"), "2025-03-01"))
+        .collect();
+    json!({"mode": "upsert", "sessions": sessions})
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = TestApp::new().await;
+    for uri in [
+        "/v1/municipalities/1980",
+        "/v1/no-such-thing",
+        "/openapi.json",
+        "/health/live",
+    ] {
+        let reply = app.get(uri).await;
+        reply.assert_header("x-content-type-options", "nosniff");
+        reply.assert_header("x-frame-options", "DENY");
+        reply.assert_header("referrer-policy", "no-referrer");
+        reply.assert_header(
+            "content-security-policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        );
+    }
+    // The docs page runs its own inline script and style, admitted by hash alone.
+    let docs = app.get("/docs").await;
+    let csp = docs.header("content-security-policy").unwrap_or_default();
+    assert!(csp.contains("script-src 'sha256-"), "{csp}");
+    assert!(csp.contains("style-src 'sha256-"), "{csp}");
+    assert!(!csp.contains("unsafe-inline"), "{csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+}
+
+#[tokio::test]
+async fn a_request_over_the_time_limit_is_a_503_and_writes_all_or_nothing() {
+    let app = TestApp::with_settings(Settings {
+        read_rate_per_minute: 0,
+        write_rate_per_minute: 0,
+        request_timeout: Duration::from_millis(150),
+        ..Settings::default()
+    })
+    .await;
+    let key = app.key(Some("1980")).await;
+    let n = 10_000;
+    let reply = app.post_batch(&key, "1980", &batch(n)).await;
+    let problem = assert_problem(&reply, 503, "/v1/municipalities/1980/sessions/batch");
+    assert_eq!(problem["type"], "/problems/unavailable");
+
+    let stored = app
+        .get("/v1/sessions?municipality=1980&format=ndjson")
+        .await
+        .ndjson();
+    assert!(
+        stored.is_empty() || stored.len() == n,
+        "a stopped batch left {} of {n} sessions",
+        stored.len()
+    );
+    let feed = app
+        .changes(None, Some("session"), Some(1000))
+        .await
+        .ok_json();
+    assert_eq!(
+        feed["changes"].as_array().map(Vec::len),
+        Some(stored.len().min(1000)),
+        "the feed agrees with what is stored"
+    );
+}
+
+/// The real server on a free loopback port, with its own SQLite database.
+struct Server {
+    child: Child,
+    url: String,
+    database_url: String,
+}
+
+impl Server {
+    fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!("fst-ops-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let database_url = format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free port");
+        let child = Command::new(env!("CARGO_BIN_EXE_foraldraskapsstod"))
+            .args(["serve", "--no-demo", "--bind", &format!("127.0.0.1:{port}")])
+            .args([
+                "--database-url",
+                &database_url,
+                "--shutdown-grace-seconds",
+                "60",
+            ])
+            .env("WRITE_RATE_PER_MINUTE", "0")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the server");
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            database_url,
+        }
+    }
+
+    fn key(&self, municipality: &str) -> String {
+        let out = Command::new(env!("CARGO_BIN_EXE_foraldraskapsstod"))
+            .args(["keys", "create", "--municipality", municipality])
+            .args(["--database-url", &self.database_url])
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("create a key");
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    async fn ready(&self, client: &reqwest::Client) {
+        for _ in 0..200 {
+            let ok = client
+                .get(format!("{}/health/ready", self.url))
+                .send()
+                .await;
+            if ok.is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not become ready");
+    }
+
+    fn signal(&self, name: &str) {
+        let ok = Command::new("kill")
+            .args([format!("-{name}"), self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_batch_in_flight_finish_and_refuses_new_connections() {
+    let mut server = Server::start();
+    let client = reqwest::Client::new();
+    server.ready(&client).await;
+    let key = server.key("1980");
+    let url = format!("{}/v1/municipalities/1980/sessions/batch", server.url);
+    let in_flight = tokio::spawn({
+        let (client, key) = (client.clone(), key.clone());
+        async move {
+            let resp = client
+                .post(url)
+                .bearer_auth(key)
+                .json(&batch(10_000))
+                .send()
+                .await?;
+            Ok::<_, reqwest::Error>((resp.status().as_u16(), resp.json::<Value>().await?))
+        }
+    });
+    // Long enough for the body to arrive and the write to start.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.signal("TERM");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let fresh = reqwest::Client::new()
+        .get(format!("{}/health/live", server.url))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
+    assert!(fresh.is_err(), "a new connection after SIGTERM was served");
+
+    let (status, body) = in_flight
+        .await
+        .unwrap()
+        .expect("the batch in flight was answered");
+    assert_eq!(
+        (status, body["created"].as_u64()),
+        (200, Some(10_000)),
+        "{body}"
+    );
+    let mut exit = None;
+    for _ in 0..200 {
+        exit = server.child.try_wait().expect("the server's status");
+        if exit.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        exit.is_some_and(|e| e.success()),
+        "the server exits cleanly: {exit:?}"
+    );
+}
