@@ -1,10 +1,14 @@
-//! The reference catalogues (municipalities, programmes): small, read whole,
-//! and kept per data version so that filters resolve without a query.
+//! The reference catalogues (municipalities, programmes, the reference
+//! populations): small, read whole, and kept per data version so that filters
+//! resolve without a query.
 
-use entity::{municipality, programme};
+use std::collections::HashMap;
+
+use entity::{municipality, population, programme};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 
 use super::feed::data_version;
+use super::population::children_references;
 use crate::error::ApiError;
 
 /// The whole catalogue, by slug: small enough to read whole on every use.
@@ -19,6 +23,9 @@ pub async fn load_programmes(db: &impl ConnectionTrait) -> Result<Vec<programme:
 pub struct Catalogues {
     pub municipalities: Vec<municipality::Model>,
     pub programmes: Vec<programme::Model>,
+    /// Per municipality code, the latest year with a children figure: what
+    /// rates per 1,000 children divide by.
+    pub children: HashMap<String, population::Model>,
 }
 
 impl Catalogues {
@@ -29,7 +36,13 @@ impl Catalogues {
                 .all(db)
                 .await?,
             programmes: load_programmes(db).await?,
+            children: children_references(db).await?,
         })
+    }
+
+    /// The reference population (latest year with children) of a municipality.
+    pub fn children_of(&self, code: &str) -> Option<&population::Model> {
+        self.children.get(code)
     }
 
     pub fn municipality(&self, code: &str) -> Option<&municipality::Model> {

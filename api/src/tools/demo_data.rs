@@ -94,10 +94,14 @@ pub async fn generate(
         ));
     }
     let codes: Vec<String> = municipalities.iter().map(|m| m.code.clone()).collect();
+    let children = crate::store::population::children_references(db).await?;
     let by_children = Weighted::new(
         municipalities
             .iter()
-            .map(|m| (m.clone(), m.children.unwrap_or(1000) as f64))
+            .map(|m| {
+                let n = children.get(&m.code).and_then(|p| p.children);
+                (m.clone(), n.unwrap_or(1000) as f64)
+            })
             .collect(),
     );
     // Broad universal programmes are common, narrow ones rarer.

@@ -564,18 +564,19 @@ async fn load_area_years(
     Ok(out)
 }
 
-fn population_of(ms: &[&municipality::Model]) -> Option<ReachPopulation> {
-    let first = ms.first()?;
-    let all_known = ms.iter().all(|m| {
-        m.children.is_some()
-            && m.population_year == first.population_year
-            && m.population_year.is_some()
-            && m.children_age_from == first.children_age_from
-            && m.children_age_to == first.children_age_to
+fn population_of(ms: &[&municipality::Model], cat: &Catalogues) -> Option<ReachPopulation> {
+    let refs: Vec<_> = ms.iter().map(|m| cat.children_of(&m.code)).collect();
+    let first = (*refs.first()?)?;
+    let all_known = refs.iter().all(|p| {
+        p.is_some_and(|p| {
+            p.year == first.year
+                && p.children_age_from == first.children_age_from
+                && p.children_age_to == first.children_age_to
+        })
     });
     all_known.then(|| ReachPopulation {
-        year: first.population_year.unwrap_or_default(),
-        children: ms.iter().map(|m| i64::from(m.children.unwrap_or(0))).sum(),
+        year: first.year,
+        children: refs.iter().flatten().map(|p| p.children.unwrap_or(0)).sum(),
         children_age_from: first.children_age_from.unwrap_or(0),
         children_age_to: first.children_age_to.unwrap_or(15),
     })
@@ -643,7 +644,7 @@ pub async fn indicators_with(
         county_now.add(of(&m.code, q.year));
         county_before.add(of(&m.code, q.year - 1));
     }
-    let county_population = population_of(&in_county);
+    let county_population = population_of(&in_county, cat);
     let mut county_indicators = area_indicators(
         &county_now,
         &county_before,
@@ -653,7 +654,13 @@ pub async fn indicators_with(
     let rates = |year: i32| -> Vec<Figure> {
         in_county
             .iter()
-            .map(|m| reach_figure(of(&m.code, year), m.children.map(i64::from), k))
+            .map(|m| {
+                reach_figure(
+                    of(&m.code, year),
+                    cat.children_of(&m.code).and_then(|p| p.children),
+                    k,
+                )
+            })
             .collect()
     };
     county_indicators.splice(1..1, spread_indicators(&rates(q.year), &rates(q.year - 1)));
@@ -669,7 +676,7 @@ pub async fn indicators_with(
         if !q.municipalities.is_empty() && !q.municipalities.contains(&m.code) {
             continue;
         }
-        let population = population_of(&[m]);
+        let population = population_of(&[m], cat);
         areas.push(IndicatorArea {
             level: "municipality".into(),
             code: m.code.clone(),

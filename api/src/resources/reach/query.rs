@@ -436,7 +436,7 @@ fn population_of(
     let missing: Vec<&municipality::Model> = covered
         .iter()
         .copied()
-        .filter(|m| m.children.is_none() || m.population_year.is_none())
+        .filter(|m| cat.children_of(&m.code).is_none())
         .collect();
     if covered.is_empty() {
         return Err("the row covers no municipality".into());
@@ -455,21 +455,22 @@ fn population_of(
             )
         });
     }
-    let first = covered[0];
-    let same_basis = covered.iter().all(|m| {
-        m.population_year == first.population_year
-            && m.children_age_from == first.children_age_from
-            && m.children_age_to == first.children_age_to
+    let refs: Vec<_> = covered
+        .iter()
+        .filter_map(|m| cat.children_of(&m.code))
+        .collect();
+    let first = refs[0];
+    let same_basis = refs.iter().all(|p| {
+        p.year == first.year
+            && p.children_age_from == first.children_age_from
+            && p.children_age_to == first.children_age_to
     });
     if !same_basis {
         return Err("the municipalities in this row have reference populations of different years or age bands".into());
     }
     Ok(ReachPopulation {
-        year: first.population_year.unwrap_or_default(),
-        children: covered
-            .iter()
-            .map(|m| i64::from(m.children.unwrap_or(0)))
-            .sum(),
+        year: first.year,
+        children: refs.iter().map(|p| p.children.unwrap_or(0)).sum(),
         children_age_from: first.children_age_from.unwrap_or(0),
         children_age_to: first.children_age_to.unwrap_or(15),
     })
