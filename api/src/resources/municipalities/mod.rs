@@ -1,23 +1,34 @@
-//! `/v1/municipalities`: reference data for all 290 municipalities, each
-//! with the latest year of its population series.
+//! `/v1/municipalities`: reference data for all 290 municipalities, and each
+//! one's population series (read by anyone, written by admins).
 
 mod store;
+mod validate;
 pub mod wire;
+mod year;
 
-pub use store::{get_municipality, list_municipalities, whole_list, MunicipalityFilter};
-pub use wire::{Municipality, MunicipalityPage, Population};
+pub use store::{
+    get_municipality, list_municipalities, population_series, put_population, whole_list,
+    MunicipalityFilter,
+};
+pub use wire::{Municipality, MunicipalityPage, Population, PopulationSeries, PopulationYear};
 
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
-use crate::error::{ApiError, ListError, LookupError};
+use crate::error::{ApiError, ListError, LookupError, WriteError};
+use crate::http::auth::ApiKeyAuth;
 use crate::http::formats::{self, Format};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::{self, PageRequest};
+use crate::http::raw_json::RawJson;
 use crate::state::AppState;
+use crate::store::keys::authenticate;
+use crate::store::population::Written;
 use crate::vocab::{parse_county, parse_opt, MunicipalityCode};
+use wire::PopulationWrite;
+use year::YearParam;
 
 #[derive(ResponseContent)]
 pub enum MunicipalityListBody {
@@ -38,6 +49,30 @@ pub enum MunicipalityResponse {
     /// The municipality.
     #[oai(status = 200)]
     Ok(Json<Municipality>),
+}
+
+#[derive(ResponseContent)]
+pub enum PopulationSeriesBody {
+    Json(Json<PopulationSeries>),
+    Csv(formats::Csv),
+    Ndjson(formats::Ndjson),
+}
+
+#[derive(ApiResponse)]
+pub enum PopulationSeriesResponse {
+    /// The municipality's population series, oldest year first (JSON, CSV or NDJSON).
+    #[oai(status = 200)]
+    Ok(PopulationSeriesBody),
+}
+
+#[derive(ApiResponse)]
+pub enum PutPopulationResponse {
+    /// Created: the municipality had no row for this year.
+    #[oai(status = 201)]
+    Created(Json<PopulationYear>),
+    /// Updated, or unchanged (then nothing moved, not even `updated_at`).
+    #[oai(status = 200)]
+    Ok(Json<PopulationYear>),
 }
 
 fn code_param(code: &str) -> Result<MunicipalityCode, ApiError> {
@@ -133,6 +168,81 @@ impl MunicipalitiesApi {
         Ok(MunicipalityResponse::Ok(Json(
             get_municipality(&state.db, &code).await?,
         )))
+    }
+
+    /// Get a municipality's population series
+    ///
+    /// Every year loaded for the municipality, oldest first: `total` inhabitants
+    /// and `children` in an age band, each null where the year's source gives
+    /// none, with the source. All 290 municipalities have SCB's total for 2024;
+    /// Västmanland's ten also have 2018 with children aged 0–15. The whole series
+    /// in one response (never paged); CSV and NDJSON by `format` or `Accept`.
+    #[oai(
+        path = "/municipalities/:code/population",
+        method = "get",
+        operation_id = "getMunicipalityPopulation"
+    )]
+    async fn population(
+        &self,
+        req: &Request,
+        state: poem::web::Data<&AppState>,
+        /// 4-digit SCB municipality code, e.g. `1980` (Västerås).
+        #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))]
+        code: Path<String>,
+        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        format: Query<Option<Format>>,
+    ) -> Result<PopulationSeriesResponse, LookupError> {
+        let code = code_param(&code.0)?;
+        let data = population_series(&state.db, &code).await?;
+        Ok(PopulationSeriesResponse::Ok(
+            match formats::negotiate(req, format.0) {
+                Format::Csv => PopulationSeriesBody::Csv(formats::csv_of(&data)),
+                Format::Ndjson => PopulationSeriesBody::Ndjson(formats::ndjson_of(&data)),
+                Format::Json => PopulationSeriesBody::Json(Json(PopulationSeries {
+                    data,
+                    next_cursor: None,
+                    next: None,
+                })),
+            },
+        ))
+    }
+
+    /// Write one year of a municipality's population
+    ///
+    /// Admin key only. The body replaces the year's row whole (a figure left out
+    /// becomes null); 201 when the year is new, 200 when updated or unchanged.
+    /// Rules, every broken one listed in a 422: at least one of `total` and
+    /// `children`; counts ≥ 0; `children` at most `total` and only with its age
+    /// band `children_age_from`..=`children_age_to` within 0–20; `source` 1–500
+    /// characters. A change moves the data version, so reach, indicators and every
+    /// cached answer follow at once.
+    #[oai(
+        path = "/municipalities/:code/population/:year",
+        method = "put",
+        operation_id = "putMunicipalityPopulation"
+    )]
+    async fn put_year(
+        &self,
+        state: poem::web::Data<&AppState>,
+        auth: ApiKeyAuth,
+        /// 4-digit SCB municipality code, e.g. `1980` (Västerås).
+        #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))]
+        code: Path<String>,
+        /// The year of the figures (31 December), 1968–2100.
+        #[oai(example = "YearParam::example")]
+        year: Path<YearParam>,
+        body: RawJson<PopulationWrite>,
+    ) -> Result<PutPopulationResponse, WriteError> {
+        let code = code_param(&code.0)?;
+        let year = year.0.parse()?;
+        authenticate(&state.db, &auth.0.token)
+            .await?
+            .require_admin()?;
+        let (row, written) = put_population(&state.db, &code, year, &body.value).await?;
+        Ok(match written {
+            Written::Created => PutPopulationResponse::Created(Json(row)),
+            Written::Updated | Written::Unchanged => PutPopulationResponse::Ok(Json(row)),
+        })
     }
 }
 

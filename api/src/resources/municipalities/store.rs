@@ -1,12 +1,17 @@
 //! Reading municipalities with their latest population, and their series.
 
 use entity::municipality;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde_json::Value;
 
-use super::wire::Municipality;
+use super::validate::population_figure;
+use super::wire::{Municipality, PopulationYear};
 use crate::error::ApiError;
 use crate::http::paging;
-use crate::store::population;
+use crate::store::population::{self, Written};
 use crate::vocab::MunicipalityCode;
 
 /// Filters of the municipality list, validated.
@@ -80,4 +85,30 @@ pub async fn get_municipality(
     let m = find(db, code).await?;
     let latest = population::latest(db, code.as_str()).await?;
     Ok(Municipality::new(m, latest))
+}
+
+/// A municipality's whole series, oldest year first; 404 when it does not exist.
+pub async fn population_series(
+    db: &impl ConnectionTrait,
+    code: &MunicipalityCode,
+) -> Result<Vec<PopulationYear>, ApiError> {
+    find(db, code).await?;
+    Ok(population::series(db, code.as_str())
+        .await?
+        .into_iter()
+        .map(PopulationYear::from)
+        .collect())
+}
+
+/// Validates an admin's body and writes the year: 422 listing every problem,
+/// 404 for an unknown municipality, else the row as stored.
+pub async fn put_population(
+    db: &DatabaseConnection,
+    code: &MunicipalityCode,
+    year: i32,
+    body: &Value,
+) -> Result<(PopulationYear, Written), ApiError> {
+    let figure = population_figure(code, year, body)?;
+    let (row, written) = population::put_year(db, figure).await?;
+    Ok((row.into(), written))
 }
