@@ -3,5 +3,6 @@
 
 pub mod cli;
 pub mod demo_data;
+pub mod population;
 pub mod sync_client;
 pub mod telemetry;
