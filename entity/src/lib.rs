@@ -9,6 +9,7 @@ pub mod idempotency_record;
 pub mod municipality;
 pub mod offer_language_rollup;
 pub mod offer_rollup;
+pub mod population;
 pub mod programme;
 pub mod reach_rollup;
 pub mod session;

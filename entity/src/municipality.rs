@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+/// A municipality's reference data. Its population is a series of its own
+/// (`population`), one row per year.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "municipalities")]
 pub struct Model {
@@ -9,12 +11,6 @@ pub struct Model {
     pub county_code: String,
     pub county_name: String,
     pub in_collaboration: bool,
-    pub population_year: Option<i32>,
-    pub population_total: Option<i32>,
-    pub children: Option<i32>,
-    pub children_age_from: Option<i32>,
-    pub children_age_to: Option<i32>,
-    pub population_source: Option<String>,
     pub updated_at: DateTimeUtc,
 }
 

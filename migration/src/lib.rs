@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_schema;
 mod m20261126_000002_reference_data;
 mod m20261126_000003_offer_rollup;
+mod m20261127_000004_population_series;
 mod m20261127_000004_programme_catalogue;
 pub mod reference_data;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_reference_data::Migration),
             Box::new(m20261126_000003_offer_rollup::Migration),
             Box::new(m20261127_000004_programme_catalogue::Migration),
+            Box::new(m20261127_000004_population_series::Migration),
         ]
     }
 }

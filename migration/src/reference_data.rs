@@ -12,6 +12,7 @@ pub const CATALOGUE_CSV: &str = include_str!("../data/programmes-2026.csv");
 /// The separator of the catalogue file's `sources` cell, kept as the stored
 /// form: a URL cannot contain a space, so ` | ` never splits one.
 pub const SOURCES_SEPARATOR: &str = " | ";
+pub const POPULATION_2024_CSV: &str = include_str!("../data/population-2024.csv");
 
 /// Västmanlands län: the county whose municipalities form the collaboration.
 pub const COLLABORATION_COUNTY: &str = "19";
@@ -35,6 +36,17 @@ pub struct PopulationRow {
     pub year: i32,
     pub children_0_15: i32,
     pub population_total: i32,
+    pub source: String,
+}
+
+/// One municipality's total population on 31 December of `year`, with no
+/// child figure (the 2024 file has totals only).
+#[derive(Debug, Clone, Deserialize)]
+pub struct PopulationTotalRow {
+    pub code: String,
+    pub name: String,
+    pub year: i32,
+    pub population_total: i64,
     pub source: String,
 }
 
@@ -116,6 +128,11 @@ pub fn population() -> Vec<PopulationRow> {
         }
     }
     rows
+}
+
+/// SCB's totals of all 290 municipalities on 2024-12-31.
+pub fn population_2024() -> Vec<PopulationTotalRow> {
+    parse(POPULATION_2024_CSV)
 }
 
 pub fn programmes() -> Vec<ProgrammeRow> {
@@ -220,6 +237,42 @@ mod tests {
                 .sources()
                 .iter()
                 .all(|u| u.starts_with("https://") || u.starts_with("http://")));
+        }
+    }
+
+    #[test]
+    fn population_2024_covers_all_290_and_sums_to_scbs_totals() {
+        let rows = population_2024();
+        assert_eq!(rows.len(), 290);
+        assert!(rows.iter().all(|r| r.year == 2024 && !r.source.is_empty()));
+        // SCB's national total on 2024-12-31.
+        assert_eq!(
+            rows.iter().map(|r| r.population_total).sum::<i64>(),
+            10_587_710
+        );
+        let vastmanland: Vec<&PopulationTotalRow> = rows
+            .iter()
+            .filter(|r| r.code.starts_with(COLLABORATION_COUNTY))
+            .collect();
+        assert_eq!(vastmanland.len(), 10);
+        assert_eq!(
+            vastmanland.iter().map(|r| r.population_total).sum::<i64>(),
+            281_158
+        );
+        // Every row names a known municipality, once, under its own name.
+        let known = municipalities();
+        let mut codes: Vec<&str> = rows.iter().map(|r| r.code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), 290);
+        for r in &rows {
+            let m = known.iter().find(|m| m.code == r.code);
+            assert_eq!(
+                m.map(|m| m.name.as_str()),
+                Some(r.name.as_str()),
+                "{}",
+                r.code
+            );
         }
     }
 }

@@ -227,8 +227,8 @@ async fn indicators_are_offered_as_csv() {
                 && l.contains(",20,per_1000_children,10,10,")),
             "{body}"
         );
-        // County: 12 indicators; each municipality: 8.
-        assert_eq!(lines.len(), 1 + 12 + 10 * 8);
+        // County: 13 indicators; each municipality: 9.
+        assert_eq!(lines.len(), 1 + 13 + 10 * 9);
     }
 }
 

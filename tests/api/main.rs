@@ -10,6 +10,8 @@ mod indicators;
 mod layers;
 mod openapi_contract;
 mod operations;
+mod population;
+mod population_import;
 mod programme_catalogue;
 mod programme_catalogue_writes;
 mod reach;

@@ -70,26 +70,26 @@ async fn in_collaboration_is_vastmanlands_ten() {
 }
 
 #[tokio::test]
-async fn population_is_present_for_vastmanland_and_null_elsewhere() {
+async fn population_is_the_latest_year_scbs_2024_total_for_all_290() {
     let app = TestApp::new().await;
     let all = data(&app, "/v1/municipalities?limit=1000").await;
-    let mut children = 0;
+    let (mut sweden, mut vastmanland) = (0, 0);
     for m in &all {
         let code = m["code"].as_str().unwrap();
+        let p = &m["population"];
+        assert_eq!(p["year"], 2024, "{code}");
+        assert!(p["source"].as_str().unwrap().starts_with("SCB"), "{code}");
+        // The 2024 file has totals only; Västmanland's children are of 2018.
+        assert!(p["children"].is_null(), "{code}: {p}");
+        assert!(p["children_age_from"].is_null() && p["children_age_to"].is_null());
+        sweden += p["total"].as_i64().unwrap();
         if VASTMANLAND.contains(&code) {
-            let p = &m["population"];
-            assert_eq!(p["year"], 2018, "{code}");
-            assert_eq!(p["children_age_from"], 0, "{code}");
-            assert_eq!(p["children_age_to"], 15, "{code}");
-            assert!(p["total"].as_i64().unwrap() > p["children"].as_i64().unwrap());
-            assert!(p["source"].as_str().unwrap().starts_with("SCB"), "{code}");
-            children += p["children"].as_i64().unwrap();
-        } else {
-            assert!(m["population"].is_null(), "{code} has {}", m["population"]);
+            vastmanland += p["total"].as_i64().unwrap();
         }
     }
-    // SCB: 51,300 children aged 0–15 in Västmanland, 2018-12-31.
-    assert_eq!(children, 51_300);
+    // SCB: 10,587,710 inhabitants on 2024-12-31, 281,158 of them in Västmanland.
+    assert_eq!(sweden, 10_587_710);
+    assert_eq!(vastmanland, 281_158);
 }
 
 #[tokio::test]
@@ -101,12 +101,13 @@ async fn one_municipality_is_found_by_its_code() {
     assert_eq!(m["name"], "Västerås");
     assert_eq!(m["county_code"], "19");
     assert_eq!(m["in_collaboration"], true);
-    assert_eq!(m["population"]["children"], 29_025);
-    assert_eq!(m["population"]["total"], 152_078);
+    assert_eq!(m["population"]["year"], 2024);
+    assert_eq!(m["population"]["total"], 160_634);
+    assert!(m["population"]["children"].is_null());
 
     let reply = app.get("/v1/municipalities/0180").await;
     assert_eq!(reply.json()["name"], "Stockholm");
-    assert!(reply.json()["population"].is_null());
+    assert_eq!(reply.json()["population"]["year"], 2024);
 
     let reply = app.get("/v1/municipalities/9999").await;
     assert_problem(&reply, 404, "/v1/municipalities/9999");

@@ -1,10 +1,14 @@
-//! The reference catalogues (municipalities, programmes): small, read whole,
-//! and kept per data version so that filters resolve without a query.
+//! The reference catalogues (municipalities, programmes, the reference
+//! populations): small, read whole, and kept per data version so that filters
+//! resolve without a query.
 
-use entity::{municipality, programme};
+use std::collections::HashMap;
+
+use entity::{municipality, population, programme};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 
 use super::feed::data_version;
+use super::population::all_series;
 use crate::error::ApiError;
 
 /// The whole catalogue, by slug: small enough to read whole on every use.
@@ -19,6 +23,8 @@ pub async fn load_programmes(db: &impl ConnectionTrait) -> Result<Vec<programme:
 pub struct Catalogues {
     pub municipalities: Vec<municipality::Model>,
     pub programmes: Vec<programme::Model>,
+    /// Per municipality code, its population series, oldest year first.
+    pub population: HashMap<String, Vec<population::Model>>,
 }
 
 impl Catalogues {
@@ -29,7 +35,24 @@ impl Catalogues {
                 .all(db)
                 .await?,
             programmes: load_programmes(db).await?,
+            population: all_series(db).await?,
         })
+    }
+
+    /// The figure a rate for `year` divides by: that year's row, else the
+    /// nearest earlier one, among the rows that have the figure (`has`).
+    /// Never a later year: a rate is not divided by a future population.
+    pub fn population_for(
+        &self,
+        code: &str,
+        year: i32,
+        has: impl Fn(&population::Model) -> bool,
+    ) -> Option<&population::Model> {
+        self.population
+            .get(code)?
+            .iter()
+            .rev()
+            .find(|p| p.year <= year && has(p))
     }
 
     pub fn municipality(&self, code: &str) -> Option<&municipality::Model> {

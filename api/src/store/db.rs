@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use migration::{Migrator, MigratorTrait};
+/// The schema's migrations, for tools and tests that step through them.
+pub use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 

@@ -6,3 +6,4 @@ pub mod db;
 pub mod feed;
 pub mod idempotency;
 pub mod keys;
+pub mod population;

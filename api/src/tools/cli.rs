@@ -1,9 +1,11 @@
-//! The command line: `serve` (default), `migrate`, `demo-data`, `keys`, `sync`, `openapi`.
+//! The command line: `serve` (default), `migrate`, `demo-data`, `keys`, `sync`,
+//! `population`, `openapi`.
 
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+use super::population::{self, AgeBand};
 use super::{demo_data, sync_client, telemetry};
 use crate::config::Settings;
 use crate::store::db::{self, DEFAULT_DATABASE_URL};
@@ -45,6 +47,9 @@ enum Command {
     /// The nightly client: push a municipality's export, pull the change feed.
     #[command(subcommand)]
     Sync(SyncCommand),
+    /// Load population figures into the municipalities' series.
+    #[command(subcommand)]
+    Population(PopulationCommand),
     /// Write the OpenAPI document (openapi.json, openapi.yaml) into a folder.
     Openapi {
         #[arg(long, default_value = "openapi")]
@@ -111,6 +116,24 @@ enum SyncCommand {
         /// Changes per request.
         #[arg(long, default_value_t = 1000)]
         limit: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PopulationCommand {
+    /// Write every (municipality, year) of a file in one transaction, all or
+    /// nothing; each replaces that year's stored row. Prints what changed.
+    Import {
+        /// CSV with a header naming code, year, population_total (or total) and
+        /// source; optionally name and a children column (children, or
+        /// children_0_15 naming its band).
+        file: std::path::PathBuf,
+        /// The age band of the file's `children` column, e.g. 0-17.
+        #[arg(long, value_name = "FROM-TO")]
+        children: Option<AgeBand>,
+        /// Check the file and show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -239,6 +262,17 @@ async fn run(cli: Cli) -> CliResult {
         }
         Some(Command::Keys(cmd)) => keys(&cli.database_url, cmd).await,
         Some(Command::Sync(cmd)) => sync(cmd).await,
+        Some(Command::Population(PopulationCommand::Import {
+            file,
+            children,
+            dry_run,
+        })) => {
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            let summary = population::import_file(&db, &file, children, dry_run).await?;
+            println!("{}", population::report(&summary));
+            Ok(())
+        }
         Some(Command::Openapi { out_dir }) => {
             let doc = app::document();
             std::fs::create_dir_all(&out_dir)?;

@@ -94,10 +94,15 @@ pub async fn generate(
         ));
     }
     let codes: Vec<String> = municipalities.iter().map(|m| m.code.clone()).collect();
+    let series = crate::store::population::all_series(db).await?;
     let by_children = Weighted::new(
         municipalities
             .iter()
-            .map(|m| (m.clone(), m.children.unwrap_or(1000) as f64))
+            .map(|m| {
+                let latest = series.get(&m.code).into_iter().flatten().rev();
+                let n = latest.filter_map(|p| p.children).next();
+                (m.clone(), n.unwrap_or(1000) as f64)
+            })
             .collect(),
     );
     // Broad universal programmes are common, narrow ones rarer. A programme

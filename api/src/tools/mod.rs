@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod demo_data;
+pub mod population;
 pub mod population_import;
 pub mod sync_client;
 pub mod telemetry;

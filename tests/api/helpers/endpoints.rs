@@ -144,6 +144,39 @@ impl TestApp {
         let request = self.client.put(&uri).body_json(body);
         self.send(&uri, with_key(request, key)).await
     }
+
+    /// `PUT /v1/municipalities/{code}/population/{year}`, with a key or without.
+    pub async fn put_population(
+        &self,
+        key: Option<&str>,
+        code: &str,
+        year: &str,
+        body: &Value,
+    ) -> Reply {
+        let uri = format!("/v1/municipalities/{code}/population/{year}");
+        let mut request = self.client.put(&uri).body_json(body);
+        if let Some(key) = key {
+            request = with_key(request, key);
+        }
+        self.send(&uri, request).await
+    }
+
+    /// The same write with a body that need not be JSON.
+    pub async fn put_population_raw(
+        &self,
+        key: &str,
+        code: &str,
+        year: &str,
+        body: &'static str,
+    ) -> Reply {
+        let uri = format!("/v1/municipalities/{code}/population/{year}");
+        let request = self
+            .client
+            .put(&uri)
+            .content_type("application/json")
+            .body(body);
+        self.send(&uri, with_key(request, key)).await
+    }
 }
 
 fn with_query(path: &str, query: &str) -> String {

@@ -146,7 +146,7 @@ async fn reach_figures_equal_a_direct_recomputation_on_hand_made_data() {
     assert!(rows(&v)[0]["reach_per_1000_children_reason"]
         .as_str()
         .unwrap_or_default()
-        .contains("no reference population"));
+        .contains("no children figure"));
 
     // Filters: programme, prevention level, quarter periods.
     let v = app

@@ -2,7 +2,7 @@ use poem_openapi::Tags;
 
 #[derive(Tags)]
 pub enum ApiTags {
-    /// The 290 Swedish municipalities, with reference population where a sourced figure exists.
+    /// The 290 Swedish municipalities and each one's population series (SCB figures, year by year).
     Municipalities,
     /// The catalogue of parenting-support programmes (methods).
     Programmes,

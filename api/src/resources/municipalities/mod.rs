@@ -1,143 +1,34 @@
-//! `GET /v1/municipalities[/{code}]`: reference data for all 290 municipalities.
+//! `/v1/municipalities`: reference data for all 290 municipalities, and each
+//! one's population series (read by anyone, written by admins).
 
-use chrono::{DateTime, Utc};
-use entity::municipality;
+mod store;
+mod validate;
+pub mod wire;
+mod year;
+
+pub use store::{
+    get_municipality, list_municipalities, population_series, put_population, whole_list,
+    MunicipalityFilter,
+};
+pub use wire::{Municipality, MunicipalityPage, Population, PopulationSeries, PopulationYear};
+
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi, ResponseContent};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
-use crate::error::{ApiError, ListError, LookupError};
-use crate::http::formats::{self, opt, CsvRecord, Format};
+use crate::error::{ApiError, ListError, LookupError, WriteError};
+use crate::http::auth::ApiKeyAuth;
+use crate::http::formats::{self, Format};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
+use crate::http::raw_json::RawJson;
 use crate::state::AppState;
+use crate::store::keys::authenticate;
+use crate::store::population::Written;
 use crate::vocab::{parse_county, parse_opt, MunicipalityCode};
-
-/// Reference population used for rates per 1,000 children.
-#[derive(Debug, Clone, Object)]
-pub struct Population {
-    /// The year of the figures (31 December).
-    pub year: i32,
-    /// All inhabitants.
-    pub total: i32,
-    /// Children in the age band `children_age_from`..=`children_age_to`.
-    pub children: i32,
-    pub children_age_from: i32,
-    pub children_age_to: i32,
-    /// Where the figures come from.
-    pub source: String,
-}
-
-/// A Swedish municipality (kommun).
-#[derive(Debug, Clone, Object)]
-#[oai(example)]
-pub struct Municipality {
-    /// 4-digit SCB municipality code; the id.
-    pub code: String,
-    pub name: String,
-    /// 2-digit SCB county code.
-    pub county_code: String,
-    pub county_name: String,
-    /// Reference population, or null where no sourced figure is loaded.
-    pub population: Option<Population>,
-    /// Part of the Västmanland regional collaboration on parenting support.
-    pub in_collaboration: bool,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl poem_openapi::types::Example for Municipality {
-    fn example() -> Self {
-        Self {
-            code: "1980".into(),
-            name: "Västerås".into(),
-            county_code: "19".into(),
-            county_name: "Västmanlands län".into(),
-            population: Some(Population {
-                year: 2018,
-                total: 152_078,
-                children: 29_025,
-                children_age_from: 0,
-                children_age_to: 15,
-                source: "SCB population statistics 2018-12-31 as published by Regionfakta".into(),
-            }),
-            in_collaboration: true,
-            updated_at: "2026-11-26T12:00:00Z".parse().unwrap_or_default(),
-        }
-    }
-}
-
-impl From<municipality::Model> for Municipality {
-    fn from(m: municipality::Model) -> Self {
-        let population = match (m.population_year, m.population_total, m.children) {
-            (Some(year), Some(total), Some(children)) => Some(Population {
-                year,
-                total,
-                children,
-                children_age_from: m.children_age_from.unwrap_or(0),
-                children_age_to: m.children_age_to.unwrap_or(15),
-                source: m.population_source.unwrap_or_default(),
-            }),
-            _ => None,
-        };
-        Self {
-            code: m.code,
-            name: m.name,
-            county_code: m.county_code,
-            county_name: m.county_name,
-            population,
-            in_collaboration: m.in_collaboration,
-            updated_at: m.updated_at,
-        }
-    }
-}
-
-impl CsvRecord for Municipality {
-    fn csv_header() -> &'static [&'static str] {
-        &[
-            "code",
-            "name",
-            "county_code",
-            "county_name",
-            "in_collaboration",
-            "population_year",
-            "population_total",
-            "children",
-            "children_age_from",
-            "children_age_to",
-            "population_source",
-            "updated_at",
-        ]
-    }
-    fn csv_row(&self) -> Vec<String> {
-        let p = self.population.as_ref();
-        vec![
-            self.code.clone(),
-            self.name.clone(),
-            self.county_code.clone(),
-            self.county_name.clone(),
-            self.in_collaboration.to_string(),
-            opt(&p.map(|p| p.year)),
-            opt(&p.map(|p| p.total)),
-            opt(&p.map(|p| p.children)),
-            opt(&p.map(|p| p.children_age_from)),
-            opt(&p.map(|p| p.children_age_to)),
-            opt(&p.map(|p| p.source.clone())),
-            self.updated_at.to_rfc3339(),
-        ]
-    }
-}
-
-/// One page of municipalities.
-#[derive(Debug, Clone, Object)]
-pub struct MunicipalityPage {
-    pub data: Vec<Municipality>,
-    /// Pass as `cursor` to get the next page; null on the last page.
-    pub next_cursor: Option<String>,
-    /// The next page's URL with every filter kept; null on the last page.
-    pub next: Option<String>,
-}
+use wire::PopulationWrite;
+use year::YearParam;
 
 crate::list_page!(MunicipalityPage, Municipality);
 
@@ -162,60 +53,32 @@ pub enum MunicipalityResponse {
     Ok(Json<Municipality>),
 }
 
-/// Filters of the municipality list, validated.
-#[derive(Debug, Clone, Default)]
-pub struct MunicipalityFilter {
-    pub county: Option<String>,
-    pub in_collaboration: Option<bool>,
+#[derive(ResponseContent)]
+pub enum PopulationSeriesBody {
+    Json(Json<PopulationSeries>),
+    Csv(formats::Csv),
+    Ndjson(formats::Ndjson),
 }
 
-impl MunicipalityFilter {
-    fn canonical(&self) -> String {
-        format!("m|{:?}|{:?}", self.county, self.in_collaboration)
-    }
+#[derive(ApiResponse)]
+pub enum PopulationSeriesResponse {
+    /// The municipality's population series, oldest year first (JSON, CSV or NDJSON).
+    #[oai(status = 200)]
+    Ok(PopulationSeriesBody),
 }
 
-/// A limit above any number of municipalities; `limit + 1` must still fit the
-/// database drivers' signed 64-bit integers.
-const WHOLE_LIST: u64 = u32::MAX as u64;
-
-pub async fn list_municipalities(
-    db: &impl ConnectionTrait,
-    filter: &MunicipalityFilter,
-    after: Option<String>,
-    limit: u64,
-) -> Result<(Vec<Municipality>, Option<String>), ApiError> {
-    let mut q = municipality::Entity::find().order_by_asc(municipality::Column::Code);
-    if let Some(c) = &filter.county {
-        q = q.filter(municipality::Column::CountyCode.eq(c.as_str()));
-    }
-    if let Some(b) = filter.in_collaboration {
-        q = q.filter(municipality::Column::InCollaboration.eq(b));
-    }
-    if let Some(a) = after {
-        q = q.filter(municipality::Column::Code.gt(a));
-    }
-    let rows = q.limit(limit + 1).all(db).await?;
-    let (rows, last) = paging::split_page(rows, limit, |m| m.code.clone());
-    Ok((rows.into_iter().map(Municipality::from).collect(), last))
+#[derive(ApiResponse)]
+pub enum PutPopulationResponse {
+    /// Created: the municipality had no row for this year.
+    #[oai(status = 201)]
+    Created(Json<PopulationYear>),
+    /// Updated, or unchanged (then nothing moved, not even `updated_at`).
+    #[oai(status = 200)]
+    Ok(Json<PopulationYear>),
 }
 
-async fn whole_list(
-    db: &impl ConnectionTrait,
-    filter: &MunicipalityFilter,
-) -> Result<Vec<Municipality>, ApiError> {
-    Ok(list_municipalities(db, filter, None, WHOLE_LIST).await?.0)
-}
-
-pub async fn get_municipality(
-    db: &impl ConnectionTrait,
-    code: &MunicipalityCode,
-) -> Result<Municipality, ApiError> {
-    municipality::Entity::find_by_id(code.as_str())
-        .one(db)
-        .await?
-        .map(Municipality::from)
-        .ok_or_else(|| ApiError::municipality_not_found(code.as_str()))
+fn code_param(code: &str) -> Result<MunicipalityCode, ApiError> {
+    MunicipalityCode::parse(code).map_err(|e| ApiError::invalid_parameter("code", e))
 }
 
 pub struct MunicipalitiesApi;
@@ -224,9 +87,9 @@ pub struct MunicipalitiesApi;
 impl MunicipalitiesApi {
     /// List municipalities
     ///
-    /// All 290 Swedish municipalities, ordered by code, with SCB county and, where a
-    /// sourced figure is loaded (today Västmanland's ten, SCB 2018), the reference
-    /// population used for rates per 1,000 children.
+    /// All 290 Swedish municipalities, ordered by code, with SCB county and the
+    /// latest year of each one's population series (`population`; its `children`
+    /// may be null where that year's source gives only a total).
     #[oai(
         path = "/municipalities",
         method = "get",
@@ -288,11 +151,85 @@ impl MunicipalitiesApi {
         #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))]
         code: Path<String>,
     ) -> Result<MunicipalityResponse, LookupError> {
-        let code =
-            MunicipalityCode::parse(&code.0).map_err(|e| ApiError::invalid_parameter("code", e))?;
+        let code = code_param(&code.0)?;
         Ok(MunicipalityResponse::Ok(Json(
             get_municipality(&state.db, &code).await?,
         )))
+    }
+
+    /// Get a municipality's population series
+    ///
+    /// Every year loaded for the municipality, oldest first: `total` inhabitants
+    /// and `children` in an age band, each null where the year's source gives
+    /// none, with the source. All 290 municipalities have SCB's total for 2024;
+    /// Västmanland's ten also have 2018 with children aged 0–15. The whole series
+    /// in one response (never paged); CSV and NDJSON by `format` or `Accept`.
+    #[oai(
+        path = "/municipalities/:code/population",
+        method = "get",
+        operation_id = "getMunicipalityPopulation"
+    )]
+    async fn population(
+        &self,
+        req: &Request,
+        state: poem::web::Data<&AppState>,
+        /// 4-digit SCB municipality code, e.g. `1980` (Västerås).
+        #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))]
+        code: Path<String>,
+        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        format: Query<Option<Format>>,
+    ) -> Result<PopulationSeriesResponse, LookupError> {
+        let code = code_param(&code.0)?;
+        let data = population_series(&state.db, &code).await?;
+        Ok(PopulationSeriesResponse::Ok(
+            match formats::negotiate(req, format.0) {
+                Format::Csv => PopulationSeriesBody::Csv(formats::csv_of(&data)),
+                Format::Ndjson => PopulationSeriesBody::Ndjson(formats::ndjson_of(&data)),
+                Format::Json => PopulationSeriesBody::Json(Json(PopulationSeries {
+                    data,
+                    next_cursor: None,
+                    next: None,
+                })),
+            },
+        ))
+    }
+
+    /// Write one year of a municipality's population
+    ///
+    /// Admin key only. The body replaces the year's row whole (a figure left out
+    /// becomes null); 201 when the year is new, 200 when updated or unchanged.
+    /// Rules, every broken one listed in a 422: at least one of `total` and
+    /// `children`; counts ≥ 0; `children` at most `total` and only with its age
+    /// band `children_age_from`..=`children_age_to` within 0–20; `source` 1–500
+    /// characters. A change moves the data version, so reach, indicators and every
+    /// cached answer follow at once.
+    #[oai(
+        path = "/municipalities/:code/population/:year",
+        method = "put",
+        operation_id = "putMunicipalityPopulation"
+    )]
+    async fn put_year(
+        &self,
+        state: poem::web::Data<&AppState>,
+        auth: ApiKeyAuth,
+        /// 4-digit SCB municipality code, e.g. `1980` (Västerås).
+        #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))]
+        code: Path<String>,
+        /// The year of the figures (31 December), 1968–2100.
+        #[oai(example = "YearParam::example")]
+        year: Path<YearParam>,
+        body: RawJson<PopulationWrite>,
+    ) -> Result<PutPopulationResponse, WriteError> {
+        let code = code_param(&code.0)?;
+        let year = year.0.parse()?;
+        authenticate(&state.db, &auth.0.token)
+            .await?
+            .require_admin()?;
+        let (row, written) = put_population(&state.db, &code, year, &body.value).await?;
+        Ok(match written {
+            Written::Created => PutPopulationResponse::Created(Json(row)),
+            Written::Updated | Written::Unchanged => PutPopulationResponse::Ok(Json(row)),
+        })
     }
 }
 

@@ -5,6 +5,7 @@ pub mod disclosure;
 pub mod indicators;
 pub mod params;
 pub mod period;
+pub mod population;
 pub mod query;
 pub mod rollup;
 pub mod sums;

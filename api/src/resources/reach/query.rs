@@ -5,15 +5,17 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::Datelike;
 use entity::reach_rollup::{self, Column};
 use entity::{municipality, programme};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbErr, IdenStatic, QueryResult, TryGetable};
 
-use super::disclosure::{disclose, round};
+use super::disclosure::disclose;
 use super::period::Quarter;
+use super::population::{self, per_1000};
 use super::sums::Sums;
-use super::wire::{ReachPopulation, ReachRow};
+use super::wire::ReachRow;
 use crate::error::ApiError;
 use crate::store::catalogue::Catalogues;
 use crate::vocab::{parse_list, PreventionLevel};
@@ -250,9 +252,10 @@ pub async fn reach_with(
     if q.group_by.is_empty() && groups.is_empty() {
         groups.insert((None, None, None, None, None), Sums::default());
     }
+    let period_end = q.to.map_or_else(|| chrono::Utc::now().year(), |t| t.year);
     Ok(groups
         .into_iter()
-        .map(|(key, sums)| row_of(key, sums, k, &scope, cat))
+        .map(|(key, sums)| row_of(key, sums, k, (&scope, period_end), cat))
         .collect())
 }
 
@@ -309,72 +312,14 @@ fn add_to_groups(
     Ok(())
 }
 
-/// The reference population a row's reach is a rate of, or why there is none.
-fn population_of(
-    municipality: Option<&str>,
-    scope: &[&municipality::Model],
-    cat: &Catalogues,
-) -> Result<ReachPopulation, String> {
-    let covered: Vec<&municipality::Model> = match municipality {
-        Some(code) => cat.municipality(code).into_iter().collect(),
-        None => scope.to_vec(),
-    };
-    let missing: Vec<&municipality::Model> = covered
-        .iter()
-        .copied()
-        .filter(|m| m.children.is_none() || m.population_year.is_none())
-        .collect();
-    if covered.is_empty() {
-        return Err("the row covers no municipality".into());
-    }
-    if !missing.is_empty() {
-        return Err(if covered.len() == 1 {
-            format!(
-                "no reference population is loaded for {} {}",
-                covered[0].code, covered[0].name
-            )
-        } else {
-            format!(
-                "the row spans {} municipalities and {} of them have no reference population; \
-                 filter by municipality or county to get a rate",
-                covered.len(),
-                missing.len()
-            )
-        });
-    }
-    let first = covered[0];
-    let same_basis = covered.iter().all(|m| {
-        m.population_year == first.population_year
-            && m.children_age_from == first.children_age_from
-            && m.children_age_to == first.children_age_to
-    });
-    if !same_basis {
-        return Err("the municipalities in this row have reference populations \
-                    of different years or age bands"
-            .into());
-    }
-    Ok(ReachPopulation {
-        year: first.population_year.unwrap_or_default(),
-        children: covered
-            .iter()
-            .map(|m| i64::from(m.children.unwrap_or(0)))
-            .sum(),
-        children_age_from: first.children_age_from.unwrap_or(0),
-        children_age_to: first.children_age_to.unwrap_or(15),
-    })
-}
-
-fn row_of(
-    key: Key,
-    sums: Sums,
+/// A rate and why it is missing, from a count and its population.
+fn rate_of<P>(
+    population: &Result<P, String>,
+    enrolled: Option<i64>,
+    size: impl Fn(&P) -> i64,
     k: i64,
-    scope: &[&municipality::Model],
-    cat: &Catalogues,
-) -> ReachRow {
-    let (municipality, programme, year, quarter, prevention_level) = key;
-    let d = disclose(&sums.counts, k);
-    let population = population_of(municipality.as_deref(), scope, cat);
-    let (reach, reason) = match (&population, d.enrolled) {
+) -> (Option<f64>, Option<String>) {
+    match (population, enrolled) {
         (Err(why), _) => (None, Some(why.clone())),
         (Ok(_), None) => (
             None,
@@ -383,14 +328,34 @@ fn row_of(
                 k.saturating_sub(1)
             )),
         ),
-        (Ok(p), Some(e)) if p.children > 0 => {
-            (Some(round(e as f64 * 1000.0 / p.children as f64, 2)), None)
-        }
-        (Ok(_), Some(_)) => (
-            None,
-            Some("the reference population has no children".into()),
-        ),
+        (Ok(p), Some(e)) => match per_1000(e, size(p)) {
+            Some(r) => (Some(r), None),
+            None => (None, Some("the reference population is 0".into())),
+        },
+    }
+}
+
+/// One published row. Its rates divide by the population of the row's year;
+/// a row over several years uses `period_end`, the last year of the query.
+fn row_of(
+    key: Key,
+    sums: Sums,
+    k: i64,
+    (scope, period_end): (&[&municipality::Model], i32),
+    cat: &Catalogues,
+) -> ReachRow {
+    let (municipality, programme, year, quarter, prevention_level) = key;
+    let d = disclose(&sums.counts, k);
+    let covered: Vec<&municipality::Model> = match municipality.as_deref() {
+        Some(code) => cat.municipality(code).into_iter().collect(),
+        None => scope.to_vec(),
     };
+    let rate_year = year.unwrap_or(period_end);
+    let children = population::children(cat, &covered, rate_year);
+    let inhabitants = population::inhabitants(cat, &covered, rate_year);
+    let (reach, reason) = rate_of(&children, d.enrolled, |p| p.children, k);
+    let (per_inhabitants, per_inhabitants_reason) =
+        rate_of(&inhabitants, d.enrolled, |p| p.total, k);
     ReachRow {
         municipality_name: municipality
             .as_deref()
@@ -413,7 +378,10 @@ fn row_of(
         satisfaction_rate: d.satisfaction_rate,
         reach_per_1000_children: reach,
         reach_per_1000_children_reason: reason,
-        population: population.ok(),
+        population: children.ok(),
+        reach_per_1000_inhabitants: per_inhabitants,
+        reach_per_1000_inhabitants_reason: per_inhabitants_reason,
+        inhabitants: inhabitants.ok(),
         suppressed: d.suppressed.iter().map(|s| (*s).to_owned()).collect(),
     }
 }

@@ -7,7 +7,8 @@ use crate::http::formats::{opt, CsvRecord};
 use crate::resources::programmes::LocalizedText;
 use crate::vocab::PreventionLevel;
 
-/// The reference population a row's `reach_per_1000_children` is a rate of.
+/// The children a row's `reach_per_1000_children` is a rate of: the figures
+/// of the row's year, else of the nearest earlier year that has them.
 #[derive(Debug, Clone, PartialEq, Eq, Object)]
 pub struct ReachPopulation {
     /// Year of the figures (31 December).
@@ -16,6 +17,16 @@ pub struct ReachPopulation {
     pub children: i64,
     pub children_age_from: i32,
     pub children_age_to: i32,
+}
+
+/// The inhabitants a row's `reach_per_1000_inhabitants` is a rate of: the
+/// total population of the row's year, else of the nearest earlier year.
+#[derive(Debug, Clone, PartialEq, Eq, Object)]
+pub struct ReachInhabitants {
+    /// Year of the figure (31 December).
+    pub year: i32,
+    /// All inhabitants, summed over the municipalities the row covers.
+    pub total: i64,
 }
 
 /// One group of counted sessions (status `ongoing` or `completed`, by the
@@ -72,6 +83,13 @@ pub struct ReachRow {
     pub reach_per_1000_children_reason: Option<String>,
     /// The reference population (year, age band, children) of the municipalities the row covers.
     pub population: Option<ReachPopulation>,
+    /// `enrolled × 1000 / total` of the inhabitants (`inhabitants`): the rate
+    /// known wherever a population total is, for all 290 municipalities.
+    pub reach_per_1000_inhabitants: Option<f64>,
+    /// Why `reach_per_1000_inhabitants` is null, when it is.
+    pub reach_per_1000_inhabitants_reason: Option<String>,
+    /// The inhabitants (year, total) of the municipalities the row covers.
+    pub inhabitants: Option<ReachInhabitants>,
     /// Names of the fields hidden by disclosure control in this row.
     pub suppressed: Vec<String>,
 }
@@ -117,6 +135,12 @@ impl poem_openapi::types::Example for ReachReport {
                     children_age_from: 0,
                     children_age_to: 15,
                 }),
+                reach_per_1000_inhabitants: Some(3.11),
+                reach_per_1000_inhabitants_reason: None,
+                inhabitants: Some(ReachInhabitants {
+                    year: 2024,
+                    total: 154_049,
+                }),
                 suppressed: vec![],
             }],
         }
@@ -148,6 +172,10 @@ impl CsvRecord for ReachRow {
             "population_children",
             "children_age_from",
             "children_age_to",
+            "reach_per_1000_inhabitants",
+            "reach_per_1000_inhabitants_reason",
+            "inhabitants_year",
+            "inhabitants",
             "suppressed",
         ]
     }
@@ -176,6 +204,10 @@ impl CsvRecord for ReachRow {
             opt(&p.map(|p| p.children)),
             opt(&p.map(|p| p.children_age_from)),
             opt(&p.map(|p| p.children_age_to)),
+            opt(&self.reach_per_1000_inhabitants),
+            opt(&self.reach_per_1000_inhabitants_reason),
+            opt(&self.inhabitants.as_ref().map(|i| i.year)),
+            opt(&self.inhabitants.as_ref().map(|i| i.total)),
             self.suppressed.join(";"),
         ]
     }

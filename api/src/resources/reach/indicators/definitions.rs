@@ -90,6 +90,24 @@ const LANGUAGES: Def = Def {
     ),
 };
 
+const AGE_COVERAGE: Def = Def {
+    id: "age_coverage",
+    label: ("Åldrar som täcks", "Age coverage"),
+    effect: ACCESSIBLE,
+    unit: "share",
+    definition: (
+        "Andel av barnets åldrar 0–17 år för vilka kommunen erbjöd minst en omgång under året \
+         (någon status utom inställd) av ett program vars åldersspann täcker åldern; program \
+         med okänt åldersspann täcker ingen ålder. Beslutets mål: stöd genom hela uppväxten. \
+         För länet: medelvärdet över kommunerna. De täckta åldrarna anges i detail.",
+        "Share of a child's ages 0–17 for which the municipality offered at least one session \
+         in the year (any status but cancelled) of a programme whose age range covers that age; \
+         programmes with an unknown age range cover no age. The decision's aim: support \
+         through the whole upbringing. For the county: the mean over its municipalities. The \
+         ages covered are listed in detail.",
+    ),
+};
+
 const DIGITAL: Def = Def {
     id: "digital_share",
     label: ("Andel digitala omgångar", "Digital share"),
@@ -245,7 +263,8 @@ fn share(num: i64, den: i64, what: &str) -> Figure {
 fn per_1000(n: i64, children: Option<i64>) -> Figure {
     match children {
         Some(c) if c > 0 => Ok(round(n as f64 * 1000.0 / c as f64, 2)),
-        _ => Err("no reference population is loaded".into()),
+        Some(_) => Err("the reference population is 0".into()),
+        None => Err("no children figure for this year or an earlier one is loaded".into()),
     }
 }
 
@@ -257,11 +276,11 @@ fn suppressed_note(k: i64) -> String {
 }
 
 /// Reach per 1,000 children under disclosure control.
-pub(super) fn reach_figure(a: &AreaYear, children: Option<i64>, k: i64) -> Figure {
+pub(super) fn reach_figure(a: &AreaYear, k: i64) -> Figure {
     let d = disclose(&a.counted.counts, k);
     match d.enrolled {
         None => Err(suppressed_note(k)),
-        Some(e) => per_1000(e, children),
+        Some(e) => per_1000(e, a.children),
     }
 }
 
@@ -363,23 +382,32 @@ fn indicator(def: &Def, now: Figure, before: Figure, detail: Option<String>) -> 
 }
 
 /// The indicators of one area (the county, or a municipality), `now` against
-/// `before`, with rates per 1,000 of `children`.
-pub(super) fn area_indicators(
-    now: &AreaYear,
-    before: &AreaYear,
-    children: Option<i64>,
-    k: i64,
-) -> Vec<Indicator> {
+/// `before`, each year's rates per 1,000 of that year's children.
+pub(super) fn area_indicators(now: &AreaYear, before: &AreaYear, k: i64) -> Vec<Indicator> {
     let of = |def: &Def, figure: &dyn Fn(&AreaYear) -> Figure| {
         indicator(def, figure(now), figure(before), None)
     };
     let languages = now.languages.iter().cloned().collect::<Vec<_>>().join(",");
+    let ages = now
+        .ages
+        .iter()
+        .map(i32::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     vec![
-        of(&REACH, &|a| reach_figure(a, children, k)),
-        of(&SESSIONS_OFFERED, &|a| per_1000(a.offered, children)),
+        of(&REACH, &|a| reach_figure(a, k)),
+        of(&SESSIONS_OFFERED, &|a| per_1000(a.offered, a.children)),
         Indicator {
             detail: Some(languages),
             ..of(&LANGUAGES, &|a| Ok(a.languages.len() as f64))
+        },
+        Indicator {
+            detail: Some(ages),
+            ..of(&AGE_COVERAGE, &|a| {
+                a.age_coverage
+                    .map(|c| round(c, 4))
+                    .ok_or_else(|| "no municipality to cover".to_owned())
+            })
         },
         of(&DIGITAL, &|a| share(a.digital, a.offered, OFFERED)),
         of(&EVIDENCE, &evidence),

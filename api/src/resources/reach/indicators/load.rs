@@ -87,10 +87,8 @@ impl<D: ConnectionTrait> Rollups<'_, D> {
         for col in Offer::COLUMNS {
             select.expr_as(sum_as_bigint(col), col);
         }
-        let evidence: BTreeMap<&str, &str> = programmes
-            .iter()
-            .map(|p| (p.slug.as_str(), p.evidence_status.as_str()))
-            .collect();
+        let by_slug: BTreeMap<&str, &programme::Model> =
+            programmes.iter().map(|p| (p.slug.as_str(), p)).collect();
         for row in self.rows(&select).await? {
             let slug: String = row.try_get("", C::Programme.as_str())?;
             let [sessions, digital, collaborative] = read_columns(&row, Offer::COLUMNS)?;
@@ -100,7 +98,14 @@ impl<D: ConnectionTrait> Rollups<'_, D> {
             a.collaborative += collaborative;
             // A status the vocabulary does not know still counts as assessed:
             // only `unassessed`, or no programme at all, says nothing was.
-            let status = evidence.get(slug.as_str()).copied();
+            let programme = by_slug.get(slug.as_str());
+            if sessions > 0 {
+                // Unknown ages cover no age: coverage is never claimed on a guess.
+                if let Some((lo, hi)) = programme.and_then(|p| p.age_min.zip(p.age_max)) {
+                    a.ages.extend(lo..=hi);
+                }
+            }
+            let status = programme.map(|p| p.evidence_status.as_str());
             // `insufficient` is a rating too: assessed, without support.
             let supported = [
                 EvidenceStatus::Limited,

@@ -14,6 +14,7 @@ use sea_orm::ConnectionTrait;
 
 pub use self::csv::{csv_rows, IndicatorCsvRow};
 use self::definitions::{area_indicators, reach_figure, spread_indicators, Figure};
+use super::population;
 use super::sums::Sums;
 use super::wire::{IndicatorArea, IndicatorReport, ReachPopulation};
 use crate::error::ApiError;
@@ -43,6 +44,14 @@ struct AreaYear {
     /// Offered sessions of programmes with any rating (not `unassessed`).
     assessed: i64,
     languages: BTreeSet<String>,
+    /// Child ages (0–17) some offered session's programme covers; a
+    /// programme with unknown ages covers none.
+    ages: BTreeSet<i32>,
+    /// The children that rates per 1,000 children divide by this year.
+    children: Option<i64>,
+    /// Share of ages 0–17 covered: the municipality's own, or for a county
+    /// the mean over its municipalities (each parent lives in one).
+    age_coverage: Option<f64>,
 }
 
 impl AreaYear {
@@ -54,7 +63,24 @@ impl AreaYear {
         self.evaluated += o.evaluated;
         self.assessed += o.assessed;
         self.languages.extend(o.languages.iter().cloned());
+        self.ages.extend(o.ages.iter().copied());
     }
+
+    /// This area's year with the population of that year for its rates.
+    fn with_population(mut self, children: Option<i64>, age_coverage: Option<f64>) -> Self {
+        self.children = children;
+        self.age_coverage = age_coverage;
+        self
+    }
+}
+
+/// The child ages the decision follows: support through the whole upbringing.
+pub(super) const CHILD_AGES: std::ops::RangeInclusive<i32> = 0..=17;
+
+/// The share of `CHILD_AGES` that `ages` covers.
+fn age_share(ages: &BTreeSet<i32>) -> f64 {
+    let covered = CHILD_AGES.filter(|a| ages.contains(a)).count();
+    covered as f64 / CHILD_AGES.count() as f64
 }
 
 /// The loaded years of each municipality; a year without sessions is empty.
@@ -71,21 +97,14 @@ impl AreaYears {
     }
 }
 
-fn population_of(ms: &[&municipality::Model]) -> Option<ReachPopulation> {
-    let first = ms.first()?;
-    let all_known = ms.iter().all(|m| {
-        m.children.is_some()
-            && m.population_year == first.population_year
-            && m.population_year.is_some()
-            && m.children_age_from == first.children_age_from
-            && m.children_age_to == first.children_age_to
-    });
-    all_known.then(|| ReachPopulation {
-        year: first.population_year.unwrap_or_default(),
-        children: ms.iter().map(|m| i64::from(m.children.unwrap_or(0))).sum(),
-        children_age_from: first.children_age_from.unwrap_or(0),
-        children_age_to: first.children_age_to.unwrap_or(15),
-    })
+/// The children of `ms` for rates of `year` (that year, else the nearest
+/// earlier one), or none when any of them lacks a figure.
+fn children_of(
+    cat: &Catalogues,
+    ms: &[&municipality::Model],
+    year: i32,
+) -> Option<ReachPopulation> {
+    population::children(cat, ms, year).ok()
 }
 
 /// The indicators for `q` under suppression threshold `k`.
@@ -107,10 +126,10 @@ pub async fn indicators_with(
         empty: AreaYear::default(),
     };
     let county_name = in_county[0].county_name.clone();
-    let mut areas = vec![county_area(&county, &in_county, &years, q.year, k)];
+    let mut areas = vec![county_area(&county, &in_county, &years, (q.year, k), cat)];
     for m in &in_county {
         if q.municipalities.is_empty() || q.municipalities.contains(&m.code) {
-            areas.push(municipality_area(m, &years, q.year, k));
+            areas.push(municipality_area(m, &years, (q.year, k), cat));
         }
     }
     Ok(IndicatorReport {
@@ -151,6 +170,19 @@ fn check_municipalities(
     Ok(())
 }
 
+/// A municipality's year, with that year's children and age coverage.
+fn municipality_year(
+    m: &municipality::Model,
+    years: &AreaYears,
+    year: i32,
+    cat: &Catalogues,
+) -> AreaYear {
+    let a = years.of(&m.code, year).clone();
+    let children = children_of(cat, &[m], year).map(|p| p.children);
+    let coverage = age_share(&a.ages);
+    a.with_population(children, Some(coverage))
+}
+
 /// The county's indicators, over all its municipalities together. The spread
 /// of their reach stands right after the county's reach: both follow up the
 /// same effect, equal access.
@@ -158,30 +190,30 @@ fn county_area(
     code: &str,
     in_county: &[&municipality::Model],
     years: &AreaYears,
-    year: i32,
-    k: i64,
+    (year, k): (i32, i64),
+    cat: &Catalogues,
 ) -> IndicatorArea {
-    let mut now = AreaYear::default();
-    let mut before = AreaYear::default();
-    for m in in_county {
-        now.add(years.of(&m.code, year));
-        before.add(years.of(&m.code, year - 1));
-    }
-    let population = population_of(in_county);
-    let children = population.as_ref().map(|p| p.children);
-    let mut indicators = area_indicators(&now, &before, children, k);
-    let rates = |year: i32| -> Vec<Figure> {
-        in_county
+    let county_year = |year: i32| {
+        let parts: Vec<AreaYear> = in_county
             .iter()
-            .map(|m| reach_figure(years.of(&m.code, year), m.children.map(i64::from), k))
-            .collect()
+            .map(|m| municipality_year(m, years, year, cat))
+            .collect();
+        let mut all = AreaYear::default();
+        parts.iter().for_each(|p| all.add(p));
+        let coverage =
+            parts.iter().filter_map(|p| p.age_coverage).sum::<f64>() / parts.len() as f64;
+        let children = children_of(cat, in_county, year).map(|p| p.children);
+        let rates: Vec<Figure> = parts.iter().map(|p| reach_figure(p, k)).collect();
+        (all.with_population(children, Some(coverage)), rates)
     };
-    indicators.splice(1..1, spread_indicators(&rates(year), &rates(year - 1)));
+    let ((now, rates_now), (before, rates_before)) = (county_year(year), county_year(year - 1));
+    let mut indicators = area_indicators(&now, &before, k);
+    indicators.splice(1..1, spread_indicators(&rates_now, &rates_before));
     IndicatorArea {
         level: "county".into(),
         code: code.to_owned(),
         name: in_county[0].county_name.clone(),
-        population,
+        population: children_of(cat, in_county, year),
         indicators,
     }
 }
@@ -189,20 +221,16 @@ fn county_area(
 fn municipality_area(
     m: &municipality::Model,
     years: &AreaYears,
-    year: i32,
-    k: i64,
+    (year, k): (i32, i64),
+    cat: &Catalogues,
 ) -> IndicatorArea {
-    let population = population_of(&[m]);
+    let now = municipality_year(m, years, year, cat);
+    let before = municipality_year(m, years, year - 1, cat);
     IndicatorArea {
         level: "municipality".into(),
         code: m.code.clone(),
         name: m.name.clone(),
-        indicators: area_indicators(
-            years.of(&m.code, year),
-            years.of(&m.code, year - 1),
-            population.as_ref().map(|p| p.children),
-            k,
-        ),
-        population,
+        indicators: area_indicators(&now, &before, k),
+        population: children_of(cat, &[m], year),
     }
 }

@@ -1,0 +1,114 @@
+//! Reading municipalities with their latest population, and their series.
+
+use entity::municipality;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde_json::Value;
+
+use super::validate::population_figure;
+use super::wire::{Municipality, PopulationYear};
+use crate::error::ApiError;
+use crate::http::paging;
+use crate::store::population::{self, Written};
+use crate::vocab::MunicipalityCode;
+
+/// Filters of the municipality list, validated.
+#[derive(Debug, Clone, Default)]
+pub struct MunicipalityFilter {
+    pub county: Option<String>,
+    pub in_collaboration: Option<bool>,
+}
+
+impl MunicipalityFilter {
+    pub fn canonical(&self) -> String {
+        format!("m|{:?}|{:?}", self.county, self.in_collaboration)
+    }
+}
+
+/// A limit above any number of municipalities; `limit + 1` must still fit the
+/// database drivers' signed 64-bit integers.
+const WHOLE_LIST: u64 = u32::MAX as u64;
+
+pub async fn list_municipalities(
+    db: &impl ConnectionTrait,
+    filter: &MunicipalityFilter,
+    after: Option<String>,
+    limit: u64,
+) -> Result<(Vec<Municipality>, Option<String>), ApiError> {
+    let mut q = municipality::Entity::find().order_by_asc(municipality::Column::Code);
+    if let Some(c) = &filter.county {
+        q = q.filter(municipality::Column::CountyCode.eq(c.as_str()));
+    }
+    if let Some(b) = filter.in_collaboration {
+        q = q.filter(municipality::Column::InCollaboration.eq(b));
+    }
+    if let Some(a) = after {
+        q = q.filter(municipality::Column::Code.gt(a));
+    }
+    let rows = q.limit(limit + 1).all(db).await?;
+    let (rows, last) = paging::split_page(rows, limit, |m| m.code.clone());
+    let codes: Vec<String> = rows.iter().map(|m| m.code.clone()).collect();
+    let mut latest = population::latest_of(db, &codes).await?;
+    let page = rows
+        .into_iter()
+        .map(|m| {
+            let p = latest.remove(&m.code);
+            Municipality::new(m, p)
+        })
+        .collect();
+    Ok((page, last))
+}
+
+pub async fn whole_list(
+    db: &impl ConnectionTrait,
+    filter: &MunicipalityFilter,
+) -> Result<Vec<Municipality>, ApiError> {
+    Ok(list_municipalities(db, filter, None, WHOLE_LIST).await?.0)
+}
+
+async fn find(
+    db: &impl ConnectionTrait,
+    code: &MunicipalityCode,
+) -> Result<municipality::Model, ApiError> {
+    municipality::Entity::find_by_id(code.as_str())
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::municipality_not_found(code.as_str()))
+}
+
+pub async fn get_municipality(
+    db: &impl ConnectionTrait,
+    code: &MunicipalityCode,
+) -> Result<Municipality, ApiError> {
+    let m = find(db, code).await?;
+    let latest = population::latest(db, code.as_str()).await?;
+    Ok(Municipality::new(m, latest))
+}
+
+/// A municipality's whole series, oldest year first; 404 when it does not exist.
+pub async fn population_series(
+    db: &impl ConnectionTrait,
+    code: &MunicipalityCode,
+) -> Result<Vec<PopulationYear>, ApiError> {
+    find(db, code).await?;
+    Ok(population::series(db, code.as_str())
+        .await?
+        .into_iter()
+        .map(PopulationYear::from)
+        .collect())
+}
+
+/// Validates an admin's body and writes the year: 422 listing every problem,
+/// 404 for an unknown municipality, else the row as stored.
+pub async fn put_population(
+    db: &DatabaseConnection,
+    code: &MunicipalityCode,
+    year: i32,
+    body: &Value,
+) -> Result<(PopulationYear, Written), ApiError> {
+    let figure = population_figure(code, year, body)?;
+    let (row, written) = population::put_year(db, figure).await?;
+    Ok((row.into(), written))
+}
