@@ -12,6 +12,7 @@ mod openapi_contract;
 mod operations;
 mod population;
 mod population_import;
+mod population_rates;
 mod programme_catalogue;
 mod programme_catalogue_writes;
 mod reach;

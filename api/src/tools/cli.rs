@@ -124,11 +124,13 @@ enum PopulationCommand {
     /// Write every (municipality, year) of a file in one transaction, all or
     /// nothing; each replaces that year's stored row. Prints what changed.
     Import {
-        /// CSV with a header naming code, year, population_total (or total) and
-        /// source; optionally name and a children column (children, or
-        /// children_0_15 naming its band).
+        /// SCB's table export (PxWeb CSV, long or wide, or PxWebApi 2.0
+        /// JSON-stat2 of BE0101A/BefolkningNy), or a CSV with a header naming
+        /// code, year, population_total (or total) and source; optionally name
+        /// and a children column (children, or children_0_15 naming its band).
         file: std::path::PathBuf,
-        /// The age band of the file's `children` column, e.g. 0-17.
+        /// The children's age band: the band of a CSV's `children` column, or
+        /// the single ages an SCB export sums into children (default 0-17).
         #[arg(long, value_name = "FROM-TO")]
         children: Option<AgeBand>,
         /// Check the file and show what would change; write nothing.

@@ -1,12 +1,14 @@
 //! `population import FILE`: loads population figures into the series in
 //! one transaction (see `store::population::apply`).
 //!
-//! The format read here is the project's own reference CSV (the shape of
+//! Two kinds of file are read. The project's own reference CSV (the shape of
 //! `migration/data/population-2024.csv`): a header row naming `code`,
 //! `year`, `population_total` (or `total`) and `source`, optionally `name`
 //! (ignored) and a children column — `children` with its band given by
-//! `--children 0-17`, or `children_0_15` naming its band itself. SCB's own
-//! table exports are read by their own parser beside this one.
+//! `--children 0-17`, or `children_0_15` naming its band itself. And SCB's
+//! own table exports (PxWeb CSV, long or wide, and PxWebApi 2.0 JSON-stat2),
+//! whose single ages are summed into the band `--children` asks for
+//! (`tools::population_import`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -15,6 +17,7 @@ use std::str::FromStr;
 
 use sea_orm::DatabaseConnection;
 
+use super::population_import::{self, ChildBand};
 use crate::error::ApiError;
 use crate::store::population::{self, Figure, ImportSummary, Written};
 use crate::vocab::MunicipalityCode;
@@ -233,6 +236,53 @@ fn from_api(file: &Path, e: ApiError) -> ImportFailed {
     failed(file, problems)
 }
 
+/// The project's own CSV names `code` and `year` in its header; an SCB export
+/// starts with a title, a JSON object, or columns such as `region`.
+fn is_reference_csv(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    let header = text
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap_or_default();
+    let names: Vec<String> = header
+        .split(',')
+        .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    ["code", "year"]
+        .iter()
+        .all(|n| names.iter().any(|c| c == n))
+}
+
+/// An SCB table export, its single ages summed into `band` (default 0-17).
+fn parse_scb(
+    bytes: &[u8],
+    file: &Path,
+    band: Option<AgeBand>,
+) -> Result<Vec<Figure>, ImportFailed> {
+    let band = band.unwrap_or(AgeBand { from: 0, to: 17 });
+    let child_band =
+        ChildBand::new(band.from as u8, band.to as u8).map_err(|e| failed(file, vec![e]))?;
+    let name = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let figures = population_import::parse(bytes, &name, child_band)
+        .map_err(|e| failed(file, e.problems.iter().map(ToString::to_string).collect()))?;
+    Ok(figures
+        .into_iter()
+        .map(|f| Figure {
+            children_age_from: f.children.map(|_| band.from),
+            children_age_to: f.children.map(|_| band.to),
+            code: f.code,
+            year: f.year,
+            total: f.total,
+            children: f.children,
+            source: f.source,
+        })
+        .collect())
+}
+
 /// Reads `file`, and writes its figures in one transaction (or, with
 /// `dry_run`, works out what would change and writes nothing).
 pub async fn import_file(
@@ -242,7 +292,11 @@ pub async fn import_file(
     dry_run: bool,
 ) -> Result<ImportSummary, ImportFailed> {
     let bytes = std::fs::read(file).map_err(|e| failed(file, vec![format!("cannot read: {e}")]))?;
-    let figures = parse_csv(&bytes, band).map_err(|p| failed(file, p))?;
+    let figures = if is_reference_csv(&bytes) {
+        parse_csv(&bytes, band).map_err(|p| failed(file, p))?
+    } else {
+        parse_scb(&bytes, file, band)?
+    };
     population::apply(db, figures, dry_run)
         .await
         .map_err(|e| from_api(file, e))
