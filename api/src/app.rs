@@ -12,7 +12,7 @@ use crate::http::allow::{allow_on_405, AllowedMethods};
 use crate::http::conditional::{conditional, Freshness};
 use crate::http::openapi::{self, Document};
 use crate::http::security::{self, Policies};
-use crate::http::{body_limit, cors, observe, problems, rate_limit};
+use crate::http::{body_limit, cors, observe, problems, query, rate_limit};
 use crate::resources::{self, Apis};
 use crate::state::AppState;
 
@@ -65,13 +65,15 @@ pub fn build(state: AppState) -> impl Endpoint {
         )
         .nest("/", service())
         // Innermost first. The timeout wraps only the handler (a cached answer
-        // needs none). The cache sits inside the rate limit, so a cached
+        // needs none). Empty query pairs are dropped before the cache keys on
+        // the query. The cache sits inside the rate limit, so a cached
         // answer still counts against the client's quota; problems wraps
         // everything that can fail, so even a 413, 429 or 503 leaves as
         // problem+json; security headers go on every response, errors too;
         // observe is outermost, so its timing and request id cover the rest.
         .around(move |ep, req| security::timeout(ep, req, request_timeout))
         .around(move |ep, req| conditional(ep, req, freshness.clone()))
+        .around(query::drop_empty)
         .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
         .around(problems::problems)

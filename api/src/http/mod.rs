@@ -13,6 +13,7 @@ pub mod observe;
 pub mod openapi;
 pub mod paging;
 pub mod problems;
+pub mod query;
 pub mod rate_limit;
 pub mod raw_json;
 pub mod response_cache;

@@ -5,21 +5,33 @@
 
 pub mod tags;
 
-use poem_openapi::{OpenApi, OpenApiService};
+use poem_openapi::{ContactObject, LicenseObject, OpenApi, OpenApiService, ServerObject};
 use serde_json::{json, Value};
 
 const DESCRIPTION: &str = include_str!("description.md");
 
-/// The service over `apis`, with the document's title, description and licence.
+/// The service over `apis`, with the document's title, description, contact,
+/// licence and server. The document is OpenAPI 3.0.3 throughout (no 3.1-only
+/// fields): it is what the mainstream client generators read best.
 pub fn service<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
+    let contact = ContactObject::new().name(
+        "Regional samling för föräldraskapsstöd (Region Västmanland, Länsstyrelsen Västmanland)",
+    );
+    let licence = LicenseObject::new("CC0-1.0 (data)")
+        .url("https://creativecommons.org/publicdomain/zero/1.0/");
+    let server = ServerObject::new("http://127.0.0.1:8080").description(
+        "A local server as `cargo run --release` starts it; a deployment serves the same paths \
+         under its own base URL (`PUBLIC_BASE_URL`).",
+    );
     OpenApiService::new(
         apis,
         "Föräldraskapsstöd open-data API",
         env!("CARGO_PKG_VERSION"),
     )
-        .summary("Parenting support (föräldraskapsstöd) in Swedish municipalities: programmes, sessions, reach")
-        .description(DESCRIPTION)
-        .license(poem_openapi::LicenseObject::new("CC0-1.0 (data)").identifier("CC0-1.0"))
+    .description(DESCRIPTION)
+    .contact(contact)
+    .license(licence)
+    .server(server)
 }
 
 /// The finished document in its three served forms.
@@ -44,8 +56,10 @@ pub fn document<T: OpenApi>(svc: &OpenApiService<T, ()>) -> Document {
 }
 
 /// Optional fields are sent as `null` when unknown (the contract's
-/// "nullable"), which OpenAPI 3.0 must be told with `nullable: true`; a `$ref`
-/// cannot carry siblings, so it is wrapped in `allOf`.
+/// "nullable"), which OpenAPI 3.0 must be told with `nullable: true`. A
+/// reference cannot carry siblings, so one to an object is wrapped in
+/// `allOf` beside its `type`, and one to a plain schema (an enum) is inlined:
+/// client generators take `allOf` of objects only.
 fn mark_optional_fields_nullable(spec: &mut Value) {
     let Some(schemas) = spec
         .pointer_mut("/components/schemas")
@@ -53,6 +67,10 @@ fn mark_optional_fields_nullable(spec: &mut Value) {
     else {
         return;
     };
+    let targets: std::collections::HashMap<String, Value> = schemas
+        .iter()
+        .map(|(name, s)| (format!("#/components/schemas/{name}"), s.clone()))
+        .collect();
     for schema in schemas.values_mut() {
         let required: Vec<String> = schema["required"]
             .as_array()
@@ -66,24 +84,127 @@ fn mark_optional_fields_nullable(spec: &mut Value) {
             continue;
         };
         for (name, prop) in props.iter_mut() {
-            if required.contains(name) {
-                continue;
-            }
-            if let Some(reference) = prop.get("$ref").cloned() {
-                let mut wrapped = json!({ "allOf": [{ "$ref": reference }], "nullable": true });
-                if let Some(d) = prop.get("description") {
-                    wrapped["description"] = d.clone();
-                }
-                *prop = wrapped;
-            } else if let Some(obj) = prop.as_object_mut() {
+            normalize_property(prop, !required.contains(name), &targets);
+        }
+    }
+}
+
+/// The reference a property makes: `$ref`, or poem-openapi's described form
+/// `allOf: [$ref, {description}]`.
+fn reference_of(prop: &Value) -> Option<String> {
+    if let Some(r) = prop.get("$ref").and_then(Value::as_str) {
+        return Some(r.to_owned());
+    }
+    let all = prop["allOf"].as_array()?;
+    if all.iter().skip(1).any(|s| s.get("$ref").is_some()) {
+        return None;
+    }
+    all.first()?.get("$ref")?.as_str().map(str::to_owned)
+}
+
+fn normalize_property(
+    prop: &mut Value,
+    optional: bool,
+    targets: &std::collections::HashMap<String, Value>,
+) {
+    let description = prop.get("description").cloned();
+    let Some(reference) = reference_of(prop) else {
+        if optional {
+            if let Some(obj) = prop.as_object_mut() {
                 obj.insert("nullable".into(), Value::Bool(true));
             }
+        }
+        return;
+    };
+    let target = targets.get(&reference);
+    let is_object = target.is_none_or(|t| t["type"] == "object");
+    let mut out = if is_object {
+        if !optional && description.is_none() {
+            return;
+        }
+        json!({ "type": "object", "allOf": [{ "$ref": reference }] })
+    } else {
+        let mut inlined = target.cloned().unwrap_or_default();
+        if let Some(obj) = inlined.as_object_mut() {
+            obj.remove("title");
+        }
+        inlined
+    };
+    if let Some(d) = description {
+        out["description"] = d;
+    }
+    if optional {
+        out["nullable"] = Value::Bool(true);
+    }
+    *prop = out;
+}
+
+/// A null for a nullable reference does not validate in OpenAPI 3.0 (the
+/// `allOf` branch still wants an object), so examples leave such keys out:
+/// an optional field may be absent as well as null.
+fn drop_null_references_from_examples(spec: &mut Value) {
+    let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    for schema in schemas.values_mut() {
+        let wrapped: Vec<String> = schema["properties"]
+            .as_object()
+            .map(|props| {
+                props
+                    .iter()
+                    .filter(|(_, p)| p.get("allOf").is_some())
+                    .map(|(name, _)| name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(example) = schema.get_mut("example").and_then(Value::as_object_mut) {
+            example.retain(|key, value| !(value.is_null() && wrapped.contains(key)));
+        }
+    }
+}
+
+/// Every `$ref` string in `value`.
+fn references(value: &Value, out: &mut std::collections::HashSet<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(r) = map.get("$ref").and_then(Value::as_str) {
+                out.insert(r.to_owned());
+            }
+            map.values().for_each(|v| references(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| references(v, out)),
+        _ => {}
+    }
+}
+
+/// Schemas that nothing refers to any more (enums inlined above) are dropped,
+/// so the document lists only what an operation can carry.
+fn drop_unused_schemas(spec: &mut Value) {
+    loop {
+        let mut used = std::collections::HashSet::new();
+        references(spec, &mut used);
+        let Some(schemas) = spec
+            .pointer_mut("/components/schemas")
+            .and_then(Value::as_object_mut)
+        else {
+            return;
+        };
+        let before = schemas.len();
+        schemas.retain(|name, _| used.contains(&format!("#/components/schemas/{name}")));
+        if schemas.len() == before {
+            return;
         }
     }
 }
 
 fn complete(spec: &mut Value) {
+    spec["openapi"] = json!("3.0.3");
     mark_optional_fields_nullable(spec);
+    drop_null_references_from_examples(spec);
+    drop_unused_schemas(spec);
     let header =
         |description: &str| json!({ "description": description, "schema": { "type": "string" } });
     let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {

@@ -1,0 +1,59 @@
+//! Empty query parameters mean "absent": a browser submitting a form, or a
+//! client building a URL from optional fields, sends `cursor=` or
+//! `start_from=` for a field left blank. Dropping them before anything reads
+//! the query keeps one meaning for both spellings — and one ETag and cache
+//! entry.
+
+use poem::http::Uri;
+use poem::{Endpoint, IntoResponse, Request, Response, Result};
+
+/// A `name=` pair with nothing after the `=`.
+fn is_empty_pair(pair: &str) -> bool {
+    pair.is_empty()
+        || pair
+            .split_once('=')
+            .is_some_and(|(_, value)| value.is_empty())
+}
+
+/// The request's URI without its empty pairs, when it has any.
+fn without_empty_pairs(uri: &Uri) -> Option<Uri> {
+    let query = uri.query()?;
+    if !query.split('&').any(is_empty_pair) {
+        return None;
+    }
+    let kept: Vec<&str> = query.split('&').filter(|p| !is_empty_pair(p)).collect();
+    let path = uri.path();
+    let rebuilt = if kept.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    };
+    rebuilt.parse().ok()
+}
+
+pub async fn drop_empty<E: Endpoint>(next: E, mut req: Request) -> Result<Response> {
+    if let Some(uri) = without_empty_pairs(req.uri()) {
+        *req.uri_mut() = uri;
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_pairs_without_a_value_are_dropped() {
+        let uri: Uri = "/v1/sessions?cursor=&limit=5&start_from=&flag&x=a%3D"
+            .parse()
+            .unwrap();
+        let out = without_empty_pairs(&uri).unwrap();
+        assert_eq!(out.to_string(), "/v1/sessions?limit=5&flag&x=a%3D");
+        let all_empty: Uri = "/v1/changes?after=".parse().unwrap();
+        assert_eq!(
+            without_empty_pairs(&all_empty).unwrap().to_string(),
+            "/v1/changes"
+        );
+        assert!(without_empty_pairs(&"/v1/sessions?limit=5".parse().unwrap()).is_none());
+    }
+}
