@@ -180,6 +180,57 @@ pub fn parse_param<T>(
         .collect()
 }
 
+/// The pattern of a list parameter as `parse_param` reads it: items joined
+/// by commas, empty entries ignored (the parameter may also repeat).
+fn list_of(item: &str) -> String {
+    format!("^,*({item}(,+{item})*)?,*$")
+}
+
+/// A slug of at most 64 characters: lowercase letters and digits, single
+/// hyphens inside (what `parse_slug` accepts).
+const SLUG: &str = "[a-z0-9](-?[a-z0-9]){0,63}";
+const YEAR: &str = "(19[0-9]{2}|20[0-9]{2}|2100)";
+
+/// What the parameter parsers accept, as JSON Schema constraints on each
+/// parameter's schema (by name): the document states the same rules the
+/// parsers enforce. For a repeatable parameter the constraint is its items'.
+/// An empty query value means "absent" (`http::query`), so optional query
+/// patterns admit the empty string too.
+pub fn parameter_constraints() -> Vec<(&'static str, serde_json::Value)> {
+    use serde_json::json;
+    let levels = "(universal|selective|indicated)";
+    let groups = "(municipality|programme|year|quarter|prevention_level)";
+    vec![
+        ("municipality", json!({ "pattern": list_of("[0-9]{4}") })),
+        ("programme", json!({ "pattern": list_of(SLUG) })),
+        (
+            "slug",
+            json!({ "pattern": format!("^{SLUG}$"), "maxLength": 64 }),
+        ),
+        ("county", json!({ "pattern": "^([0-9]{2})?$" })),
+        ("language", json!({ "pattern": "^([a-z]{2})?$" })),
+        ("child_age", json!({ "minimum": 0, "maximum": 18 })),
+        ("year", json!({ "minimum": 1900, "maximum": 2100 })),
+        ("group_by", json!({ "pattern": list_of(groups) })),
+        ("prevention_level", json!({ "pattern": list_of(levels) })),
+        // Reach is kept per quarter: a date must be a quarter's first day (from)
+        // or last day (to).
+        (
+            "from",
+            json!({ "pattern": format!("^({YEAR}(-[Qq][1-4]|-(01-01|04-01|07-01|10-01))?)?$") }),
+        ),
+        (
+            "to",
+            json!({ "pattern": format!("^({YEAR}(-[Qq][1-4]|-(03-31|06-30|09-30|12-31))?)?$") }),
+        ),
+        // Printable: no control characters (C0, DEL, C1), as `external_id_param` checks.
+        (
+            "external_id",
+            json!({ "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]{1,128}$" }),
+        ),
+    ]
+}
+
 /// An optional single-valued parameter, parsed.
 pub fn parse_opt<T>(
     name: &str,

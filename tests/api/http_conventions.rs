@@ -314,3 +314,21 @@ async fn a_stored_value_that_does_not_parse_is_a_500_never_a_guess() {
         );
     }
 }
+
+#[tokio::test]
+async fn empty_query_parameters_mean_absent() {
+    let app = TestApp::with_known_sessions().await;
+    let plain = app.get("/v1/sessions?limit=3").await;
+    let blank = app
+        .get("/v1/sessions?cursor=&start_from=&language=&limit=3&updated_since=")
+        .await;
+    assert_eq!(blank.status, 200, "{}", blank.text());
+    assert_eq!(blank.data_keys(), plain.data_keys());
+    assert_eq!(
+        blank.header("etag"),
+        plain.header("etag"),
+        "one meaning, one ETag"
+    );
+    let feed = app.get("/v1/changes?after=").await;
+    assert_eq!(feed.status, 200, "{}", feed.text());
+}

@@ -200,10 +200,58 @@ fn drop_unused_schemas(spec: &mut Value) {
     }
 }
 
+/// States each parameter's constraints (`vocab::parameter_constraints`) on
+/// its schema, or on its items when it repeats, without overriding what an
+/// operation already states. `/v1/indicators` offers only JSON and CSV.
+fn constrain_parameters(spec: &mut Value) {
+    let rules = crate::vocab::parameter_constraints();
+    let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut() {
+            let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+                continue;
+            };
+            for param in params.iter_mut() {
+                let name = param["name"].as_str().unwrap_or_default().to_owned();
+                // `name=` is read as absent (http::query).
+                if param["in"] == "query" && param["required"] != true {
+                    param["allowEmptyValue"] = json!(true);
+                }
+                if path == "/v1/indicators" && name == "format" {
+                    param["schema"] = json!({ "type": "string", "enum": ["json", "csv"] });
+                }
+                let Some((_, rule)) = rules.iter().find(|(n, _)| *n == name) else {
+                    continue;
+                };
+                let schema = &mut param["schema"];
+                let target = if schema["type"] == "array" {
+                    &mut schema["items"]
+                } else {
+                    schema
+                };
+                let applies = matches!(target["type"].as_str(), Some("string" | "integer"));
+                if let (true, Some(target), Some(rule)) =
+                    (applies, target.as_object_mut(), rule.as_object())
+                {
+                    for (key, value) in rule {
+                        target.entry(key.clone()).or_insert_with(|| value.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn complete(spec: &mut Value) {
     spec["openapi"] = json!("3.0.3");
     mark_optional_fields_nullable(spec);
     drop_null_references_from_examples(spec);
+    constrain_parameters(spec);
     drop_unused_schemas(spec);
     let header =
         |description: &str| json!({ "description": description, "schema": { "type": "string" } });

@@ -56,7 +56,6 @@ impl GroupField {
 pub fn parse_group_by(values: &[String]) -> Result<BTreeSet<GroupField>, ApiError> {
     let mut out = BTreeSet::new();
     for v in values.iter().flat_map(|v| v.split(',')) {
-        let v = v.trim();
         if v.is_empty() {
             continue;
         }
