@@ -202,12 +202,12 @@ pub fn batch_items(
             ));
         }
         if let Some(fields) = session_fields(item, &at, ctx, errors) {
-            if let Some(first) = seen.insert(fields.external_id.clone(), i) {
+            if let Some(first) = seen.insert(fields.external_id().to_owned(), i) {
                 errors.push(FieldError::at(
                     format!("{at}/external_id"),
                     format!(
                         "'{}' already appears at /sessions/{first}",
-                        fields.external_id
+                        fields.external_id()
                     ),
                 ));
             }

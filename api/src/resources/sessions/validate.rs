@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::session;
 use poem_openapi::registry::Registry;
 use poem_openapi::types::Type;
@@ -22,30 +22,11 @@ use crate::vocab::{parse_language, Delivery, MunicipalityCode, SessionStatus};
 pub const MAX_TEXT: usize = 200;
 pub const MAX_EXTERNAL_ID: usize = 128;
 
-/// The writable fields of a session, validated.
+/// The writable fields of a session, validated, already in the stored shape;
+/// the id, municipality, seq and timestamps are the writer's to set
+/// (`to_model`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionFields {
-    pub external_id: String,
-    pub programme: String,
-    pub provider: Option<String>,
-    pub status: SessionStatus,
-    pub start_date: NaiveDate,
-    pub end_date: Option<NaiveDate>,
-    pub meetings: Option<i32>,
-    pub languages: Vec<String>,
-    pub delivery: Delivery,
-    pub area: Option<String>,
-    pub co_hosts: Vec<String>,
-    pub open_to_other_municipalities: bool,
-    pub capacity: Option<i32>,
-    pub enrolled: i32,
-    pub completed: i32,
-    pub women: Option<i32>,
-    pub men: Option<i32>,
-    pub vulnerable_area: Option<i32>,
-    pub satisfaction_respondents: Option<i32>,
-    pub satisfied: Option<i32>,
-}
+pub struct SessionFields(session::Model);
 
 /// The fields a session write may carry: exactly those the document
 /// promises for `SessionWrite`, read from its schema so the two cannot drift.
@@ -198,18 +179,18 @@ pub fn session_fields(
     if it.errors.len() > before {
         return None;
     }
-    Some(SessionFields {
+    Some(SessionFields(session::Model {
         external_id: external_id?,
         programme: programme?,
         provider,
-        status: status?,
+        status: status?.as_str().to_owned(),
         start_date: start_date?,
         end_date,
         meetings,
-        languages,
-        delivery: delivery?,
+        languages: join_stored(&languages),
+        delivery: delivery?.as_str().to_owned(),
         area,
-        co_hosts,
+        co_hosts: join_stored(&co_hosts),
         open_to_other_municipalities,
         capacity,
         enrolled,
@@ -219,7 +200,12 @@ pub fn session_fields(
         vulnerable_area,
         satisfaction_respondents,
         satisfied,
-    })
+        id: Uuid::nil(),
+        municipality_code: String::new(),
+        seq: 0,
+        created_at: DateTime::UNIX_EPOCH,
+        updated_at: DateTime::UNIX_EPOCH,
+    }))
 }
 
 impl SessionFields {
@@ -247,30 +233,15 @@ impl SessionFields {
         session::Model {
             id,
             municipality_code: municipality.to_owned(),
-            external_id: self.external_id.clone(),
-            programme: self.programme.clone(),
-            provider: self.provider.clone(),
-            status: self.status.as_str().to_owned(),
-            start_date: self.start_date,
-            end_date: self.end_date,
-            meetings: self.meetings,
-            languages: join_stored(&self.languages),
-            delivery: self.delivery.as_str().to_owned(),
-            area: self.area.clone(),
-            co_hosts: join_stored(&self.co_hosts),
-            open_to_other_municipalities: self.open_to_other_municipalities,
-            capacity: self.capacity,
-            enrolled: self.enrolled,
-            completed: self.completed,
-            women: self.women,
-            men: self.men,
-            vulnerable_area: self.vulnerable_area,
-            satisfaction_respondents: self.satisfaction_respondents,
-            satisfied: self.satisfied,
             seq,
             created_at,
             updated_at,
+            ..self.0.clone()
         }
+    }
+
+    pub fn external_id(&self) -> &str {
+        &self.0.external_id
     }
 }
 

@@ -95,7 +95,7 @@ async fn existing_sessions(
         return Ok(base.all(txn).await?);
     }
     let mut out = Vec::new();
-    let ids: Vec<&str> = items.iter().map(|i| i.external_id.as_str()).collect();
+    let ids: Vec<&str> = items.iter().map(SessionFields::external_id).collect();
     for chunk in ids.chunks(500) {
         out.extend(
             base.clone()
@@ -131,10 +131,10 @@ async fn write_in(
     let mut replaced_ids: Vec<Uuid> = Vec::new();
     let mut inserts: Vec<session::Model> = Vec::new();
     let mut rows = Vec::with_capacity(items.len());
-    let written: HashSet<String> = items.iter().map(|i| i.external_id.clone()).collect();
+    let written: HashSet<String> = items.iter().map(|i| i.external_id().to_owned()).collect();
 
     for item in &items {
-        match by_external.get(&item.external_id) {
+        match by_external.get(item.external_id()) {
             Some(old) if item.same_as(old) => {
                 counts.unchanged += 1;
                 rows.push((old.clone(), Outcome::Unchanged));
