@@ -125,10 +125,10 @@ impl TryFrom<audit_log::Model> for AuditRecord {
         Ok(Self {
             id: m.id,
             at: m.at,
-            actor: if m.api_key_id.is_some() {
-                AuditActor::Key
-            } else {
+            actor: if m.actor == "cli" {
                 AuditActor::Cli
+            } else {
+                AuditActor::Key
             },
             api_key_id: m.api_key_id,
             municipality_code: m.municipality_code,
@@ -176,10 +176,9 @@ impl CsvRecord for AuditRecord {
         vec![
             self.id.to_string(),
             self.at.to_rfc3339(),
-            if self.api_key_id.is_some() {
-                "key"
-            } else {
-                "cli"
+            match self.actor {
+                AuditActor::Key => "key",
+                AuditActor::Cli => "cli",
             }
             .into(),
             opt(&self.api_key_id),
