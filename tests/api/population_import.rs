@@ -22,7 +22,6 @@ async fn series(app: &TestApp, code: &str) -> Vec<Value> {
 #[tokio::test]
 async fn the_migration_moves_the_old_figures_into_rows_and_back() {
     use api::store::db::{Migrator, MigratorTrait};
-    use migration::MigrationName;
     use sea_orm::{ConnectionTrait, Statement};
     let app = TestApp::new().await;
     let before = series(&app, "1980").await;
