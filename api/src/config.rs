@@ -26,6 +26,8 @@ pub struct Settings {
     /// Where people reach the data's publisher, shown in `/v1/api-info`.
     pub contact_url: Option<String>,
     pub contact_email: Option<String>,
+    /// Audit records older than this many days are pruned (0 keeps them all).
+    pub audit_retention_days: u32,
 }
 
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
@@ -46,6 +48,7 @@ impl Default for Settings {
             shutdown_grace: Duration::from_secs(30),
             contact_url: None,
             contact_email: None,
+            audit_retention_days: 400,
         }
     }
 }

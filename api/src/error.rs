@@ -376,3 +376,13 @@ error_responses!(
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
     }
 );
+
+error_responses!(
+    /// Errors of a read that only an admin key may make.
+    AdminReadError {
+        BadRequest = 400: "A query parameter is malformed, or the cursor belongs to another query.",
+        Unauthorized = 401: "No API key, or an unknown or revoked one.",
+        Forbidden = 403: "The key is not an admin key.",
+        TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
+    }
+);

@@ -4,6 +4,7 @@
 
 pub mod api_key;
 pub mod app_meta;
+pub mod audit_log;
 pub mod feed_counter;
 pub mod idempotency_record;
 pub mod municipality;

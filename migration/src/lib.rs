@@ -7,6 +7,8 @@ mod m20261126_000002_reference_data;
 mod m20261126_000003_offer_rollup;
 mod m20261127_000004_population_series;
 mod m20261127_000004_programme_catalogue;
+mod m20261127_000005_audit_log;
+mod m20261127_000006_api_key_last_use;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_offer_rollup::Migration),
             Box::new(m20261127_000004_programme_catalogue::Migration),
             Box::new(m20261127_000004_population_series::Migration),
+            Box::new(m20261127_000005_audit_log::Migration),
+            Box::new(m20261127_000006_api_key_last_use::Migration),
         ]
     }
 }

@@ -20,13 +20,24 @@ pub struct Freshness {
     pub responses: Arc<ResponseCache>,
 }
 
-/// `ETag` on every GET under `/v1`, derived from the data version and the exact
+/// Reads that no cache may keep, not even the client's: the audit trail
+/// changes without the data version moving (an unchanged write, a prune), so
+/// a version-based validator would answer 304 over new records.
+pub const NEVER_STORED: &[&str] = &["/v1/audit"];
+
+/// `ETag` on every GET under `/v1` (except [`NEVER_STORED`]), derived from the data version and the exact
 /// request (URL, representation, caller), so a client revalidating with
 /// `If-None-Match` gets a 304 without the query being run at all.
 pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -> Result<Response> {
     if !matches!(*req.method(), Method::GET | Method::HEAD) || !req.uri().path().starts_with("/v1/")
     {
         return next.call(req).await.map(IntoResponse::into_response);
+    }
+    if NEVER_STORED.contains(&req.uri().path()) {
+        let mut resp = next.call(req).await?.into_response();
+        resp.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(resp);
     }
     let version = data_version(&state.db).await?;
     let keyed = req.header(header::AUTHORIZATION).is_some();

@@ -4,13 +4,24 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use poem::http::{HeaderValue, StatusCode};
-use poem::{Endpoint, IntoResponse, Request, Response, Result};
+use poem::{Endpoint, FromRequest, IntoResponse, Request, RequestBody, Response, Result};
 use poem_openapi::OperationId;
 use tracing::Instrument;
 
 use super::metrics::Metrics;
 
 pub const REQUEST_ID: &str = "x-request-id";
+
+/// The request's id as `observe` chose it, for handlers that record it
+/// (the audit trail). Empty when the request did not pass through `observe`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+impl<'a> FromRequest<'a> for RequestId {
+    async fn from_request(req: &'a Request, _body: &mut RequestBody) -> Result<Self> {
+        Ok(req.data::<RequestId>().cloned().unwrap_or_default())
+    }
+}
 
 fn acceptable_request_id(v: &str) -> bool {
     !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic())
@@ -30,7 +41,7 @@ fn valid_traceparent(v: &str) -> bool {
 /// times it into the metrics, and echoes the id and `traceparent`.
 pub async fn observe<E: Endpoint>(
     next: E,
-    req: Request,
+    mut req: Request,
     metrics: Arc<Metrics>,
 ) -> Result<Response> {
     let started = Instant::now();
@@ -47,6 +58,7 @@ pub async fn observe<E: Endpoint>(
     let path = req.uri().path().to_owned();
     let span =
         tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+    req.set_data(RequestId(request_id.clone()));
 
     let result = next.call(req).instrument(span.clone()).await;
     let mut resp = match result {

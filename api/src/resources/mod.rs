@@ -1,6 +1,7 @@
 //! One folder per resource: its handlers, wire types and the plain functions
 //! that do the work, which the CLI, the sync client and the tests call too.
 
+pub mod audit;
 pub mod changes;
 pub mod fields;
 pub mod meta;
@@ -9,6 +10,7 @@ pub mod programmes;
 pub mod reach;
 pub mod sessions;
 
+use audit::AuditApi;
 use changes::ChangesApi;
 use meta::api_info::ApiInfoApi;
 use meta::ops::OpsApi;
@@ -26,6 +28,7 @@ pub type Apis = (
     SyncApi,
     ChangesApi,
     ReachApi,
+    AuditApi,
     ApiInfoApi,
     OpsApi,
 );
@@ -38,6 +41,7 @@ pub fn apis() -> Apis {
         SyncApi,
         ChangesApi,
         ReachApi,
+        AuditApi,
         ApiInfoApi,
         OpsApi,
     )

@@ -10,8 +10,10 @@ use base64::Engine;
 use chrono::Utc;
 use entity::api_key;
 use rand::RngCore;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -80,6 +82,7 @@ pub async fn authenticate(db: &impl ConnectionTrait, key: &str) -> Result<Princi
     if found.revoked_at.is_some() {
         return Err(unknown());
     }
+    note_use(db, &found).await;
     let role = match (found.role.as_str(), found.municipality_code) {
         ("admin", _) => Role::Admin,
         ("municipality", Some(code)) => Role::Municipality(code),
@@ -94,6 +97,35 @@ pub async fn authenticate(db: &impl ConnectionTrait, key: &str) -> Result<Princi
         key_id: found.id,
         role,
     })
+}
+
+/// `last_used_at` is kept to the minute: an UPDATE on every request would
+/// make each keyed read a write (on SQLite, one that queues behind a running
+/// batch), while operators only need to see which keys are still in use.
+const LAST_USE_GRANULARITY: chrono::Duration = chrono::Duration::minutes(1);
+
+/// Records that `key` authenticated, at most once a minute. The condition is
+/// repeated in the UPDATE so instances racing on the same key write once. A
+/// failure is logged, never fatal: bookkeeping must not refuse a valid key.
+async fn note_use(db: &impl ConnectionTrait, key: &api_key::Model) {
+    let now = Utc::now();
+    let stale = now - LAST_USE_GRANULARITY;
+    if key.last_used_at.is_some_and(|t| t > stale) {
+        return;
+    }
+    let result = api_key::Entity::update_many()
+        .col_expr(api_key::Column::LastUsedAt, Expr::value(now))
+        .filter(api_key::Column::Id.eq(key.id))
+        .filter(
+            Condition::any()
+                .add(api_key::Column::LastUsedAt.is_null())
+                .add(api_key::Column::LastUsedAt.lte(stale)),
+        )
+        .exec(db)
+        .await;
+    if let Err(e) = result {
+        tracing::warn!(key_id = %key.id, error = %e, "could not record the key's last use");
+    }
 }
 
 /// A new key; the returned secret is the only copy there will ever be.
@@ -131,6 +163,7 @@ pub async fn create_key(
         label: Set(label),
         created_at: Set(Utc::now()),
         revoked_at: Set(None),
+        last_used_at: Set(None),
     }
     .insert(db)
     .await?;

@@ -1,6 +1,7 @@
 //! Persistence shared by several resources. No HTTP here: these functions
 //! take a connection or transaction and return stored models.
 
+pub mod audit;
 pub mod catalogue;
 pub mod db;
 pub mod feed;

@@ -13,6 +13,7 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
+use super::audit::{self, Actor, Counts, Entry, Operation};
 use super::feed::{now, SeqAllocator};
 use crate::error::{no_municipality, ApiError, FieldError};
 
@@ -352,6 +353,8 @@ pub async fn apply(
     db: &DatabaseConnection,
     figures: Vec<Figure>,
     dry_run: bool,
+    actor: &Actor,
+    operation: Operation,
 ) -> Result<ImportSummary, ApiError> {
     let mut errors = problems(&figures);
     let txn = db.begin().await?;
@@ -380,9 +383,47 @@ pub async fn apply(
         txn.rollback().await?;
     } else {
         seqs.finish(&txn, changed).await?;
+        audit::record(&txn, actor, audit_entries(&rows, operation)).await?;
         txn.commit().await?;
     }
     Ok(ImportSummary { rows, dry_run })
+}
+
+/// One record per municipality written (rows come ordered by code and
+/// year), so filtering the trail by municipality finds an import too; the
+/// target lists the years.
+fn audit_entries(rows: &[Applied], operation: Operation) -> Vec<Entry> {
+    let mut out: Vec<(Entry, Vec<String>)> = Vec::new();
+    for r in rows {
+        let code = &r.row.municipality_code;
+        if out
+            .last()
+            .is_none_or(|(e, _)| e.municipality.as_ref() != Some(code))
+        {
+            let entry = Entry {
+                operation,
+                municipality: Some(code.clone()),
+                target: None,
+                counts: Counts::default(),
+            };
+            out.push((entry, Vec::new()));
+        }
+        let Some((entry, years)) = out.last_mut() else {
+            continue;
+        };
+        years.push(r.row.year.to_string());
+        match r.written {
+            Written::Created => entry.counts.created += 1,
+            Written::Updated => entry.counts.updated += 1,
+            Written::Unchanged => entry.counts.unchanged += 1,
+        }
+    }
+    out.into_iter()
+        .map(|(mut e, years)| {
+            e.target = Some(years.join(","));
+            e
+        })
+        .collect()
 }
 
 /// Writes one year of one municipality (the admin PUT): 404 when the
@@ -390,6 +431,7 @@ pub async fn apply(
 pub async fn put_year(
     db: &DatabaseConnection,
     figure: Figure,
+    actor: &Actor,
 ) -> Result<(population::Model, Written), ApiError> {
     // Municipalities are reference data no request changes, so this check
     // may precede the write transaction (whose first statement is the lock).
@@ -400,7 +442,7 @@ pub async fn put_year(
     {
         return Err(ApiError::municipality_not_found(&figure.code));
     }
-    let applied = apply(db, vec![figure], false)
+    let applied = apply(db, vec![figure], false, actor, Operation::PutPopulation)
         .await?
         .rows
         .pop()

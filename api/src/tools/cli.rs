@@ -1,12 +1,12 @@
 //! The command line: `serve` (default), `migrate`, `demo-data`, `keys`, `sync`,
-//! `population`, `openapi`.
+//! `population`, `audit`, `openapi`.
 
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
 use super::population::{self, AgeBand};
-use super::{demo_data, sync_client, telemetry};
+use super::{audit, demo_data, sync_client, telemetry};
 use crate::config::Settings;
 use crate::store::db::{self, DEFAULT_DATABASE_URL};
 use crate::store::keys;
@@ -50,6 +50,9 @@ enum Command {
     /// Load population figures into the municipalities' series.
     #[command(subcommand)]
     Population(PopulationCommand),
+    /// Keep the audit trail within its retention.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Write the OpenAPI document (openapi.json, openapi.yaml) into a folder.
     Openapi {
         #[arg(long, default_value = "openapi")]
@@ -75,6 +78,16 @@ enum KeysCommand {
     List,
     /// Revoke a key by its id.
     Revoke { id: uuid::Uuid },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Delete the records older than the retention now (`serve` also does it hourly).
+    Prune {
+        /// Keep this many days of records (0 keeps everything).
+        #[arg(long, env = "AUDIT_RETENTION_DAYS", default_value_t = Settings::default().audit_retention_days)]
+        audit_retention_days: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -183,6 +196,9 @@ struct ServeArgs {
     /// The publisher's contact e-mail, shown in `/v1/api-info`.
     #[arg(long, env = "API_CONTACT_EMAIL")]
     contact_email: Option<String>,
+    /// Audit records older than this many days are pruned, at start and hourly (0 keeps them all).
+    #[arg(long, env = "AUDIT_RETENTION_DAYS", default_value_t = Settings::default().audit_retention_days)]
+    audit_retention_days: u32,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -212,6 +228,7 @@ impl ServeArgs {
             shutdown_grace: std::time::Duration::from_secs(self.shutdown_grace_seconds),
             contact_url: self.contact_url.clone(),
             contact_email: self.contact_email.clone(),
+            audit_retention_days: self.audit_retention_days,
         }
     }
 }
@@ -275,6 +292,17 @@ async fn run(cli: Cli) -> CliResult {
             println!("{}", population::report(&summary));
             Ok(())
         }
+        Some(Command::Audit(AuditCommand::Prune {
+            audit_retention_days,
+        })) => {
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            let n = audit::prune(&db, audit_retention_days)
+                .await
+                .map_err(|e| e.detail)?;
+            println!("deleted {n} audit record(s) older than {audit_retention_days} days");
+            Ok(())
+        }
         Some(Command::Openapi { out_dir }) => {
             let doc = app::document();
             std::fs::create_dir_all(&out_dir)?;
@@ -313,23 +341,8 @@ async fn keys(database_url: &str, cmd: KeysCommand) -> CliResult {
             println!("{secret}");
         }
         KeysCommand::List => {
-            println!(
-                "{:<36}  {:<12}  {:<12}  {:<8}  {:<25}  label",
-                "id", "role", "municipality", "prefix", "revoked"
-            );
-            for k in keys::list_keys(&db).await.map_err(|e| e.detail)? {
-                println!(
-                    "{:<36}  {:<12}  {:<12}  {:<8}  {:<25}  {}",
-                    k.id,
-                    k.role,
-                    k.municipality_code.unwrap_or_default(),
-                    k.prefix,
-                    k.revoked_at
-                        .map(|t| t.to_rfc3339())
-                        .unwrap_or_else(|| "-".into()),
-                    k.label.unwrap_or_default()
-                );
-            }
+            let all = keys::list_keys(&db).await.map_err(|e| e.detail)?;
+            print!("{}", audit::keys_table(&all));
         }
         KeysCommand::Revoke { id } => {
             keys::revoke_key(&db, id).await.map_err(|e| e.detail)?;
@@ -403,11 +416,13 @@ async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
     }
     let settings = args.settings();
     let grace = settings.shutdown_grace;
+    let pruning = audit::spawn_pruning(db.clone(), settings.audit_retention_days);
     let state = AppState::new(db, settings);
     tracing::info!(bind = %args.bind, "listening; docs at http://{}/docs", args.bind);
     poem::Server::new(poem::listener::TcpListener::bind(args.bind.clone()))
         .run_with_graceful_shutdown(app::build(state), shutdown_signal(), Some(grace))
         .await?;
+    pruning.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! What runs beside the server: the CLI, the nightly sync client, demo data,
 //! the SCB population import and logging set-up.
 
+pub mod audit;
 pub mod cli;
 pub mod demo_data;
 pub mod population;

@@ -19,6 +19,7 @@ use sea_orm::DatabaseConnection;
 
 use super::population_import::{self, ChildBand};
 use crate::error::ApiError;
+use crate::store::audit::{Actor, Operation};
 use crate::store::population::{self, Figure, ImportSummary, Written};
 use crate::vocab::MunicipalityCode;
 
@@ -297,7 +298,9 @@ pub async fn import_file(
     } else {
         parse_scb(&bytes, file, band)?
     };
-    population::apply(db, figures, dry_run)
+    // The import runs on the server by an operator: no key, no request.
+    let (actor, op) = (Actor::cli(), Operation::ImportPopulation);
+    population::apply(db, figures, dry_run, &actor, op)
         .await
         .map_err(|e| from_api(file, e))
 }

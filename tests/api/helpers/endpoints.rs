@@ -161,6 +161,19 @@ impl TestApp {
         self.send(&uri, request).await
     }
 
+    /// `GET /v1/audit?{query}`, with the key if given and any other headers.
+    pub async fn audit(&self, key: Option<&str>, query: &str, headers: &[(&str, &str)]) -> Reply {
+        let uri = with_query("/v1/audit", query);
+        let mut request = self.client.get(&uri);
+        if let Some(key) = key {
+            request = with_key(request, key);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(&uri, request).await
+    }
+
     /// The same write with a body that need not be JSON.
     pub async fn put_population_raw(
         &self,

@@ -113,6 +113,16 @@ impl TestApp {
             .1
     }
 
+    /// A new API key and its id (what the audit trail records).
+    pub async fn key_with_id(&self, municipality: Option<&str>) -> (uuid::Uuid, String) {
+        let code =
+            municipality.map(|m| api::vocab::MunicipalityCode::parse(m).expect("valid code"));
+        let (model, secret) = api::store::keys::create_key(&self.db, code.as_ref(), None)
+            .await
+            .expect("create key");
+        (model.id, secret)
+    }
+
     /// The same app served over TCP on a loopback port, for a client that runs
     /// outside this process (the CLI); returns its base URL.
     pub async fn serve(&self) -> String {

@@ -272,7 +272,13 @@ fn complete(spec: &mut Value) {
                     headers["X-Request-Id"] = header("The request's id: the client's `X-Request-Id` if given, else a new one. Quote it when reporting a problem.");
                 }
             }
-            if method == "get" && path.starts_with("/v1/") {
+            if method == "get" && super::conditional::NEVER_STORED.contains(&path.as_str()) {
+                if let Some(ok) = responses.get_mut("200").and_then(Value::as_object_mut) {
+                    let headers = ok.entry("headers").or_insert_with(|| json!({}));
+                    headers["Cache-Control"] =
+                        header("`no-store`: no cache may keep this, and there is no `ETag`.");
+                }
+            } else if method == "get" && path.starts_with("/v1/") {
                 if let Some(ok) = responses.get_mut("200").and_then(Value::as_object_mut) {
                     let headers = ok.entry("headers").or_insert_with(|| json!({}));
                     headers["ETag"] = header(

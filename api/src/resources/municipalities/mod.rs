@@ -20,10 +20,12 @@ use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 use crate::error::{ApiError, ListError, LookupError, WriteError};
 use crate::http::auth::ApiKeyAuth;
 use crate::http::formats::{self, Format};
+use crate::http::observe::RequestId;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
 use crate::http::raw_json::RawJson;
 use crate::state::AppState;
+use crate::store::audit::Actor;
 use crate::store::keys::authenticate;
 use crate::store::population::Written;
 use crate::vocab::{parse_county, parse_opt, MunicipalityCode};
@@ -210,6 +212,7 @@ impl MunicipalitiesApi {
     )]
     async fn put_year(
         &self,
+        request_id: RequestId,
         state: poem::web::Data<&AppState>,
         auth: ApiKeyAuth,
         /// 4-digit SCB municipality code, e.g. `1980` (Västerås).
@@ -222,10 +225,10 @@ impl MunicipalitiesApi {
     ) -> Result<PutPopulationResponse, WriteError> {
         let code = code_param(&code.0)?;
         let year = year.0.parse()?;
-        authenticate(&state.db, &auth.0.token)
-            .await?
-            .require_admin()?;
-        let (row, written) = put_population(&state.db, &code, year, &body.value).await?;
+        let principal = authenticate(&state.db, &auth.0.token).await?;
+        principal.require_admin()?;
+        let actor = Actor::key(principal.key_id, request_id.0);
+        let (row, written) = put_population(&state.db, &code, year, &body.value, &actor).await?;
         Ok(match written {
             Written::Created => PutPopulationResponse::Created(Json(row)),
             Written::Updated | Written::Unchanged => PutPopulationResponse::Ok(Json(row)),

@@ -11,6 +11,7 @@ use super::validate::population_figure;
 use super::wire::{Municipality, PopulationYear};
 use crate::error::ApiError;
 use crate::http::paging;
+use crate::store::audit::Actor;
 use crate::store::population::{self, Written};
 use crate::vocab::MunicipalityCode;
 
@@ -107,8 +108,9 @@ pub async fn put_population(
     code: &MunicipalityCode,
     year: i32,
     body: &Value,
+    actor: &Actor,
 ) -> Result<(PopulationYear, Written), ApiError> {
     let figure = population_figure(code, year, body)?;
-    let (row, written) = population::put_year(db, figure).await?;
+    let (row, written) = population::put_year(db, figure, actor).await?;
     Ok((row.into(), written))
 }

@@ -19,10 +19,12 @@ use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 use crate::error::{ApiError, ListError, LookupError, WriteError};
 use crate::http::auth::ApiKeyAuth;
 use crate::http::formats::{self, Format};
+use crate::http::observe::RequestId;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
 use crate::http::raw_json::RawJson;
 use crate::state::AppState;
+use crate::store::audit::Actor;
 use crate::store::keys::authenticate;
 use crate::vocab::{parse_slug, PreventionLevel, ProgrammeFormat};
 
@@ -133,6 +135,7 @@ impl ProgrammesApi {
     )]
     async fn put(
         &self,
+        request_id: RequestId,
         state: poem::web::Data<&AppState>,
         auth: ApiKeyAuth,
         /// The programme's slug (lowercase letters, digits, hyphens).
@@ -141,11 +144,11 @@ impl ProgrammesApi {
         body: RawJson<ProgrammeWrite>,
     ) -> Result<PutProgrammeResponse, WriteError> {
         let slug = parse_slug(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
-        authenticate(&state.db, &auth.0.token)
-            .await?
-            .require_admin()?;
+        let principal = authenticate(&state.db, &auth.0.token).await?;
+        principal.require_admin()?;
         let fields = programme_fields(&slug, &body.value)?;
-        let (stored, written) = put_programme(&state.db, fields).await?;
+        let actor = Actor::key(principal.key_id, request_id.0);
+        let (stored, written) = put_programme(&state.db, fields, &actor).await?;
         Ok(match written {
             Written::Created => PutProgrammeResponse::Created(Json(stored.try_into()?)),
             Written::Updated => PutProgrammeResponse::Ok(Json(stored.try_into()?)),

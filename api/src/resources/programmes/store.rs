@@ -9,6 +9,7 @@ use sea_orm::{
 use super::wire::Programme;
 use crate::error::ApiError;
 use crate::http::paging;
+use crate::store::audit::{self, Actor, Counts, Entry, Operation};
 use crate::store::catalogue::load_programmes;
 use crate::store::feed::{now, SeqAllocator};
 use crate::vocab::{parse_list, PreventionLevel, ProgrammeFormat};
@@ -94,20 +95,38 @@ pub enum Written {
 pub async fn put_programme(
     db: &DatabaseConnection,
     mut fields: programme::Model,
+    actor: &Actor,
 ) -> Result<(programme::Model, Written), ApiError> {
     let txn = db.begin().await?;
     let mut seqs = SeqAllocator::lock(&txn).await?;
     let old = programme::Entity::find_by_id(fields.slug.as_str())
         .one(&txn)
         .await?;
+    let entry = |counts| Entry {
+        operation: Operation::PutProgramme,
+        municipality: None,
+        target: Some(fields.slug.clone()),
+        counts,
+    };
+    let one = Counts::default();
     if let Some(old) = &old {
         fields.seq = old.seq;
         fields.updated_at = old.updated_at;
         if fields == *old {
+            let unchanged = entry(Counts {
+                unchanged: 1,
+                ..one
+            });
+            audit::record(&txn, actor, vec![unchanged]).await?;
             txn.commit().await?;
             return Ok((fields, Written::Updated));
         }
     }
+    let done = if old.is_some() {
+        entry(Counts { updated: 1, ..one })
+    } else {
+        entry(Counts { created: 1, ..one })
+    };
     fields.seq = seqs.take();
     fields.updated_at = now();
     // reset_all: write every column, not only those that differ from `fields` itself.
@@ -121,6 +140,7 @@ pub async fn put_programme(
         fields
     };
     seqs.finish(&txn, true).await?;
+    audit::record(&txn, actor, vec![done]).await?;
     txn.commit().await?;
     let written = if old.is_some() {
         Written::Updated

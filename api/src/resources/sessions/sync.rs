@@ -14,9 +14,11 @@ use super::write::{delete_session, find_own, put_one, write_sessions, Outcome};
 use crate::error::{ApiError, WriteError};
 use crate::http::auth::ApiKeyAuth;
 use crate::http::idempotency::{self, Attempt};
+use crate::http::observe::RequestId;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::raw_json::RawJson;
 use crate::state::AppState;
+use crate::store::audit::Actor;
 use crate::store::keys::{authenticate, Principal};
 use crate::vocab::MunicipalityCode;
 
@@ -111,6 +113,7 @@ impl SyncApi {
     async fn put_session(
         &self,
         req: &Request,
+        request_id: RequestId,
         state: poem::web::Data<&AppState>,
         auth: ApiKeyAuth,
         /// The municipality (4-digit SCB code).
@@ -130,9 +133,10 @@ impl SyncApi {
         let external_id = external_id_param(&external_id.0)?;
         let (code, principal) = authorize(&state, &auth, &code.0).await?;
         let at = attempt(&state, &principal, &idempotency_key, req, &body.bytes);
+        let actor = Actor::key(principal.key_id, request_id.0);
         let (status, written) = idempotency::run(at, || async {
             let fields = put_item(&body.value, &external_id, &context(&state, &code).await?)?;
-            let (row, outcome) = put_one(&state.db, code.as_str(), fields).await?;
+            let (row, outcome) = put_one(&state.db, code.as_str(), fields, &actor).await?;
             let status = if outcome == Outcome::Created {
                 201
             } else {
@@ -194,6 +198,7 @@ impl SyncApi {
     )]
     async fn delete_session(
         &self,
+        request_id: RequestId,
         state: poem::web::Data<&AppState>,
         auth: ApiKeyAuth,
         #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))] code: Path<String>,
@@ -204,8 +209,9 @@ impl SyncApi {
         external_id: Path<String>,
     ) -> Result<DeleteSessionResponse, WriteError> {
         let external_id = external_id_param(&external_id.0)?;
-        let (code, _) = authorize(&state, &auth, &code.0).await?;
-        delete_session(&state.db, code.as_str(), &external_id).await?;
+        let (code, principal) = authorize(&state, &auth, &code.0).await?;
+        let actor = Actor::key(principal.key_id, request_id.0);
+        delete_session(&state.db, code.as_str(), &external_id, &actor).await?;
         Ok(DeleteSessionResponse::Deleted)
     }
 
@@ -223,9 +229,11 @@ impl SyncApi {
         method = "post",
         operation_id = "postSessionBatch"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn post_batch(
         &self,
         req: &Request,
+        request_id: RequestId,
         state: poem::web::Data<&AppState>,
         auth: ApiKeyAuth,
         #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))] code: Path<String>,
@@ -236,9 +244,10 @@ impl SyncApi {
     ) -> Result<BatchResponse, WriteError> {
         let (code, principal) = authorize(&state, &auth, &code.0).await?;
         let at = attempt(&state, &principal, &idempotency_key, req, &body.bytes);
+        let actor = Actor::key(principal.key_id, request_id.0);
         let (_, result) = idempotency::run(at, || async {
             let batch = parse_batch(&body.value, &context(&state, &code).await?)?;
-            let written = write_sessions(&state.db, code.as_str(), batch).await?;
+            let written = write_sessions(&state.db, code.as_str(), batch, &actor).await?;
             Ok((200, BatchResult::from(written.counts)))
         })
         .await?;

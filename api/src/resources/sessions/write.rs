@@ -17,15 +17,9 @@ use super::store::insert_many;
 use super::validate::SessionFields;
 use crate::error::{ApiError, FieldError};
 use crate::resources::reach::rollup::{self, Deltas};
+pub use crate::store::audit::Counts;
+use crate::store::audit::{self, Actor, Entry, Operation};
 use crate::store::feed::{now, SeqAllocator};
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub created: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    pub deleted: u64,
-}
 
 /// What happened to one written session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,9 +57,33 @@ pub async fn write_sessions(
     db: &DatabaseConnection,
     municipality: &str,
     batch: ParsedBatch,
+    actor: &Actor,
+) -> Result<WriteResult, ApiError> {
+    let operation = match batch.mode {
+        Mode::Upsert => Operation::BatchUpsert,
+        Mode::Replace => Operation::BatchReplace,
+    };
+    write_audited(db, municipality, batch, actor, operation, None).await
+}
+
+/// The write and its audit record, in one transaction.
+async fn write_audited(
+    db: &DatabaseConnection,
+    municipality: &str,
+    batch: ParsedBatch,
+    actor: &Actor,
+    operation: Operation,
+    target: Option<String>,
 ) -> Result<WriteResult, ApiError> {
     let txn = db.begin().await?;
     let result = write_in(&txn, municipality, batch).await?;
+    let entry = Entry {
+        operation,
+        municipality: Some(municipality.to_owned()),
+        target,
+        counts: result.counts,
+    };
+    audit::record(&txn, actor, vec![entry]).await?;
     txn.commit().await?;
     Ok(result)
 }
@@ -75,8 +93,12 @@ pub async fn put_one(
     db: &DatabaseConnection,
     municipality: &str,
     fields: SessionFields,
+    actor: &Actor,
 ) -> Result<(session::Model, Outcome), ApiError> {
-    let written = write_sessions(db, municipality, ParsedBatch::upsert(vec![fields])).await?;
+    let target = Some(fields.external_id().to_owned());
+    let batch = ParsedBatch::upsert(vec![fields]);
+    let op = Operation::PutSession;
+    let written = write_audited(db, municipality, batch, actor, op, target).await?;
     written
         .rows
         .into_iter()
@@ -230,6 +252,7 @@ pub async fn delete_session(
     db: &DatabaseConnection,
     municipality: &str,
     external_id: &str,
+    actor: &Actor,
 ) -> Result<(), ApiError> {
     let txn = db.begin().await?;
     let mut seqs = SeqAllocator::lock(&txn).await?;
@@ -240,6 +263,16 @@ pub async fn delete_session(
     insert_tombstones(&txn, vec![tombstone_for(&old, seqs.take(), now())]).await?;
     rollup::apply(&txn, &deltas.0).await?;
     seqs.finish(&txn, true).await?;
+    let entry = Entry {
+        operation: Operation::DeleteSession,
+        municipality: Some(municipality.to_owned()),
+        target: Some(external_id.to_owned()),
+        counts: Counts {
+            deleted: 1,
+            ..Counts::default()
+        },
+    };
+    audit::record(&txn, actor, vec![entry]).await?;
     txn.commit().await?;
     Ok(())
 }
