@@ -12,7 +12,7 @@ use crate::http::allow::{allow_on_405, AllowedMethods};
 use crate::http::conditional::{conditional, Freshness};
 use crate::http::openapi::{self, Document};
 use crate::http::{body_limit, cors, observe, problems, rate_limit};
-use crate::resources::{self, Apis};
+use crate::resources::{self, page, Apis};
 use crate::state::AppState;
 
 /// The API's operations as one poem-openapi service.
@@ -60,6 +60,10 @@ pub fn build(state: AppState) -> impl Endpoint {
                 Html(html.docs_html.clone()).into_response()
             })),
         )
+        .at("/en/", get(page::english))
+        .at("/en", get(page::english_without_slash))
+        .at("/assets/site.css", get(make_sync(|_| page::assets::css())))
+        .at("/assets/site.js", get(make_sync(|_| page::assets::js())))
         .nest("/", service())
         // Innermost first. The cache sits inside the rate limit, so a cached
         // answer still counts against the client's quota; problems wraps

@@ -20,14 +20,20 @@ pub struct Freshness {
     pub responses: Arc<ResponseCache>,
 }
 
-/// `ETag` on every GET under `/v1`, derived from the data version and the exact
+/// `ETag` on every GET under `/v1` and on the public page, derived from the data version and the exact
 /// request (URL, representation, caller), so a client revalidating with
 /// `If-None-Match` gets a 304 without the query being run at all.
 pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -> Result<Response> {
-    if !matches!(*req.method(), Method::GET | Method::HEAD) || !req.uri().path().starts_with("/v1/")
-    {
+    let path = req.uri().path();
+    let public = path.starts_with("/v1/") || response_cache::PAGE_PATHS.contains(&path);
+    if !matches!(*req.method(), Method::GET | Method::HEAD) || !public {
         return next.call(req).await.map(IntoResponse::into_response);
     }
+    let today = if response_cache::depends_on_today(path) {
+        chrono::Utc::now().date_naive().to_string()
+    } else {
+        String::new()
+    };
     let version = data_version(&state.db).await?;
     let keyed = req.header(header::AUTHORIZATION).is_some();
     let mut h = Sha256::new();
@@ -38,6 +44,7 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
         req.uri().query().unwrap_or_default(),
         req.header(header::ACCEPT).unwrap_or_default(),
         req.header(header::AUTHORIZATION).unwrap_or_default(),
+        &today,
     ] {
         h.update(part.as_bytes());
         h.update([0]);

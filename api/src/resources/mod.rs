@@ -1,18 +1,24 @@
 //! One folder per resource: its handlers, wire types and the plain functions
 //! that do the work, which the CLI, the sync client and the tests call too.
 
+pub mod calendar;
+pub mod catalog;
 pub mod changes;
 pub mod fields;
 pub mod meta;
 pub mod municipalities;
+pub mod page;
 pub mod programmes;
 pub mod reach;
 pub mod sessions;
 
+use calendar::CalendarApi;
+use catalog::CatalogApi;
 use changes::ChangesApi;
 use meta::api_info::ApiInfoApi;
 use meta::ops::OpsApi;
 use municipalities::MunicipalitiesApi;
+use page::PageApi;
 use programmes::ProgrammesApi;
 use reach::ReachApi;
 use sessions::sync::SyncApi;
@@ -23,11 +29,14 @@ pub type Apis = (
     MunicipalitiesApi,
     ProgrammesApi,
     SessionsApi,
+    CalendarApi,
     SyncApi,
     ChangesApi,
     ReachApi,
     ApiInfoApi,
+    CatalogApi,
     OpsApi,
+    PageApi,
 );
 
 pub fn apis() -> Apis {
@@ -35,11 +44,14 @@ pub fn apis() -> Apis {
         MunicipalitiesApi,
         ProgrammesApi,
         SessionsApi,
+        CalendarApi,
         SyncApi,
         ChangesApi,
         ReachApi,
         ApiInfoApi,
+        CatalogApi,
         OpsApi,
+        PageApi,
     )
 }
 

@@ -1,0 +1,212 @@
+//! Bar charts drawn as SVG on the server, each with the table it is drawn
+//! from: the table is the chart's text alternative and what a screen reader
+//! or a copy-paste reads. Nothing is said by colour alone: the county line is
+//! dashed and labelled, a hidden figure is written out.
+
+use std::fmt::Write;
+
+use super::html::{esc, Lang};
+use crate::resources::reach::wire::ReachRow;
+
+/// A charted figure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Figure {
+    Shown(f64),
+    /// Hidden by disclosure control: never drawn as zero.
+    TooFew,
+    /// No figure (no sourced population, or no counted sessions).
+    Unknown,
+}
+
+/// The rate a reach row is charted by: enrolled per 1,000 children. When
+/// rows carry a per-inhabitant rate, falling back to it where no child figure
+/// exists is a change to this function alone.
+pub fn reach_rate(row: &ReachRow) -> Figure {
+    match row.reach_per_1000_children {
+        Some(v) => Figure::Shown(v),
+        None if row
+            .suppressed
+            .iter()
+            .any(|s| s == "reach_per_1000_children" || s == "enrolled") =>
+        {
+            Figure::TooFew
+        }
+        None => Figure::Unknown,
+    }
+}
+
+impl Figure {
+    pub fn text(self, lang: Lang) -> String {
+        match self {
+            Figure::Shown(v) => lang.number(v, 1),
+            Figure::TooFew => lang.too_few().to_owned(),
+            Figure::Unknown => lang.t("uppgift saknas", "no figure").to_owned(),
+        }
+    }
+}
+
+/// One bar: its label and figure.
+pub struct Bar {
+    pub label: String,
+    pub figure: Figure,
+}
+
+/// A horizontal bar chart (ranked by the caller) with an optional reference
+/// line, plus its data table in a `<details>`.
+pub struct BarChart<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub label_header: &'a str,
+    pub value_header: &'a str,
+    pub bars: &'a [Bar],
+    /// The reference line's label and value (the county figure).
+    pub reference: Option<(&'a str, f64)>,
+}
+
+const WIDTH: f64 = 720.0;
+const LABEL_W: f64 = 150.0;
+const VALUE_W: f64 = 110.0;
+const ROW_H: f64 = 30.0;
+const TOP: f64 = 34.0;
+
+impl BarChart<'_> {
+    pub fn render(&self, lang: Lang, out: &mut String) {
+        let max = self
+            .bars
+            .iter()
+            .filter_map(|b| match b.figure {
+                Figure::Shown(v) => Some(v),
+                _ => None,
+            })
+            .chain(self.reference.map(|r| r.1))
+            .fold(0.0_f64, f64::max)
+            .max(1.0);
+        let plot = WIDTH - LABEL_W - VALUE_W;
+        let x_of = |v: f64| LABEL_W + plot * (v / max);
+        let height = TOP + ROW_H * self.bars.len() as f64 + 10.0;
+        let id = self.id;
+        let _ = write!(
+            out,
+            r#"<figure class="chart"><svg role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+            esc(self.title),
+            esc(self.description)
+        );
+        for (i, bar) in self.bars.iter().enumerate() {
+            let y = TOP + ROW_H * i as f64;
+            let _ = write!(
+                out,
+                r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                LABEL_W - 10.0,
+                y + 19.0,
+                esc(&bar.label)
+            );
+            match bar.figure {
+                Figure::Shown(v) => {
+                    let w = (x_of(v) - LABEL_W).max(1.0);
+                    let _ = write!(
+                        out,
+                        r#"<rect class="bar" x="{LABEL_W}" y="{}" width="{w:.1}" height="{}"/><text class="value" x="{:.1}" y="{}">{}</text>"#,
+                        y + 5.0,
+                        ROW_H - 10.0,
+                        LABEL_W + w + 6.0,
+                        y + 19.0,
+                        esc(&bar.figure.text(lang))
+                    );
+                }
+                _ => {
+                    let _ = write!(
+                        out,
+                        r#"<text class="value muted" x="{}" y="{}">{}</text>"#,
+                        LABEL_W + 4.0,
+                        y + 19.0,
+                        esc(&bar.figure.text(lang))
+                    );
+                }
+            }
+        }
+        if let Some((label, v)) = self.reference {
+            let x = x_of(v);
+            let _ = write!(
+                out,
+                r#"<line class="reference" x1="{x:.1}" x2="{x:.1}" y1="{}" y2="{}"/><text class="reference-label" x="{x:.1}" y="16" text-anchor="middle">{}: {}</text>"#,
+                TOP - 8.0,
+                height - 6.0,
+                esc(label),
+                esc(&lang.number(v, 1))
+            );
+        }
+        out.push_str("</svg>");
+        self.table(lang, out);
+        out.push_str("</figure>");
+    }
+
+    fn table(&self, lang: Lang, out: &mut String) {
+        let _ = write!(
+            out,
+            r#"<details><summary>{}</summary><table><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col" class="num">{}</th></tr></thead><tbody>"#,
+            lang.t("Visa som tabell", "Show as a table"),
+            esc(self.title),
+            esc(self.label_header),
+            esc(self.value_header)
+        );
+        for bar in self.bars {
+            let _ = write!(
+                out,
+                r#"<tr><th scope="row">{}</th><td class="num">{}</td></tr>"#,
+                esc(&bar.label),
+                esc(&bar.figure.text(lang))
+            );
+        }
+        if let Some((label, v)) = self.reference {
+            let _ = write!(
+                out,
+                r#"<tr class="total"><th scope="row">{}</th><td class="num">{}</td></tr>"#,
+                esc(label),
+                esc(&lang.number(v, 1))
+            );
+        }
+        out.push_str("</tbody></table></details>");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart_of(bars: &[Bar]) -> String {
+        let mut out = String::new();
+        BarChart {
+            id: "c",
+            title: "T",
+            description: "D",
+            label_header: "Kommun",
+            value_header: "Per 1 000 barn",
+            bars,
+            reference: Some(("Länet", 10.0)),
+        }
+        .render(Lang::Sv, &mut out);
+        out
+    }
+
+    #[test]
+    fn a_suppressed_figure_is_written_out_and_draws_no_bar() {
+        let out = chart_of(&[
+            Bar {
+                label: "A".into(),
+                figure: Figure::Shown(12.0),
+            },
+            Bar {
+                label: "B".into(),
+                figure: Figure::TooFew,
+            },
+        ]);
+        assert_eq!(out.matches("<rect").count(), 1);
+        assert_eq!(
+            out.matches("för få").count(),
+            2,
+            "in the chart and the table"
+        );
+        assert!(out.contains("Länet: 10,0"));
+    }
+}
