@@ -4,11 +4,14 @@
 mod helpers;
 
 mod bulk_formats;
+mod calendar;
+mod catalog;
 mod change_feed;
 mod http_conventions;
 mod indicators;
 mod layers;
 mod openapi_contract;
+mod page;
 mod reach;
 mod reference_data;
 mod sessions_filters;
