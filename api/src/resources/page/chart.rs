@@ -68,7 +68,9 @@ const WIDTH: f64 = 720.0;
 const LABEL_W: f64 = 150.0;
 const VALUE_W: f64 = 110.0;
 const ROW_H: f64 = 30.0;
-const TOP: f64 = 34.0;
+/// Room above the bars for the reference line's label.
+const TOP_WITH_REFERENCE: f64 = 34.0;
+const TOP: f64 = 6.0;
 
 impl BarChart<'_> {
     pub fn render(&self, lang: Lang, out: &mut String) {
@@ -84,7 +86,12 @@ impl BarChart<'_> {
             .max(1.0);
         let plot = WIDTH - LABEL_W - VALUE_W;
         let x_of = |v: f64| LABEL_W + plot * (v / max);
-        let height = TOP + ROW_H * self.bars.len() as f64 + 10.0;
+        let top = if self.reference.is_some() {
+            TOP_WITH_REFERENCE
+        } else {
+            TOP
+        };
+        let height = top + ROW_H * self.bars.len() as f64 + 10.0;
         let id = self.id;
         let _ = write!(
             out,
@@ -92,8 +99,10 @@ impl BarChart<'_> {
             esc(self.title),
             esc(self.description)
         );
+        // Values are written after the county line, so it never crosses them.
+        let mut values = String::new();
         for (i, bar) in self.bars.iter().enumerate() {
-            let y = TOP + ROW_H * i as f64;
+            let y = top + ROW_H * i as f64;
             let _ = write!(
                 out,
                 r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#,
@@ -106,9 +115,13 @@ impl BarChart<'_> {
                     let w = (x_of(v) - LABEL_W).max(1.0);
                     let _ = write!(
                         out,
-                        r#"<rect class="bar" x="{LABEL_W}" y="{}" width="{w:.1}" height="{}"/><text class="value" x="{:.1}" y="{}">{}</text>"#,
+                        r#"<rect class="bar" x="{LABEL_W}" y="{}" width="{w:.1}" height="{}"/>"#,
                         y + 5.0,
                         ROW_H - 10.0,
+                    );
+                    let _ = write!(
+                        values,
+                        r#"<text class="value" x="{:.1}" y="{}">{}</text>"#,
                         LABEL_W + w + 6.0,
                         y + 19.0,
                         esc(&bar.figure.text(lang))
@@ -116,7 +129,7 @@ impl BarChart<'_> {
                 }
                 _ => {
                     let _ = write!(
-                        out,
+                        values,
                         r#"<text class="value muted" x="{}" y="{}">{}</text>"#,
                         LABEL_W + 4.0,
                         y + 19.0,
@@ -130,12 +143,13 @@ impl BarChart<'_> {
             let _ = write!(
                 out,
                 r#"<line class="reference" x1="{x:.1}" x2="{x:.1}" y1="{}" y2="{}"/><text class="reference-label" x="{x:.1}" y="16" text-anchor="middle">{}: {}</text>"#,
-                TOP - 8.0,
+                top - 8.0,
                 height - 6.0,
                 esc(label),
                 esc(&lang.number(v, 1))
             );
         }
+        out.push_str(&values);
         out.push_str("</svg>");
         self.table(lang, out);
         out.push_str("</figure>");

@@ -22,7 +22,7 @@ use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
 
 /// Sessions the finder lists; the full list is one link away (the API, the feed).
-pub const FINDER_LIMIT: u64 = 20;
+pub const FINDER_LIMIT: u64 = 12;
 
 pub struct PageData {
     /// One row per municipality of the county with counted sessions in the year.
@@ -32,7 +32,10 @@ pub struct PageData {
     /// The county per year, all years.
     pub by_year: Vec<ReachRow>,
     pub indicators: IndicatorReport,
+    /// The first `FINDER_LIMIT` upcoming sessions that match.
     pub sessions: Vec<Session>,
+    /// More match than are listed.
+    pub more_sessions: bool,
     pub notice: DataNotice,
     /// The latest change to any session: the data's date.
     pub updated: Option<DateTime<Utc>>,
@@ -108,13 +111,16 @@ pub async fn load(
         cat,
     )
     .await?;
-    let sessions = first_sessions(db, &finder, FINDER_LIMIT).await?;
+    let mut sessions = first_sessions(db, &finder, FINDER_LIMIT + 1).await?;
+    let more_sessions = sessions.len() as u64 > FINDER_LIMIT;
+    sessions.truncate(FINDER_LIMIT as usize);
     Ok(PageData {
         by_municipality,
         county_total,
         by_year,
         indicators,
         sessions,
+        more_sessions,
         notice,
         updated: latest_update(db).await?,
     })

@@ -7,7 +7,7 @@ use super::assets;
 use super::data::PageData;
 use super::html::{esc, Lang};
 use super::params::PageQuery;
-use super::sections;
+use super::{finder, sections};
 use crate::store::catalogue::Catalogues;
 
 /// The whole page.
@@ -58,7 +58,7 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String
     choose_year(q, d, cat, &mut out);
     sections::reach(q, d, cat, &mut out);
     sections::indicators(q, d, &mut out);
-    sections::finder(q, d, cat, &mut out);
+    finder::finder(q, d, cat, &mut out);
     open_data(lang, &mut out);
     let _ = write!(
         out,
