@@ -70,9 +70,9 @@ async fn the_page_charts_the_ten_vastmanland_municipalities_on_demo_data() {
             "{name} missing"
         );
     }
-    let reach_chart = html.split("trend-chart").next().unwrap();
+    let wide = html.split("reach-chart-narrow").next().unwrap();
     assert_eq!(
-        reach_chart.matches("<rect class=\"bar\"").count(),
+        wide.matches("<rect class=\"bar\"").count(),
         10,
         "one bar each"
     );
@@ -80,7 +80,8 @@ async fn the_page_charts_the_ten_vastmanland_municipalities_on_demo_data() {
         html.contains("class=\"reference\""),
         "the county average is marked"
     );
-    assert!(html.contains("role=\"img\" aria-labelledby=\"reach-chart-title reach-chart-desc\""));
+    assert!(html
+        .contains("role=\"img\" aria-labelledby=\"reach-chart-wide-title reach-chart-wide-desc\""));
     assert!(
         html.contains("Räckvidd per 1 000 barn"),
         "an indicator with its label"

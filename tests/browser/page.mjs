@@ -93,11 +93,12 @@ try {
 
   await check("the reach chart shows the ten municipalities' bars and the county line", async () => {
     const chart = page.locator("figure.chart").first();
-    assert.equal(await chart.locator("svg rect.bar").count(), 10);
-    const labels = await chart.locator("svg text.label").allTextContents();
+    assert.equal(await chart.locator("svg.wide rect.bar").count(), 10);
+    assert.ok(await chart.locator("svg.wide").isVisible());
+    const labels = await chart.locator("svg.wide text.label").allTextContents();
     assert.deepEqual([...labels].sort(), [...MUNICIPALITIES].sort());
-    assert.equal(await chart.locator("svg line.reference").count(), 1);
-    assert.ok(await chart.locator("svg title").textContent());
+    assert.equal(await chart.locator("svg.wide line.reference").count(), 1);
+    assert.ok(await chart.locator("svg.wide title").textContent());
     await chart.locator("summary").click();
     assert.equal(await chart.locator("tbody th[scope=row]").count(), 11, "ten rows and the county");
   });

@@ -64,16 +64,60 @@ pub struct BarChart<'a> {
     pub reference: Option<(&'a str, f64)>,
 }
 
-const WIDTH: f64 = 720.0;
-const LABEL_W: f64 = 150.0;
-const VALUE_W: f64 = 110.0;
-const ROW_H: f64 = 30.0;
+/// The geometry of one drawing. A phone gets its own narrow drawing (label
+/// and value above each bar) rather than the wide one shrunk to unreadable
+/// type; CSS shows one of the two, and the hidden one is hidden from screen
+/// readers too (`display: none`).
+struct Layout {
+    class: &'static str,
+    width: f64,
+    /// Where bars start; 0 when labels sit above the bars.
+    bar_x: f64,
+    /// Room right of the longest bar for its value.
+    value_w: f64,
+    row_h: f64,
+    bar_h: f64,
+    /// Offset of the bar in its row, and of the label's baseline.
+    bar_y: f64,
+    text_y: f64,
+}
+
+const WIDE: Layout = Layout {
+    class: "wide",
+    width: 720.0,
+    bar_x: 150.0,
+    value_w: 110.0,
+    row_h: 30.0,
+    bar_h: 20.0,
+    bar_y: 5.0,
+    text_y: 19.0,
+};
+
+const NARROW: Layout = Layout {
+    class: "narrow",
+    width: 340.0,
+    bar_x: 0.0,
+    value_w: 0.0,
+    row_h: 44.0,
+    bar_h: 14.0,
+    bar_y: 24.0,
+    text_y: 17.0,
+};
+
 /// Room above the bars for the reference line's label.
 const TOP_WITH_REFERENCE: f64 = 34.0;
 const TOP: f64 = 6.0;
 
 impl BarChart<'_> {
     pub fn render(&self, lang: Lang, out: &mut String) {
+        out.push_str(r#"<figure class="chart">"#);
+        self.svg(lang, &WIDE, out);
+        self.svg(lang, &NARROW, out);
+        self.table(lang, out);
+        out.push_str("</figure>");
+    }
+
+    fn svg(&self, lang: Lang, l: &Layout, out: &mut String) {
         let max = self
             .bars
             .iter()
@@ -84,65 +128,68 @@ impl BarChart<'_> {
             .chain(self.reference.map(|r| r.1))
             .fold(0.0_f64, f64::max)
             .max(1.0);
-        let plot = WIDTH - LABEL_W - VALUE_W;
-        let x_of = |v: f64| LABEL_W + plot * (v / max);
+        let plot = l.width - l.bar_x - l.value_w;
+        let x_of = |v: f64| l.bar_x + plot * (v / max);
         let top = if self.reference.is_some() {
             TOP_WITH_REFERENCE
         } else {
             TOP
         };
-        let height = top + ROW_H * self.bars.len() as f64 + 10.0;
-        let id = self.id;
+        let height = top + l.row_h * self.bars.len() as f64 + 10.0;
+        let (id, class, width) = (format!("{}-{}", self.id, l.class), l.class, l.width);
         let _ = write!(
             out,
-            r#"<figure class="chart"><svg role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+            r#"<svg class="{class}" role="img" aria-labelledby="{id}-title {id}-desc" viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
             esc(self.title),
             esc(self.description)
         );
+        let stacked = l.bar_x == 0.0;
         // Values are written after the county line, so it never crosses them.
         let mut values = String::new();
         for (i, bar) in self.bars.iter().enumerate() {
-            let y = top + ROW_H * i as f64;
+            let y = top + l.row_h * i as f64;
+            let (label_x, anchor) = if stacked {
+                (0.0, "start")
+            } else {
+                (l.bar_x - 10.0, "end")
+            };
             let _ = write!(
                 out,
-                r#"<text class="label" x="{}" y="{}" text-anchor="end">{}</text>"#,
-                LABEL_W - 10.0,
-                y + 19.0,
+                r#"<text class="label" x="{label_x}" y="{}" text-anchor="{anchor}">{}</text>"#,
+                y + l.text_y,
                 esc(&bar.label)
             );
-            match bar.figure {
-                Figure::Shown(v) => {
-                    let w = (x_of(v) - LABEL_W).max(1.0);
-                    let _ = write!(
-                        out,
-                        r#"<rect class="bar" x="{LABEL_W}" y="{}" width="{w:.1}" height="{}"/>"#,
-                        y + 5.0,
-                        ROW_H - 10.0,
-                    );
-                    let _ = write!(
-                        values,
-                        r#"<text class="value" x="{:.1}" y="{}">{}</text>"#,
-                        LABEL_W + w + 6.0,
-                        y + 19.0,
-                        esc(&bar.figure.text(lang))
-                    );
-                }
-                _ => {
-                    let _ = write!(
-                        values,
-                        r#"<text class="value muted" x="{}" y="{}">{}</text>"#,
-                        LABEL_W + 4.0,
-                        y + 19.0,
-                        esc(&bar.figure.text(lang))
-                    );
-                }
+            let shown = matches!(bar.figure, Figure::Shown(_));
+            if let Figure::Shown(v) = bar.figure {
+                let w = (x_of(v) - l.bar_x).max(1.0);
+                let _ = write!(
+                    out,
+                    r#"<rect class="bar" x="{}" y="{}" width="{w:.1}" height="{}"/>"#,
+                    l.bar_x,
+                    y + l.bar_y,
+                    l.bar_h,
+                );
             }
+            let class = if shown { "value" } else { "value muted" };
+            let (x, anchor) = match bar.figure {
+                _ if stacked => (l.width, "end"),
+                Figure::Shown(v) => (x_of(v).max(l.bar_x + 1.0) + 6.0, "start"),
+                _ => (l.bar_x + 4.0, "start"),
+            };
+            let _ = write!(
+                values,
+                r#"<text class="{class}" x="{x:.1}" y="{}" text-anchor="{anchor}">{}</text>"#,
+                y + l.text_y,
+                esc(&bar.figure.text(lang))
+            );
         }
         if let Some((label, v)) = self.reference {
             let x = x_of(v);
+            let anchor = if stacked { "end" } else { "middle" };
+            let label_x = if stacked { l.width } else { x };
             let _ = write!(
                 out,
-                r#"<line class="reference" x1="{x:.1}" x2="{x:.1}" y1="{}" y2="{}"/><text class="reference-label" x="{x:.1}" y="16" text-anchor="middle">{}: {}</text>"#,
+                r#"<line class="reference" x1="{x:.1}" x2="{x:.1}" y1="{}" y2="{}"/><text class="reference-label" x="{label_x:.1}" y="16" text-anchor="{anchor}">{}: {}</text>"#,
                 top - 8.0,
                 height - 6.0,
                 esc(label),
@@ -151,8 +198,6 @@ impl BarChart<'_> {
         }
         out.push_str(&values);
         out.push_str("</svg>");
-        self.table(lang, out);
-        out.push_str("</figure>");
     }
 
     fn table(&self, lang: Lang, out: &mut String) {
@@ -215,11 +260,11 @@ mod tests {
                 figure: Figure::TooFew,
             },
         ]);
-        assert_eq!(out.matches("<rect").count(), 1);
+        assert_eq!(out.matches("<rect").count(), 2, "one bar in each drawing");
         assert_eq!(
             out.matches("för få").count(),
-            2,
-            "in the chart and the table"
+            3,
+            "in both drawings and the table"
         );
         assert!(out.contains("Länet: 10,0"));
     }
