@@ -13,7 +13,7 @@ use crate::http::conditional::{conditional, Freshness};
 use crate::http::openapi::{self, Document};
 use crate::http::security::{self, Policies};
 use crate::http::{body_limit, cors, observe, problems, query, rate_limit};
-use crate::resources::{self, Apis};
+use crate::resources::{self, page, Apis};
 use crate::state::AppState;
 
 /// The API's operations as one poem-openapi service.
@@ -63,6 +63,10 @@ pub fn build(state: AppState) -> impl Endpoint {
                 Html(html.docs_html.clone()).into_response()
             })),
         )
+        .at("/en/", get(page::english))
+        .at("/en", get(page::english_without_slash))
+        .at("/assets/site.css", get(make_sync(|_| page::assets::css())))
+        .at("/assets/site.js", get(make_sync(|_| page::assets::js())))
         .nest("/", service())
         // Innermost first. The timeout wraps only the handler (a cached answer
         // needs none). Empty query pairs are dropped before the cache keys on

@@ -5,12 +5,15 @@ mod helpers;
 
 mod audit;
 mod bulk_formats;
+mod calendar;
+mod catalog;
 mod change_feed;
 mod http_conventions;
 mod indicators;
 mod layers;
 mod openapi_contract;
 mod operations;
+mod page;
 mod population;
 mod population_import;
 mod population_rates;

@@ -25,20 +25,26 @@ pub struct Freshness {
 /// a version-based validator would answer 304 over new records.
 pub const NEVER_STORED: &[&str] = &["/v1/audit"];
 
-/// `ETag` on every GET under `/v1` (except [`NEVER_STORED`]), derived from the data version and the exact
+/// `ETag` on every GET under `/v1` (except [`NEVER_STORED`]) and on the public page, derived from the data version and the exact
 /// request (URL, representation, caller), so a client revalidating with
 /// `If-None-Match` gets a 304 without the query being run at all.
 pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -> Result<Response> {
-    if !matches!(*req.method(), Method::GET | Method::HEAD) || !req.uri().path().starts_with("/v1/")
-    {
+    let path = req.uri().path();
+    let public = path.starts_with("/v1/") || response_cache::PAGE_PATHS.contains(&path);
+    if !matches!(*req.method(), Method::GET | Method::HEAD) || !public {
         return next.call(req).await.map(IntoResponse::into_response);
     }
-    if NEVER_STORED.contains(&req.uri().path()) {
+    if NEVER_STORED.contains(&path) {
         let mut resp = next.call(req).await?.into_response();
         resp.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return Ok(resp);
     }
+    let today = if response_cache::depends_on_today(path) {
+        chrono::Utc::now().date_naive().to_string()
+    } else {
+        String::new()
+    };
     let version = data_version(&state.db).await?;
     let keyed = req.header(header::AUTHORIZATION).is_some();
     let mut h = Sha256::new();
@@ -49,6 +55,7 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
         req.uri().query().unwrap_or_default(),
         req.header(header::ACCEPT).unwrap_or_default(),
         req.header(header::AUTHORIZATION).unwrap_or_default(),
+        &today,
     ] {
         h.update(part.as_bytes());
         h.update([0]);

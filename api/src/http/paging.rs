@@ -70,15 +70,21 @@ pub fn page_size(limit: Option<u64>) -> Result<u64, ApiError> {
 
 /// The URL of the next page: this request's URL with `cursor` replaced, so
 /// every filter survives.
-pub fn next_url(req: &Request, base_url: Option<&str>, cursor: &str) -> String {
-    let base = match base_url {
+/// The origin absolute links start with: the configured public base URL, else
+/// the request's own scheme and `Host`.
+pub fn public_base(req: &Request, base_url: Option<&str>) -> String {
+    match base_url {
         Some(b) => b.trim_end_matches('/').to_owned(),
         None => {
             let host = req.header("host").unwrap_or("localhost");
             let scheme = req.header("x-forwarded-proto").unwrap_or("http");
             format!("{scheme}://{host}")
         }
-    };
+    }
+}
+
+pub fn next_url(req: &Request, base_url: Option<&str>, cursor: &str) -> String {
+    let base = public_base(req, base_url);
     let mut pairs: Vec<String> = req
         .uri()
         .query()

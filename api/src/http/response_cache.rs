@@ -11,9 +11,22 @@ use std::sync::Mutex;
 
 use bytes::Bytes;
 
-/// Paths whose answers are worth keeping: computed aggregates, not streams.
+/// The public page's paths. They get the same ETag, 304 and cache as the reads
+/// under `/v1`; the page's code names them too, but `http` imports no resource,
+/// so they are spelled here.
+pub const PAGE_PATHS: [&str; 2] = ["/", "/en/"];
+
+/// Paths whose answers are worth keeping: computed aggregates and pages built
+/// from several of them, not streams.
 pub fn cacheable(path: &str) -> bool {
-    matches!(path, "/v1/reach" | "/v1/indicators")
+    matches!(path, "/v1/reach" | "/v1/indicators" | "/v1/sessions.ics")
+        || PAGE_PATHS.contains(&path)
+}
+
+/// Answers that list *upcoming* sessions change at midnight without any write,
+/// so their ETag (and cache key) also names the day.
+pub fn depends_on_today(path: &str) -> bool {
+    PAGE_PATHS.contains(&path) || path.ends_with(".ics")
 }
 
 const MAX_ENTRIES: usize = 512;

@@ -2,19 +2,25 @@
 //! that do the work, which the CLI, the sync client and the tests call too.
 
 pub mod audit;
+pub mod calendar;
+pub mod catalog;
 pub mod changes;
 pub mod fields;
 pub mod meta;
 pub mod municipalities;
+pub mod page;
 pub mod programmes;
 pub mod reach;
 pub mod sessions;
 
 use audit::AuditApi;
+use calendar::CalendarApi;
+use catalog::CatalogApi;
 use changes::ChangesApi;
 use meta::api_info::ApiInfoApi;
 use meta::ops::OpsApi;
 use municipalities::MunicipalitiesApi;
+use page::PageApi;
 use programmes::ProgrammesApi;
 use reach::ReachApi;
 use sessions::sync::SyncApi;
@@ -25,12 +31,15 @@ pub type Apis = (
     MunicipalitiesApi,
     ProgrammesApi,
     SessionsApi,
+    CalendarApi,
     SyncApi,
     ChangesApi,
     ReachApi,
     AuditApi,
     ApiInfoApi,
+    CatalogApi,
     OpsApi,
+    PageApi,
 );
 
 pub fn apis() -> Apis {
@@ -38,12 +47,15 @@ pub fn apis() -> Apis {
         MunicipalitiesApi,
         ProgrammesApi,
         SessionsApi,
+        CalendarApi,
         SyncApi,
         ChangesApi,
         ReachApi,
         AuditApi,
         ApiInfoApi,
+        CatalogApi,
         OpsApi,
+        PageApi,
     )
 }
 

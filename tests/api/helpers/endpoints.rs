@@ -190,6 +190,31 @@ impl TestApp {
             .body(body);
         self.send(&uri, with_key(request, key)).await
     }
+
+    /// `GET /?{query}`: the public page, Swedish.
+    pub async fn page(&self, query: &str) -> Reply {
+        self.get(&with_query("/", query)).await
+    }
+
+    /// `GET /en/?{query}`: the public page, English.
+    pub async fn page_en(&self, query: &str) -> Reply {
+        self.get(&with_query("/en/", query)).await
+    }
+
+    /// `GET /v1/sessions.ics?{query}`.
+    pub async fn sessions_calendar(&self, query: &str) -> Reply {
+        self.get(&with_query("/v1/sessions.ics", query)).await
+    }
+
+    /// `GET /v1/sessions/{id}/calendar.ics`.
+    pub async fn session_calendar(&self, id: &str) -> Reply {
+        self.get(&format!("/v1/sessions/{id}/calendar.ics")).await
+    }
+
+    /// `GET /v1/catalog`.
+    pub async fn catalog(&self) -> Reply {
+        self.get("/v1/catalog").await
+    }
 }
 
 fn with_query(path: &str, query: &str) -> String {

@@ -1,4 +1,5 @@
-//! Operational endpoints outside `/v1`: liveness, readiness, metrics.
+//! Operational endpoints outside `/v1`: liveness, readiness, metrics. (`/`
+//! is the public page, in `resources::page`.)
 
 use poem::{IntoResponse, Response};
 use poem_openapi::payload::{Json, Payload};
@@ -78,23 +79,10 @@ pub enum MetricsResponse {
     Internal(Json<Problem>),
 }
 
-#[derive(ApiResponse)]
-pub enum RootResponse {
-    /// See the interactive documentation.
-    #[oai(status = 303)]
-    SeeOther(#[oai(header = "Location")] String),
-}
-
 pub struct OpsApi;
 
 #[OpenApi(tag = "ApiTags::Meta")]
 impl OpsApi {
-    /// The root sends people to the documentation.
-    #[oai(path = "/", method = "get", hidden)]
-    async fn root(&self) -> RootResponse {
-        RootResponse::SeeOther("/docs".into())
-    }
-
     /// Liveness
     ///
     /// 200 while the process runs; does not touch the database.

@@ -1,0 +1,82 @@
+//! `GET /v1/catalog`: what the Swedish data portal (dataportal.se) harvests.
+
+pub mod dcat;
+
+use poem::{IntoResponse, Request, Response};
+use poem_openapi::payload::Payload;
+use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
+use poem_openapi::{ApiResponse, OpenApi};
+
+use self::dcat::{catalog, CatalogInput};
+use crate::error::ListError;
+use crate::http::openapi::tags::ApiTags;
+use crate::http::paging::public_base;
+use crate::resources::meta::api_info::api_info;
+use crate::state::AppState;
+
+/// A JSON-LD document.
+pub struct JsonLd(pub serde_json::Value);
+
+impl Payload for JsonLd {
+    const CONTENT_TYPE: &'static str = "application/ld+json";
+    fn schema_ref() -> MetaSchemaRef {
+        MetaSchemaRef::Inline(Box::new(MetaSchema {
+            description: Some("DCAT-AP-SE catalogue as JSON-LD with an inline @context."),
+            example: Some(serde_json::json!({
+                "@context": { "dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/" },
+                "@id": "https://api.example.org/v1/catalog",
+                "@type": "dcat:Catalog",
+                "dct:license": "http://creativecommons.org/publicdomain/zero/1.0/",
+                "dcat:dataset": [{ "@type": "dcat:Dataset", "dct:identifier": "sessions" }]
+            })),
+            ..MetaSchema::new("object")
+        }))
+    }
+}
+
+impl IntoResponse for JsonLd {
+    fn into_response(self) -> Response {
+        Response::builder()
+            .content_type(Self::CONTENT_TYPE)
+            .body(self.0.to_string())
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum CatalogResponse {
+    /// The catalogue.
+    #[oai(status = 200, content_type = "application/ld+json")]
+    Ok(JsonLd),
+}
+
+pub struct CatalogApi;
+
+#[OpenApi(prefix_path = "/v1", tag = "ApiTags::Meta")]
+impl CatalogApi {
+    /// Data catalogue (DCAT-AP-SE)
+    ///
+    /// The datasets of this API — sessions, reach, indicators, programmes,
+    /// municipalities and the reference population — as a DCAT-AP-SE
+    /// catalogue in JSON-LD: publisher (the Regional samling, Region
+    /// Västmanland and Länsstyrelsen Västmanland), contact point, licence
+    /// CC0-1.0, daily accrual periodicity, EU data themes, spatial coverage,
+    /// and each dataset's distributions (JSON, CSV, NDJSON, iCalendar) with
+    /// IANA media types, conforming to the OpenAPI document. The `@context` is
+    /// inline, so the document expands offline. URLs are absolute, from
+    /// `PUBLIC_BASE_URL` or the request's `Host`.
+    #[oai(path = "/catalog", method = "get", operation_id = "getCatalog")]
+    async fn get(
+        &self,
+        req: &Request,
+        state: poem::web::Data<&AppState>,
+    ) -> Result<CatalogResponse, ListError> {
+        let info = api_info(&state.db, &state.settings).await?;
+        let base = public_base(req, state.settings.public_base_url.as_deref());
+        Ok(CatalogResponse::Ok(JsonLd(catalog(&CatalogInput {
+            base: &base,
+            contact_url: state.settings.contact_url.as_deref(),
+            contact_email: state.settings.contact_email.as_deref(),
+            synthetic: info.data.synthetic,
+        }))))
+    }
+}

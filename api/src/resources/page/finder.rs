@@ -1,0 +1,238 @@
+//! The session finder ("hitta en kurs"): a plain GET form, and the upcoming
+//! sessions it found rendered on the same page.
+
+use std::fmt::Write;
+
+use super::data::PageData;
+use super::html::{esc, url_value, Lang};
+use super::params::PageQuery;
+use crate::store::catalogue::Catalogues;
+use crate::vocab::{Delivery, SessionStatus};
+
+/// Languages the finder offers (ISO 639-1), with their names.
+const LANGUAGES: &[(&str, &str, &str)] = &[
+    ("sv", "svenska", "Swedish"),
+    ("en", "engelska", "English"),
+    ("ar", "arabiska", "Arabic"),
+    ("so", "somaliska", "Somali"),
+    ("ti", "tigrinja", "Tigrinya"),
+    ("fa", "persiska", "Persian"),
+    ("pl", "polska", "Polish"),
+    ("uk", "ukrainska", "Ukrainian"),
+    ("bs", "bosniska", "Bosnian"),
+];
+
+pub fn delivery_name(lang: Lang, d: Delivery) -> &'static str {
+    match d {
+        Delivery::InPerson => lang.t("på plats", "in person"),
+        Delivery::Digital => lang.t("digitalt", "online"),
+        Delivery::Hybrid => lang.t("på plats och digitalt", "in person and online"),
+    }
+}
+
+fn language_name(lang: Lang, code: &str) -> String {
+    LANGUAGES
+        .iter()
+        .find(|l| l.0 == code)
+        .map_or(code.to_owned(), |l| lang.t(l.1, l.2).to_owned())
+}
+
+fn option(out: &mut String, value: &str, label: &str, selected: bool) {
+    let sel = if selected { " selected" } else { "" };
+    let _ = write!(
+        out,
+        r#"<option value="{}"{sel}>{}</option>"#,
+        esc(value),
+        esc(label)
+    );
+}
+
+/// The finder: a plain GET form whose results render on the same page.
+pub fn finder(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
+    let lang = q.lang;
+    let f = &q.finder;
+    let any = lang.t("Alla", "Any");
+    let _ = write!(
+        out,
+        r#"<section aria-labelledby="finder-h"><h2 id="finder-h">{}</h2><p class="lead">{}</p><form class="finder" method="get" action="{}#finder-h"><input type="hidden" name="year" value="{}"><input type="hidden" name="county" value="{}"><div class="field"><label for="f-municipality">{}</label><select id="f-municipality" name="municipality">"#,
+        lang.t("Hitta en kurs", "Find a course"),
+        lang.t(
+            "Kommande omgångar som startar i dag eller senare.",
+            "Upcoming sessions that start today or later."
+        ),
+        lang.home(),
+        q.year,
+        esc(&q.county),
+        lang.t("Kommun", "Municipality"),
+    );
+    option(out, "", any, f.municipality.is_none());
+    for m in cat.county_members(&q.county).unwrap_or_default() {
+        let chosen = f
+            .municipality
+            .as_ref()
+            .is_some_and(|c| c.as_str() == m.code);
+        option(out, &m.code, &m.name, chosen);
+    }
+    let _ = write!(
+        out,
+        r#"</select></div><div class="field"><label for="f-age">{}</label><select id="f-age" name="child_age">"#,
+        lang.t("Barnets ålder", "Child's age")
+    );
+    option(out, "", any, f.child_age.is_none());
+    for age in 0..=17 {
+        let label = format!(
+            "{age} {}",
+            lang.t("år", if age == 1 { "year" } else { "years" })
+        );
+        option(out, &age.to_string(), &label, f.child_age == Some(age));
+    }
+    let _ = write!(
+        out,
+        r#"</select></div><div class="field"><label for="f-language">{}</label><select id="f-language" name="language">"#,
+        lang.t("Språk", "Language")
+    );
+    option(out, "", any, f.language.is_none());
+    for (code, sv, en) in LANGUAGES {
+        option(
+            out,
+            code,
+            lang.t(sv, en),
+            f.language.as_deref() == Some(code),
+        );
+    }
+    let _ = write!(
+        out,
+        r#"</select></div><div class="field"><label for="f-delivery">{}</label><select id="f-delivery" name="delivery">"#,
+        lang.t("Form", "Delivery")
+    );
+    option(out, "", any, f.delivery.is_none());
+    for d in Delivery::ALL {
+        option(
+            out,
+            d.as_str(),
+            delivery_name(lang, *d),
+            f.delivery == Some(*d),
+        );
+    }
+    let _ = write!(
+        out,
+        r#"</select></div><button type="submit">{}</button></form>"#,
+        lang.t("Sök", "Search")
+    );
+    results(q, d, cat, out);
+    out.push_str("</section>");
+}
+
+fn results(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
+    let lang = q.lang;
+    let _ = write!(
+        out,
+        r#"<h3 id="results-h" aria-live="polite">{}</h3>"#,
+        match (d.sessions.len(), d.more_sessions) {
+            (0, _) => lang
+                .t(
+                    "Inga kommande omgångar matchar.",
+                    "No upcoming sessions match."
+                )
+                .to_owned(),
+            (n, true) => format!(
+                "{} {n}:",
+                lang.t(
+                    "Fler kommande omgångar matchar än som visas här. De första",
+                    "More upcoming sessions match than are shown here. The first"
+                )
+            ),
+            (n, false) => format!("{n} {}", lang.t("kommande omgångar", "upcoming sessions")),
+        }
+    );
+    if d.sessions.is_empty() {
+        return;
+    }
+    out.push_str(r#"<ul class="sessions">"#);
+    for s in &d.sessions {
+        let programme = cat
+            .programme(&s.programme)
+            .map_or(s.programme.clone(), |p| {
+                lang.t(&p.name_sv, &p.name_en).to_owned()
+            });
+        let municipality = cat
+            .municipality(&s.municipality_code)
+            .map_or(s.municipality_code.clone(), |m| m.name.clone());
+        let place = match &s.area {
+            Some(a) => format!("{municipality}, {a}"),
+            None => municipality,
+        };
+        let dates = match s.end_date {
+            Some(e) if e != s.start_date => {
+                format!("{} – {}", lang.date(s.start_date), lang.date(e))
+            }
+            _ => lang.date(s.start_date),
+        };
+        let languages: Vec<String> = s.languages.iter().map(|l| language_name(lang, l)).collect();
+        let status = match s.status {
+            SessionStatus::Open => lang.t("Öppen för anmälan", "Open for registration"),
+            SessionStatus::Cancelled => lang.t("Inställd", "Cancelled"),
+            _ => lang.t("Planerad", "Planned"),
+        };
+        let _ = write!(
+            out,
+            r#"<li class="session"><h4>{}</h4><p class="status">{}</p><dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><a class="ics" href="/v1/sessions/{}/calendar.ics">{}<span class="visually-hidden">: {}, {}</span></a></li>"#,
+            esc(&programme),
+            esc(status),
+            lang.t("Datum", "Dates"),
+            esc(&dates),
+            lang.t("Plats", "Place"),
+            esc(&place),
+            lang.t("Arrangör", "Provider"),
+            esc(s.provider.as_deref().unwrap_or("–")),
+            lang.t("Språk", "Languages"),
+            esc(&languages.join(", ")),
+            lang.t("Form", "Delivery"),
+            delivery_name(lang, s.delivery),
+            s.id,
+            lang.t("Lägg till i kalendern", "Add to calendar"),
+            esc(&programme),
+            esc(&dates),
+        );
+    }
+    out.push_str("</ul>");
+    let feed = feed_query(q, cat);
+    let _ = write!(
+        out,
+        r#"<p class="more"><a href="/v1/sessions.ics{feed}">{}</a> · <a href="/v1/sessions{feed}">{}</a></p>"#,
+        lang.t(
+            "Prenumerera på de här kurserna i din kalender",
+            "Subscribe to these courses in your calendar"
+        ),
+        lang.t("Alla träffar som data (JSON)", "All matches as data (JSON)"),
+    );
+}
+
+/// The finder's filters as a query string for the API's lists: without a
+/// chosen municipality, the county's, as the finder searched.
+fn feed_query(q: &PageQuery, cat: &Catalogues) -> String {
+    let f = &q.finder;
+    let mut parts = Vec::new();
+    match &f.municipality {
+        Some(m) => parts.push(format!("municipality={}", url_value(m.as_str()))),
+        None => {
+            for m in cat.county_members(&q.county).unwrap_or_default() {
+                parts.push(format!("municipality={}", url_value(&m.code)));
+            }
+        }
+    }
+    if let Some(a) = f.child_age {
+        parts.push(format!("child_age={a}"));
+    }
+    if let Some(l) = &f.language {
+        parts.push(format!("language={}", url_value(l)));
+    }
+    if let Some(d) = f.delivery {
+        parts.push(format!("delivery={}", d.as_str()));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        esc(&format!("?{}", parts.join("&")))
+    }
+}

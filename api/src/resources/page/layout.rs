@@ -1,0 +1,206 @@
+//! The page around the sections: head, header with the language switch, the
+//! year and county choice, the open-data links, and the footer.
+
+use std::fmt::Write;
+
+use super::assets;
+use super::data::PageData;
+use super::html::{esc, Lang};
+use super::params::PageQuery;
+use super::{finder, sections};
+use crate::store::catalogue::Catalogues;
+
+/// The whole page.
+pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String {
+    let lang = q.lang;
+    let mut out = String::with_capacity(64 * 1024);
+    let title = lang.t(
+        "Föräldraskapsstöd i Västmanland – öppna data",
+        "Parenting support in Västmanland – open data",
+    );
+    let _ = write!(
+        out,
+        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><meta name="description" content="{}"><link rel="alternate" hreflang="sv" href="{base}/"><link rel="alternate" hreflang="en" href="{base}/en/"><link rel="alternate" hreflang="x-default" href="{base}/"><link rel="alternate" type="application/ld+json" title="DCAT-AP-SE" href="/v1/catalog"><link rel="stylesheet" href="{}"><script src="{}" defer></script></head><body>"#,
+        lang.code(),
+        esc(title),
+        lang.t(
+            "Räckvidd, indikatorer och kommande kurser i föräldraskapsstöd i Västmanlands kommuner.",
+            "Reach, indicators and upcoming parenting-support courses in Västmanland's municipalities."
+        ),
+        assets::CSS_URL.as_str(),
+        assets::JS_URL.as_str(),
+    );
+    let other = match lang {
+        Lang::Sv => (Lang::En, "English"),
+        Lang::En => (Lang::Sv, "Svenska"),
+    };
+    let _ = write!(
+        out,
+        r##"<a class="skip" href="#main">{}</a><header class="site"><div class="wrap"><p class="org">Regional samling för föräldraskapsstöd<span> · Region Västmanland {} Länsstyrelsen Västmanland</span></p><nav aria-label="{}"><ul><li><a href="#reach-h">{}</a></li><li><a href="#ind-h">{}</a></li><li><a href="#finder-h">{}</a></li><li><a href="#data-h">{}</a></li><li><a href="{}" hreflang="{}" lang="{}">{}</a></li></ul></nav></div></header>"##,
+        lang.t("Hoppa till innehållet", "Skip to content"),
+        lang.t("och", "and"),
+        lang.t("Genvägar", "Shortcuts"),
+        lang.t("Räckvidd", "Reach"),
+        lang.t("Indikatorer", "Indicators"),
+        lang.t("Hitta en kurs", "Find a course"),
+        lang.t("Öppna data", "Open data"),
+        other.0.home(),
+        other.0.code(),
+        other.0.code(),
+        other.1,
+    );
+    let _ = write!(
+        out,
+        r#"<main id="main" tabindex="-1"><div class="wrap"><h1>{}</h1>"#,
+        esc(title)
+    );
+    notice(lang, d, &mut out);
+    choose_year(q, d, cat, &mut out);
+    sections::reach(q, d, cat, &mut out);
+    sections::indicators(q, d, &mut out);
+    finder::finder(q, d, cat, &mut out);
+    open_data(lang, &mut out);
+    let _ = write!(
+        out,
+        r#"</div></main><footer class="site"><div class="wrap"><p>{} <a href="https://creativecommons.org/publicdomain/zero/1.0/deed.{}" rel="license">CC0 1.0</a>. {}</p></div></footer></body></html>"#,
+        lang.t("Data får användas fritt:", "The data may be used freely:"),
+        lang.code(),
+        lang.t(
+            "Sidan byggs av samma funktioner som API:et och fungerar utan JavaScript.",
+            "This page is built by the same functions as the API and works without JavaScript."
+        ),
+    );
+    out
+}
+
+/// The data's date and whether it is synthetic, in plain words.
+fn notice(lang: Lang, d: &PageData, out: &mut String) {
+    let date = d
+        .updated
+        .map(|t| lang.date(t.date_naive()))
+        .unwrap_or_else(|| {
+            lang.t("ingen uppgift ännu", "nothing reported yet")
+                .to_owned()
+        });
+    let _ = write!(
+        out,
+        r#"<p class="updated">{} {}.</p>"#,
+        lang.t("Senast ändrad uppgift:", "Latest change to the data:"),
+        esc(&date)
+    );
+    if d.notice.synthetic {
+        let _ = write!(
+            out,
+            r#"<p class="notice" role="note"><strong>{}</strong> {}</p>"#,
+            lang.t("Påhittade exempeldata.", "Made-up example data."),
+            lang.t(
+                "Siffrorna på den här sidan är genererade för att visa hur tjänsten fungerar. De kommer inte från någon kommun.",
+                "The figures on this page are generated to show how the service works. They do not come from any municipality."
+            )
+        );
+    }
+}
+
+/// A GET form for the statistics' year and county (no script needed).
+fn choose_year(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
+    let lang = q.lang;
+    let mut years: Vec<i32> = d.by_year.iter().filter_map(|r| r.year).collect();
+    if !years.contains(&q.year) {
+        years.push(q.year);
+    }
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    let _ = write!(
+        out,
+        r#"<form class="choose" method="get" action="{}"><div class="field"><label for="c-year">{}</label><select id="c-year" name="year">"#,
+        lang.home(),
+        lang.t("År", "Year")
+    );
+    for y in years {
+        let sel = if y == q.year { " selected" } else { "" };
+        let _ = write!(out, r#"<option value="{y}"{sel}>{y}</option>"#);
+    }
+    let _ = write!(
+        out,
+        r#"</select></div><div class="field"><label for="c-county">{}</label><select id="c-county" name="county">"#,
+        lang.t("Län", "County")
+    );
+    let mut counties: Vec<(&str, &str)> = cat
+        .municipalities
+        .iter()
+        .map(|m| (m.county_code.as_str(), m.county_name.as_str()))
+        .collect();
+    counties.sort_unstable();
+    counties.dedup();
+    for (code, name) in counties {
+        let sel = if code == q.county { " selected" } else { "" };
+        let _ = write!(
+            out,
+            r#"<option value="{}"{sel}>{}</option>"#,
+            esc(code),
+            esc(name)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"</select></div><button type="submit">{}</button></form>"#,
+        lang.t("Visa", "Show")
+    );
+}
+
+fn open_data(lang: Lang, out: &mut String) {
+    let links = [
+        (
+            "/docs",
+            lang.t(
+                "API-dokumentation för utvecklare",
+                "API documentation for developers",
+            ),
+        ),
+        (
+            "/v1/sessions?format=csv",
+            lang.t("Alla omgångar (CSV)", "All sessions (CSV)"),
+        ),
+        (
+            "/v1/reach?group_by=municipality,year&format=csv",
+            lang.t(
+                "Räckvidd per kommun och år (CSV)",
+                "Reach by municipality and year (CSV)",
+            ),
+        ),
+        (
+            "/v1/indicators?format=csv",
+            lang.t("Indikatorer (CSV)", "Indicators (CSV)"),
+        ),
+        (
+            "/v1/sessions.ics",
+            lang.t(
+                "Kommande kurser som kalender (iCalendar)",
+                "Upcoming courses as a calendar (iCalendar)",
+            ),
+        ),
+        (
+            "/v1/catalog",
+            lang.t("Datakatalog (DCAT-AP-SE)", "Data catalogue (DCAT-AP-SE)"),
+        ),
+        (
+            "/v1/api-info",
+            lang.t(
+                "Om API:et, gränser och röjandekontroll",
+                "About the API, limits and disclosure control",
+            ),
+        ),
+    ];
+    let _ = write!(
+        out,
+        r#"<section aria-labelledby="data-h"><h2 id="data-h">{}</h2><p class="lead">{}</p><ul class="links">"#,
+        lang.t("Öppna data", "Open data"),
+        lang.t(
+            "Allt på sidan finns som öppna data under licensen CC0: fritt att använda, utan villkor.",
+            "Everything on this page is open data under CC0: free to use, without conditions."
+        )
+    );
+    for (href, text) in links {
+        let _ = write!(out, r#"<li><a href="{}">{}</a></li>"#, esc(href), esc(text));
+    }
+    out.push_str("</ul></section>");
+}

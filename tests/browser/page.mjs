@@ -1,0 +1,172 @@
+// What a person sees on the public page, in headless Chromium: the county's
+// bars, an indicator, a search in the finder by keyboard, the English switch,
+// no serious or critical axe-core violation, nothing blocked by a strict CSP.
+// Run by tests/browser/run.sh (BASE, CHROMIUM, NODE_DEPS, OUT in the environment).
+import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import assert from "node:assert/strict";
+
+const { BASE, CHROMIUM, NODE_DEPS, OUT } = process.env;
+const require = createRequire(join(NODE_DEPS, "node_modules", "/"));
+const { chromium } = require("playwright-core");
+const AXE = require.resolve("axe-core/axe.min.js");
+
+const MUNICIPALITIES = [
+  "Arboga", "Fagersta", "Hallstahammar", "Kungsör", "Köping",
+  "Norberg", "Sala", "Skinnskatteberg", "Surahammar", "Västerås",
+];
+const CSP = "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const profile = mkdtempSync(join(tmpdir(), "page-chromium-"));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  viewport: { width: 1280, height: 900 },
+  locale: "sv-SE",
+});
+
+let failures = 0;
+async function check(name, fn) {
+  try {
+    await fn();
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    failures += 1;
+    console.log(`FAIL ${name}\n     ${String(e.message).split("\n").join("\n     ")}`);
+  }
+}
+
+try {
+  await context.addInitScript(() => {
+    window.__blocked = [];
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.__blocked.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+
+  async function axe(label) {
+    await page.addScriptTag({ path: AXE });
+    const result = await page.evaluate(() => window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    }));
+    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    for (const v of result.violations) {
+      console.log(`     axe ${label}: ${v.impact} ${v.id} (${v.nodes.length}) ${v.help}`);
+    }
+    assert.equal(bad.length, 0, `${label}: ${bad.map((v) => v.id).join(", ")}`);
+  }
+
+  await check("nothing is blocked by a strict Content-Security-Policy", async () => {
+    // Serve the page under the strict policy another layer will add, and
+    // record anything it blocks. (Undone afterwards: axe is injected inline.)
+    await context.route(`${BASE}/**`, async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": CSP } });
+    });
+    for (const path of ["/", "/en/", "/?municipality=1980&child_age=4"]) {
+      await page.goto(`${BASE}${path}`, { waitUntil: "load" });
+      const blocked = await page.evaluate(() => window.__blocked);
+      assert.deepEqual(blocked, [], path);
+      assert.equal(await page.evaluate(() =>
+        getComputedStyle(document.querySelector("header.site")).backgroundColor), "rgb(29, 79, 145)",
+        "the stylesheet applies");
+    }
+    await context.unrouteAll({ behavior: "wait" });
+  });
+
+  const started = Date.now();
+  const response = await page.goto(`${BASE}/`, { waitUntil: "load" });
+  const loadMs = Date.now() - started;
+  const html = await response.text();
+
+  await check("the page is Swedish and names its English version", async () => {
+    assert.equal(response.status(), 200);
+    assert.equal(await page.getAttribute("html", "lang"), "sv");
+    assert.equal(await page.locator('link[rel=alternate][hreflang=en]').count(), 1);
+  });
+
+  await check("the reach chart shows the ten municipalities' bars and the county line", async () => {
+    const chart = page.locator("figure.chart").first();
+    assert.equal(await chart.locator("svg.wide rect.bar").count(), 10);
+    assert.ok(await chart.locator("svg.wide").isVisible());
+    const labels = await chart.locator("svg.wide text.label").allTextContents();
+    assert.deepEqual([...labels].sort(), [...MUNICIPALITIES].sort());
+    assert.equal(await chart.locator("svg.wide line.reference").count(), 1);
+    assert.ok(await chart.locator("svg.wide title").textContent());
+    await chart.locator("summary").click();
+    assert.equal(await chart.locator("tbody th[scope=row]").count(), 11, "ten rows and the county");
+  });
+
+  await check("an indicator is shown with its definition", async () => {
+    const row = page.locator("table.indicators tbody tr", { hasText: "Räckvidd per 1 000 barn" }).first();
+    await row.waitFor();
+    assert.match(await row.locator(".ind-def").textContent(), /barn/);
+    assert.match(await row.locator("td").first().textContent(), /\d/);
+  });
+
+  await check("the page says the data is synthetic", async () => {
+    assert.match(await page.locator(".notice").textContent(), /exempeldata/);
+  });
+
+  await check("no serious or critical accessibility violation (Swedish)", () => axe("sv"));
+
+  await check("the finder works by keyboard and lists sessions with calendar links", async () => {
+    await page.goto(`${BASE}/`);
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.className), "skip");
+    await page.focus("#f-municipality");
+    await page.selectOption("#f-municipality", "1980");
+    await page.focus("#finder-h ~ form button[type=submit]");
+    await Promise.all([page.waitForURL(/municipality=1980/), page.keyboard.press("Enter")]);
+    const sessions = page.locator("li.session");
+    assert.ok((await sessions.count()) > 0, "sessions found");
+    const places = await sessions.locator("dd").allTextContents();
+    assert.ok(places.some((t) => t.includes("Västerås")));
+    const ics = await sessions.first().locator("a.ics").getAttribute("href");
+    const calendar = await page.request.get(`${BASE}${ics}`);
+    assert.equal(calendar.status(), 200);
+    assert.match(await calendar.text(), /BEGIN:VEVENT/);
+  });
+
+  await check("no serious or critical accessibility violation (finder results)", () => axe("finder"));
+
+  await check("the English switch leads to the English page", async () => {
+    await page.goto(`${BASE}/`);
+    await page.click('nav a[hreflang="en"]');
+    await page.waitForURL(/\/en\/$/);
+    assert.equal(await page.getAttribute("html", "lang"), "en");
+    assert.match(await page.locator("h1").textContent(), /Parenting support/);
+    assert.ok((await page.locator("text=Find a course").count()) > 0);
+  });
+
+  await check("no serious or critical accessibility violation (English)", () => axe("en"));
+
+  await check("no script error", async () => {
+    assert.deepEqual(errors, []);
+  });
+
+  await page.goto(`${BASE}/`);
+  await page.screenshot({ path: join(OUT, "page.png"), fullPage: true });
+  // The first screen, as the README shows it.
+  await page.setViewportSize({ width: 1280, height: 1500 });
+  await page.screenshot({ path: join(OUT, "page-top.png") });
+  await page.goto(`${BASE}/?municipality=1980#finder-h`);
+  await page.screenshot({ path: join(OUT, "page-finder.png") });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(OUT, "page-phone.png"), fullPage: true });
+  console.log(`     page: ${html.length} bytes of HTML, loaded in ${loadMs} ms (first, uncached)`);
+} finally {
+  await context.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+
+if (failures > 0) {
+  console.error(`${failures} browser check(s) failed`);
+  process.exit(1);
+}
