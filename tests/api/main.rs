@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod backup;
 mod bulk_formats;
 mod change_feed;
 mod http_conventions;
