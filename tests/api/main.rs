@@ -4,6 +4,7 @@
 mod helpers;
 
 mod audit;
+mod backup;
 mod bulk_formats;
 mod calendar;
 mod catalog;

@@ -80,17 +80,25 @@ async fn a_request_over_the_time_limit_is_a_503_and_writes_all_or_nothing() {
 }
 
 /// The real server on a free loopback port, with its own SQLite database.
-struct Server {
-    child: Child,
-    url: String,
-    database_url: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) url: String,
+    pub(crate) database_url: String,
 }
 
 impl Server {
     fn start() -> Self {
         let dir = std::env::temp_dir().join(format!("fst-ops-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).unwrap();
-        let database_url = format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display());
+        Self::start_on(&format!(
+            "sqlite://{}?mode=rwc",
+            dir.join("db.sqlite").display()
+        ))
+    }
+
+    /// The server on an existing database (e.g. a restored backup).
+    pub(crate) fn start_on(database_url: &str) -> Self {
+        let database_url = database_url.to_owned();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map(|a| a.port())
@@ -115,7 +123,7 @@ impl Server {
         }
     }
 
-    fn key(&self, municipality: &str) -> String {
+    pub(crate) fn key(&self, municipality: &str) -> String {
         let out = Command::new(env!("CARGO_BIN_EXE_foraldraskapsstod"))
             .args(["keys", "create", "--municipality", municipality])
             .args(["--database-url", &self.database_url])
@@ -125,7 +133,7 @@ impl Server {
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     }
 
-    async fn ready(&self, client: &reqwest::Client) {
+    pub(crate) async fn ready(&self, client: &reqwest::Client) {
         for _ in 0..200 {
             let ok = client
                 .get(format!("{}/health/ready", self.url))

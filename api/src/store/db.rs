@@ -5,7 +5,9 @@ use std::time::Duration;
 /// The schema's migrations, for tools and tests that step through them.
 pub use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+};
 
 /// The embedded default: a SQLite file under `data/` in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/foraldraskapsstod.db?mode=rwc";
@@ -42,6 +44,54 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.ping().await
+}
+
+/// Writes a consistent copy of a SQLite database to `out`, while the server
+/// keeps serving: `VACUUM INTO` reads one snapshot (WAL lets the writer go on
+/// beside it) and writes a compact, self-contained database file, with
+/// nothing of the WAL left to replay. The copy is a database like any other:
+/// restore it by pointing `DATABASE_URL` at it.
+///
+/// Never overwrites: a backup that silently replaced yesterday's would be
+/// worse than none. Refuses PostgreSQL, whose own tools (`pg_dump`) do this
+/// job properly. Does not migrate: a backup taken before an upgrade must be
+/// of the schema as it was.
+pub async fn backup(db: &DatabaseConnection, out: &std::path::Path) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Err(DbErr::Custom(
+            "backup copies SQLite databases; for PostgreSQL use pg_dump \
+             (pg_dump -Fc -f FILE DATABASE_URL; see \"Backups and restores\" in the README)"
+                .into(),
+        ));
+    }
+    if out.exists() {
+        return Err(DbErr::Custom(format!(
+            "{} already exists; a backup never overwrites a file (choose a new name)",
+            out.display()
+        )));
+    }
+    let target = out
+        .to_str()
+        .ok_or_else(|| DbErr::Custom(format!("{} is not a UTF-8 path", out.display())))?;
+    // SQLite itself also refuses an existing non-empty target: a file that
+    // appears between the check above and this statement is not overwritten.
+    db.execute(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "VACUUM INTO ?",
+        [target.into()],
+    ))
+    .await?;
+    // VACUUM INTO does not sync the new file; a backup that a power cut can
+    // lose after "done" is not one.
+    std::fs::File::open(out)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| DbErr::Custom(format!("cannot sync {}: {e}", out.display())))?;
+    Ok(())
+}
+
+/// The SQLite file a `sqlite:` URL names, if any (not `:memory:`).
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    sqlite_file_path(url).map(std::path::PathBuf::from)
 }
 
 fn sqlite_file_path(url: &str) -> Option<String> {
