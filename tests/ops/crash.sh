@@ -17,7 +17,8 @@
 #      for a batch that IS in the database or processes it now; a 409 (the
 #      killed request's claim still pending, released after 5 minutes) is
 #      reported but is no violation: no answer is claimed for lost work.
-#   4. check_audit_trail: the hook for the audit trail (GET /v1/audit).
+#   4. the audit trail agrees: one record of a committed batch, none of a
+#      rolled-back one (check_audit_trail).
 # Loopback only; bounded; stops what it started (trap). ROUNDS, N, PORT override.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -91,24 +92,28 @@ crash_server() { # SIGKILL, reaped at once (quietly: the shell's "Killed" is exp
     { kill -KILL "$SERVER"; wait "$SERVER"; } 2>/dev/null || true
     SERVER=""
 }
-post_batch() { # body_file idempotency_key response_file -> prints the HTTP status
+post_batch() { # body_file idempotency_key response_file [request_id] -> prints the HTTP status
     curl -s -o "$3" -w '%{http_code}' --max-time 120 -X POST "$URL/v1/municipalities/1980/sessions/batch" \
         -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
-        -H "Idempotency-Key: $2" --data-binary "@$1" || true
+        -H "X-Request-Id: ${4:-retry-$2}" -H "Idempotency-Key: $2" --data-binary "@$1" || true
 }
 
-# The hook for the audit trail (GET /v1/audit, being built on another
-# branch): once it exists, compare here that every committed batch has
-# exactly one audit entry and a killed, rolled-back batch has none, e.g.
-#   curl -s -H "Authorization: Bearer $ADMIN" "$URL/v1/audit?municipality=1980"
-# and count the entries whose request matches round $1's Idempotency-Key.
-# Arguments: round label, "new" or "old" (what the database holds).
+# The audit trail agrees with what committed: the round's first attempt (sent
+# with X-Request-Id crash-N) has exactly one batch_replace record when the
+# database holds the new set, and none when the kill rolled it back.
+# Arguments: round number, "new" or "old" (what the database holds).
 check_audit_trail() {
-    local status
-    status=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $ADMIN" "$URL/v1/audit" || true)
-    if [[ "$status" == 200 ]]; then
-        echo "  audit: GET /v1/audit answers; extend check_audit_trail in $0 to compare it"
+    local records
+    records=$(curl -s --max-time 30 -H "Authorization: Bearer $ADMIN" \
+        "$URL/v1/audit?municipality=1980&operation=batch_replace&limit=1000" |
+        python3 -c 'import json,sys; rid=sys.argv[1]; print(sum(1 for r in json.load(sys.stdin)["data"] if r.get("request_id")==rid))' "crash-$1")
+    local want=0
+    [[ "$2" == new ]] && want=1
+    if [[ "$records" != "$want" ]]; then
+        echo "  FAIL round $1: the audit trail has $records record(s) of the first attempt; the database holds the $2 set" >&2
+        return 1
     fi
+    echo "  audit: $records record(s) of the first attempt, agreeing with the $2 set"
 }
 
 "$BIN" migrate >/dev/null
@@ -140,10 +145,10 @@ for when in $ROUNDS; do
     $FST expected "$body" >"$WORK/new.json"
     started=$(date +%s%N)
     if [[ "$when" == after ]]; then
-        answered=$(post_batch "$body" "crash-$round" "$WORK/resp-$round.json")
+        answered=$(post_batch "$body" "crash-$round" "$WORK/resp-$round.json" "crash-$round")
         crash_server
     else
-        post_batch "$body" "crash-$round" "$WORK/resp-$round.json" >"$WORK/code-$round" &
+        post_batch "$body" "crash-$round" "$WORK/resp-$round.json" "crash-$round" >"$WORK/code-$round" &
         CURL=$!
         sleep "$(awk -v ms="$when" 'BEGIN { printf "%.3f", ms / 1000 }')"
         crash_server
@@ -180,7 +185,7 @@ for when in $ROUNDS; do
         verdict=FAIL
         echo "  FAIL round $round: municipality 1983's sessions moved" >&2
     fi
-    check_audit_trail "$round" "$holds"
+    check_audit_trail "$round" "$holds" || verdict=FAIL
 
     # The same key and body again, as a client that never saw an answer would.
     retry=$(post_batch "$body" "crash-$round" "$WORK/retry-$round.json")
