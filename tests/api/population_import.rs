@@ -3,13 +3,13 @@
 //! calls, and the real binary).
 
 use std::path::PathBuf;
-use std::process::Command;
 
-use crate::helpers::TestApp;
 use api::store::feed::data_version;
 use api::store::population::Written;
 use api::tools::population::{import_file, AgeBand};
 use serde_json::{json, Value};
+
+use crate::helpers::{cli, TestApp};
 
 async fn series(app: &TestApp, code: &str) -> Vec<Value> {
     let reply = app
@@ -147,24 +147,6 @@ async fn an_import_writes_every_year_in_one_go_and_a_dry_run_nothing() {
     assert_eq!(series(&app, "1980").await.len(), 3);
     assert_eq!(series(&app, "0180").await.len(), 1);
     assert_eq!(data_version(&app.db).await.unwrap(), v1);
-}
-
-/// Runs the real binary; returns (success, stdout, stderr).
-async fn cli(args: Vec<String>) -> (bool, String, String) {
-    tokio::task::spawn_blocking(move || {
-        let out = Command::new(env!("CARGO_BIN_EXE_foraldraskapsstod"))
-            .args(&args)
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("run the CLI");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    })
-    .await
-    .unwrap()
 }
 
 #[tokio::test]

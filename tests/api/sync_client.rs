@@ -2,11 +2,10 @@
 //! against a real HTTP server on a loopback port.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
-use crate::helpers::TestApp;
+use crate::helpers::{cli, TestApp};
 
 const EXAMPLE: &str = include_str!("../fixtures/sessions-example.csv");
 
@@ -14,24 +13,6 @@ fn work_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("fst-sync-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Runs the CLI off the test's runtime; returns (success, stdout, stderr).
-async fn cli(args: Vec<String>) -> (bool, String, String) {
-    tokio::task::spawn_blocking(move || {
-        let out = Command::new(env!("CARGO_BIN_EXE_foraldraskapsstod"))
-            .args(&args)
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("run the CLI");
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    })
-    .await
-    .unwrap()
 }
 
 fn push_args(url: &str, key: &str, file: &Path, mode: &str) -> Vec<String> {

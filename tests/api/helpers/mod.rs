@@ -227,3 +227,21 @@ impl Drop for TestApp {
         }
     }
 }
+
+/// Runs the real binary off the test's runtime; returns (success, stdout, stderr).
+pub async fn cli(args: Vec<String>) -> (bool, String, String) {
+    tokio::task::spawn_blocking(move || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_foraldraskapsstod"))
+            .args(&args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run the CLI");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    })
+    .await
+    .unwrap()
+}
