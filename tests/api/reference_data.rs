@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 
 use crate::helpers::fixtures::set;
-use crate::helpers::{assert_bad_parameter, assert_problem, item_key, TestApp};
+use crate::helpers::{assert_bad_parameter, assert_problem, item_key, Scope, TestApp};
 
 const VASTMANLAND: [&str; 10] = [
     "1904", "1907", "1960", "1961", "1962", "1980", "1981", "1982", "1983", "1984",
@@ -213,4 +213,39 @@ async fn one_programme_is_found_by_its_slug() {
     assert_problem(&reply, 404, "/v1/programmes/no-such-thing");
     let reply = app.get("/v1/programmes/Not_A_Slug").await;
     assert_bad_parameter(&reply, "/v1/programmes/Not_A_Slug", "slug");
+}
+
+/// The benchmark's data set: `demo-data --scope national` spreads sessions
+/// over the whole country by population, so Stockholm's county (a quarter of
+/// Sweden's people) holds far more than Gotland (under one percent).
+#[tokio::test]
+async fn national_demo_data_spreads_sessions_over_the_country_by_population() {
+    let app = TestApp::new().await;
+    app.add_demo_sessions_in(Scope::National, 4000, 3).await;
+    let rows = data(&app, "/v1/reach?group_by=municipality").await;
+    let mut by_county = std::collections::BTreeMap::<String, i64>::new();
+    for r in rows.iter().filter(|r| r["municipality"].is_string()) {
+        let code = r["municipality"].as_str().unwrap();
+        *by_county.entry(code[..2].to_owned()).or_default() += r["sessions"].as_i64().unwrap();
+    }
+    assert_eq!(
+        by_county.len(),
+        21,
+        "every county holds sessions: {by_county:?}"
+    );
+    let (stockholm, gotland) = (by_county["01"], by_county["09"]);
+    assert!(stockholm > 10 * gotland.max(1), "{by_county:?}");
+
+    let county = TestApp::new().await;
+    county.add_demo_sessions(500, 3).await;
+    let rows = data(&county, "/v1/reach?group_by=municipality").await;
+    let codes: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|r| r["municipality"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(
+        codes,
+        strings(&VASTMANLAND),
+        "by default: Västmanland's ten"
+    );
 }

@@ -219,6 +219,10 @@ struct DemoArgs {
     /// Delete every existing session first.
     #[arg(long)]
     replace: bool,
+    /// `county`: Västmanland's ten municipalities, by their children;
+    /// `national`: all 290, by their population.
+    #[arg(long, value_enum, default_value_t = demo_data::Scope::County)]
+    scope: demo_data::Scope,
 }
 
 impl ServeArgs {
@@ -278,9 +282,10 @@ async fn run(cli: Cli) -> CliResult {
         Some(Command::DemoData(args)) => {
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
-            let summary = demo_data::generate(&db, args.sessions, args.seed, args.replace)
-                .await
-                .map_err(|e| e.detail)?;
+            let summary =
+                demo_data::generate(&db, args.sessions, args.seed, args.replace, args.scope)
+                    .await
+                    .map_err(|e| e.detail)?;
             println!(
                 "generated {} synthetic sessions (seed {}) in {:.1} s",
                 summary.sessions, args.seed, summary.seconds
@@ -436,9 +441,10 @@ async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
     if !args.no_demo {
         use sea_orm::{EntityTrait, PaginatorTrait};
         if entity::session::Entity::find().count(&db).await? == 0 {
-            let s = demo_data::generate(&db, args.demo_sessions, 42, false)
-                .await
-                .map_err(|e| e.detail)?;
+            let s =
+                demo_data::generate(&db, args.demo_sessions, 42, false, demo_data::Scope::County)
+                    .await
+                    .map_err(|e| e.detail)?;
             tracing::info!(sessions = s.sessions, seconds = s.seconds, "empty database: loaded SYNTHETIC demo data (see /v1/api-info); --no-demo skips this");
         }
     }

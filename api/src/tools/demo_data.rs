@@ -1,7 +1,8 @@
 //! Deterministic synthetic sessions for demos, development and benchmarks.
 //!
 //! Realistic in shape, not in fact: sessions are spread over Västmanland's ten
-//! municipalities in proportion to their children, over programmes matching
+//! municipalities in proportion to their children (or, with
+//! [`Scope::National`], over all 290 in proportion to their population), over programmes matching
 //! their formats and ages, over 2019–2026 and every status, with breakdowns
 //! consistent with `enrolled`. Every run with the same seed writes the same rows.
 //! The data set is flagged as synthetic in `/v1/api-info`.
@@ -37,6 +38,18 @@ const PROVIDERS: &[&str] = &[
     "Studieförbund",
 ];
 
+/// Where the synthetic sessions are held.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scope {
+    /// The municipalities in the collaboration (Västmanland's ten), weighted
+    /// by their children.
+    #[default]
+    County,
+    /// All 290 municipalities, weighted by their latest total population:
+    /// the data set the benchmark reads at national scale.
+    National,
+}
+
 pub struct DemoSummary {
     pub sessions: u64,
     pub seconds: f64,
@@ -71,6 +84,7 @@ pub async fn generate(
     count: u64,
     seed: u64,
     replace: bool,
+    scope: Scope,
 ) -> Result<DemoSummary, ApiError> {
     let started = std::time::Instant::now();
     let existing = entity::session::Entity::find().count(db).await?;
@@ -79,8 +93,11 @@ pub async fn generate(
             "the database already holds {existing} sessions; pass --replace to discard them"
         )));
     }
-    let municipalities = municipality::Entity::find()
-        .filter(municipality::Column::InCollaboration.eq(true))
+    let mut municipalities = municipality::Entity::find();
+    if scope == Scope::County {
+        municipalities = municipalities.filter(municipality::Column::InCollaboration.eq(true));
+    }
+    let municipalities = municipalities
         .order_by_asc(municipality::Column::Code)
         .all(db)
         .await?;
@@ -95,12 +112,17 @@ pub async fn generate(
     }
     let codes: Vec<String> = municipalities.iter().map(|m| m.code.clone()).collect();
     let series = crate::store::population::all_series(db).await?;
-    let by_children = Weighted::new(
+    let by_people = Weighted::new(
         municipalities
             .iter()
             .map(|m| {
                 let latest = series.get(&m.code).into_iter().flatten().rev();
-                let n = latest.filter_map(|p| p.children).next();
+                let n = match scope {
+                    Scope::County => latest.filter_map(|p| p.children).next(),
+                    Scope::National => latest.filter_map(|p| p.total).next(),
+                };
+                // Every municipality has a figure in the reference data; the
+                // fallback only keeps a database without them usable.
                 (m.clone(), n.unwrap_or(1000) as f64)
             })
             .collect(),
@@ -169,7 +191,7 @@ pub async fn generate(
 
     let mut rows = Vec::with_capacity(chunk as usize);
     for k in 0..count {
-        let m = by_children.pick(&mut rng);
+        let m = by_people.pick(&mut rng);
         let p = by_use.pick(&mut rng);
         let start = first + Duration::days(rng.gen_range(0..=span_days));
         let meetings = p.typical_meetings.unwrap_or(rng.gen_range(4..=10));

@@ -15,6 +15,7 @@ use poem::test::TestClient;
 use poem::EndpointExt;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement};
 
+pub use api::tools::demo_data::Scope;
 pub use api::Settings;
 pub use reply::{assert_bad_parameter, assert_problem, item_key, path_of, Reply};
 
@@ -142,7 +143,11 @@ impl TestApp {
 
     /// Generated sessions, for tests that need volume rather than known values.
     pub async fn add_demo_sessions(&self, n: u64, seed: u64) {
-        api::tools::demo_data::generate(&self.db, n, seed, false)
+        self.add_demo_sessions_in(Scope::County, n, seed).await;
+    }
+
+    pub async fn add_demo_sessions_in(&self, scope: Scope, n: u64, seed: u64) {
+        api::tools::demo_data::generate(&self.db, n, seed, false, scope)
             .await
             .expect("generate demo data");
     }
