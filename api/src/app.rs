@@ -39,6 +39,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         db: state.db.clone(),
         suppression_threshold: state.settings.suppression_threshold,
         responses: state.responses.clone(),
+        versions: state.versions.clone(),
     };
     Route::new()
         .at(

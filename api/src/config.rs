@@ -28,6 +28,8 @@ pub struct Settings {
     pub contact_email: Option<String>,
     /// Audit records older than this many days are pruned (0 keeps them all).
     pub audit_retention_days: u32,
+    /// Memory for finished public GET answers, in bytes (0 turns the cache off).
+    pub response_cache_bytes: u64,
 }
 
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
@@ -49,6 +51,7 @@ impl Default for Settings {
             contact_url: None,
             contact_email: None,
             audit_retention_days: 400,
+            response_cache_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::http::paging::PageRequest;
 use crate::http::rate_limit::Limiters;
 use crate::http::response_cache::ResponseCache;
 use crate::store::catalogue::CatalogueCache;
+use crate::store::version::VersionReads;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +21,7 @@ pub struct AppState {
     pub limiters: Arc<Limiters>,
     pub catalogues: Arc<CatalogueCache>,
     pub responses: Arc<ResponseCache>,
+    pub versions: Arc<VersionReads>,
 }
 
 impl AppState {
@@ -41,13 +43,15 @@ impl AppState {
             settings.write_rate_per_minute,
             settings.trust_forwarded_for,
         );
+        let versions = Arc::new(VersionReads::default());
         Self {
             db,
+            responses: Arc::new(ResponseCache::new(settings.response_cache_bytes)),
             settings: Arc::new(settings),
             metrics: Arc::new(Metrics::new()),
             limiters,
-            catalogues: Arc::default(),
-            responses: Arc::default(),
+            catalogues: Arc::new(CatalogueCache::new(versions.clone())),
+            versions,
         }
     }
 }

@@ -269,6 +269,12 @@ async fn bad_and_stale_cursors_are_refused_with_a_hint_to_resync() {
         )
         .await
         .unwrap();
+    // A new history is written as every write is: the data version moves
+    // (demo-data --replace does both in one transaction).
+    app.db
+        .execute_unprepared("UPDATE feed_counter SET data_version = data_version + 1")
+        .await
+        .unwrap();
     let (status, p) = app
         .changes(Some(&cursor), Some("programme"), None)
         .await

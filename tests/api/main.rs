@@ -22,6 +22,7 @@ mod programme_catalogue;
 mod programme_catalogue_writes;
 mod reach;
 mod reference_data;
+mod response_cache;
 mod sessions_filters;
 mod sessions_paging;
 mod smoke;

@@ -2,14 +2,18 @@
 
 use std::sync::Arc;
 
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
 use poem::http::{header, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
+use poem_openapi::OperationId;
 use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
 use super::response_cache::{self, Cached, ResponseCache};
 use crate::error::ApiError;
 use crate::store::feed::data_version;
+use crate::store::version::VersionReads;
 
 /// What conditional GETs need from the application.
 #[derive(Clone)]
@@ -18,6 +22,7 @@ pub struct Freshness {
     /// Part of every ETag: the same data answers differently under another threshold.
     pub suppression_threshold: i64,
     pub responses: Arc<ResponseCache>,
+    pub versions: Arc<VersionReads>,
 }
 
 /// Reads that no cache may keep, not even the client's: the audit trail
@@ -25,9 +30,22 @@ pub struct Freshness {
 /// a version-based validator would answer 304 over new records.
 pub const NEVER_STORED: &[&str] = &["/v1/audit"];
 
-/// `ETag` on every GET under `/v1` (except [`NEVER_STORED`]) and on the public page, derived from the data version and the exact
-/// request (URL, representation, caller), so a client revalidating with
-/// `If-None-Match` gets a 304 without the query being run at all.
+/// `Cache-Status` (RFC 9211): whether an answer came from the response
+/// cache, so operators (and the tests) can see the cache at work.
+const CACHE_STATUS: &str = "cache-status";
+const HIT: &str = "foraldraskapsstod; hit";
+const MISS: &str = "foraldraskapsstod; fwd=uri-miss";
+const STORED: &str = "foraldraskapsstod; fwd=uri-miss; stored";
+
+/// What else an answer depends on, for caches between us and the client.
+const VARY: &str = "Accept, Accept-Encoding, Authorization";
+
+/// `ETag` on every GET under `/v1` (except [`NEVER_STORED`]) and on the
+/// public page, derived from the data version and the exact request (URL,
+/// representation, origin, caller, day), so a client revalidating with
+/// `If-None-Match` gets a 304 without the query being run at all; and the
+/// finished answer to every anonymous GET kept under that same key, so the
+/// next client asking the same thing gets the bytes without a query either.
 pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -> Result<Response> {
     let path = req.uri().path();
     let public = path.starts_with("/v1/") || response_cache::PAGE_PATHS.contains(&path);
@@ -40,27 +58,10 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return Ok(resp);
     }
-    let today = if response_cache::depends_on_today(path) {
-        chrono::Utc::now().date_naive().to_string()
-    } else {
-        String::new()
-    };
-    let version = data_version(&state.db).await?;
+    let db = &state.db;
+    let version = state.versions.current(|| data_version(db)).await?;
     let keyed = req.header(header::AUTHORIZATION).is_some();
-    let mut h = Sha256::new();
-    for part in [
-        env!("CARGO_PKG_VERSION"),
-        &state.suppression_threshold.to_string(),
-        req.uri().path(),
-        req.uri().query().unwrap_or_default(),
-        req.header(header::ACCEPT).unwrap_or_default(),
-        req.header(header::AUTHORIZATION).unwrap_or_default(),
-        &today,
-    ] {
-        h.update(part.as_bytes());
-        h.update([0]);
-    }
-    let etag = format!("W/\"{version}-{}\"", hex::encode(&h.finalize()[..8]));
+    let etag = etag(&req, version, state.suppression_threshold);
     let matches = req.header(header::IF_NONE_MATCH).is_some_and(|v| {
         v.split(',')
             .map(str::trim)
@@ -71,25 +72,30 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
     } else {
         "public, max-age=60, stale-while-revalidate=300"
     };
-    let vary = "Accept, Accept-Encoding, Authorization";
     let not_modified = || {
         let mut resp = Response::builder()
             .status(StatusCode::NOT_MODIFIED)
             .finish();
-        set_cache_headers(&mut resp, &etag, cache_control, vary);
+        set_cache_headers(&mut resp, &etag, cache_control);
         resp
     };
     // With a key the handler runs first, so a revoked key cannot revalidate.
     if matches && !keyed {
         return Ok(not_modified());
     }
-    let cacheable = !keyed && response_cache::cacheable(req.uri().path());
-    if cacheable {
+    // HEAD is answered by the handler (no body to keep); a keyed read may
+    // differ per caller and is never shared.
+    let shared = !keyed && *req.method() == Method::GET;
+    if shared {
         if let Some(hit) = state.responses.get(&etag) {
-            let mut resp = Response::builder()
-                .content_type(hit.content_type)
-                .body(hit.body);
-            set_cache_headers(&mut resp, &etag, cache_control, vary);
+            let mut resp = Response::builder().body(hit.body);
+            *resp.headers_mut() = hit.headers;
+            if let Some(operation) = hit.operation {
+                resp.set_data(operation);
+            }
+            set_cache_headers(&mut resp, &etag, cache_control);
+            resp.headers_mut()
+                .insert(CACHE_STATUS, HeaderValue::from_static(HIT));
             return Ok(resp);
         }
     }
@@ -97,34 +103,80 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
     if matches && resp.status() == StatusCode::OK {
         return Ok(not_modified());
     }
-    if cacheable && resp.status() == StatusCode::OK {
-        let content_type = resp.content_type().unwrap_or("application/json").to_owned();
-        let (parts, body) = resp.into_parts();
-        let body = body.into_bytes().await.map_err(ApiError::internal)?;
-        state.responses.put(
-            etag.clone(),
-            Cached {
-                content_type,
-                body: body.clone(),
-            },
-        );
-        resp = Response::from_parts(parts, body.into());
-    }
-    if resp.status() == StatusCode::OK {
-        set_cache_headers(&mut resp, &etag, cache_control, vary);
-    } else {
+    if resp.status() != StatusCode::OK {
         resp.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return Ok(resp);
+    }
+    if shared {
+        resp = keep(resp, &state.responses, &etag).await?;
+    }
+    if !resp.headers().contains_key(CACHE_STATUS) {
+        resp.headers_mut()
+            .insert(CACHE_STATUS, HeaderValue::from_static(MISS));
+    }
+    set_cache_headers(&mut resp, &etag, cache_control);
+    Ok(resp)
+}
+
+/// `W/"<data version>-<hash of the request>"`. The hash covers everything an
+/// answer depends on besides the data: the code's version, the disclosure
+/// threshold, the URL, the representation asked for, the origin that
+/// absolute links are made from, the caller, and the day (what is upcoming,
+/// and the default year, move at midnight without a write).
+fn etag(req: &Request, version: i64, threshold: i64) -> String {
+    let today = chrono::Utc::now().date_naive().to_string();
+    let mut h = Sha256::new();
+    for part in [
+        env!("CARGO_PKG_VERSION"),
+        &threshold.to_string(),
+        req.uri().path(),
+        req.uri().query().unwrap_or_default(),
+        req.header(header::ACCEPT).unwrap_or_default(),
+        req.header(header::HOST).unwrap_or_default(),
+        req.header("x-forwarded-proto").unwrap_or_default(),
+        req.header(header::AUTHORIZATION).unwrap_or_default(),
+        &today,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    format!("W/\"{version}-{}\"", hex::encode(&h.finalize()[..8]))
+}
+
+/// Keeps a finished answer under its key. Only answers whose length is known
+/// up front (made whole by the handler) are kept; streamed exports are
+/// passed through as they are made, never buffered here.
+async fn keep(resp: Response, cache: &ResponseCache, key: &str) -> Result<Response> {
+    let operation = resp.data::<OperationId>().copied();
+    let (parts, body) = resp.into_parts();
+    let body: BoxBody<Bytes, std::io::Error> = body.into();
+    let exact = http_body::Body::size_hint(&body).exact();
+    let Some(len) = exact.filter(|n| *n <= response_cache::MAX_ENTRY_BYTES) else {
+        return Ok(Response::from_parts(parts, poem::Body::from(body)));
+    };
+    let bytes = poem::Body::from(body)
+        .into_bytes()
+        .await
+        .map_err(ApiError::internal)?;
+    debug_assert_eq!(bytes.len() as u64, len);
+    let stored = cache.put(
+        key.to_owned(),
+        Cached {
+            headers: parts.headers.clone(),
+            body: bytes.clone(),
+            operation,
+        },
+    );
+    let mut resp = Response::from_parts(parts, bytes.into());
+    if stored {
+        resp.headers_mut()
+            .insert(CACHE_STATUS, HeaderValue::from_static(STORED));
     }
     Ok(resp)
 }
 
-fn set_cache_headers(
-    resp: &mut Response,
-    etag: &str,
-    cache_control: &'static str,
-    vary: &'static str,
-) {
+fn set_cache_headers(resp: &mut Response, etag: &str, cache_control: &'static str) {
     if let Ok(v) = HeaderValue::from_str(etag) {
         resp.headers_mut().insert(header::ETAG, v);
     }
@@ -133,5 +185,5 @@ fn set_cache_headers(
         HeaderValue::from_static(cache_control),
     );
     resp.headers_mut()
-        .insert(header::VARY, HeaderValue::from_static(vary));
+        .insert(header::VARY, HeaderValue::from_static(VARY));
 }

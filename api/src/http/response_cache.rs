@@ -1,83 +1,86 @@
-//! Finished aggregate responses, kept until the data version moves.
+//! Finished public answers, kept until the data version moves.
 //!
-//! Reach and indicators are read far more often than the data changes (it
-//! changes when municipalities sync at night), and their cost grows with the
-//! size of the answer. The cache key is the ETag, which already names the data
-//! version and the exact request, so an entry can never be served stale: any
-//! write moves the version and every older key falls out of use.
-
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+//! The data changes at night and is read all day, so every public GET is
+//! answered from here when it can be. The key is the ETag, which names the
+//! data version and the exact request (see `conditional`), so an entry can
+//! never be served stale: any write moves the version and every older key
+//! falls out of use, to be evicted in time. Memory is bounded in bytes;
+//! eviction is quick_cache's scan-resistant policy, so one pass over
+//! thousands of one-off URLs does not push out the answers read all day.
 
 use bytes::Bytes;
+use poem::http::HeaderMap;
+use poem_openapi::OperationId;
+use quick_cache::sync::Cache;
+use quick_cache::Weighter;
 
 /// The public page's paths. They get the same ETag, 304 and cache as the reads
 /// under `/v1`; the page's code names them too, but `http` imports no resource,
 /// so they are spelled here.
 pub const PAGE_PATHS: [&str; 2] = ["/", "/en/"];
 
-/// Paths whose answers are worth keeping: computed aggregates and pages built
-/// from several of them, not streams.
-pub fn cacheable(path: &str) -> bool {
-    matches!(path, "/v1/reach" | "/v1/indicators" | "/v1/sessions.ics")
-        || PAGE_PATHS.contains(&path)
-}
+/// Larger answers (whole exports) are served as they are made, not kept.
+pub const MAX_ENTRY_BYTES: u64 = 8 * 1024 * 1024;
 
-/// Answers that list *upcoming* sessions change at midnight without any write,
-/// so their ETag (and cache key) also names the day.
-pub fn depends_on_today(path: &str) -> bool {
-    PAGE_PATHS.contains(&path) || path.ends_with(".ics")
-}
-
-const MAX_ENTRIES: usize = 512;
-const MAX_BYTES: usize = 64 * 1024 * 1024;
-const MAX_ENTRY_BYTES: usize = 8 * 1024 * 1024;
-
+/// An answer as the handler made it: its headers (content type, `Link`,
+/// `Content-Disposition`…), its body, and the operation that made it (for
+/// the metrics and logs, which count a hit under its operation).
 #[derive(Clone)]
 pub struct Cached {
-    pub content_type: String,
+    pub headers: HeaderMap,
     pub body: Bytes,
+    pub operation: Option<OperationId>,
 }
 
-#[derive(Default)]
+#[derive(Clone)]
+struct ByBytes;
+
+impl Weighter<String, Cached> for ByBytes {
+    fn weight(&self, key: &String, value: &Cached) -> u64 {
+        // The bookkeeping around each entry counts too, so many tiny
+        // answers cannot hold more memory than the bound says.
+        let headers: usize = value
+            .headers
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 32)
+            .sum();
+        (key.len() + headers + value.body.len() + 128) as u64
+    }
+}
+
 pub struct ResponseCache {
-    inner: Mutex<Inner>,
-}
-
-#[derive(Default)]
-struct Inner {
-    entries: HashMap<String, Cached>,
-    order: VecDeque<String>,
-    bytes: usize,
+    entries: Option<Cache<String, Cached, ByBytes>>,
 }
 
 impl ResponseCache {
-    pub fn get(&self, key: &str) -> Option<Cached> {
-        self.inner.lock().ok()?.entries.get(key).cloned()
+    /// A cache holding at most `bytes` of answers; 0 keeps nothing.
+    pub fn new(bytes: u64) -> Self {
+        let entries = (bytes > 0).then(|| {
+            // Sized for answers of about 16 KiB: a typical page or report.
+            let estimated_items = (bytes / (16 * 1024)).max(16) as usize;
+            Cache::with_weighter(estimated_items, bytes, ByBytes)
+        });
+        Self { entries }
     }
 
-    pub fn put(&self, key: String, value: Cached) {
-        if value.body.len() > MAX_ENTRY_BYTES {
-            return;
-        }
-        let Ok(mut inner) = self.inner.lock() else {
-            return;
-        };
-        if inner.entries.contains_key(&key) {
-            return;
-        }
-        inner.bytes += value.body.len();
-        inner.order.push_back(key.clone());
-        inner.entries.insert(key, value);
-        // Oldest first: entries of older data versions are the first to go.
-        while inner.entries.len() > MAX_ENTRIES || inner.bytes > MAX_BYTES {
-            let Some(old) = inner.order.pop_front() else {
-                break;
-            };
-            if let Some(v) = inner.entries.remove(&old) {
-                inner.bytes -= v.body.len();
+    pub fn get(&self, key: &str) -> Option<Cached> {
+        self.entries.as_ref()?.get(key)
+    }
+
+    /// Keeps an answer; false when it is not kept (too large, or no cache).
+    pub fn put(&self, key: String, value: Cached) -> bool {
+        match &self.entries {
+            Some(entries) if (value.body.len() as u64) <= MAX_ENTRY_BYTES => {
+                entries.insert(key, value);
+                true
             }
+            _ => false,
         }
+    }
+
+    /// Bytes held now (the weights of the entries).
+    pub fn weight(&self) -> u64 {
+        self.entries.as_ref().map_or(0, Cache::weight)
     }
 }
 
@@ -85,19 +88,42 @@ impl ResponseCache {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_oldest_entries_go_first_when_full() {
-        let cache = ResponseCache::default();
-        for i in 0..(MAX_ENTRIES + 3) {
-            cache.put(
-                format!("k{i}"),
-                Cached {
-                    content_type: "application/json".into(),
-                    body: Bytes::from_static(b"{}"),
-                },
-            );
+    fn answer(n: usize) -> Cached {
+        Cached {
+            headers: HeaderMap::new(),
+            body: Bytes::from(vec![b' '; n]),
+            operation: None,
         }
-        assert!(cache.get("k0").is_none());
-        assert!(cache.get(&format!("k{}", MAX_ENTRIES + 2)).is_some());
+    }
+
+    #[test]
+    fn memory_stays_within_the_bound_however_many_answers_arrive() {
+        let cache = ResponseCache::new(1024 * 1024);
+        for i in 0..10_000 {
+            cache.put(format!("k{i}"), answer(1000));
+        }
+        assert!(cache.weight() <= 1024 * 1024, "{}", cache.weight());
+        assert!(cache.get("k9999").is_some(), "the newest answer is kept");
+    }
+
+    #[test]
+    fn an_answer_read_all_day_survives_a_scan_of_one_off_answers() {
+        let cache = ResponseCache::new(1024 * 1024);
+        cache.put("hot".into(), answer(1000));
+        for i in 0..20_000 {
+            let _ = cache.get("hot");
+            cache.put(format!("once{i}"), answer(1000));
+        }
+        assert!(cache.get("hot").is_some());
+    }
+
+    #[test]
+    fn zero_bytes_turns_the_cache_off_and_huge_answers_are_not_kept() {
+        let off = ResponseCache::new(0);
+        off.put("k".into(), answer(10));
+        assert!(off.get("k").is_none());
+        let on = ResponseCache::new(64 * 1024 * 1024);
+        on.put("big".into(), answer(MAX_ENTRY_BYTES as usize + 1));
+        assert!(on.get("big").is_none());
     }
 }

@@ -8,3 +8,4 @@ pub mod feed;
 pub mod idempotency;
 pub mod keys;
 pub mod population;
+pub mod version;

@@ -206,6 +206,9 @@ struct ServeArgs {
     /// Audit records older than this many days are pruned, at start and hourly (0 keeps them all).
     #[arg(long, env = "AUDIT_RETENTION_DAYS", default_value_t = Settings::default().audit_retention_days)]
     audit_retention_days: u32,
+    /// Memory for cached public GET answers, in MiB (0 turns the cache off).
+    #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = Settings::default().response_cache_bytes / (1024 * 1024))]
+    response_cache_mb: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -240,6 +243,7 @@ impl ServeArgs {
             contact_url: self.contact_url.clone(),
             contact_email: self.contact_email.clone(),
             audit_retention_days: self.audit_retention_days,
+            response_cache_bytes: self.response_cache_mb * 1024 * 1024,
         }
     }
 }

@@ -42,8 +42,13 @@ pub struct TestApp {
 }
 
 enum Cleanup {
+    /// A second instance on another's database: the first one drops it.
+    Shared,
     SqliteFile(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
 }
 
 impl TestApp {
@@ -102,6 +107,13 @@ impl TestApp {
             state,
             cleanup,
         }
+    }
+
+    /// A second instance of the service on this one's database, with caches
+    /// of its own: two servers behind one load balancer.
+    pub fn twin(&self) -> Self {
+        let settings = (*self.state.settings).clone();
+        Self::assemble(self.db.clone(), settings, Cleanup::Shared)
     }
 
     /// A new API key: for a municipality, or admin with `None`.
@@ -201,6 +213,7 @@ async fn fresh_database() -> (DatabaseConnection, Cleanup) {
 impl Drop for TestApp {
     fn drop(&mut self) {
         match &self.cleanup {
+            Cleanup::Shared => {}
             Cleanup::SqliteFile(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));

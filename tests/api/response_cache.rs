@@ -1,0 +1,251 @@
+//! The response cache in front of every public GET: an answer is served from
+//! it (`Cache-Status: …; hit`) until the data changes, and never after. Each
+//! write route is checked, and two instances on one database, since every
+//! instance keeps a cache of its own.
+
+use serde_json::{json, Value};
+
+use crate::helpers::fixtures::session_json;
+use crate::helpers::{Reply, TestApp};
+
+/// Reads `uri` until the cache answers, so a later read that is *not* a hit
+/// proves the write was seen, not that the answer was never cached.
+async fn cached(app: &TestApp, uri: &str) -> Reply {
+    let first = app.get(uri).await;
+    assert_eq!(first.status, 200, "{uri}: {}", first.text());
+    let again = app.get(uri).await;
+    assert_eq!(
+        again.header("cache-status"),
+        Some("foraldraskapsstod; hit"),
+        "{uri} is answered from the cache the second time"
+    );
+    assert_eq!(again.text(), first.text());
+    again
+}
+
+fn external_ids(page: &Value) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|s| s["external_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn session_changes(feed: &Value) -> usize {
+    let changes = feed["changes"].as_array().expect("changes");
+    changes.iter().filter(|c| c["type"] == "session").count()
+}
+
+fn total_sessions(reach: &Value) -> i64 {
+    reach["data"][0]["sessions"].as_i64().expect("total row")
+}
+
+const LIST: &str = "/v1/sessions?municipality=1980";
+const REACH: &str = "/v1/reach";
+const FEED: &str = "/v1/changes";
+
+#[tokio::test]
+async fn every_session_write_is_seen_at_once_by_the_cached_reads() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+
+    // PUT creates.
+    for uri in [LIST, REACH, FEED] {
+        cached(&app, uri).await;
+    }
+    let reply = app
+        .put_session(
+            Some(&key),
+            "1980",
+            "C-1",
+            &session_json("C-1", "2025-03-01"),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let id = reply.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(external_ids(&app.get(LIST).await.json()), ["C-1"]);
+    assert_eq!(total_sessions(&app.get(REACH).await.json()), 1);
+    assert_eq!(session_changes(&app.get(FEED).await.json()), 1);
+
+    // PUT updates.
+    let one = format!("/v1/sessions/{id}");
+    cached(&app, &one).await;
+    cached(&app, LIST).await;
+    let mut changed = session_json("C-1", "2025-03-01");
+    changed["provider"] = json!("Familjecentralen Öster");
+    let reply = app.put_session(Some(&key), "1980", "C-1", &changed).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        app.get(&one).await.json()["provider"],
+        "Familjecentralen Öster"
+    );
+    assert_eq!(
+        app.get(LIST).await.json()["data"][0]["provider"],
+        "Familjecentralen Öster"
+    );
+
+    // POST batch, upsert.
+    cached(&app, LIST).await;
+    cached(&app, REACH).await;
+    let batch = json!({"mode": "upsert", "sessions": [session_json("C-2", "2025-04-01"), session_json("C-3", "2025-05-01")]});
+    assert_eq!(app.post_batch(&key, "1980", &batch).await.status, 200);
+    assert_eq!(
+        external_ids(&app.get(LIST).await.json()),
+        ["C-1", "C-2", "C-3"]
+    );
+    assert_eq!(total_sessions(&app.get(REACH).await.json()), 3);
+
+    // POST batch, replace (C-2 goes).
+    cached(&app, LIST).await;
+    cached(&app, FEED).await;
+    let batch = json!({"mode": "replace", "sessions": [session_json("C-1", "2025-03-01"), session_json("C-3", "2025-05-01")]});
+    let reply = app.post_batch(&key, "1980", &batch).await;
+    assert_eq!(reply.json()["deleted"], 1, "{}", reply.text());
+    assert_eq!(external_ids(&app.get(LIST).await.json()), ["C-1", "C-3"]);
+    let feed = app.get(FEED).await.json();
+    assert!(
+        feed["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["op"] == "delete"),
+        "the feed shows the deletion: {feed}"
+    );
+
+    // DELETE.
+    cached(&app, &one).await;
+    cached(&app, LIST).await;
+    assert_eq!(app.delete_session(&key, "1980", "C-1").await.status, 204);
+    assert_eq!(app.get(&one).await.status, 404);
+    assert_eq!(external_ids(&app.get(LIST).await.json()), ["C-3"]);
+    assert_eq!(total_sessions(&app.get(REACH).await.json()), 1);
+}
+
+#[tokio::test]
+async fn programme_and_population_writes_are_seen_at_once_by_the_cached_reads() {
+    let app = TestApp::new().await;
+    let admin = app.key(None).await;
+
+    cached(&app, "/v1/programmes/abc").await;
+    cached(&app, "/v1/programmes?limit=1000").await;
+    let mut abc = app.get("/v1/programmes/abc").await.json();
+    abc["name"]["en"] = json!("ABC, renamed");
+    let body = json!({"name": abc["name"]});
+    let reply = app.put_programme(&admin, "abc", &body).await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        app.get("/v1/programmes/abc").await.json()["name"]["en"],
+        "ABC, renamed"
+    );
+    let all = app.get("/v1/programmes?limit=1000").await.json();
+    assert!(all["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"]["en"] == "ABC, renamed"));
+
+    let population = "/v1/municipalities/1980/population";
+    cached(&app, population).await;
+    let year = json!({"total": 161_000, "source": "SCB, test"});
+    let reply = app
+        .put_population(Some(&admin), "1980", "2031", &year)
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    let series = app.get(population).await.json();
+    assert!(
+        series["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["year"] == 2031 && p["total"] == 161_000),
+        "{series}"
+    );
+}
+
+#[tokio::test]
+async fn a_write_through_one_instance_is_read_at_once_through_another() {
+    let one = TestApp::new().await;
+    let two = one.twin();
+    let key = one.key(Some("1980")).await;
+    for uri in [LIST, REACH, FEED] {
+        cached(&two, uri).await;
+    }
+    let reply = one
+        .put_session(
+            Some(&key),
+            "1980",
+            "T-1",
+            &session_json("T-1", "2025-03-01"),
+        )
+        .await;
+    assert_eq!(reply.status, 201);
+    assert_eq!(external_ids(&two.get(LIST).await.json()), ["T-1"]);
+    assert_eq!(total_sessions(&two.get(REACH).await.json()), 1);
+    assert_eq!(session_changes(&two.get(FEED).await.json()), 1);
+
+    // And the other way round, with a revalidating client: its old ETag
+    // must not earn a 304 from the instance that did not see the write.
+    let etag = cached(&one, LIST).await.header("etag").unwrap().to_owned();
+    let batch = json!({"mode": "upsert", "sessions": [session_json("T-2", "2025-04-01")]});
+    assert_eq!(two.post_batch(&key, "1980", &batch).await.status, 200);
+    let fresh = one.get_with(LIST, &[("if-none-match", &etag)]).await;
+    assert_eq!(fresh.status, 200);
+    assert_eq!(external_ids(&fresh.json()), ["T-1", "T-2"]);
+}
+
+/// A write that does not pass through the server at all (the CLI's
+/// population import, as an operator runs it next to the server) is seen at
+/// once too: the version lives in the database, not in the instance.
+#[tokio::test]
+async fn a_write_from_outside_the_server_is_seen_at_once() {
+    let app = TestApp::new().await;
+    let population = "/v1/municipalities/1984/population";
+    cached(&app, population).await;
+    let dir = std::env::temp_dir().join(format!("fst-cache-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("population.csv");
+    std::fs::write(
+        &file,
+        "code,year,population_total,source\n1984,2031,23456,SCB test\n",
+    )
+    .unwrap();
+    api::tools::population::import_file(&app.db, &file, None, false)
+        .await
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let series = app.get(population).await.json();
+    assert!(
+        series["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["year"] == 2031 && p["total"] == 23456),
+        "{series}"
+    );
+}
+
+#[tokio::test]
+async fn keyed_reads_and_streamed_exports_are_never_shared() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    app.add_demo_sessions(50, 3).await;
+    let keyed = [("authorization", format!("Bearer {key}"))];
+    for _ in 0..2 {
+        let r = app
+            .get_with(LIST, &[("authorization", keyed[0].1.as_str())])
+            .await;
+        assert_eq!(
+            r.header("cache-status"),
+            Some("foraldraskapsstod; fwd=uri-miss")
+        );
+        assert_eq!(r.header("cache-control"), Some("private, no-cache"));
+        let csv = app.get("/v1/sessions?format=csv").await;
+        assert_eq!(csv.status, 200);
+        assert_eq!(
+            csv.header("cache-status"),
+            Some("foraldraskapsstod; fwd=uri-miss"),
+            "a stream is passed through"
+        );
+    }
+}
