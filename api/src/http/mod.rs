@@ -8,6 +8,7 @@ pub mod conditional;
 pub mod cors;
 pub mod formats;
 pub mod idempotency;
+pub mod json;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;

@@ -12,7 +12,6 @@ pub mod write;
 use chrono::{DateTime, NaiveDate, Utc};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
-use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
@@ -23,6 +22,7 @@ use self::query::{
 use self::wire::{Session, SessionPage};
 use crate::error::{ApiError, ListError, LookupError};
 use crate::http::formats::{self, Format};
+use crate::http::json::JsonBody;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
 use crate::state::AppState;
@@ -33,7 +33,7 @@ const STREAM_CHUNK: u64 = 1000;
 
 #[derive(ResponseContent)]
 pub enum SessionListBody {
-    Json(Json<SessionPage>),
+    Json(JsonBody<SessionPage>),
     Csv(formats::Csv),
     Ndjson(formats::Ndjson),
 }
@@ -49,7 +49,7 @@ pub enum SessionListResponse {
 pub enum SessionResponse {
     /// The session.
     #[oai(status = 200)]
-    Ok(Json<Session>),
+    Ok(JsonBody<Session>),
 }
 
 pub struct SessionsApi;
@@ -124,7 +124,7 @@ impl SessionsApi {
         let fetch = |after, limit| list_sessions(&state.db, &query, after, limit);
         let (page, link) = paging::page(at, fetch).await?;
         Ok(SessionListResponse::Ok(
-            SessionListBody::Json(Json(page)),
+            SessionListBody::Json(JsonBody(page)),
             link,
         ))
     }
@@ -147,7 +147,9 @@ impl SessionsApi {
     ) -> Result<SessionResponse, LookupError> {
         let id = Uuid::parse_str(&id.0)
             .map_err(|_| ApiError::invalid_parameter("id", format!("'{}' is not a UUID", id.0)))?;
-        Ok(SessionResponse::Ok(Json(get_session(&state.db, id).await?)))
+        Ok(SessionResponse::Ok(JsonBody(
+            get_session(&state.db, id).await?,
+        )))
     }
 }
 

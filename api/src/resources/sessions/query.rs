@@ -9,6 +9,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::store::PublicSession;
 use super::wire::Session;
 use crate::error::ApiError;
 use crate::http::paging;
@@ -187,6 +188,7 @@ pub async fn list_sessions(
         .order_by_asc(session::Column::StartDate)
         .order_by_asc(session::Column::Id)
         .limit(limit + 1)
+        .into_partial_model::<PublicSession>()
         .all(db)
         .await?;
     let (rows, last) = paging::split_page(rows, limit, |s| SessionKey {
@@ -202,6 +204,7 @@ pub async fn list_sessions(
 
 pub async fn get_session(db: &impl ConnectionTrait, id: Uuid) -> Result<Session, ApiError> {
     session::Entity::find_by_id(id)
+        .into_partial_model::<PublicSession>()
         .one(db)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no session with id {id}")))?

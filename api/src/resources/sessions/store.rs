@@ -1,9 +1,66 @@
-//! Bulk writes of stored sessions: one multi-row statement per chunk, which is
-//! what makes a 10,000-session batch or a million demo rows fast.
+//! Stored sessions: the public columns read for lists, and bulk writes (one
+//! multi-row statement per chunk, which is what makes a 10,000-session batch
+//! or a million demo rows fast).
 
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::session;
 use sea_orm::sea_query::{InsertStatement, Query};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, Iterable, ModelTrait};
+use sea_orm::{
+    ConnectionTrait, DbBackend, DbErr, DerivePartialModel, FromQueryResult, Iterable, ModelTrait,
+};
+use uuid::Uuid;
+
+/// The columns a public read needs, and no more: the private breakdowns,
+/// `seq` and the rest are never read for a list, let alone decoded.
+#[derive(Debug, DerivePartialModel, FromQueryResult)]
+#[sea_orm(entity = "session::Entity")]
+pub struct PublicSession {
+    pub id: Uuid,
+    pub municipality_code: String,
+    pub external_id: String,
+    pub programme: String,
+    pub provider: Option<String>,
+    pub status: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub meetings: Option<i32>,
+    pub languages: String,
+    pub delivery: String,
+    pub area: Option<String>,
+    pub co_hosts: String,
+    pub open_to_other_municipalities: bool,
+    pub capacity: Option<i32>,
+    pub enrolled: i32,
+    pub completed: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<session::Model> for PublicSession {
+    fn from(s: session::Model) -> Self {
+        Self {
+            id: s.id,
+            municipality_code: s.municipality_code,
+            external_id: s.external_id,
+            programme: s.programme,
+            provider: s.provider,
+            status: s.status,
+            start_date: s.start_date,
+            end_date: s.end_date,
+            meetings: s.meetings,
+            languages: s.languages,
+            delivery: s.delivery,
+            area: s.area,
+            co_hosts: s.co_hosts,
+            open_to_other_municipalities: s.open_to_other_municipalities,
+            capacity: s.capacity,
+            enrolled: s.enrolled,
+            completed: s.completed,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+        }
+    }
+}
 
 /// Rows per statement, under each backend's limit on bound parameters.
 pub fn chunk_size(backend: DbBackend) -> usize {

@@ -5,16 +5,19 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::session;
 use poem_openapi::{Enum, Object};
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::record::SessionRecord;
+use super::store::PublicSession;
 use super::write::Counts;
 use crate::error::ApiError;
 use crate::http::formats::{joined, opt, CsvRecord};
+use crate::http::json::rfc3339;
 use crate::vocab::{stored, Delivery, SessionStatus};
 
 /// One round of a programme delivered or planned by a municipality (public view).
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 #[oai(example)]
 pub struct Session {
     /// Assigned by the API; never changes.
@@ -47,7 +50,9 @@ pub struct Session {
     pub enrolled: i32,
     /// Participations completed.
     pub completed: i32,
+    #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -97,6 +102,14 @@ impl TryFrom<session::Model> for Session {
     type Error = ApiError;
 
     fn try_from(s: session::Model) -> Result<Self, ApiError> {
+        PublicSession::from(s).try_into()
+    }
+}
+
+impl TryFrom<PublicSession> for Session {
+    type Error = ApiError;
+
+    fn try_from(s: PublicSession) -> Result<Self, ApiError> {
         Ok(Self {
             id: s.id,
             languages: split_stored(&s.languages),
@@ -171,7 +184,7 @@ impl CsvRecord for Session {
 }
 
 /// One page of sessions.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct SessionPage {
     pub data: Vec<Session>,
     /// Pass as `cursor` to get the next page; null on the last page.
@@ -315,4 +328,29 @@ impl From<Counts> for BatchResult {
 pub struct WrittenSession {
     pub outcome: String,
     pub record: SessionRecord,
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::Example;
+
+    use super::*;
+    use crate::http::json::assert_same_json;
+
+    #[test]
+    fn a_page_serializes_to_what_its_schema_type_says() {
+        let full = Session::example();
+        let mut sparse = Session::example();
+        (sparse.provider, sparse.end_date, sparse.meetings) = (None, None, None);
+        (sparse.area, sparse.capacity) = (None, None);
+        sparse.languages.clear();
+        sparse.created_at = "2025-01-10T08:00:00.123456Z".parse().unwrap();
+        assert_same_json(&full);
+        assert_same_json(&sparse);
+        assert_same_json(&SessionPage {
+            data: vec![full, sparse],
+            next_cursor: Some("abc".into()),
+            next: None,
+        });
+    }
 }

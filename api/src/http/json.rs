@@ -1,0 +1,81 @@
+//! A JSON response body written once, straight from the wire type.
+//!
+//! poem-openapi's `Json<T>` turns `T` into a `serde_json::Value` tree and
+//! then writes the tree out: an allocation per field of every row of a page,
+//! made only to be thrown away. `JsonBody<T>` documents the same schema (T's)
+//! but serializes `T` with serde directly. The wire types that use it derive
+//! `Serialize` to the very shape their `ToJSON` gives (a unit test per type
+//! holds the two equal); only the order of the keys differs: serde writes
+//! them in the schema's order, `ToJSON` in alphabetical order.
+
+use poem::{IntoResponse, Response};
+use poem_openapi::payload::Payload;
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchemaRef, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::ApiResponse;
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+pub struct JsonBody<T>(pub T);
+
+const CONTENT_TYPE: &str = "application/json; charset=utf-8";
+
+impl<T: Type> Payload for JsonBody<T> {
+    const CONTENT_TYPE: &'static str = CONTENT_TYPE;
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: Serialize + Send> IntoResponse for JsonBody<T> {
+    fn into_response(self) -> Response {
+        match serde_json::to_vec(&self.0) {
+            Ok(bytes) => Response::builder().content_type(CONTENT_TYPE).body(bytes),
+            Err(e) => ApiError::internal(e).into_response(),
+        }
+    }
+}
+
+impl<T: Type + Serialize + Send> ApiResponse for JsonBody<T> {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "",
+                status: Some(200),
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: <Self as Payload>::CONTENT_TYPE,
+                    schema: <Self as Payload>::schema_ref(),
+                }],
+                headers: vec![],
+            }],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+/// Instants as poem-openapi writes them (`to_rfc3339`: `+00:00`, not `Z`),
+/// so a value reads the same as what `Json<T>` would have made.
+pub fn rfc3339<S: serde::Serializer>(
+    t: &chrono::DateTime<chrono::Utc>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339())
+}
+
+/// Asserts that `value` serializes to what its `ToJSON` says (for tests).
+#[cfg(test)]
+pub fn assert_same_json<T: Serialize + poem_openapi::types::ToJSON>(value: &T) {
+    let ours: serde_json::Value =
+        serde_json::from_slice(&serde_json::to_vec(value).expect("serialize")).expect("parse");
+    assert_eq!(Some(ours), value.to_json());
+}
