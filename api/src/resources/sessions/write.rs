@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::batch::{Mode, ParsedBatch};
+use super::batch::{Mode, ParsedBatch, Scope};
 use super::store::insert_many;
 use super::validate::SessionFields;
 use crate::error::{ApiError, FieldError};
@@ -106,25 +106,37 @@ pub async fn put_one(
         .ok_or_else(|| ApiError::internal("write returned no row"))
 }
 
+/// The stored sessions a batch can touch: those it names, and for a replace
+/// also those in its scope (the candidates for deletion). Never the rest of
+/// the municipality's history, so a nightly write costs what it touches.
 async fn existing_sessions(
     txn: &DatabaseTransaction,
     municipality: &str,
     items: &[SessionFields],
     mode: Mode,
+    scope: &Scope,
 ) -> Result<Vec<session::Model>, ApiError> {
     let base = session::Entity::find().filter(session::Column::MunicipalityCode.eq(municipality));
-    if mode == Mode::Replace {
-        return Ok(base.all(txn).await?);
-    }
     let mut out = Vec::new();
+    if mode == Mode::Replace {
+        let mut in_scope = base.clone();
+        if let Some(from) = scope.start_from {
+            in_scope = in_scope.filter(session::Column::StartDate.gte(from));
+        }
+        if let Some(to) = scope.start_to {
+            in_scope = in_scope.filter(session::Column::StartDate.lte(to));
+        }
+        out = in_scope.all(txn).await?;
+    }
+    let seen: HashSet<Uuid> = out.iter().map(|s| s.id).collect();
     let ids: Vec<&str> = items.iter().map(SessionFields::external_id).collect();
     for chunk in ids.chunks(500) {
-        out.extend(
-            base.clone()
-                .filter(session::Column::ExternalId.is_in(chunk.iter().copied()))
-                .all(txn)
-                .await?,
-        );
+        let named = base
+            .clone()
+            .filter(session::Column::ExternalId.is_in(chunk.iter().copied()))
+            .all(txn)
+            .await?;
+        out.extend(named.into_iter().filter(|s| !seen.contains(&s.id)));
     }
     Ok(out)
 }
@@ -141,7 +153,7 @@ async fn write_in(
         sessions: items,
     } = batch;
     let mut seqs = SeqAllocator::lock(txn).await?;
-    let existing = existing_sessions(txn, municipality, &items, mode).await?;
+    let existing = existing_sessions(txn, municipality, &items, mode, &scope).await?;
     let mut by_external: HashMap<String, session::Model> = existing
         .into_iter()
         .map(|s| (s.external_id.clone(), s))
