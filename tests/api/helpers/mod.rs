@@ -42,7 +42,12 @@ pub struct TestApp {
 
 enum Cleanup {
     SqliteFile(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// Another instance on a database that its first instance cleans up.
+    Shared,
 }
 
 impl TestApp {
@@ -101,6 +106,12 @@ impl TestApp {
             state,
             cleanup,
         }
+    }
+
+    /// A second instance on the same database, as after a restart or beside
+    /// this one behind a load balancer: its own caches, limits and settings.
+    pub fn another_instance(&self, settings: Settings) -> Self {
+        Self::assemble(self.db.clone(), settings, Cleanup::Shared)
     }
 
     /// A new API key: for a municipality, or admin with `None`.
@@ -224,6 +235,7 @@ impl Drop for TestApp {
                 })
                 .join();
             }
+            Cleanup::Shared => {}
         }
     }
 }
