@@ -259,6 +259,29 @@ async fn metrics_count_requests_by_operation_id() {
 }
 
 #[tokio::test]
+async fn metrics_report_the_response_cache_size() {
+    let app = TestApp::new().await;
+    let gauge = |text: &str, name: &str| -> i64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+    };
+    let before = app.get("/metrics").await.text();
+    assert_eq!(gauge(&before, "response_cache_entries"), 0);
+    assert_eq!(gauge(&before, "response_cache_bytes"), 0);
+    let reach = app.reach("group_by=municipality").await;
+    assert_eq!(reach.status, 200);
+    let after = app.get("/metrics").await.text();
+    assert_eq!(gauge(&after, "response_cache_entries"), 1, "{after}");
+    assert_eq!(
+        gauge(&after, "response_cache_bytes"),
+        i64::try_from(reach.body.len()).unwrap(),
+        "the cache holds the answer's bytes"
+    );
+}
+
+#[tokio::test]
 async fn docs_are_an_html_page() {
     let app = TestApp::new().await;
     let reply = app.get("/docs").await;

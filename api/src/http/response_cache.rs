@@ -56,6 +56,14 @@ impl ResponseCache {
         self.inner.lock().ok()?.entries.get(key).cloned()
     }
 
+    /// Entries and body bytes held now (at most `MAX_ENTRIES` and `MAX_BYTES`).
+    pub fn usage(&self) -> (usize, usize) {
+        self.inner
+            .lock()
+            .map(|inner| (inner.entries.len(), inner.bytes))
+            .unwrap_or_default()
+    }
+
     pub fn put(&self, key: String, value: Cached) {
         if value.body.len() > MAX_ENTRY_BYTES {
             return;
