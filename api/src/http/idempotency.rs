@@ -148,6 +148,8 @@ async fn record_refusal(
 }
 
 /// A stored answer, typed as the operation's response or as its problem.
+// The error is the operation's own response enum, as `run` returns it.
+#[allow(clippy::result_large_err)]
 fn replay<T: ParseFromJSON>(answer: Answer) -> Result<(u16, T), WriteError> {
     let value: Value =
         serde_json::from_str(&answer.body).map_err(|e| WriteError::from(ApiError::internal(e)))?;
