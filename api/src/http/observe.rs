@@ -9,6 +9,7 @@ use poem_openapi::OperationId;
 use tracing::Instrument;
 
 use super::metrics::Metrics;
+use super::response_cache;
 
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -65,14 +66,20 @@ pub async fn observe<E: Endpoint>(
         Ok(resp) => resp.into_response(),
         Err(err) => err.into_response(),
     };
+    // A response made before routing (a 304 or cache hit, a 429, a 413) has
+    // no operation id. Its path may hold an id, and every distinct label set
+    // is kept for the life of the process, so only the few fixed cacheable
+    // paths are named; anything else shares one label.
     let route = resp
         .data::<OperationId>()
         .map(|o| o.0.to_owned())
         .unwrap_or_else(|| {
             if resp.status() == StatusCode::NOT_FOUND {
                 "unmatched".to_owned()
-            } else {
+            } else if response_cache::cacheable(&path) {
                 path.clone()
+            } else {
+                "unrouted".to_owned()
             }
         });
     let status = resp.status().as_u16();
