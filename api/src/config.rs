@@ -11,7 +11,7 @@ pub struct Settings {
     pub read_rate_per_minute: u32,
     /// Writes per API key per minute (0 disables the limit).
     pub write_rate_per_minute: u32,
-    /// Take the client address for read limits from `X-Forwarded-For` (only behind a trusted proxy).
+    /// Count reads per the last `X-Forwarded-For` entry, the one the proxy added (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
     /// Largest accepted request body, in bytes.
     pub max_body_bytes: usize,

@@ -259,6 +259,58 @@ async fn metrics_count_requests_by_operation_id() {
 }
 
 #[tokio::test]
+async fn metrics_never_take_a_label_from_an_id_in_the_path() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    let created = app
+        .put_session(
+            Some(&key),
+            "1980",
+            "S-1",
+            &crate::helpers::fixtures::session_json("S-1", "2025-03-01"),
+        )
+        .await
+        .json();
+    let uri = format!("/v1/sessions/{}", created["id"].as_str().unwrap());
+    let first = app.get(&uri).await;
+    let etag = first.header("etag").unwrap().to_owned();
+    // Answered before routing: no operation id on the response.
+    let revalidated = app.get_with(&uri, &[("If-None-Match", &etag)]).await;
+    assert_eq!(revalidated.status, 304);
+    let text = app.get("/metrics").await.text();
+    assert!(!text.contains(&uri), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("http_requests_total{")
+            && l.contains("route=\"unrouted\"")
+            && l.contains("status=\"304\"")),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn metrics_report_the_response_cache_size() {
+    let app = TestApp::new().await;
+    let gauge = |text: &str, name: &str| -> i64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+    };
+    let before = app.get("/metrics").await.text();
+    assert_eq!(gauge(&before, "response_cache_entries"), 0);
+    assert_eq!(gauge(&before, "response_cache_bytes"), 0);
+    let reach = app.reach("group_by=municipality").await;
+    assert_eq!(reach.status, 200);
+    let after = app.get("/metrics").await.text();
+    assert_eq!(gauge(&after, "response_cache_entries"), 1, "{after}");
+    assert_eq!(
+        gauge(&after, "response_cache_bytes"),
+        i64::try_from(reach.body.len()).unwrap(),
+        "the cache holds the answer's bytes"
+    );
+}
+
+#[tokio::test]
 async fn docs_are_an_html_page() {
     let app = TestApp::new().await;
     let reply = app.get("/docs").await;

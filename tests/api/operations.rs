@@ -79,6 +79,35 @@ async fn a_request_over_the_time_limit_is_a_503_and_writes_all_or_nothing() {
     );
 }
 
+#[tokio::test]
+async fn behind_a_proxy_reads_count_against_the_address_the_proxy_added() {
+    let app = TestApp::with_settings(Settings {
+        read_rate_per_minute: 2,
+        write_rate_per_minute: 0,
+        trust_forwarded_for: true,
+        ..Settings::default()
+    })
+    .await;
+    // The proxy appends the address it saw; what comes before is the client's.
+    let read = async |forwarded_for: &str| {
+        app.get_with("/v1/programmes", &[("X-Forwarded-For", forwarded_for)])
+            .await
+    };
+    assert_eq!(read("203.0.113.7").await.status, 200);
+    assert_eq!(read("198.51.100.1, 203.0.113.7").await.status, 200);
+    let spoofed = read("192.0.2.99, 203.0.113.7").await;
+    assert_eq!(
+        spoofed.status, 429,
+        "a first entry of the client's choosing does not buy a new quota"
+    );
+    assert!(spoofed.header("retry-after").is_some());
+    assert_eq!(
+        read("203.0.113.7, 203.0.113.8").await.status,
+        200,
+        "another client behind the proxy has its own quota"
+    );
+}
+
 /// The real server on a free loopback port, with its own SQLite database.
 pub(crate) struct Server {
     pub(crate) child: Child,

@@ -166,7 +166,7 @@ async fn programme_and_population_writes_are_seen_at_once_by_the_cached_reads() 
 #[tokio::test]
 async fn a_write_through_one_instance_is_read_at_once_through_another() {
     let one = TestApp::new().await;
-    let two = one.twin();
+    let two = one.another_instance(one.state.settings.as_ref().clone());
     let key = one.key(Some("1980")).await;
     for uri in [LIST, REACH, FEED] {
         cached(&two, uri).await;

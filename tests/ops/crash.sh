@@ -13,10 +13,10 @@
 #   2. the change feed followed from the start reproduces /v1/sessions, and
 #      GET /v1/reach?group_by=municipality,year equals sums over the sessions
 #      (the reach rollup is written in the batch's transaction);
-#   3. resending the same Idempotency-Key and body either replays an answer
-#      for a batch that IS in the database or processes it now; a 409 (the
-#      killed request's claim still pending, released after 5 minutes) is
-#      reported but is no violation: no answer is claimed for lost work.
+#   3. resending the same Idempotency-Key and body either replays the answer
+#      of a batch that IS in the database or processes it now. The answer is
+#      stored in the batch's own transaction, so a kill leaves no claim
+#      behind: a 409 ("still being processed") FAILS the round.
 #   4. the audit trail agrees: one record of a committed batch, none of a
 #      rolled-back one (check_audit_trail).
 # Loopback only; bounded; stops what it started (trap). ROUNDS, N, PORT override.
@@ -200,11 +200,18 @@ for when in $ROUNDS; do
                 verdict=FAIL
                 echo "  FAIL round $round: the retry of an answered batch was not replayed" >&2
             fi
-            if grep -q "\"unchanged\":$N" "$WORK/retry-$round.json"; then retry="200 processed"
+            if grep -q "\"unchanged\":$N" "$WORK/retry-$round.json"; then
+                retry="200 processed"
+                if [[ "$holds" == new ]]; then
+                    verdict=FAIL
+                    echo "  FAIL round $round: the batch committed without its stored answer (the retry ran it again)" >&2
+                fi
             else retry="200 $( [[ $holds == new ]] && echo replayed || echo applied)"; fi
             holds_after=new
             ;;
         409)
+            verdict=FAIL
+            echo "  FAIL round $round: the retry was blocked (409) by the killed request: $(head -c 300 "$WORK/retry-$round.json")" >&2
             retry="409 pending"
             holds_after=$holds
             ;;

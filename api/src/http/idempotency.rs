@@ -1,17 +1,19 @@
-//! The `Idempotency-Key` flow around a write: the first request runs and its
-//! answer is stored; a retry gets that answer replayed, typed as the
-//! operation's own response (the storage rules are in `store::idempotency`).
+//! A keyed write's transaction: the first request runs and its answer is
+//! stored in the same transaction as the write; a retry gets that answer
+//! replayed, typed as the operation's own response (the storage rules, and
+//! why a crash never leaves a key blocked, are in `store::idempotency`).
 
 use std::time::Duration;
 
 use poem::Request;
 use poem_openapi::types::{ParseFromJSON, ToJSON};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::error::{ApiError, Problem, WriteError};
-use crate::store::idempotency::{self, Begin};
+use crate::store::feed::SeqAllocator;
+use crate::store::idempotency::{request_hash, Answer, Key};
 
 /// A write request as the idempotency store sees it.
 pub struct Attempt<'a> {
@@ -26,12 +28,20 @@ pub struct Attempt<'a> {
     pub body: &'a [u8],
 }
 
-/// Runs `work` at most once per Idempotency-Key, replaying the stored answer to retries.
-pub async fn run<T, F, Fut>(attempt: Attempt<'_>, work: F) -> Result<(u16, T), WriteError>
+/// Runs a write at most once per Idempotency-Key, replaying the stored answer
+/// to retries. `prepare` checks the request (no transaction: a long
+/// validation holds no lock); `write` gets the transaction, already holding
+/// the feed lock, and returns the answer, which is stored before the
+/// transaction commits. The transaction commits unless `write` fails.
+pub async fn run<T, P, Prepare, Write>(
+    attempt: Attempt<'_>,
+    prepare: Prepare,
+    write: Write,
+) -> Result<(u16, T), WriteError>
 where
     T: ToJSON + ParseFromJSON,
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<(u16, T), ApiError>>,
+    Prepare: AsyncFnOnce() -> Result<P, ApiError>,
+    Write: AsyncFnOnce(&DatabaseTransaction, SeqAllocator, P) -> Result<(u16, T), ApiError>,
 {
     let Attempt {
         db,
@@ -41,34 +51,114 @@ where
         req,
         body,
     } = attempt;
-    let Some(key) = key else {
-        return work().await.map_err(WriteError::from);
+    let key = key
+        .map(|k| {
+            let hash = request_hash(req.method().as_str(), req.uri().path(), body);
+            Key::parse(api_key_id, k, hash, ttl)
+        })
+        .transpose()?;
+    // A retry of an answered request is the common case: answered without a lock.
+    if let Some(answer) = match &key {
+        Some(key) => key.answer(db).await?,
+        None => None,
+    } {
+        return replay(answer);
+    }
+    let result = match prepare().await {
+        Ok(input) => match write_once(db, key.as_ref(), input, write).await {
+            Ok(Settled::Written(status, value)) => Ok((status, value)),
+            Ok(Settled::Replay(answer)) => return replay(answer),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
     };
-    let hash = idempotency::request_hash(req.method().as_str(), req.uri().path(), body);
-    let claim = match idempotency::begin(db, api_key_id, key, &hash, ttl).await? {
-        Begin::Replay { status, body } => {
-            let value: Value =
-                serde_json::from_str(&body).map_err(|e| WriteError::from(ApiError::internal(e)))?;
-            if status < 300 {
-                let parsed = T::parse_from_json(Some(value))
-                    .map_err(|e| WriteError::from(ApiError::internal(e.into_message())))?;
-                return Ok((status, parsed));
-            }
-            let problem: Problem = serde_json::from_value(value)
-                .map_err(|e| WriteError::from(ApiError::internal(e)))?;
-            return Err(problem.into());
+    let (Some(key), Err(refusal)) = (&key, &result) else {
+        return result.map_err(WriteError::from);
+    };
+    if refusal.status.is_server_error() {
+        return Err(refusal.clone().into());
+    }
+    let problem = refusal.to_problem(Some(req.uri().path().to_owned()));
+    let body = serde_json::to_string(&problem).map_err(ApiError::internal)?;
+    match record_refusal(db, key, refusal.status.as_u16(), body).await? {
+        // A duplicate sent beside this one was answered first: one key, one answer.
+        Some(answer) => replay(answer),
+        None => Err(refusal.clone().into()),
+    }
+}
+
+enum Settled<T> {
+    Written(u16, T),
+    Replay(Answer),
+}
+
+/// The write and its stored answer, in one transaction that starts with the
+/// feed lock. Under the lock the stored answer is final: a duplicate that got
+/// here first has committed, and its answer is replayed instead of writing.
+async fn write_once<T, P, Write>(
+    db: &DatabaseConnection,
+    key: Option<&Key>,
+    input: P,
+    write: Write,
+) -> Result<Settled<T>, ApiError>
+where
+    T: ToJSON,
+    Write: AsyncFnOnce(&DatabaseTransaction, SeqAllocator, P) -> Result<(u16, T), ApiError>,
+{
+    let txn = db.begin().await?;
+    let seqs = SeqAllocator::lock(&txn).await?;
+    if let Some(answer) = match key {
+        Some(key) => key.answer(&txn).await?,
+        None => None,
+    } {
+        txn.rollback().await?;
+        return Ok(Settled::Replay(answer));
+    }
+    let (status, value) = match write(&txn, seqs, input).await {
+        Ok(written) => written,
+        Err(e) => {
+            txn.rollback().await?;
+            return Err(e);
         }
-        Begin::Proceed(claim) => claim,
     };
-    let result = work().await;
-    let (status, stored) = match &result {
-        Ok((status, v)) => (*status, v.to_json_string()),
-        Err(e) => (
-            e.status.as_u16(),
-            serde_json::to_string(&e.to_problem(Some(req.uri().path().to_owned())))
-                .unwrap_or_default(),
-        ),
-    };
-    claim.finish(db, status, stored).await?;
-    result.map_err(WriteError::from)
+    if let Some(key) = key {
+        key.record(&txn, status, value.to_json_string()).await?;
+    }
+    txn.commit().await?;
+    Ok(Settled::Written(status, value))
+}
+
+/// A refused request wrote nothing; its answer is stored on its own (under
+/// the feed lock, like every answer), unless one was stored meanwhile.
+async fn record_refusal(
+    db: &DatabaseConnection,
+    key: &Key,
+    status: u16,
+    body: String,
+) -> Result<Option<Answer>, ApiError> {
+    let txn = db.begin().await?;
+    SeqAllocator::lock(&txn).await?;
+    if let Some(answer) = key.answer(&txn).await? {
+        txn.rollback().await?;
+        return Ok(Some(answer));
+    }
+    key.record(&txn, status, body).await?;
+    txn.commit().await?;
+    Ok(None)
+}
+
+/// A stored answer, typed as the operation's response or as its problem.
+// The error is the operation's own response enum, as `run` returns it.
+#[allow(clippy::result_large_err)]
+fn replay<T: ParseFromJSON>(answer: Answer) -> Result<(u16, T), WriteError> {
+    let value: Value =
+        serde_json::from_str(&answer.body).map_err(|e| WriteError::from(ApiError::internal(e)))?;
+    if answer.status < 300 {
+        let parsed = T::parse_from_json(Some(value))
+            .map_err(|e| WriteError::from(ApiError::internal(e.into_message())))?;
+        return Ok((answer.status, parsed));
+    }
+    let problem: Problem =
+        serde_json::from_value(value).map_err(|e| WriteError::from(ApiError::internal(e)))?;
+    Err(problem.into())
 }

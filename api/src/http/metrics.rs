@@ -1,13 +1,17 @@
-//! Prometheus metrics: request counts and latency histograms by route and status.
+//! Prometheus metrics: request counts and latency histograms by route and
+//! status, and the size of the response cache (memory that grows to its cap
+//! by design, so a rising resident set can be told apart from a leak).
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    cache_entries: IntGauge,
+    cache_bytes: IntGauge,
 }
 
 impl Metrics {
@@ -30,17 +34,39 @@ impl Metrics {
             &["method", "route", "status"],
         )
         .expect("valid metric");
-        registry
-            .register(Box::new(requests.clone()))
-            .expect("registered once");
-        registry
-            .register(Box::new(latency.clone()))
-            .expect("registered once");
+        let cache_entries = IntGauge::new(
+            "response_cache_entries",
+            "Finished responses held in the response cache",
+        )
+        .expect("valid metric");
+        let cache_bytes = IntGauge::new(
+            "response_cache_bytes",
+            "Body bytes held in the response cache (bounded; see response_cache.rs)",
+        )
+        .expect("valid metric");
+        for metric in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(cache_entries.clone()),
+            Box::new(cache_bytes.clone()),
+        ] {
+            registry.register(metric).expect("registered once");
+        }
         Self {
             registry,
             requests,
             latency,
+            cache_entries,
+            cache_bytes,
         }
+    }
+
+    /// The response cache's size, as of now.
+    pub fn record_response_cache(&self, entries: usize, bytes: usize) {
+        self.cache_entries
+            .set(i64::try_from(entries).unwrap_or(i64::MAX));
+        self.cache_bytes
+            .set(i64::try_from(bytes).unwrap_or(i64::MAX));
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

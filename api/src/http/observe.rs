@@ -65,6 +65,10 @@ pub async fn observe<E: Endpoint>(
         Ok(resp) => resp.into_response(),
         Err(err) => err.into_response(),
     };
+    // A response made before routing (a 304, a 429, a 413) has no operation
+    // id (a cache hit carries the one that made it). Its path may hold an id,
+    // and every distinct label set is kept for the life of the process, so
+    // such responses share one label.
     let route = resp
         .data::<OperationId>()
         .map(|o| o.0.to_owned())
@@ -72,7 +76,7 @@ pub async fn observe<E: Endpoint>(
             if resp.status() == StatusCode::NOT_FOUND {
                 "unmatched".to_owned()
             } else {
-                path.clone()
+                "unrouted".to_owned()
             }
         });
     let status = resp.status().as_u16();

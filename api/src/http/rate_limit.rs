@@ -38,13 +38,23 @@ impl Limiters {
     }
 }
 
+/// The client address a read is counted against. Behind a trusted proxy it is
+/// the **last** `X-Forwarded-For` entry: the one the proxy added for the peer
+/// it saw. Entries before it are whatever the client sent and prove nothing;
+/// counting the first would let any client choose its own bucket.
 fn client_address(req: &Request, trust_forwarded_for: bool) -> String {
     if trust_forwarded_for {
-        if let Some(first) = req
-            .header("x-forwarded-for")
-            .and_then(|v| v.split(',').next())
-        {
-            return first.trim().to_owned();
+        let last = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .next_back()
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|a| !a.is_empty());
+        if let Some(last) = last {
+            return last.to_owned();
         }
     }
     req.remote_addr()

@@ -82,6 +82,13 @@ impl ResponseCache {
     pub fn weight(&self) -> u64 {
         self.entries.as_ref().map_or(0, Cache::weight)
     }
+
+    /// Entries and bytes held now, for `/metrics`.
+    pub fn usage(&self) -> (usize, usize) {
+        self.entries
+            .as_ref()
+            .map_or((0, 0), |c| (c.len(), c.weight() as usize))
+    }
 }
 
 #[cfg(test)]

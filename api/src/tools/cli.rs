@@ -179,7 +179,7 @@ struct ServeArgs {
     /// Writes per API key per minute (0: unlimited).
     #[arg(long, env = "WRITE_RATE_PER_MINUTE", default_value_t = 600)]
     write_rate_per_minute: u32,
-    /// Take the client address for read limits from `X-Forwarded-For` (only behind a trusted proxy).
+    /// Count reads per the last `X-Forwarded-For` entry, the one the proxy added (only behind a trusted proxy).
     #[arg(long, env = "TRUST_FORWARDED_FOR")]
     trust_forwarded_for: bool,
     /// Base URL for `next` links, e.g. `https://api.example.org` (default: from the request).

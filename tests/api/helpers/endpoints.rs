@@ -87,6 +87,24 @@ impl TestApp {
         self.send(&uri, request).await
     }
 
+    /// The same PUT under an `Idempotency-Key`.
+    pub async fn put_session_idempotent(
+        &self,
+        key: &str,
+        code: &str,
+        external_id: &str,
+        idempotency_key: &str,
+        body: &Value,
+    ) -> Reply {
+        let uri = session_uri(code, external_id);
+        let request = self
+            .client
+            .put(&uri)
+            .header("Idempotency-Key", idempotency_key)
+            .body_json(body);
+        self.send(&uri, with_key(request, key)).await
+    }
+
     /// The same write with a body that need not be JSON.
     pub async fn put_session_raw(
         &self,

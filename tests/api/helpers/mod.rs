@@ -42,13 +42,13 @@ pub struct TestApp {
 }
 
 enum Cleanup {
-    /// A second instance on another's database: the first one drops it.
-    Shared,
     SqliteFile(std::path::PathBuf),
     Postgres {
         admin_url: String,
         name: String,
     },
+    /// Another instance on a database that its first instance cleans up.
+    Shared,
 }
 
 impl TestApp {
@@ -109,10 +109,9 @@ impl TestApp {
         }
     }
 
-    /// A second instance of the service on this one's database, with caches
-    /// of its own: two servers behind one load balancer.
-    pub fn twin(&self) -> Self {
-        let settings = (*self.state.settings).clone();
+    /// A second instance on the same database, as after a restart or beside
+    /// this one behind a load balancer: its own caches, limits and settings.
+    pub fn another_instance(&self, settings: Settings) -> Self {
         Self::assemble(self.db.clone(), settings, Cleanup::Shared)
     }
 
@@ -213,7 +212,6 @@ async fn fresh_database() -> (DatabaseConnection, Cleanup) {
 impl Drop for TestApp {
     fn drop(&mut self) {
         match &self.cleanup {
-            Cleanup::Shared => {}
             Cleanup::SqliteFile(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
@@ -242,6 +240,7 @@ impl Drop for TestApp {
                 })
                 .join();
             }
+            Cleanup::Shared => {}
         }
     }
 }

@@ -194,37 +194,3 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
     assert_eq!((s1, s2), (422, 422));
     assert_eq!(p1["errors"], p2["errors"]);
 }
-
-#[tokio::test]
-async fn a_retry_while_the_first_request_still_runs_gets_409() {
-    let app = TestApp::new().await;
-    let key = app.key(Some("1980")).await;
-    let body = json!({"mode": "upsert", "sessions": [session_json("S-1", "2025-02-01")]});
-    let path = "/v1/municipalities/1980/sessions/batch";
-    // The first request has claimed the key and not finished yet.
-    let principal = api::store::keys::authenticate(&app.db, &key).await.unwrap();
-    let hash =
-        api::store::idempotency::request_hash("POST", path, &serde_json::to_vec(&body).unwrap());
-    let claimed = api::store::idempotency::begin(
-        &app.db,
-        principal.key_id,
-        "k-1",
-        &hash,
-        std::time::Duration::from_secs(3600),
-    )
-    .await
-    .unwrap();
-    assert!(matches!(
-        claimed,
-        api::store::idempotency::Begin::Proceed(_)
-    ));
-    let (status, problem) = app
-        .post_batch_idempotent(&key, "1980", "k-1", &body)
-        .await
-        .status_and_json();
-    assert_eq!(
-        (status, problem["type"].as_str()),
-        (409, Some("/problems/conflict"))
-    );
-    assert!(public_sessions(&app, "1980").await.is_empty());
-}

@@ -2,6 +2,7 @@
 //! replace, validation, idempotency keys.
 
 mod batches;
+mod idempotency;
 
 use serde_json::{json, Value};
 

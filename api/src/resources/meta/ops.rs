@@ -114,9 +114,12 @@ impl OpsApi {
 
     /// Metrics
     ///
-    /// Request counts and latency histograms by route (operation id) and status.
+    /// Request counts and latency histograms by route (operation id) and status,
+    /// and the response cache's entries and bytes.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
     async fn metrics(&self, state: poem::web::Data<&AppState>) -> MetricsResponse {
+        let (entries, bytes) = state.responses.usage();
+        state.metrics.record_response_cache(entries, bytes);
         MetricsResponse::Ok(PrometheusText(state.metrics.render()))
     }
 }

@@ -134,9 +134,9 @@ impl SyncApi {
         let (code, principal) = authorize(&state, &auth, &code.0).await?;
         let at = attempt(&state, &principal, &idempotency_key, req, &body.bytes);
         let actor = Actor::key(principal.key_id, request_id.0);
-        let (status, written) = idempotency::run(at, || async {
-            let fields = put_item(&body.value, &external_id, &context(&state, &code).await?)?;
-            let (row, outcome) = put_one(&state.db, code.as_str(), fields, &actor).await?;
+        let prepare = async || put_item(&body.value, &external_id, &context(&state, &code).await?);
+        let write = async |txn: &_, seqs, fields| {
+            let (row, outcome) = put_one(txn, seqs, code.as_str(), fields, &actor).await?;
             let status = if outcome == Outcome::Created {
                 201
             } else {
@@ -145,8 +145,8 @@ impl SyncApi {
             let record = SessionRecord::try_from(row)?;
             let outcome = outcome.as_str().to_owned();
             Ok((status, WrittenSession { outcome, record }))
-        })
-        .await?;
+        };
+        let (status, written) = idempotency::run(at, prepare, write).await?;
         let WrittenSession { outcome, record } = written;
         Ok(if status == 201 {
             let location = format!(
@@ -245,12 +245,12 @@ impl SyncApi {
         let (code, principal) = authorize(&state, &auth, &code.0).await?;
         let at = attempt(&state, &principal, &idempotency_key, req, &body.bytes);
         let actor = Actor::key(principal.key_id, request_id.0);
-        let (_, result) = idempotency::run(at, || async {
-            let batch = parse_batch(&body.value, &context(&state, &code).await?)?;
-            let written = write_sessions(&state.db, code.as_str(), batch, &actor).await?;
+        let prepare = async || parse_batch(&body.value, &context(&state, &code).await?);
+        let write = async |txn: &_, seqs, batch| {
+            let written = write_sessions(txn, seqs, code.as_str(), batch, &actor).await?;
             Ok((200, BatchResult::from(written.counts)))
-        })
-        .await?;
+        };
+        let (_, result) = idempotency::run(at, prepare, write).await?;
         Ok(BatchResponse::Ok(Json(result)))
     }
 }

@@ -53,8 +53,11 @@ pub struct WriteResult {
 
 /// Upserts a validated batch for `municipality`; with `Replace`, also
 /// deletes the municipality's sessions in scope that are not among them.
+/// Writes into `txn`, which holds the feed lock (`seqs` is its proof); the
+/// caller commits.
 pub async fn write_sessions(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
+    seqs: SeqAllocator,
     municipality: &str,
     batch: ParsedBatch,
     actor: &Actor,
@@ -63,34 +66,35 @@ pub async fn write_sessions(
         Mode::Upsert => Operation::BatchUpsert,
         Mode::Replace => Operation::BatchReplace,
     };
-    write_audited(db, municipality, batch, actor, operation, None).await
+    write_audited(txn, seqs, municipality, batch, actor, operation, None).await
 }
 
-/// The write and its audit record, in one transaction.
+/// The write and its audit record, in the same transaction.
 async fn write_audited(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
+    seqs: SeqAllocator,
     municipality: &str,
     batch: ParsedBatch,
     actor: &Actor,
     operation: Operation,
     target: Option<String>,
 ) -> Result<WriteResult, ApiError> {
-    let txn = db.begin().await?;
-    let result = write_in(&txn, municipality, batch).await?;
+    let result = write_in(txn, seqs, municipality, batch).await?;
     let entry = Entry {
         operation,
         municipality: Some(municipality.to_owned()),
         target,
         counts: result.counts,
     };
-    audit::record(&txn, actor, vec![entry]).await?;
-    txn.commit().await?;
+    audit::record(txn, actor, vec![entry]).await?;
     Ok(result)
 }
 
 /// One session's upsert (a PUT): the stored row and what happened to it.
+/// Writes into `txn`, which holds the feed lock; the caller commits.
 pub async fn put_one(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
+    seqs: SeqAllocator,
     municipality: &str,
     fields: SessionFields,
     actor: &Actor,
@@ -98,7 +102,7 @@ pub async fn put_one(
     let target = Some(fields.external_id().to_owned());
     let batch = ParsedBatch::upsert(vec![fields]);
     let op = Operation::PutSession;
-    let written = write_audited(db, municipality, batch, actor, op, target).await?;
+    let written = write_audited(txn, seqs, municipality, batch, actor, op, target).await?;
     written
         .rows
         .into_iter()
@@ -143,6 +147,7 @@ async fn existing_sessions(
 
 async fn write_in(
     txn: &DatabaseTransaction,
+    mut seqs: SeqAllocator,
     municipality: &str,
     batch: ParsedBatch,
 ) -> Result<WriteResult, ApiError> {
@@ -152,7 +157,6 @@ async fn write_in(
         allow_mass_delete,
         sessions: items,
     } = batch;
-    let mut seqs = SeqAllocator::lock(txn).await?;
     let existing = existing_sessions(txn, municipality, &items, mode, &scope).await?;
     let mut by_external: HashMap<String, session::Model> = existing
         .into_iter()
