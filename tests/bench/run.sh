@@ -185,6 +185,10 @@ run_backend() { # label database_url
     mkdir -p "$TMP/www"
     curl -fs "$base$hot_list" -o "$TMP/www/list.json"
     curl -fs "$base$hot_reach" -o "$TMP/www/reach.json"
+    # nginx's workers run as an unprivileged user: mktemp's 0700 would
+    # have them answer 403 (fast, and wrong).
+    chmod 755 "$TMP" "$TMP/www"
+    chmod 644 "$TMP/www/"*.json
     local nport
     nport="$(free_port)"
     start_nginx "$TMP/www" "$nport"
@@ -193,6 +197,10 @@ run_backend() { # label database_url
     n_list="$(load "http://127.0.0.1:$nport/list.json")"
     n_reach="$(load "http://127.0.0.1:$nport/reach.json")"
     stop_nginx
+    for r in "$n_list" "$n_reach"; do
+        read -r _ _ bad _ _ <<<"$r"
+        [[ "$bad" == 0 ]] || { echo "nginx answered $bad non-2xx: not a reference" >&2; exit 1; }
+    done
 
     echo "== $label: hot reads"
     local a_list a_reach

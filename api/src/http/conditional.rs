@@ -86,17 +86,26 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
     // HEAD is answered by the handler (no body to keep); a keyed read may
     // differ per caller and is never shared.
     let shared = !keyed && *req.method() == Method::GET;
+    let hit = |hit: Cached| {
+        let mut resp = Response::builder().body(hit.body);
+        *resp.headers_mut() = hit.headers;
+        if let Some(operation) = hit.operation {
+            resp.set_data(operation);
+        }
+        set_cache_headers(&mut resp, &etag, cache_control);
+        resp.headers_mut()
+            .insert(CACHE_STATUS, HeaderValue::from_static(HIT));
+        resp
+    };
+    let mut _filling = None;
     if shared {
-        if let Some(hit) = state.responses.get(&etag) {
-            let mut resp = Response::builder().body(hit.body);
-            *resp.headers_mut() = hit.headers;
-            if let Some(operation) = hit.operation {
-                resp.set_data(operation);
-            }
-            set_cache_headers(&mut resp, &etag, cache_control);
-            resp.headers_mut()
-                .insert(CACHE_STATUS, HeaderValue::from_static(HIT));
-            return Ok(resp);
+        if let Some(cached) = state.responses.get(&etag) {
+            return Ok(hit(cached));
+        }
+        // One request computes a missing answer; the others wait for it.
+        _filling = Some(state.responses.filling(&etag).await);
+        if let Some(cached) = state.responses.get(&etag) {
+            return Ok(hit(cached));
         }
     }
     let mut resp = next.call(req).await?.into_response();

@@ -8,6 +8,9 @@
 //! eviction is quick_cache's scan-resistant policy, so one pass over
 //! thousands of one-off URLs does not push out the answers read all day.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use bytes::Bytes;
 use poem::http::HeaderMap;
 use poem_openapi::OperationId;
@@ -50,6 +53,29 @@ impl Weighter<String, Cached> for ByBytes {
 
 pub struct ResponseCache {
     entries: Option<Cache<String, Cached, ByBytes>>,
+    /// Keys being computed now, so concurrent misses of one key wait for
+    /// the first instead of all computing it (and, when the computation is
+    /// slower than the clients' patience, none ever finishing).
+    filling: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+/// The right to compute one key's answer; others asking for it wait.
+pub struct Filling<'a> {
+    cache: &'a ResponseCache,
+    key: String,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for Filling<'_> {
+    fn drop(&mut self) {
+        let mut filling = self.cache.filling.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(guard) = self.guard.take() {
+            // The map's handle and this guard's: nobody else is waiting.
+            if Arc::strong_count(tokio::sync::OwnedMutexGuard::mutex(&guard)) <= 2 {
+                filling.remove(&self.key);
+            }
+        }
+    }
 }
 
 impl ResponseCache {
@@ -60,7 +86,24 @@ impl ResponseCache {
             let estimated_items = (bytes / (16 * 1024)).max(16) as usize;
             Cache::with_weighter(estimated_items, bytes, ByBytes)
         });
-        Self { entries }
+        Self {
+            entries,
+            filling: Mutex::default(),
+        }
+    }
+
+    /// Waits until no other request is computing `key`'s answer, and holds
+    /// that right until the returned value is dropped.
+    pub async fn filling(&self, key: &str) -> Filling<'_> {
+        let lock = {
+            let mut filling = self.filling.lock().unwrap_or_else(|e| e.into_inner());
+            filling.entry(key.to_owned()).or_default().clone()
+        };
+        Filling {
+            cache: self,
+            key: key.to_owned(),
+            guard: Some(lock.lock_owned().await),
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<Cached> {
@@ -122,6 +165,27 @@ mod tests {
             cache.put(format!("once{i}"), answer(1000));
         }
         assert!(cache.get("hot").is_some());
+    }
+
+    #[tokio::test]
+    async fn one_request_computes_a_key_while_the_others_wait_for_it() {
+        let cache = Arc::new(ResponseCache::new(1024 * 1024));
+        let first = cache.filling("k").await;
+        let waiter = {
+            let cache = cache.clone();
+            tokio::spawn(async move {
+                let _turn = cache.filling("k").await;
+                cache.get("k").is_some()
+            })
+        };
+        let other_key = cache.filling("other").await;
+        drop(other_key);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        assert!(!waiter.is_finished(), "the second request waits");
+        cache.put("k".into(), answer(10));
+        drop(first);
+        assert!(waiter.await.unwrap(), "and then finds the answer");
+        assert!(cache.filling.lock().unwrap().is_empty(), "nothing is left behind");
     }
 
     #[test]
