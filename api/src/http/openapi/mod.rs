@@ -247,9 +247,66 @@ fn constrain_parameters(spec: &mut Value) {
     }
 }
 
+/// States the body validators' rules (`vocab::body_constraints`) on the
+/// write schemas' properties, without overriding what the code states. An
+/// object rule (with `properties`) replaces the property: it is a shape of its own.
+fn constrain_bodies(spec: &mut Value) {
+    for (schema, property, rule) in crate::vocab::body_constraints() {
+        let Some(target) = spec.pointer_mut(&format!(
+            "/components/schemas/{schema}/properties/{property}"
+        )) else {
+            continue;
+        };
+        if rule.get("properties").is_some() {
+            let description = target.get("description").cloned();
+            *target = rule;
+            if let Some(d) = description {
+                target["description"] = d;
+            }
+            continue;
+        }
+        let Some(rule) = rule.as_object() else {
+            continue;
+        };
+        for (key, value) in rule {
+            match (key.as_str(), target.get_mut("items")) {
+                ("items", Some(items)) => {
+                    if let (Some(items), Some(value)) = (items.as_object_mut(), value.as_object()) {
+                        for (k, v) in value {
+                            items.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                }
+                _ => {
+                    if let Some(t) = target.as_object_mut() {
+                        t.entry(key.clone()).or_insert_with(|| value.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// chrono's `NaiveDate` is a plain calendar date: the standard `date` format
+/// (RFC 3339 full-date, `YYYY-MM-DD`), which generators and validators know.
+fn standard_date_formats(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("format").and_then(Value::as_str) == Some("naive-date") {
+                map.insert("format".into(), json!("date"));
+            }
+            map.values_mut().for_each(standard_date_formats);
+        }
+        Value::Array(items) => items.iter_mut().for_each(standard_date_formats),
+        _ => {}
+    }
+}
+
 fn complete(spec: &mut Value) {
     spec["openapi"] = json!("3.0.3");
+    standard_date_formats(spec);
     mark_optional_fields_nullable(spec);
+    constrain_bodies(spec);
     drop_null_references_from_examples(spec);
     constrain_parameters(spec);
     drop_unused_schemas(spec);
