@@ -201,7 +201,10 @@ pub fn parameter_constraints() -> Vec<(&'static str, serde_json::Value)> {
     let levels = "(universal|selective|indicated)";
     let groups = "(municipality|programme|year|quarter|prevention_level)";
     vec![
-        ("municipality", json!({ "pattern": list_of(&municipality_codes()) })),
+        (
+            "municipality",
+            json!({ "pattern": list_of(&municipality_codes()) }),
+        ),
         ("programme", json!({ "pattern": list_of(SLUG) })),
         (
             "slug",
@@ -244,7 +247,10 @@ pub fn parameter_constraints() -> Vec<(&'static str, serde_json::Value)> {
 /// outside it is refused (400), so the document states the set.
 pub fn municipality_codes() -> String {
     let mut by_county: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
-    for line in migration::reference_data::MUNICIPALITIES_CSV.lines().skip(1) {
+    for line in migration::reference_data::MUNICIPALITIES_CSV
+        .lines()
+        .skip(1)
+    {
         if let Some(code) = line.split(',').next().filter(|c| c.len() == 4) {
             by_county.entry(&code[..2]).or_default().push(&code[2..]);
         }
@@ -273,7 +279,7 @@ pub fn county_codes() -> String {
 fn text(max: usize) -> serde_json::Value {
     const OK: &str = "[^\\u0000-\\u001F\\u007F-\\u009F]";
     const NOT_BLANK: &str = "[^\\s\\u0000-\\u001F\\u007F-\\u009F]";
-    serde_json::json!({ "minLength": 1, "maxLength": max, "pattern": format!("^{OK}*{NOT_BLANK}{OK}*$") })
+    serde_json::json!({ "type": "string", "minLength": 1, "maxLength": max, "pattern": format!("^{OK}*{NOT_BLANK}{OK}*$") })
 }
 
 /// A count as `Fields::count` accepts it.
@@ -288,21 +294,54 @@ fn count() -> serde_json::Value {
 /// the programme catalogue (which changes) are stated in words instead.
 pub fn body_constraints() -> Vec<(&'static str, &'static str, serde_json::Value)> {
     use serde_json::json;
-    let url = json!({ "maxLength": 500, "pattern": "^https?://[^\\u0000-\\u001F\\u007F-\\u009F]*$" });
+    let url =
+        json!({ "maxLength": 500, "pattern": "^https?://[^\\u0000-\\u001F\\u007F-\\u009F]*$" });
     let mut out = vec![
-        ("SessionWrite", "external_id", json!({ "minLength": 1, "maxLength": 128, "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$" })),
-        ("SessionWrite", "programme", json!({ "maxLength": 64, "pattern": format!("^{SLUG}$") })),
+        (
+            "SessionWrite",
+            "external_id",
+            json!({ "minLength": 1, "maxLength": 128, "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$" }),
+        ),
+        (
+            "SessionWrite",
+            "programme",
+            json!({ "maxLength": 64, "pattern": format!("^{SLUG}$") }),
+        ),
         ("SessionWrite", "provider", text(200)),
         ("SessionWrite", "area", text(200)),
-        ("SessionWrite", "languages", json!({ "maxItems": 20, "uniqueItems": true, "items": { "type": "string", "pattern": "^[a-z]{2}$" } })),
-        ("SessionWrite", "co_hosts", json!({ "maxItems": 50, "uniqueItems": true, "items": { "type": "string", "pattern": format!("^{}$", municipality_codes()) } })),
+        (
+            "SessionWrite",
+            "languages",
+            json!({ "maxItems": 20, "uniqueItems": true, "items": { "type": "string", "pattern": "^[a-z]{2}$" } }),
+        ),
+        (
+            "SessionWrite",
+            "co_hosts",
+            json!({ "maxItems": 50, "uniqueItems": true, "items": { "type": "string", "pattern": format!("^{}$", municipality_codes()) } }),
+        ),
         ("PopulationWrite", "source", text(500)),
         ("PopulationWrite", "total", count()),
         ("PopulationWrite", "children", count()),
-        ("PopulationWrite", "children_age_from", json!({ "minimum": 0, "maximum": 20 })),
-        ("PopulationWrite", "children_age_to", json!({ "minimum": 0, "maximum": 20 })),
-        ("ProgrammeWrite", "age_min", json!({ "minimum": 0, "maximum": 20 })),
-        ("ProgrammeWrite", "age_max", json!({ "minimum": 0, "maximum": 20 })),
+        (
+            "PopulationWrite",
+            "children_age_from",
+            json!({ "minimum": 0, "maximum": 20 }),
+        ),
+        (
+            "PopulationWrite",
+            "children_age_to",
+            json!({ "minimum": 0, "maximum": 20 }),
+        ),
+        (
+            "ProgrammeWrite",
+            "age_min",
+            json!({ "minimum": 0, "maximum": 20 }),
+        ),
+        (
+            "ProgrammeWrite",
+            "age_max",
+            json!({ "minimum": 0, "maximum": 20 }),
+        ),
         ("ProgrammeWrite", "typical_meetings", count()),
         ("ProgrammeWrite", "website", url),
         ("ProgrammeWrite", "owner", text(200)),
@@ -316,8 +355,16 @@ pub fn body_constraints() -> Vec<(&'static str, &'static str, serde_json::Value)
         ),
         ("LocalizedText", "sv", text(5000)),
         ("LocalizedText", "en", text(5000)),
-        ("ProgrammeWrite", "formats", json!({ "minItems": 1, "uniqueItems": true })),
-        ("ProgrammeWrite", "prevention_levels", json!({ "minItems": 1, "uniqueItems": true })),
+        (
+            "ProgrammeWrite",
+            "formats",
+            json!({ "minItems": 1, "uniqueItems": true }),
+        ),
+        (
+            "ProgrammeWrite",
+            "prevention_levels",
+            json!({ "minItems": 1, "uniqueItems": true }),
+        ),
         ("EvidenceWrite", "summary", text(2000)),
         (
             "EvidenceWrite",
@@ -326,6 +373,18 @@ pub fn body_constraints() -> Vec<(&'static str, &'static str, serde_json::Value)
                     "items": { "type": "string", "maxLength": 500, "pattern": "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F]*$" } }),
         ),
     ];
+    // Unknown fields are rejected, not dropped.
+    for schema in [
+        "SessionWrite",
+        "SessionBatch",
+        "BatchScope",
+        "PopulationWrite",
+        "ProgrammeWrite",
+        "EvidenceWrite",
+        "LocalizedText",
+    ] {
+        out.push((schema, "", json!({ "additionalProperties": false })));
+    }
     for field in [
         "meetings",
         "capacity",

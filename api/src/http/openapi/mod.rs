@@ -252,9 +252,12 @@ fn constrain_parameters(spec: &mut Value) {
 /// object rule (with `properties`) replaces the property: it is a shape of its own.
 fn constrain_bodies(spec: &mut Value) {
     for (schema, property, rule) in crate::vocab::body_constraints() {
-        let Some(target) = spec.pointer_mut(&format!(
-            "/components/schemas/{schema}/properties/{property}"
-        )) else {
+        let pointer = if property.is_empty() {
+            format!("/components/schemas/{schema}")
+        } else {
+            format!("/components/schemas/{schema}/properties/{property}")
+        };
+        let Some(target) = spec.pointer_mut(&pointer) else {
             continue;
         };
         if rule.get("properties").is_some() {
