@@ -39,7 +39,7 @@ def all_sessions(client, **filters):
         page = ok(list_sessions.sync_detailed(client=client, limit=100, cursor=cursor or "",
                                               **filters), "list sessions")
         pages += 1
-        seen.extend(s.id for s in page.data)
+        seen.extend(str(s.id) for s in page.data)
         if not page.next_cursor:
             return seen, pages
         cursor = page.next_cursor
@@ -77,9 +77,9 @@ def main():
             changes += 1
             if c.type_.value == "session":
                 if c.op.value == "delete":
-                    state.pop(c.id, None)
+                    state.pop(str(c.id), None)
                 else:
-                    state[c.id] = True
+                    state[str(c.id)] = True
         after = page.next_cursor
         if not page.has_more:
             break

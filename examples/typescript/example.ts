@@ -19,7 +19,8 @@ function check(condition: unknown, message: string): asserts condition {
 async function main(): Promise<void> {
   const base = process.argv[2];
   check(base, "usage: example.ts BASE_URL");
-  const client = createClient<paths>({ baseUrl: base });
+  // The JSON representation (the others, CSV and NDJSON, are chosen by `format`).
+  const client = createClient<paths, `application/json${string}`>({ baseUrl: base });
 
   // 1. Sessions with a filter, following `next` to the end.
   const ids: string[] = [];
