@@ -37,7 +37,7 @@ if ! "$TOOLS/venv/bin/schemathesis" --version 2>/dev/null | grep -q "$SCHEMATHES
     python3 -m venv "$TOOLS/venv"
     "$TOOLS/venv/bin/pip" install --quiet "schemathesis==${SCHEMATHESIS_VERSION}"
 fi
-ST="$TOOLS/venv/bin/schemathesis"
+ST="$PWD/$TOOLS/venv/bin/schemathesis"
 
 WORK=$(mktemp -d)
 SERVER=""
@@ -69,7 +69,14 @@ done
 curl -fsS "$BASE/health/ready" >/dev/null
 
 export PYTHONPATH="$PWD/tests/contract" SCHEMATHESIS_HOOKS=fuzz_hooks FST_FUZZ_BASE="$BASE"
-# Every check, with positive_data_acceptance in its documented form.
+# Schemathesis keeps its cache and crash files under `.schemathesis/` in the
+# working directory: run it in the temp dir, so nothing lands in the checkout
+# and every run starts from the same state.
+mkdir -p "$WORK/st"
+cd "$WORK/st"
+# Every check, with positive_data_acceptance in its documented form, and
+# every NDJSON line checked against the JSON representation's item schema
+# (both in fuzz_hooks.py).
 CHECKS=(--checks all --exclude-checks positive_data_acceptance)
 COMMON=(--max-examples "$EXAMPLES" --seed "$SEED" --workers 1 --generation-database none
         --request-timeout 30 --max-failures 50 --no-color --warnings off

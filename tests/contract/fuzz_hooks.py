@@ -27,6 +27,7 @@ import urllib.request
 
 import schemathesis
 from schemathesis.core.failures import Failure
+from schemathesis.specs.openapi.adapter.responses import _build_response_validator
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 BASE = os.environ["FST_FUZZ_BASE"]
@@ -101,23 +102,30 @@ def _is_positive(case):
     return case.meta is not None and case.meta.generation.mode.is_positive
 
 
-@schemathesis.deserializer("application/x-ndjson", "application/x-ndjson; charset=utf-8")
+@schemathesis.deserializer("application/x-ndjson")
 def ndjson_as_text(ctx, response):
     """The document declares the NDJSON stream as a binary string (one JSON
-    object per line, described in words); keep it a string, so it is checked
-    as what the document says it is."""
+    object per line, described in words): schemathesis has no deserializer
+    for `application/x-ndjson` (it is not in its JSON family), so it is
+    handed over as text and checked as what the document says it is. Each
+    line is checked against the JSON representation's item schema by
+    `ndjson_lines_conform` below."""
     return response.content.decode("utf-8")
 
 
-# Schemathesis counts x-ndjson in the JSON family and tries its JSON
-# deserializer first, which parses a one-line stream as one JSON value and
-# checks that against the stream's string schema. Ours must be asked first.
-from schemathesis.core import deserialization as _deserialization  # noqa: E402
-
-_deserialization._DESERIALIZERS = {
-    **{k: v for k, v in _deserialization._DESERIALIZERS.items() if "ndjson" in k},
-    **{k: v for k, v in _deserialization._DESERIALIZERS.items() if "ndjson" not in k},
-}
+def _json_body(response):
+    """The parsed body of a JSON answer, else None. Parsed here rather than
+    with `response.json()`, which caches its result as the response's
+    deserialized body: a one-line NDJSON stream is valid JSON, and the cached
+    object was then validated against the stream's string schema."""
+    ctype = (response.headers.get("content-type") or [""])
+    ctype = (ctype[0] if isinstance(ctype, list) else ctype).split(";")[0].strip().lower()
+    if not (ctype == "application/json" or ctype.endswith("+json")):
+        return None
+    try:
+        return json.loads(response.content)
+    except ValueError:
+        return None
 
 
 @schemathesis.hook
@@ -159,10 +167,7 @@ def before_call(ctx, case, **kwargs):
 def after_call(ctx, case, response):
     if response.status_code != 200:
         return
-    try:
-        data = response.json()
-    except Exception:
-        return
+    data = _json_body(response)
     if not isinstance(data, dict) or not data.get("next_cursor"):
         return
     param = "after" if case.path == "/v1/changes" else "cursor"
@@ -171,9 +176,8 @@ def after_call(ctx, case, response):
 
 
 def _documented_exception(case, response):
-    try:
-        problem = response.json()
-    except Exception:
+    problem = _json_body(response)
+    if not isinstance(problem, dict):
         return False
     errors = problem.get("errors") or []
     if response.status_code == 400 and errors:
@@ -206,3 +210,68 @@ def positive_data_acceptance_documented(ctx, response, case):
         if _documented_exception(case, response):
             return None
         raise
+
+
+_ndjson_validators = {}
+
+
+def _ndjson_item_validator(case):
+    """A validator for one NDJSON line: the item schema of `data` in the
+    operation's JSON representation (the document says each line is "the
+    same object as in `data` of the JSON form")."""
+    key = (case.method, case.path)
+    with _lock:
+        if key in _ndjson_validators:
+            return _ndjson_validators[key]
+    definition = case.operation.responses.find_by_status_code(200)
+    validator = None
+    if definition is not None:
+        resolved = definition.get_schema("application/json; charset=utf-8").schema
+        if isinstance(resolved, dict):
+            bundled = resolved.get("x-bundled", {})
+            root = resolved
+            if "$ref" in root:
+                root = bundled[root["$ref"].rsplit("/", 1)[-1]]
+            items = root["properties"]["data"]["items"]
+            validator = _build_response_validator(
+                {"type": "array", "items": items, "x-bundled": bundled},
+                case.operation.schema.adapter.jsonschema_validator_cls,
+                True,
+            )
+    with _lock:
+        _ndjson_validators[key] = validator
+    return validator
+
+
+@schemathesis.check
+def ndjson_lines_conform(ctx, response, case):
+    """Every line of a 200 NDJSON answer is a JSON object that conforms to the
+    item schema of the JSON representation's `data`."""
+    if response.status_code != 200:
+        return None
+    ctype = response.headers.get("content-type") or [""]
+    if not ctype[0].lower().startswith("application/x-ndjson"):
+        return None
+    validator = _ndjson_item_validator(case)
+    if validator is None:
+        raise Failure(
+            operation=case.operation.label,
+            title="NDJSON without a JSON representation",
+            message="The operation answers NDJSON but documents no JSON `data` items to check its lines against.",
+        )
+    text = response.content.decode("utf-8")
+    if text and not text.endswith("\n"):
+        raise Failure(operation=case.operation.label, title="NDJSON line not terminated",
+                      message="The last line has no newline.")
+    try:
+        lines = [json.loads(line) for line in text.splitlines()]
+    except ValueError as exc:
+        raise Failure(operation=case.operation.label, title="NDJSON line is not JSON", message=str(exc))
+    errors = list(validator.iter_errors(lines))
+    if errors:
+        raise Failure(
+            operation=case.operation.label,
+            title="NDJSON line violates the item schema",
+            message="\n".join(f"line {list(e.instance_path)[:1]}: {e.message}" for e in errors[:5]),
+        )
+    return None
