@@ -156,9 +156,13 @@ impl SyncApi {
         .await?;
         let WrittenSession { outcome, record } = written;
         Ok(if status == 201 {
+            // The id is the municipality's own text: percent-encoded, so the
+            // header is ASCII and names this resource (a space, `#`, `?` or
+            // non-ASCII letter would otherwise break or redirect the URI).
             let location = format!(
-                "/v1/municipalities/{}/sessions/{external_id}",
-                code.as_str()
+                "/v1/municipalities/{}/sessions/{}",
+                code.as_str(),
+                crate::resources::page::html::url_value(&external_id)
             );
             PutSessionResponse::Created(Json(record), location, outcome)
         } else {
