@@ -238,6 +238,13 @@ pub fn parameter_constraints() -> Vec<(&'static str, serde_json::Value)> {
             "external_id",
             json!({ "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]{1,128}$" }),
         ),
+        // 1–255 printable ASCII characters, as `store::idempotency` checks;
+        // HTTP drops a field value's surrounding whitespace, so the key
+        // starts and ends with a visible character.
+        (
+            "Idempotency-Key",
+            json!({ "pattern": "^[!-~]([ -~]{0,253}[!-~])?$" }),
+        ),
     ]
 }
 
