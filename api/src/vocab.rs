@@ -238,12 +238,13 @@ pub fn parameter_constraints() -> Vec<(&'static str, serde_json::Value)> {
             "external_id",
             json!({ "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]{1,128}$" }),
         ),
-        // 1–255 printable ASCII characters, as `store::idempotency` checks;
-        // HTTP drops a field value's surrounding whitespace, so the key
-        // starts and ends with a visible character.
+        // 1–255 printable ASCII characters, as `store::idempotency` checks,
+        // at least one of them visible. HTTP drops a field value's
+        // surrounding spaces and tabs before the server sees it, so they may
+        // pad the key (and an all-blank key arrives empty: refused).
         (
             "Idempotency-Key",
-            json!({ "pattern": "^[!-~]([ -~]{0,253}[!-~])?$" }),
+            json!({ "pattern": "^[ \\t]*[!-~]([ -~]*[!-~])?[ \\t]*$" }),
         ),
     ]
 }
