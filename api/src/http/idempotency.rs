@@ -42,6 +42,12 @@ where
         body,
     } = attempt;
     let Some(key) = key else {
+        // A header that is there but was not read as text (bytes outside
+        // visible ASCII) must not silently run the write without the
+        // protection the client asked for.
+        if req.headers().contains_key("Idempotency-Key") {
+            return Err(idempotency::invalid_key().into());
+        }
         return work().await.map_err(WriteError::from);
     };
     let hash = idempotency::request_hash(req.method().as_str(), req.uri().path(), body);

@@ -44,15 +44,19 @@ pub fn request_hash(method: &str, path: &str, body: &[u8]) -> String {
 fn check_key(key: &str) -> Result<(), ApiError> {
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
     {
-        return Err(ApiError::bad_request(
-            "Idempotency-Key must be 1–255 printable ASCII characters",
-        )
-        .with_errors(vec![FieldError::param(
-            "Idempotency-Key",
-            "must be 1–255 printable ASCII characters",
-        )]));
+        return Err(invalid_key());
     }
     Ok(())
+}
+
+/// The answer to an `Idempotency-Key` that is not 1–255 printable ASCII characters.
+pub fn invalid_key() -> ApiError {
+    ApiError::bad_request("Idempotency-Key must be 1–255 printable ASCII characters").with_errors(
+        vec![FieldError::param(
+            "Idempotency-Key",
+            "must be 1–255 printable ASCII characters",
+        )],
+    )
 }
 
 pub async fn begin(
