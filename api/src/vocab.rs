@@ -239,12 +239,13 @@ pub fn parameter_constraints() -> Vec<(&'static str, serde_json::Value)> {
             json!({ "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]{1,128}$" }),
         ),
         // 1–255 printable ASCII characters, as `store::idempotency` checks,
-        // at least one of them visible. HTTP drops a field value's
-        // surrounding spaces and tabs before the server sees it, so they may
-        // pad the key (and an all-blank key arrives empty: refused).
+        // starting with a visible one. HTTP drops a field value's
+        // surrounding spaces and tabs before the server sees it, so trailing
+        // ones may pad the key; leading ones are left out, as HTTP client
+        // libraries refuse to send them.
         (
             "Idempotency-Key",
-            json!({ "pattern": "^[ \\t]*[!-~]([ -~]*[!-~])?[ \\t]*$" }),
+            json!({ "pattern": "^[!-~]([ -~]*[!-~])?[ \\t]*$" }),
         ),
     ]
 }
