@@ -207,13 +207,19 @@ pub fn parameter_constraints() -> Vec<(&'static str, serde_json::Value)> {
     let levels = "(universal|selective|indicated)";
     let groups = "(municipality|programme|year|quarter|prevention_level)";
     vec![
-        ("municipality", json!({ "pattern": list_of("[0-9]{4}") })),
+        (
+            "municipality",
+            json!({ "pattern": list_of(&municipality_codes()) }),
+        ),
         ("programme", json!({ "pattern": list_of(SLUG) })),
         (
             "slug",
             json!({ "pattern": format!("^{SLUG}$"), "maxLength": 64 }),
         ),
-        ("county", json!({ "pattern": "^([0-9]{2})?$" })),
+        (
+            "county",
+            json!({ "pattern": format!("^({})?$", county_codes()) }),
+        ),
         ("language", json!({ "pattern": "^([a-z]{2})?$" })),
         ("child_age", json!({ "minimum": 0, "maximum": 18 })),
         ("year", json!({ "minimum": 1900, "maximum": 2100 })),
@@ -229,12 +235,185 @@ pub fn parameter_constraints() -> Vec<(&'static str, serde_json::Value)> {
             "to",
             json!({ "pattern": format!("^({YEAR}(-[Qq][1-4]|-(03-31|06-30|09-30|12-31))?)?$") }),
         ),
+        (
+            "id",
+            json!({ "pattern": "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$" }),
+        ),
         // Printable: no control characters (C0, DEL, C1), as `external_id_param` checks.
         (
             "external_id",
             json!({ "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]{1,128}$" }),
         ),
+        // 1–255 printable ASCII characters, as `store::idempotency` checks,
+        // starting with a visible one. HTTP drops a field value's
+        // surrounding spaces and tabs before the server sees it, so trailing
+        // ones may pad the key; leading ones are left out, as HTTP client
+        // libraries refuse to send them.
+        (
+            "Idempotency-Key",
+            json!({ "pattern": "^[!-~]([ -~]*[!-~])?[ \\t]*$" }),
+        ),
     ]
+}
+
+/// The reference data's municipality codes (static: SCB's 290, loaded by
+/// the migrations from the same file) as one regular-expression alternation,
+/// grouped by county: `(01(14|15|…)|03(05|…)|…)`. A filter naming a code
+/// outside it is refused (400), so the document states the set.
+pub fn municipality_codes() -> String {
+    let mut by_county: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for line in migration::reference_data::MUNICIPALITIES_CSV
+        .lines()
+        .skip(1)
+    {
+        if let Some(code) = line.split(',').next().filter(|c| c.len() == 4) {
+            by_county.entry(&code[..2]).or_default().push(&code[2..]);
+        }
+    }
+    let groups: Vec<String> = by_county
+        .iter()
+        .map(|(county, rest)| format!("{county}({})", rest.join("|")))
+        .collect();
+    format!("({})", groups.join("|"))
+}
+
+/// The reference data's county codes (SCB's 21) as an alternation.
+pub fn county_codes() -> String {
+    let mut codes: Vec<&str> = migration::reference_data::MUNICIPALITIES_CSV
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split(',').nth(2))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    format!("({})", codes.join("|"))
+}
+
+/// A text field as `Fields::text` accepts it: not blank, no control
+/// characters (C0, DEL, C1), at most `max` characters.
+fn text(max: usize) -> serde_json::Value {
+    const OK: &str = "[^\\u0000-\\u001F\\u007F-\\u009F]";
+    const NOT_BLANK: &str = "[^\\s\\u0000-\\u001F\\u007F-\\u009F]";
+    serde_json::json!({ "type": "string", "minLength": 1, "maxLength": max, "pattern": format!("^{OK}*{NOT_BLANK}{OK}*$") })
+}
+
+/// A count as `Fields::count` accepts it.
+fn count() -> serde_json::Value {
+    serde_json::json!({ "minimum": 0, "maximum": i32::MAX })
+}
+
+/// What the body validators accept, as JSON Schema constraints on the write
+/// schemas' properties (schema, property, constraints): the document states
+/// every rule a schema can state. Rules across fields (dates in order, parts
+/// at most the total), against stored data (the mass-delete guard) or against
+/// the programme catalogue (which changes) are stated in words instead.
+pub fn body_constraints() -> Vec<(&'static str, &'static str, serde_json::Value)> {
+    use serde_json::json;
+    let url =
+        json!({ "maxLength": 500, "pattern": "^https?://[^\\u0000-\\u001F\\u007F-\\u009F]*$" });
+    let mut out = vec![
+        (
+            "SessionWrite",
+            "external_id",
+            json!({ "minLength": 1, "maxLength": 128, "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$" }),
+        ),
+        (
+            "SessionWrite",
+            "programme",
+            json!({ "maxLength": 64, "pattern": format!("^{SLUG}$") }),
+        ),
+        ("SessionWrite", "provider", text(200)),
+        ("SessionWrite", "area", text(200)),
+        (
+            "SessionWrite",
+            "languages",
+            json!({ "maxItems": 20, "uniqueItems": true, "items": { "type": "string", "pattern": "^[a-z]{2}$" } }),
+        ),
+        (
+            "SessionWrite",
+            "co_hosts",
+            json!({ "maxItems": 50, "uniqueItems": true, "items": { "type": "string", "pattern": format!("^{}$", municipality_codes()) } }),
+        ),
+        ("PopulationWrite", "source", text(500)),
+        ("PopulationWrite", "total", count()),
+        ("PopulationWrite", "children", count()),
+        (
+            "PopulationWrite",
+            "children_age_from",
+            json!({ "minimum": 0, "maximum": 20 }),
+        ),
+        (
+            "PopulationWrite",
+            "children_age_to",
+            json!({ "minimum": 0, "maximum": 20 }),
+        ),
+        (
+            "ProgrammeWrite",
+            "age_min",
+            json!({ "minimum": 0, "maximum": 20 }),
+        ),
+        (
+            "ProgrammeWrite",
+            "age_max",
+            json!({ "minimum": 0, "maximum": 20 }),
+        ),
+        ("ProgrammeWrite", "typical_meetings", count()),
+        ("ProgrammeWrite", "website", url),
+        ("ProgrammeWrite", "owner", text(200)),
+        // The name is a `LocalizedText` of at most 200 characters a language
+        // (a description may have 5,000): stated inline, as its own shape.
+        (
+            "ProgrammeWrite",
+            "name",
+            json!({ "type": "object", "required": ["sv", "en"], "additionalProperties": false,
+                    "properties": { "sv": text(200), "en": text(200) } }),
+        ),
+        ("LocalizedText", "sv", text(5000)),
+        ("LocalizedText", "en", text(5000)),
+        (
+            "ProgrammeWrite",
+            "formats",
+            json!({ "minItems": 1, "uniqueItems": true }),
+        ),
+        (
+            "ProgrammeWrite",
+            "prevention_levels",
+            json!({ "minItems": 1, "uniqueItems": true }),
+        ),
+        ("EvidenceWrite", "summary", text(2000)),
+        (
+            "EvidenceWrite",
+            "sources",
+            json!({ "maxItems": 20, "uniqueItems": true,
+                    "items": { "type": "string", "maxLength": 500, "pattern": "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F]*$" } }),
+        ),
+    ];
+    // Unknown fields are rejected, not dropped.
+    for schema in [
+        "SessionWrite",
+        "SessionBatch",
+        "BatchScope",
+        "PopulationWrite",
+        "ProgrammeWrite",
+        "EvidenceWrite",
+        "LocalizedText",
+    ] {
+        out.push((schema, "", json!({ "additionalProperties": false })));
+    }
+    for field in [
+        "meetings",
+        "capacity",
+        "enrolled",
+        "completed",
+        "women",
+        "men",
+        "vulnerable_area",
+        "satisfaction_respondents",
+        "satisfied",
+    ] {
+        out.push(("SessionWrite", field, count()));
+    }
+    out
 }
 
 /// An optional single-valued parameter, parsed.

@@ -51,6 +51,12 @@ where
         req,
         body,
     } = attempt;
+    // A header that is there but was not read as text (bytes outside
+    // visible ASCII) must not silently run the write without the
+    // protection the client asked for.
+    if key.is_none() && req.headers().contains_key("Idempotency-Key") {
+        return Err(crate::store::idempotency::invalid_key().into());
+    }
     let key = key
         .map(|k| {
             let hash = request_hash(req.method().as_str(), req.uri().path(), body);

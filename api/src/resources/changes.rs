@@ -253,7 +253,7 @@ pub struct ChangesApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Changes")]
 impl ChangesApi {
-    /// Follow the change feed
+    /// Följ ändringsflödet / Follow the change feed
     ///
     /// Every create, update and delete of sessions and programmes, in commit order.
     /// Start without `after`, then pass `next_cursor` each time; store the cursor
@@ -263,6 +263,9 @@ impl ChangesApi {
     /// state, and under concurrent writers no change is skipped or delivered twice
     /// (writers commit in seq order; each page is read in one snapshot). A cursor
     /// from an earlier history of the database is answered with 410: resync.
+    ///
+    /// A non-empty `after` that this feed did not issue (for the same `type`) is
+    /// refused with 400 (resync from the start without one).
     #[oai(path = "/changes", method = "get", operation_id = "listChanges")]
     async fn list(
         &self,

@@ -60,6 +60,16 @@ pub fn request_hash(method: &str, path: &str, body: &[u8]) -> String {
     hex::encode(h.finalize())
 }
 
+/// The answer to an `Idempotency-Key` that is not 1–255 printable ASCII characters.
+pub fn invalid_key() -> ApiError {
+    ApiError::bad_request("Idempotency-Key must be 1–255 printable ASCII characters").with_errors(
+        vec![FieldError::param(
+            "Idempotency-Key",
+            "must be 1–255 printable ASCII characters",
+        )],
+    )
+}
+
 impl Key {
     /// The key as sent, checked: 1–255 printable ASCII characters.
     pub fn parse(
@@ -72,13 +82,7 @@ impl Key {
             || key.len() > 255
             || !key.bytes().all(|b| b.is_ascii_graphic() || b == b' ')
         {
-            return Err(ApiError::bad_request(
-                "Idempotency-Key must be 1–255 printable ASCII characters",
-            )
-            .with_errors(vec![FieldError::param(
-                "Idempotency-Key",
-                "must be 1–255 printable ASCII characters",
-            )]));
+            return Err(invalid_key());
         }
         Ok(Self {
             api_key_id,

@@ -156,6 +156,24 @@ impl TestApp {
         self.send(&uri, with_key(request, key)).await
     }
 
+    /// The same batch with an `Idempotency-Key` of raw bytes (not text).
+    pub async fn post_batch_with_raw_idempotency_key(
+        &self,
+        key: &str,
+        code: &str,
+        raw: &'static [u8],
+        body: &Value,
+    ) -> Reply {
+        let uri = format!("/v1/municipalities/{code}/sessions/batch");
+        let value = poem::http::HeaderValue::from_bytes(raw).expect("a header value");
+        let request = self
+            .client
+            .post(&uri)
+            .header("Idempotency-Key", value)
+            .body_json(body);
+        self.send(&uri, with_key(request, key)).await
+    }
+
     /// `PUT /v1/programmes/{slug}`.
     pub async fn put_programme(&self, key: &str, slug: &str, body: &Value) -> Reply {
         let uri = format!("/v1/programmes/{slug}");

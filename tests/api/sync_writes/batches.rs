@@ -194,3 +194,22 @@ async fn an_idempotency_key_replays_the_first_answer_and_refuses_another_body() 
     assert_eq!((s1, s2), (422, 422));
     assert_eq!(p1["errors"], p2["errors"]);
 }
+
+#[tokio::test]
+async fn an_idempotency_key_that_is_not_ascii_text_is_refused_not_ignored() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    let body = json!({"mode": "upsert", "sessions": [session_json("S-1", "2025-02-01")]});
+    for raw in [&b"nyckel-\xc3\xa4"[..], &b"\xd7\xf8\x9b"[..]] {
+        let (status, problem) = app
+            .post_batch_with_raw_idempotency_key(&key, "1980", raw, &body)
+            .await
+            .status_and_json();
+        assert_eq!(status, 400, "{raw:?}");
+        assert_eq!(problem["errors"][0]["parameter"], "Idempotency-Key");
+    }
+    assert!(
+        public_sessions(&app, "1980").await.is_empty(),
+        "nothing was written without the protection asked for"
+    );
+}

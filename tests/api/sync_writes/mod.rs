@@ -98,6 +98,28 @@ async fn writes_need_a_valid_key_of_the_right_municipality() {
 }
 
 #[tokio::test]
+async fn the_location_of_a_created_session_is_percent_encoded() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    let body = session_json("Ö 1#a", "2025-02-01");
+    let resp = app
+        .put_session(Some(&key), "1980", "%C3%96%201%23a", &body)
+        .await;
+    assert_eq!(resp.status, 201);
+    let location = resp
+        .header("location")
+        .expect("a Location header")
+        .to_owned();
+    assert_eq!(location, "/v1/municipalities/1980/sessions/%C3%96%201%23a");
+    let (status, own) = app
+        .get_own_session(&key, "1980", location.rsplit('/').next().unwrap())
+        .await
+        .status_and_json();
+    assert_eq!(status, 200, "the Location names the session");
+    assert_eq!(own["external_id"], "Ö 1#a");
+}
+
+#[tokio::test]
 async fn a_repeated_put_is_unchanged_and_moves_neither_updated_at_nor_the_feed() {
     let app = TestApp::new().await;
     let key = app.key(Some("1980")).await;

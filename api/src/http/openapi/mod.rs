@@ -57,9 +57,17 @@ pub fn document<T: OpenApi>(svc: &OpenApiService<T, ()>) -> Document {
 
 /// Optional fields are sent as `null` when unknown (the contract's
 /// "nullable"), which OpenAPI 3.0 must be told with `nullable: true`. A
-/// reference cannot carry siblings, so one to an object is wrapped in
-/// `allOf` beside its `type`, and one to a plain schema (an enum) is inlined:
-/// client generators take `allOf` of objects only.
+/// reference cannot carry siblings, and `nullable: true` beside an `allOf`
+/// does not admit null in 3.0.3 (the referenced schema still wants an
+/// object); so a nullable reference to an object is stated as
+/// `oneOf: [$ref, NULL]` (`NULL` below), which admits exactly the object or
+/// null, and which client generators read as "the model or null"
+/// (openapi-python-client and openapi-typescript both make it an optional
+/// union with null; the earlier `type: object, nullable: true, allOf: [$ref]`
+/// made openapi-python-client crash on a real null). A described required
+/// reference is `allOf: [$ref]` beside its description; a reference to a
+/// plain schema (an enum) is inlined: client generators take `allOf` of
+/// objects only.
 fn mark_optional_fields_nullable(spec: &mut Value) {
     let Some(schemas) = spec
         .pointer_mut("/components/schemas")
@@ -122,7 +130,11 @@ fn normalize_property(
         if !optional && description.is_none() {
             return;
         }
-        json!({ "type": "object", "allOf": [{ "$ref": reference }] })
+        if optional {
+            json!({ "oneOf": [{ "$ref": reference }, null_schema()] })
+        } else {
+            json!({ "allOf": [{ "$ref": reference }] })
+        }
     } else {
         let mut inlined = target.cloned().unwrap_or_default();
         if let Some(obj) = inlined.as_object_mut() {
@@ -133,37 +145,16 @@ fn normalize_property(
     if let Some(d) = description {
         out["description"] = d;
     }
-    if optional {
+    if optional && !is_object {
         out["nullable"] = Value::Bool(true);
     }
     *prop = out;
 }
 
-/// A null for a nullable reference does not validate in OpenAPI 3.0 (the
-/// `allOf` branch still wants an object), so examples leave such keys out:
-/// an optional field may be absent as well as null.
-fn drop_null_references_from_examples(spec: &mut Value) {
-    let Some(schemas) = spec
-        .pointer_mut("/components/schemas")
-        .and_then(Value::as_object_mut)
-    else {
-        return;
-    };
-    for schema in schemas.values_mut() {
-        let wrapped: Vec<String> = schema["properties"]
-            .as_object()
-            .map(|props| {
-                props
-                    .iter()
-                    .filter(|(_, p)| p.get("allOf").is_some())
-                    .map(|(name, _)| name.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        if let Some(example) = schema.get_mut("example").and_then(Value::as_object_mut) {
-            example.retain(|key, value| !(value.is_null() && wrapped.contains(key)));
-        }
-    }
+/// The schema of `null` alone in OpenAPI 3.0 (which has no `type: null`):
+/// `nullable` needs a `type` beside it, and the `enum` leaves only null.
+fn null_schema() -> Value {
+    json!({ "type": "object", "nullable": true, "enum": [null] })
 }
 
 /// Every `$ref` string in `value`.
@@ -247,10 +238,69 @@ fn constrain_parameters(spec: &mut Value) {
     }
 }
 
+/// States the body validators' rules (`vocab::body_constraints`) on the
+/// write schemas' properties, without overriding what the code states. An
+/// object rule (with `properties`) replaces the property: it is a shape of its own.
+fn constrain_bodies(spec: &mut Value) {
+    for (schema, property, rule) in crate::vocab::body_constraints() {
+        let pointer = if property.is_empty() {
+            format!("/components/schemas/{schema}")
+        } else {
+            format!("/components/schemas/{schema}/properties/{property}")
+        };
+        let Some(target) = spec.pointer_mut(&pointer) else {
+            continue;
+        };
+        if rule.get("properties").is_some() {
+            let description = target.get("description").cloned();
+            *target = rule;
+            if let Some(d) = description {
+                target["description"] = d;
+            }
+            continue;
+        }
+        let Some(rule) = rule.as_object() else {
+            continue;
+        };
+        for (key, value) in rule {
+            match (key.as_str(), target.get_mut("items")) {
+                ("items", Some(items)) => {
+                    if let (Some(items), Some(value)) = (items.as_object_mut(), value.as_object()) {
+                        for (k, v) in value {
+                            items.entry(k.clone()).or_insert_with(|| v.clone());
+                        }
+                    }
+                }
+                _ => {
+                    if let Some(t) = target.as_object_mut() {
+                        t.entry(key.clone()).or_insert_with(|| value.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// chrono's `NaiveDate` is a plain calendar date: the standard `date` format
+/// (RFC 3339 full-date, `YYYY-MM-DD`), which generators and validators know.
+fn standard_date_formats(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("format").and_then(Value::as_str) == Some("naive-date") {
+                map.insert("format".into(), json!("date"));
+            }
+            map.values_mut().for_each(standard_date_formats);
+        }
+        Value::Array(items) => items.iter_mut().for_each(standard_date_formats),
+        _ => {}
+    }
+}
+
 fn complete(spec: &mut Value) {
     spec["openapi"] = json!("3.0.3");
+    standard_date_formats(spec);
     mark_optional_fields_nullable(spec);
-    drop_null_references_from_examples(spec);
+    constrain_bodies(spec);
     constrain_parameters(spec);
     drop_unused_schemas(spec);
     let header =

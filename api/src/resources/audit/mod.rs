@@ -94,7 +94,7 @@ pub struct AuditApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Audit")]
 impl AuditApi {
-    /// List the audit trail
+    /// Lista granskningsloggen / List the audit trail
     ///
     /// Admin key only (a municipality key gets 403). One record per accepted
     /// write — session PUT and DELETE, batches, programme and population
@@ -105,6 +105,9 @@ impl AuditApi {
     /// first, keyset-paged by `id`; CSV and NDJSON give every matching record.
     /// Never cached (`Cache-Control: no-store`, no `ETag`). Records older than
     /// the retention (`AUDIT_RETENTION_DAYS`, default 400) are pruned hourly.
+    ///
+    /// A non-empty `cursor` that this API did not issue for the same filters is
+    /// refused with 400 (start again without one).
     #[oai(path = "/audit", method = "get", operation_id = "listAudit")]
     #[allow(clippy::too_many_arguments)]
     async fn list(

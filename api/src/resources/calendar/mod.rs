@@ -60,7 +60,7 @@ pub struct CalendarApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Sessions")]
 impl CalendarApi {
-    /// Upcoming sessions as a calendar feed
+    /// Kommande tillfällen som kalender / Upcoming sessions as a calendar feed
     ///
     /// The sessions that start today or later (UTC date), with the same filters
     /// as `GET /v1/sessions` (`start_from` can only move the start later), as
@@ -71,6 +71,9 @@ impl CalendarApi {
     /// municipality and area, `URL` the session in this API, and
     /// `STATUS:CANCELLED` for a cancelled session. At most 10,000 events, the
     /// earliest first.
+    ///
+    /// `programme` must name a programme in the catalogue (`/v1/programmes`); the
+    /// catalogue changes, so the schema states only a slug's form: an unknown slug is 400.
     #[oai(
         path = "/sessions.ics",
         method = "get",
@@ -127,7 +130,7 @@ impl CalendarApi {
         ))))
     }
 
-    /// One session as a calendar entry
+    /// Ett tillfälle som kalenderpost / One session as a calendar entry
     ///
     /// The session as an RFC 5545 iCalendar file with one all-day event (the
     /// same event as in `GET /v1/sessions.ics`), for an "add to calendar" link.

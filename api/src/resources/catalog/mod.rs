@@ -53,7 +53,7 @@ pub struct CatalogApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Meta")]
 impl CatalogApi {
-    /// Data catalogue (DCAT-AP-SE)
+    /// Datakatalog (DCAT-AP-SE) / Data catalogue (DCAT-AP-SE)
     ///
     /// The datasets of this API — sessions, reach, indicators, programmes,
     /// municipalities and the reference population — as a DCAT-AP-SE

@@ -135,7 +135,7 @@ pub struct ApiInfoApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Meta")]
 impl ApiInfoApi {
-    /// About this API
+    /// Om API:et / About this API
     ///
     /// Name, version, data licence (CC0-1.0), contact, languages, limits (page and
     /// batch sizes, rate limits, body size), the disclosure-control threshold, and

@@ -83,7 +83,7 @@ pub struct OpsApi;
 
 #[OpenApi(tag = "ApiTags::Meta")]
 impl OpsApi {
-    /// Liveness
+    /// Lever tjänsten? / Liveness
     ///
     /// 200 while the process runs; does not touch the database.
     #[oai(path = "/health/live", method = "get", operation_id = "healthLive")]
@@ -93,7 +93,7 @@ impl OpsApi {
         }))
     }
 
-    /// Readiness
+    /// Redo att svara? / Readiness
     ///
     /// 200 when the database answers a ping, 503 otherwise.
     #[oai(path = "/health/ready", method = "get", operation_id = "healthReady")]
@@ -112,7 +112,7 @@ impl OpsApi {
         }
     }
 
-    /// Metrics
+    /// Mätvärden / Metrics
     ///
     /// Request counts and latency histograms by route (operation id) and status,
     /// and the response cache's entries and bytes.

@@ -87,11 +87,14 @@ pub struct MunicipalitiesApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Municipalities")]
 impl MunicipalitiesApi {
-    /// List municipalities
+    /// Lista kommuner / List municipalities
     ///
     /// All 290 Swedish municipalities, ordered by code, with SCB county and the
     /// latest year of each one's population series (`population`; its `children`
     /// may be null where that year's source gives only a total).
+    ///
+    /// A non-empty `cursor` that this API did not issue for the same filters is
+    /// refused with 400 (start again without one).
     #[oai(
         path = "/municipalities",
         method = "get",
@@ -138,7 +141,7 @@ impl MunicipalitiesApi {
         Ok(MunicipalityListResponse::Ok(body, None))
     }
 
-    /// Get a municipality
+    /// Hämta en kommun / Get a municipality
     ///
     /// One municipality by its 4-digit SCB code.
     #[oai(
@@ -159,7 +162,7 @@ impl MunicipalitiesApi {
         )))
     }
 
-    /// Get a municipality's population series
+    /// Hämta en kommuns befolkningsserie / Get a municipality's population series
     ///
     /// Every year loaded for the municipality, oldest first: `total` inhabitants
     /// and `children` in an age band, each null where the year's source gives
@@ -196,7 +199,7 @@ impl MunicipalitiesApi {
         ))
     }
 
-    /// Write one year of a municipality's population
+    /// Skriv ett års befolkning / Write one year of population
     ///
     /// Admin key only. The body replaces the year's row whole (a figure left out
     /// becomes null); 201 when the year is new, 200 when updated or unchanged.
@@ -205,6 +208,10 @@ impl MunicipalitiesApi {
     /// band `children_age_from`..=`children_age_to` within 0–20; `source` 1–500
     /// characters. A change moves the data version, so reach, indicators and every
     /// cached answer follow at once.
+    ///
+    /// 422 also for rules no schema can state: neither `total` nor `children`;
+    /// `children` above `total` or without its age band; `children_age_from` above
+    /// `children_age_to`.
     #[oai(
         path = "/municipalities/:code/population/:year",
         method = "put",

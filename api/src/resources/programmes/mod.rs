@@ -73,12 +73,15 @@ pub struct ProgrammesApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Programmes")]
 impl ProgrammesApi {
-    /// List programmes
+    /// Lista program / List programmes
     ///
     /// The programme catalogue, ordered by slug. Unknown facts are null, never
     /// guessed. Evidence is on SBU's scale where SBU rated the programme, else
     /// `unassessed`; `evidence.sources` lists where the entry's facts were
     /// read. Rows with `verified: false` have only their names established.
+    ///
+    /// A non-empty `cursor` that this API did not issue for the same filters is
+    /// refused with 400 (start again without one).
     #[oai(path = "/programmes", method = "get", operation_id = "listProgrammes")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -121,13 +124,16 @@ impl ProgrammesApi {
         Ok(ProgrammeListResponse::Ok(body, None))
     }
 
-    /// Create or update a programme
+    /// Skapa eller uppdatera ett program / Create or update a programme
     ///
     /// Admin key only. Replaces the programme's catalogue entry with the body;
     /// 201 when created, 200 when updated or unchanged. A fact sent as null or
     /// left out is stored as unknown. An evidence status other than
     /// `unassessed`, and `verified: true`, need at least one URL in
     /// `evidence.sources`: no claim without a source.
+    ///
+    /// 422 also for rules no schema can state: `age_max` below `age_min`; an
+    /// evidence status other than `unassessed`, or `verified: true`, without a source.
     #[oai(
         path = "/programmes/:slug",
         method = "put",
@@ -155,7 +161,7 @@ impl ProgrammesApi {
         })
     }
 
-    /// Get a programme
+    /// Hämta ett program / Get a programme
     ///
     /// One programme by its slug, with ages, prevention levels, formats and evidence.
     #[oai(

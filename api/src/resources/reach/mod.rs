@@ -70,7 +70,7 @@ pub struct ReachApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Statistics")]
 impl ReachApi {
-    /// Aggregated reach
+    /// Räckvidd, aggregerad / Aggregated reach
     ///
     /// Sums over **counted sessions** — status `ongoing` or `completed`, attributed
     /// to the year and quarter of `start_date` — grouped by any combination of
@@ -115,6 +115,9 @@ impl ReachApi {
     /// suppressed; where `women` or `men` is hidden and `enrolled` is shown, the
     /// other is hidden too, so nothing can be recovered by subtraction. Zero is
     /// a real zero. `sessions` is never suppressed.
+    ///
+    /// `programme` must name a programme in the catalogue (`/v1/programmes`); the
+    /// catalogue changes, so the schema states only a slug's form: an unknown slug is 400.
     #[oai(path = "/reach", method = "get", operation_id = "getReach")]
     #[allow(clippy::too_many_arguments)]
     async fn get_reach(
@@ -163,7 +166,7 @@ impl ReachApi {
         Ok(ReachResponse::Ok(ReachBody::of(format, &q, k, data)))
     }
 
-    /// The decision's indicators
+    /// Beslutets indikatorer / The decision's indicators
     ///
     /// The short-term effects of the *Regional samling för föräldraskapsstöd*
     /// (inriktningsbeslut, Region Västmanland and Länsstyrelsen Västmanland) made

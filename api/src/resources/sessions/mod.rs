@@ -56,13 +56,19 @@ pub struct SessionsApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Sessions")]
 impl SessionsApi {
-    /// List sessions
+    /// Lista tillfällen / List sessions
     ///
     /// Sessions ordered by `start_date`, then `id` (a stable order), filtered by any
     /// combination of the parameters below (repeat `municipality`, `programme` or
     /// `status` to match any of several values). JSON is paged with an opaque
     /// `cursor`; CSV and NDJSON return every matching session in one streamed
     /// response. Per-session breakdowns are never published here.
+    ///
+    /// `programme` must name a programme in the catalogue (`/v1/programmes`); the
+    /// catalogue changes, so the schema states only a slug's form: an unknown slug is 400.
+    ///
+    /// A non-empty `cursor` that this API did not issue for the same filters is
+    /// refused with 400 (start again without one).
     #[oai(path = "/sessions", method = "get", operation_id = "listSessions")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -129,7 +135,7 @@ impl SessionsApi {
         ))
     }
 
-    /// Get a session
+    /// Hämta ett tillfälle / Get a session
     ///
     /// One session by the id the API assigned to it.
     #[oai(path = "/sessions/:id", method = "get", operation_id = "getSession")]

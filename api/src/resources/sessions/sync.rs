@@ -97,13 +97,20 @@ pub struct SyncApi;
 
 #[OpenApi(prefix_path = "/v1", tag = "ApiTags::Sync")]
 impl SyncApi {
-    /// Create or update a session
+    /// Skapa eller uppdatera ett tillfälle / Create or update a session
     ///
     /// Idempotent upsert of one session of the key's municipality, addressed by the
     /// municipality's own `external_id`. 201 when created, 200 when updated or
     /// unchanged (`Write-Result` says which; an unchanged write moves neither
     /// `updated_at` nor the change feed). With `Idempotency-Key`, a retry gets the
     /// first answer replayed.
+    ///
+    /// 422 also for rules no schema can state: `end_date` before `start_date`;
+    /// `completed`, `women`, `men`, `vulnerable_area` or `satisfaction_respondents`
+    /// above `enrolled` (women + men too); `satisfied` above or without
+    /// `satisfaction_respondents`; a `programme` not in the catalogue; the
+    /// municipality itself among `co_hosts`; a body `external_id` differing
+    /// from the path; an `Idempotency-Key` reused with another request.
     #[oai(
         path = "/municipalities/:code/sessions/:external_id",
         method = "put",
@@ -149,9 +156,13 @@ impl SyncApi {
         let (status, written) = idempotency::run(at, prepare, write).await?;
         let WrittenSession { outcome, record } = written;
         Ok(if status == 201 {
+            // The id is the municipality's own text: percent-encoded, so the
+            // header is ASCII and names this resource (a space, `#`, `?` or
+            // non-ASCII letter would otherwise break or redirect the URI).
             let location = format!(
-                "/v1/municipalities/{}/sessions/{external_id}",
-                code.as_str()
+                "/v1/municipalities/{}/sessions/{}",
+                code.as_str(),
+                crate::resources::page::html::url_value(&external_id)
             );
             PutSessionResponse::Created(Json(record), location, outcome)
         } else {
@@ -159,7 +170,7 @@ impl SyncApi {
         })
     }
 
-    /// Read back an own session
+    /// Läs tillbaka ett eget tillfälle / Read back an own session
     ///
     /// The full stored record, including the breakdowns that are never published
     /// per session. Only the owning municipality's key (or admin).
@@ -188,7 +199,7 @@ impl SyncApi {
         )))
     }
 
-    /// Delete a session
+    /// Ta bort ett tillfälle / Delete a session
     ///
     /// Removes the session; the change feed gets a tombstone (`op: delete`).
     #[oai(
@@ -215,7 +226,7 @@ impl SyncApi {
         Ok(DeleteSessionResponse::Deleted)
     }
 
-    /// Write a batch of sessions
+    /// Skriv tillfällen i en batch / Write a batch of sessions
     ///
     /// Up to 10,000 sessions of one municipality in one transaction: all or nothing.
     /// Any invalid item gives a 422 listing every problem of every item by JSON
@@ -224,6 +235,14 @@ impl SyncApi {
     /// sessions (within `scope`, if given) that the batch does not contain — the
     /// nightly full sync. A replace that would delete more than half of the
     /// sessions in scope (and more than 20) needs `"allow_mass_delete": true`.
+    ///
+    /// 422 also for rules no schema can state: `end_date` before `start_date`;
+    /// `completed`, `women`, `men`, `vulnerable_area` or `satisfaction_respondents`
+    /// above `enrolled` (women + men too); `satisfied` above or without
+    /// `satisfaction_respondents`; a `programme` not in the catalogue; the
+    /// municipality itself among `co_hosts`; an `external_id` twice in the batch;
+    /// `scope` without `replace`; the mass-delete guard above; an `Idempotency-Key`
+    /// reused with another request.
     #[oai(
         path = "/municipalities/:code/sessions/batch",
         method = "post",
