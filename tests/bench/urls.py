@@ -33,7 +33,6 @@ page = get("/v1/sessions?limit=1000")
 for _ in range(12):
     for s in page["data"]:
         urls.add(f"/v1/sessions/{s['id']}")
-        urls.add(f"/v1/municipalities/{s['municipality_code']}/sessions/{s['external_id']}")
     if not page.get("next"):
         break
     page = get(page["next"].replace(base, ""))
