@@ -185,7 +185,10 @@ mod tests {
         cache.put("k".into(), answer(10));
         drop(first);
         assert!(waiter.await.unwrap(), "and then finds the answer");
-        assert!(cache.filling.lock().unwrap().is_empty(), "nothing is left behind");
+        assert!(
+            cache.filling.lock().unwrap().is_empty(),
+            "nothing is left behind"
+        );
     }
 
     #[test]
