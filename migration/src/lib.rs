@@ -9,6 +9,7 @@ mod m20261127_000004_population_series;
 mod m20261127_000004_programme_catalogue;
 mod m20261127_000005_audit_log;
 mod m20261127_000006_api_key_last_use;
+mod m20261127_000007_session_filter_indexes;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000004_population_series::Migration),
             Box::new(m20261127_000005_audit_log::Migration),
             Box::new(m20261127_000006_api_key_last_use::Migration),
+            Box::new(m20261127_000007_session_filter_indexes::Migration),
         ]
     }
 }
