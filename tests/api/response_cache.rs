@@ -249,3 +249,60 @@ async fn keyed_reads_and_streamed_exports_are_never_shared() {
         );
     }
 }
+
+/// Sessions counted for 1980 by a keyed reach read: the key passes the
+/// response cache by, so the answer is summed afresh from the rollup copy.
+async fn keyed_reach_of_1980(app: &TestApp, auth: &str) -> i64 {
+    let r = app
+        .get_with(
+            "/v1/reach?group_by=municipality",
+            &[("authorization", auth)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(
+        r.header("cache-status"),
+        Some("foraldraskapsstod; fwd=uri-miss")
+    );
+    r.json()["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .find(|row| row["municipality"] == "1980")
+        .map_or(0, |row| row["sessions"].as_i64().expect("sessions"))
+}
+
+/// Reach sums a copy of the rollup kept in memory per data version: after a
+/// write through either instance, and after a delete, the copy each instance
+/// sums must be the database's.
+#[tokio::test]
+async fn reach_sums_its_in_memory_rollup_as_of_the_latest_write() {
+    let one = TestApp::new().await;
+    let two = one.another_instance(one.state.settings.as_ref().clone());
+    let key = one.key(Some("1980")).await;
+    let auth = format!("Bearer {key}");
+    assert_eq!(keyed_reach_of_1980(&two, &auth).await, 0);
+    for (n, (id, date)) in [("R-1", "2025-03-01"), ("R-2", "2025-06-01")]
+        .into_iter()
+        .enumerate()
+    {
+        let r = one
+            .put_session(Some(&key), "1980", id, &session_json(id, date))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.text());
+        let expected = n as i64 + 1;
+        assert_eq!(
+            keyed_reach_of_1980(&two, &auth).await,
+            expected,
+            "the other instance"
+        );
+        assert_eq!(
+            keyed_reach_of_1980(&one, &auth).await,
+            expected,
+            "the writing one"
+        );
+    }
+    let gone = one.delete_session(&key, "1980", "R-1").await;
+    assert_eq!(gone.status, 204, "{}", gone.text());
+    assert_eq!(keyed_reach_of_1980(&two, &auth).await, 1, "a delete");
+}

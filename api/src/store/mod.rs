@@ -7,5 +7,6 @@ pub mod db;
 pub mod feed;
 pub mod idempotency;
 pub mod keys;
+pub mod memo;
 pub mod population;
 pub mod version;

@@ -16,6 +16,7 @@ use crate::resources::meta::api_info::DataNotice;
 use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery};
 use crate::resources::reach::period::Quarter;
 use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
+use crate::resources::reach::table::ReachTable;
 use crate::resources::reach::wire::{IndicatorReport, ReachRow};
 use crate::resources::sessions::query::{SessionFilter, SessionQuery};
 use crate::resources::sessions::wire::Session;
@@ -81,6 +82,7 @@ pub fn finder_query(
 /// rollups and one keyset page), and the finished page is cached by data version.
 pub async fn load(
     db: &impl ConnectionTrait,
+    table: &ReachTable,
     q: &PageQuery,
     k: i64,
     cat: &Catalogues,
@@ -89,17 +91,15 @@ pub async fn load(
     cat.county_members(&q.county)?;
     let finder = finder_query(q, cat, Utc::now().date_naive())?;
     let by_municipality = reach_with(
-        db,
+        table,
         &reach_query(q, &[GroupField::Municipality], Some(q.year)),
         k,
         cat,
-    )
-    .await?;
-    let county_total = reach_with(db, &reach_query(q, &[], Some(q.year)), k, cat)
-        .await?
+    )?;
+    let county_total = reach_with(table, &reach_query(q, &[], Some(q.year)), k, cat)?
         .into_iter()
         .next();
-    let by_year = reach_with(db, &reach_query(q, &[GroupField::Year], None), k, cat).await?;
+    let by_year = reach_with(table, &reach_query(q, &[GroupField::Year], None), k, cat)?;
     let indicators = indicators_with(
         db,
         &IndicatorsQuery {

@@ -12,6 +12,8 @@ pub mod layout;
 pub mod params;
 pub mod sections;
 
+use std::sync::Arc;
+
 use poem::web::{Data, Html, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use poem_openapi::{payload, ApiResponse, OpenApi};
@@ -22,6 +24,7 @@ use crate::error::{ApiError, ListError};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::public_base;
 use crate::resources::meta::api_info::api_info;
+use crate::resources::reach::table::ReachTables;
 use crate::state::AppState;
 
 #[derive(ApiResponse)]
@@ -44,22 +47,27 @@ impl PageApi {
         &self,
         req: &Request,
         state: Data<&AppState>,
+        tables: Data<&Arc<ReachTables>>,
     ) -> Result<PageResponse, ListError> {
         let params: PageParams = req
             .params()
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
-        let html = render(req, &state, params, Lang::Sv).await?;
+        let html = render(req, &state, &tables, params, Lang::Sv).await?;
         Ok(PageResponse::Ok(payload::Html(html)))
     }
 }
 
 /// `GET /en/`: the page in English.
 #[handler]
-pub async fn english(req: &Request, state: Data<&AppState>) -> Result<Response, ApiError> {
+pub async fn english(
+    req: &Request,
+    state: Data<&AppState>,
+    tables: Data<&Arc<ReachTables>>,
+) -> Result<Response, ApiError> {
     let params: PageParams = req
         .params()
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    Ok(Html(render(req, &state, params, Lang::En).await?).into_response())
+    Ok(Html(render(req, &state, &tables, params, Lang::En).await?).into_response())
 }
 
 /// `GET /en`: the English page is `/en/`.
@@ -71,6 +79,7 @@ pub fn english_without_slash() -> Response {
 async fn render(
     req: &Request,
     state: &AppState,
+    tables: &ReachTables,
     params: PageParams,
     path_lang: Lang,
 ) -> Result<String, ApiError> {
@@ -78,7 +87,8 @@ async fn render(
     let k = state.settings.suppression_threshold;
     let cat = state.catalogues.get(&state.db).await?;
     let notice = api_info(&state.db, &state.settings).await?.data;
-    let d = data::load(&state.db, &q, k, &cat, notice).await?;
+    let table = tables.current(&state.db).await?;
+    let d = data::load(&state.db, &table, &q, k, &cat, notice).await?;
     let base = public_base(req, state.settings.public_base_url.as_deref());
     Ok(layout::page(&q, &d, &cat, &base))
 }

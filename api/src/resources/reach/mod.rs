@@ -9,7 +9,10 @@ pub mod population;
 pub mod query;
 pub mod rollup;
 pub mod sums;
+pub mod table;
 pub mod wire;
+
+use std::sync::Arc;
 
 use poem::Request;
 use poem_openapi::param::Query;
@@ -19,6 +22,7 @@ use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 use self::indicators::csv_rows;
 use self::params::{IndicatorParams, ReachParams};
 use self::query::ReachQuery;
+use self::table::ReachTables;
 use self::wire::{IndicatorReport, ReachReport, ReachRow};
 use crate::error::ListError;
 use crate::http::formats::{self, Format};
@@ -124,6 +128,7 @@ impl ReachApi {
         &self,
         req: &Request,
         state: poem::web::Data<&AppState>,
+        tables: poem::web::Data<&Arc<ReachTables>>,
         /// Group keys, comma-separated or repeated: `municipality`, `programme`,
         /// `year`, `quarter`, `prevention_level`. None: one total row.
         #[oai(default, example = "example_group_by")]
@@ -161,7 +166,8 @@ impl ReachApi {
         .parse()?;
         let k = state.settings.suppression_threshold;
         let cat = state.catalogues.get(&state.db).await?;
-        let data = query::reach_with(&state.db, &q, k, &cat).await?;
+        let table = tables.current(&state.db).await?;
+        let data = query::reach_with(&table, &q, k, &cat)?;
         let format = formats::negotiate(req, format.0);
         Ok(ReachResponse::Ok(ReachBody::of(format, &q, k, data)))
     }

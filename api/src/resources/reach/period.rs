@@ -15,7 +15,7 @@ pub struct Quarter {
 }
 
 impl Quarter {
-    pub(super) fn index(self) -> i32 {
+    pub fn index(self) -> i32 {
         self.year * 4 + self.quarter - 1
     }
 }

@@ -1,20 +1,18 @@
 //! `reach`: sums from the rollup, grouped and filtered, then put through
-//! disclosure control. Reads `reach_rollup` (one row per municipality,
-//! programme and quarter), never `sessions`, so its cost does not grow with
-//! the number of sessions.
+//! disclosure control. Reads the rollup (one row per municipality, programme
+//! and quarter) as held in memory for the data version, never `sessions`, so
+//! its cost does not grow with the number of sessions.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::Datelike;
-use entity::reach_rollup::{self, Column};
 use entity::{municipality, programme};
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DbErr, IdenStatic, QueryResult, TryGetable};
 
 use super::disclosure::disclose;
 use super::period::Quarter;
 use super::population::{self, per_1000};
 use super::sums::Sums;
+use super::table::{Group, ReachTable, Selection};
 use super::wire::ReachRow;
 use crate::error::ApiError;
 use crate::store::catalogue::Catalogues;
@@ -173,60 +171,11 @@ type Key = (
     Option<PreventionLevel>,
 );
 
-/// The rollup's key columns in `Key` order, each with whether SQL groups by it.
-fn key_columns(q: &ReachQuery) -> [(bool, Column); 4] {
-    [
-        (q.groups(GroupField::Municipality), Column::MunicipalityCode),
-        (q.by_programme(), Column::Programme),
-        (q.by_year(), Column::Year),
-        (q.groups(GroupField::Quarter), Column::Quarter),
-    ]
-}
-
-/// The SQL half: filter and group the rollup as far as SQL can; programme
-/// levels (a list per programme) are expanded in Rust.
-fn statement(
-    q: &ReachQuery,
-    municipalities: Option<&[&municipality::Model]>,
-    programmes: Option<&[&programme::Model]>,
-) -> SelectStatement {
-    let mut select = Query::select();
-    select.from(reach_rollup::Entity);
-    for (_, col) in key_columns(q).into_iter().filter(|(grouped, _)| *grouped) {
-        select.column(col);
-        select.group_by_col(col);
-    }
-    Sums::select_summed(&mut select);
-    if let Some(f) = q.from {
-        select.and_where(Expr::col(Column::Year).gte(f.year));
-        // An integer we computed, not client text: safe to inline, and it
-        // sidesteps placeholder styles differing between backends.
-        select.and_where(Expr::cust(format!(
-            "(year * 4 + quarter - 1) >= {}",
-            f.index()
-        )));
-    }
-    if let Some(t) = q.to {
-        select.and_where(Expr::col(Column::Year).lte(t.year));
-        select.and_where(Expr::cust(format!(
-            "(year * 4 + quarter - 1) <= {}",
-            t.index()
-        )));
-    }
-    if let Some(ms) = municipalities {
-        select.and_where(
-            Expr::col(Column::MunicipalityCode).is_in(ms.iter().map(|m| m.code.clone())),
-        );
-    }
-    if let Some(ps) = programmes {
-        select.and_where(Expr::col(Column::Programme).is_in(ps.iter().map(|p| p.slug.clone())));
-    }
-    select
-}
-
 /// Reach rows for `q` under suppression threshold `k`, ordered by their keys.
-pub async fn reach_with(
-    db: &impl ConnectionTrait,
+/// Sums the rollup as far as its keys allow; programme levels (a list per
+/// programme) are expanded here, so the rollup is grouped by programme for them.
+pub fn reach_with(
+    table: &ReachTable,
     q: &ReachQuery,
     k: i64,
     cat: &Catalogues,
@@ -238,14 +187,20 @@ pub async fn reach_with(
     let nothing_matches = (q.restricts_municipalities() && scope.is_empty())
         || (q.restricts_programmes() && programmes.is_empty());
     if !nothing_matches {
-        let stmt = statement(
-            q,
-            q.restricts_municipalities().then_some(&scope[..]),
-            q.restricts_programmes().then_some(&programmes[..]),
-        );
-        let backend = db.get_database_backend();
-        for row in db.query_all(backend.build(&stmt)).await? {
-            add_to_groups(&mut groups, &row, q, cat)?;
+        let codes: Vec<&str> = scope.iter().map(|m| m.code.as_str()).collect();
+        let slugs: Vec<&str> = programmes.iter().map(|p| p.slug.as_str()).collect();
+        let selection = Selection {
+            municipalities: q.restricts_municipalities().then_some(&codes[..]),
+            programmes: q.restricts_programmes().then_some(&slugs[..]),
+            from: q.from.map(Quarter::index),
+            to: q.to.map(Quarter::index),
+            by_municipality: q.groups(GroupField::Municipality),
+            by_programme: q.by_programme(),
+            by_year: q.by_year(),
+            by_quarter: q.groups(GroupField::Quarter),
+        };
+        for group in table.sum(&selection) {
+            add_to_groups(&mut groups, group, q, cat);
         }
     }
     if q.group_by.is_empty() && groups.is_empty() {
@@ -258,41 +213,26 @@ pub async fn reach_with(
         .collect())
 }
 
-/// A key column of a row of `statement`: there when the query groups by it.
-fn group_key<T: TryGetable>(
-    row: &QueryResult,
-    (grouped, col): (bool, Column),
-) -> Result<Option<T>, DbErr> {
-    grouped.then(|| row.try_get("", col.as_str())).transpose()
-}
-
-/// Adds one row of `statement` to its group, or with `prevention_level` to
-/// the group of each level of its programme.
-fn add_to_groups(
-    groups: &mut BTreeMap<Key, Sums>,
-    row: &QueryResult,
-    q: &ReachQuery,
-    cat: &Catalogues,
-) -> Result<(), DbErr> {
-    let sums = Sums::from_row(row)?;
-    if sums.sessions == 0 {
-        return Ok(());
+/// Adds one group of the rollup to its reach group, or with
+/// `prevention_level` to the group of each level of its programme.
+fn add_to_groups(groups: &mut BTreeMap<Key, Sums>, g: Group, q: &ReachQuery, cat: &Catalogues) {
+    if g.sums.sessions == 0 {
+        return;
     }
-    let [municipality, programme, year, quarter] = key_columns(q);
-    let municipality: Option<String> = group_key(row, municipality)?;
-    let slug: Option<String> = group_key(row, programme)?;
-    let year = group_key(row, year)?;
-    let quarter = group_key(row, quarter)?;
-    let programme_key = slug.clone().filter(|_| q.groups(GroupField::Programme));
+    let municipality = g.municipality.map(str::to_owned);
+    let programme_key = g
+        .programme
+        .filter(|_| q.groups(GroupField::Programme))
+        .map(str::to_owned);
     if !q.groups(GroupField::PreventionLevel) {
-        let key = (municipality, programme_key, year, quarter, None);
-        groups.entry(key).or_default().add(&sums);
-        return Ok(());
+        let key = (municipality, programme_key, g.year, g.quarter, None);
+        groups.entry(key).or_default().add(&g.sums);
+        return;
     }
     // A session counts once under each level of its programme.
-    let levels = slug
-        .as_deref()
-        .and_then(|s| cat.programmes.iter().find(|p| p.slug == s))
+    let levels = g
+        .programme
+        .and_then(|s| cat.programme(s))
         .map(levels_of)
         .unwrap_or_default();
     for level in levels {
@@ -302,13 +242,12 @@ fn add_to_groups(
         let key = (
             municipality.clone(),
             programme_key.clone(),
-            year,
-            quarter,
+            g.year,
+            g.quarter,
             Some(level),
         );
-        groups.entry(key).or_default().add(&sums);
+        groups.entry(key).or_default().add(&g.sums);
     }
-    Ok(())
 }
 
 /// A rate and why it is missing, from a count and its population.

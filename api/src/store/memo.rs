@@ -1,0 +1,56 @@
+//! A value derived from the database, computed once per data version and
+//! shared by every request until the next write.
+//!
+//! Data changes once a night and is read all day: what a read derives from a
+//! whole table (the reach rollup, say) is worth keeping in memory, as long as
+//! no request is ever answered from before a write it must see. So each
+//! request asks for the value as of the version it reads fresh
+//! ([`VersionReads`]); a kept value of that version or a later one serves it,
+//! an older one is replaced. One load runs at a time: requests arriving
+//! during a load wait for it instead of each loading the same thing.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Mutex;
+
+use super::feed::data_version;
+use super::version::VersionReads;
+use crate::error::ApiError;
+
+pub struct PerVersion<T> {
+    versions: Arc<VersionReads>,
+    kept: Mutex<Option<(i64, Arc<T>)>>,
+}
+
+impl<T> PerVersion<T> {
+    pub fn new(versions: Arc<VersionReads>) -> Self {
+        Self {
+            versions,
+            kept: Mutex::new(None),
+        }
+    }
+
+    /// The value as of the current data version, loading it if what is kept
+    /// is older. A value loaded after the version was read may be newer than
+    /// its tag, never older: the next request that reads a later version
+    /// simply loads again.
+    pub async fn get<F, Fut>(&self, db: &DatabaseConnection, load: F) -> Result<Arc<T>, ApiError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let version = self.versions.current(|| data_version(db)).await?;
+        let mut kept = self.kept.lock().await;
+        if let Some((v, value)) = kept.as_ref() {
+            // The version only grows: one kept from a later read is fresher still.
+            if *v >= version {
+                return Ok(value.clone());
+            }
+        }
+        let value = Arc::new(load().await?);
+        *kept = Some((version, value.clone()));
+        Ok(value)
+    }
+}
