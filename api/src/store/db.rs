@@ -12,6 +12,10 @@ use sea_orm::{
 /// The embedded default: a SQLite file under `data/` in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/foraldraskapsstod.db?mode=rwc";
 
+/// How much of a SQLite file is read through a memory map: more than the
+/// national demo data set (470 MB for 1M sessions) with room to grow.
+const SQLITE_MMAP_BYTES: u64 = 4 << 30;
+
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file_path(url) {
         if let Some(dir) = std::path::Path::new(&path).parent() {
@@ -22,18 +26,28 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         }
     }
     let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(if url.starts_with("sqlite") { 8 } else { 16 })
+    // SQLite: each connection is a thread of its own, with its own page cache
+    // and statements; on the mixed read set 4 served as much as 8 (1,363 vs
+    // 1,324 req/s) with 20 MiB less memory, and 2 no more.
+    opts.max_connections(if url.starts_with("sqlite") { 4 } else { 16 })
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30))
         .sqlx_logging(false)
         // WAL lets readers run beside the one writer; the busy timeout makes a
         // second writer wait for the first instead of failing at once.
+        // Reads through a memory map instead of read(2) into each
+        // connection's page cache: on the mixed read set of 1M sessions,
+        // 2,277 vs 1,324 req/s. The mapped pages are the OS page cache,
+        // shared and reclaimable, not the server's own memory (they show as
+        // RssFile, once per connection, beside RssAnon). Writes still go
+        // through the WAL.
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(30))
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
+                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
         });
     Database::connect(opts).await
 }
