@@ -385,3 +385,24 @@ async fn empty_query_parameters_mean_absent() {
     let feed = app.get("/v1/changes?after=").await;
     assert_eq!(feed.status, 200, "{}", feed.text());
 }
+
+/// `Server-Timing: app;dur=<ms>` on every answer, errors and cache hits too:
+/// the server's share of the round trip, never more than the whole of it.
+#[tokio::test]
+async fn every_answer_says_how_long_the_server_took() {
+    let app = TestApp::new().await;
+    for uri in ["/v1/sessions?limit=5", "/v1/sessions?limit=5", "/nowhere"] {
+        let started = std::time::Instant::now();
+        let reply = app.get(uri).await;
+        let round_trip = started.elapsed().as_secs_f64() * 1000.0;
+        let timing = reply.header("server-timing").expect("server-timing");
+        let dur: f64 = timing
+            .strip_prefix("app;dur=")
+            .and_then(|d| d.parse().ok())
+            .unwrap_or_else(|| panic!("{uri}: {timing}"));
+        assert!(
+            (0.0..=round_trip).contains(&dur),
+            "{uri}: {dur} ms of {round_trip} ms"
+        );
+    }
+}

@@ -146,7 +146,10 @@ stop_nginx() {
     sleep 0.3
 }
 
-rss_mib() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+# The server's own memory (RssAnon) and VmRSS beside it: on SQLite the
+# database is read through a memory map, whose pages are the OS page cache
+# and count in VmRSS once per connection (RssFile).
+rss_mib() { awk '/^RssAnon/ { a = $2 } /^VmRSS/ { v = $2 } END { printf "%.0f %.0f", a / 1024, v / 1024 }' "/proc/$1/status"; }
 
 ROWS=()
 row() { ROWS+=("$(printf '%s\t' "$@")"); }
@@ -212,28 +215,33 @@ run_backend() { # label database_url
     mixed="$(BENCH_URLS="$TMP/urls.txt" load "$base/" "$TMP/mixed.lua")"
 
     echo "== $label: cold pages"
-    # Never requested before: a programme and a year per municipality.
+    # Never requested before (urls.py asks only for firsts of months): 30
+    # municipalities from 2 January 2021. Server time is what the server
+    # reports in Server-Timing; client time adds Python's HTTP and loopback.
     local cold
     cold="$(python3 - "$base" <<'PY'
 import json, statistics, sys, time, urllib.request
 base = sys.argv[1]
 munis = json.load(urllib.request.urlopen(base + "/v1/municipalities?limit=1000"))["data"]
-times = []
+server, client = [], []
 for m in munis[100:130]:
-    url = f"{base}/v1/sessions?municipality={m['code']}&start_from=2021-01-01&limit=100"
+    url = f"{base}/v1/sessions?municipality={m['code']}&start_from=2021-01-02&limit=100"
     t = time.perf_counter()
     with urllib.request.urlopen(url) as r:
         r.read()
-    times.append((time.perf_counter() - t) * 1000)
-print(f"{statistics.median(times):.2f} {max(times):.2f}")
+        timing = r.headers["Server-Timing"]
+    client.append((time.perf_counter() - t) * 1000)
+    assert "hit" not in r.headers["Cache-Status"], url
+    server.append(float(timing.split("dur=")[1]))
+print(f"{statistics.median(server):.2f} {max(server):.2f} {statistics.median(client):.2f}")
 PY
 )"
 
     echo "== $label: writes"
     local writes
     writes="$(python3 "$ROOT/tests/bench/writes.py" "$base" "$key" 0180)"
-    local rss
-    rss="$(rss_mib "$SERVER_PID")"
+    local rss vmrss
+    read -r rss vmrss <<<"$(rss_mib "$SERVER_PID")"
 
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
@@ -244,7 +252,7 @@ PY
     read -r r_rps r_p99 r_bad _ _ <<<"$a_reach"
     read -r nr_rps _ _ _ _ <<<"$n_reach"
     read -r m_rps m_p99 m_bad m_reqs m_sock <<<"$mixed"
-    read -r cold_med cold_max <<<"$cold"
+    read -r cold_med cold_max cold_client <<<"$cold"
     read -r w_upsert w_same w_tenth w_scope <<<"$writes"
     row "$label" "hot list $hot_list" "$(printf '%.0f req/s, p99 %.1f ms, nginx %.0f req/s' "$l_rps" "$(echo "$l_p99/1000" | bc -l)" "$nl_rps")" \
         "$(printf '%.2f × nginx' "$(echo "$l_rps/$nl_rps" | bc -l)")" "≥ 0.5 × nginx, p99 ≤ 10 ms" \
@@ -255,13 +263,13 @@ PY
     row "$label" "mixed reads ($(wc -l <"$TMP/urls.txt") URLs, in order)" "$(printf '%.0f req/s, p99 %.1f ms, %d non-2xx, %d socket errors of %d' "$m_rps" "$(echo "$m_p99/1000" | bc -l)" "$m_bad" "$m_sock" "$m_reqs")" \
         "$(printf '%.2f × nginx list' "$(echo "$m_rps/$nl_rps" | bc -l)")" "≥ 4000 req/s, p99 ≤ 20 ms, no non-2xx" \
         "$(awk -v a="$m_rps" -v p="$m_p99" -v b="$m_bad" -v s="$m_sock" 'BEGIN{print (a>=4000 && p<=20000 && b==0 && s==0)?"ok":"MISSED"}')"
-    row "$label" "cold 100-session page (30 distinct)" "median $cold_med ms, max $cold_max ms (client-side)" "-" "≤ 1 ms" \
+    row "$label" "cold 100-session page (30 distinct)" "server time: median $cold_med ms, max $cold_max ms (client-side median $cold_client ms)" "-" "≤ 1 ms" \
         "$(awk -v c="$cold_med" 'BEGIN{print (c<=1)?"ok":"MISSED"}')"
     row "$label" "batch upsert 10,000 new sessions" "$w_upsert s" "-" "≤ 1 s" "$(awk -v c="$w_upsert" 'BEGIN{print (c<=1)?"ok":"MISSED"}')"
     row "$label" "replace (${w_scope#*# }), nothing changed" "$w_same s" "-" "≤ 1 s" "$(awk -v c="$w_same" 'BEGIN{print (c<=1)?"ok":"MISSED"}')"
     row "$label" "the same replace, a tenth changed, a tenth added, a tenth deleted" "$w_tenth s" "-" "≤ 1 s" "$(awk -v c="$w_tenth" 'BEGIN{print (c<=1)?"ok":"MISSED"}')"
     row "$label" "demo-data --sessions $SESSIONS --scope national" "$(printf '%.1f s' "$demo_s")" "-" "≤ 25 s" "$(awk -v c="$demo_s" 'BEGIN{print (c<=25)?"ok":"MISSED"}')"
-    row "$label" "server RSS after the load" "$rss MiB" "-" "≤ 150 MiB" "$(awk -v c="$rss" 'BEGIN{print (c<=150)?"ok":"MISSED"}')"
+    row "$label" "server RSS after the load (RssAnon)" "$rss MiB (VmRSS $vmrss MiB)" "-" "≤ 150 MiB" "$(awk -v c="$rss" 'BEGIN{print (c<=150)?"ok":"MISSED"}')"
 }
 
 START=$SECONDS

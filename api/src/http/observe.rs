@@ -38,7 +38,8 @@ fn valid_traceparent(v: &str) -> bool {
 }
 
 /// Gives each request an id (the client's `X-Request-Id` if sane), logs it,
-/// times it into the metrics, and echoes the id and `traceparent`.
+/// times it into the metrics and `Server-Timing`, and echoes the id and
+/// `traceparent`.
 pub async fn observe<E: Endpoint>(
     next: E,
     mut req: Request,
@@ -88,6 +89,12 @@ pub async fn observe<E: Endpoint>(
     }
     if let Some(tp) = traceparent.and_then(|t| HeaderValue::from_str(&t).ok()) {
         resp.headers_mut().insert("traceparent", tp);
+    }
+    // The server's own share of the round trip (W3C Server Timing), so a
+    // client can tell a slow network from a slow answer; the benchmark reads it.
+    let timing = format!("app;dur={:.3}", elapsed.as_secs_f64() * 1000.0);
+    if let Ok(v) = HeaderValue::from_str(&timing) {
+        resp.headers_mut().insert("server-timing", v);
     }
     Ok(resp)
 }
