@@ -16,6 +16,12 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/foraldraskapsstod.db?mode=
 /// national demo data set (470 MB for 1M sessions) with room to grow.
 const SQLITE_MMAP_BYTES: u64 = 4 << 30;
 
+/// Rows the SQLite worker thread may send ahead of the task reading them:
+/// a whole page (at most 1,000 + 1 rows) without the worker stopping for the
+/// reader. sqlx's default of 50 stopped it twice per 100-row page: 2,365 vs
+/// 2,443 req/s on the mixed read set (two runs each).
+const SQLITE_ROW_BUFFER: usize = 1024;
+
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file_path(url) {
         if let Some(dir) = std::path::Path::new(&path).parent() {
@@ -48,6 +54,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
+                .row_buffer_size(SQLITE_ROW_BUFFER)
         });
     Database::connect(opts).await
 }
