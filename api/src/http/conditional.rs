@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::response_cache::{self, Cached, ResponseCache};
 use crate::error::ApiError;
 use crate::store::feed::data_version;
-use crate::store::version::VersionReads;
+use crate::store::version::{self, VersionReads};
 
 /// What conditional GETs need from the application.
 #[derive(Clone)]
@@ -108,7 +108,9 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
             return Ok(hit(cached));
         }
     }
-    let mut resp = next.call(req).await?.into_response();
+    let mut resp = version::as_of(version, next.call(req))
+        .await?
+        .into_response();
     if matches && resp.status() == StatusCode::OK {
         return Ok(not_modified());
     }

@@ -18,6 +18,20 @@ use tokio::sync::Notify;
 
 use crate::error::ApiError;
 
+tokio::task_local! {
+    /// The version a request was answered as of, once read (see [`as_of`]).
+    static AS_OF: i64;
+}
+
+/// Runs a request's handler as of `version`: every later [`VersionReads::current`]
+/// in it answers `version` without another read. The version names the
+/// answer (its ETag and cache key), so what the handler derives per version
+/// (catalogues, the reach table) is then of the same version, and a miss
+/// costs one version read, not one per derived value.
+pub async fn as_of<F: Future>(version: i64, handler: F) -> F::Output {
+    AS_OF.scope(version, handler).await
+}
+
 #[derive(Default)]
 pub struct VersionReads {
     state: Mutex<Reads>,
@@ -36,12 +50,16 @@ struct Reads {
 }
 
 impl VersionReads {
-    /// The version as of a read that started after this call began.
+    /// The version as of a read that started after this call began, or
+    /// within [`as_of`] the request's own version.
     pub async fn current<F, Fut>(&self, read: F) -> Result<i64, ApiError>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<i64, ApiError>>,
     {
+        if let Ok(version) = AS_OF.try_with(|v| *v) {
+            return Ok(version);
+        }
         let need = self.lock().started;
         loop {
             let finished = self.finished.notified();
