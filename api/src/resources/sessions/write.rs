@@ -186,7 +186,10 @@ async fn write_in(
                 inserts.push(new);
             }
             None => {
-                let new = item.to_model(Uuid::new_v4(), municipality, seqs.take(), now, now);
+                // Time-ordered (v7): a night's new sessions extend the end of
+                // the primary key and its pages instead of landing all over it.
+                // The time it carries is the public `created_at` anyway.
+                let new = item.to_model(Uuid::now_v7(), municipality, seqs.take(), now, now);
                 deltas.record(None, Some(&new));
                 counts.created += 1;
                 rows.push((new.clone(), Outcome::Created));
