@@ -26,12 +26,13 @@ use self::table::ReachTables;
 use self::wire::{IndicatorReport, ReachReport, ReachRow};
 use crate::error::ListError;
 use crate::http::formats::{self, Format};
+use crate::http::json::JsonBody;
 use crate::http::openapi::tags::ApiTags;
 use crate::state::AppState;
 
 #[derive(ResponseContent)]
 pub enum ReachBody {
-    Json(Json<ReachReport>),
+    Json(JsonBody<ReachReport>),
     Csv(formats::Csv),
     Ndjson(formats::Ndjson),
 }
@@ -41,7 +42,7 @@ impl ReachBody {
         match format {
             Format::Csv => Self::Csv(formats::csv_of(&data)),
             Format::Ndjson => Self::Ndjson(formats::ndjson_of(&data)),
-            Format::Json => Self::Json(Json(ReachReport {
+            Format::Json => Self::Json(JsonBody(ReachReport {
                 group_by: q.group_by.iter().map(|g| g.as_str().to_owned()).collect(),
                 suppression_threshold: k,
                 data,

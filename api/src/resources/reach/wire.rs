@@ -2,6 +2,7 @@
 //! of the indicators (one list per area).
 
 use poem_openapi::Object;
+use serde::Serialize;
 
 use crate::http::formats::{opt, CsvRecord};
 use crate::resources::programmes::LocalizedText;
@@ -9,7 +10,7 @@ use crate::vocab::PreventionLevel;
 
 /// The children a row's `reach_per_1000_children` is a rate of: the figures
 /// of the row's year, else of the nearest earlier year that has them.
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize)]
 pub struct ReachPopulation {
     /// Year of the figures (31 December).
     pub year: i32,
@@ -21,7 +22,7 @@ pub struct ReachPopulation {
 
 /// The inhabitants a row's `reach_per_1000_inhabitants` is a rate of: the
 /// total population of the row's year, else of the nearest earlier year.
-#[derive(Debug, Clone, PartialEq, Eq, Object)]
+#[derive(Debug, Clone, PartialEq, Eq, Object, Serialize)]
 pub struct ReachInhabitants {
     /// Year of the figure (31 December).
     pub year: i32,
@@ -33,27 +34,33 @@ pub struct ReachInhabitants {
 /// period of `start_date`). Counts are participations, not unique people: a
 /// parent in two sessions counts twice. A count between 1 and k−1 is null and
 /// named in `suppressed`.
-#[derive(Debug, Clone, PartialEq, Object)]
+#[derive(Debug, Clone, PartialEq, Object, Serialize)]
 pub struct ReachRow {
     /// Group key (with `group_by=municipality`): 4-digit SCB code.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub municipality: Option<String>,
     /// The municipality's name, beside its code.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub municipality_name: Option<String>,
     /// Group key (with `group_by=programme`): programme slug.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub programme: Option<String>,
     /// Group key (with `group_by=year` or `quarter`): year of `start_date`.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<i32>,
     /// Group key (with `group_by=quarter`): 1–4.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub quarter: Option<i32>,
     /// Group key (with `group_by=prevention_level`). A session counts once
     /// under each level of its programme, so these rows may add up to more
     /// than the total.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub prevention_level: Option<PreventionLevel>,
     /// Counted sessions (never suppressed: sessions are not people).
     pub sessions: i64,
@@ -95,7 +102,7 @@ pub struct ReachRow {
 }
 
 /// Reach rows for one query.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 #[oai(example)]
 pub struct ReachReport {
     /// The grouping applied, in key order.
@@ -262,4 +269,28 @@ pub struct IndicatorReport {
     pub suppression_threshold: i64,
     /// The county first, then each municipality by code.
     pub areas: Vec<IndicatorArea>,
+}
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::Example;
+
+    use super::*;
+    use crate::http::json::assert_same_json;
+
+    #[test]
+    fn serde_writes_what_to_json_does() {
+        let mut report = ReachReport::example();
+        let mut bare = report.data[0].clone();
+        bare.municipality = None;
+        bare.municipality_name = None;
+        bare.year = None;
+        bare.population = None;
+        bare.enrolled = None;
+        bare.reach_per_1000_children_reason = Some("suppressed".into());
+        bare.prevention_level = Some(PreventionLevel::Universal);
+        bare.suppressed = vec!["enrolled".into()];
+        report.data.push(bare);
+        assert_same_json(&report);
+    }
 }
