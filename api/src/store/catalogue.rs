@@ -3,13 +3,13 @@
 //! resolve without a query.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use entity::{municipality, population, programme};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder};
 
-use super::feed::data_version;
+use super::memo::PerVersion;
 use super::population::all_series;
-use super::version::VersionReads;
 use crate::error::ApiError;
 
 /// The whole catalogue, by slug: small enough to read whole on every use.
@@ -97,38 +97,11 @@ impl Catalogues {
 
 /// The catalogues as of a data version: reach and indicators read them on
 /// every request, and they change only when something is written.
-#[derive(Default)]
-pub struct CatalogueCache {
-    versions: std::sync::Arc<VersionReads>,
-    loaded: std::sync::Mutex<Option<(i64, std::sync::Arc<Catalogues>)>>,
-}
+pub type CatalogueCache = PerVersion<Catalogues>;
 
 impl CatalogueCache {
-    /// Shares the application's version reads, so a request that has read
-    /// the version for its ETag does not wait for another read here.
-    pub fn new(versions: std::sync::Arc<VersionReads>) -> Self {
-        Self {
-            versions,
-            loaded: Default::default(),
-        }
-    }
-
-    /// Takes the connection, never a transaction: the version read here is
-    /// shared with other requests, and a transaction's own uncommitted
-    /// version must not reach them.
-    pub async fn get(
-        &self,
-        db: &DatabaseConnection,
-    ) -> Result<std::sync::Arc<Catalogues>, ApiError> {
-        let version = self.versions.current(|| data_version(db)).await?;
-        if let Some((v, cat)) = self.loaded.lock().map_err(ApiError::internal)?.as_ref() {
-            if *v == version {
-                return Ok(cat.clone());
-            }
-        }
-        // Loaded outside the lock; a concurrent loader's result is as good as ours.
-        let cat = std::sync::Arc::new(Catalogues::load(db).await?);
-        *self.loaded.lock().map_err(ApiError::internal)? = Some((version, cat.clone()));
-        Ok(cat)
+    /// The catalogues as of the current data version.
+    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<Catalogues>, ApiError> {
+        self.get(db, || Catalogues::load(db)).await
     }
 }

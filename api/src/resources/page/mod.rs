@@ -85,7 +85,7 @@ async fn render(
 ) -> Result<String, ApiError> {
     let q = params.parse(path_lang)?;
     let k = state.settings.suppression_threshold;
-    let cat = state.catalogues.get(&state.db).await?;
+    let cat = state.catalogues.current(&state.db).await?;
     let notice = api_info(&state.db, &state.settings).await?.data;
     let table = tables.current(&state.db).await?;
     let d = data::load(&state.db, &table, &q, k, &cat, notice).await?;

@@ -166,7 +166,7 @@ impl ReachApi {
         }
         .parse()?;
         let k = state.settings.suppression_threshold;
-        let cat = state.catalogues.get(&state.db).await?;
+        let cat = state.catalogues.current(&state.db).await?;
         let table = tables.current(&state.db).await?;
         let data = query::reach_with(&table, &q, k, &cat)?;
         let format = formats::negotiate(req, format.0);
@@ -227,7 +227,7 @@ impl ReachApi {
         }
         .parse()?;
         let k = state.settings.suppression_threshold;
-        let cat = state.catalogues.get(&state.db).await?;
+        let cat = state.catalogues.current(&state.db).await?;
         let report = indicators::indicators_with(&state.db, &q, k, &cat).await?;
         Ok(IndicatorsResponse::Ok(
             match formats::negotiate(req, format.0) {

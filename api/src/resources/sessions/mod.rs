@@ -118,7 +118,7 @@ impl SessionsApi {
             prevention_level: prevention_level.0,
             updated_since: updated_since.0,
         })?;
-        let query = SessionQuery::resolve(filter, &*state.catalogues.get(&state.db).await?)?;
+        let query = SessionQuery::resolve(filter, &*state.catalogues.current(&state.db).await?)?;
         let chosen = formats::negotiate(req, format.0);
         if chosen != Format::Json {
             return Ok(SessionListResponse::Ok(
