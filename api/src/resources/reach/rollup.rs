@@ -52,7 +52,7 @@ impl Bucket {
 
     /// Reads a bucket from a `reach_rollup` or `offer_rollup` row: both name
     /// the bucket columns alike.
-    fn from_row(row: &QueryResult) -> Result<Self, DbErr> {
+    pub(super) fn from_row(row: &QueryResult) -> Result<Self, DbErr> {
         use reach_rollup::Column as C;
         Ok(Self {
             municipality_code: row.try_get("", C::MunicipalityCode.as_str())?,

@@ -11,12 +11,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use entity::reach_rollup::{self, Column};
+use entity::reach_rollup;
 use futures_util::TryStreamExt;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, EntityTrait, IdenStatic, QueryTrait, StreamTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryTrait, StreamTrait};
 
+use super::period::Quarter;
+use super::rollup::Bucket;
 use super::sums::Sums;
 use crate::error::ApiError;
 use crate::store::memo::PerVersion;
@@ -78,13 +78,16 @@ impl ReachTable {
         let mut municipalities = HashMap::new();
         let mut programmes = HashMap::new();
         while let Some(row) = rows.try_next().await? {
-            let municipality: String = row.try_get("", Column::MunicipalityCode.as_str())?;
-            let programme: String = row.try_get("", Column::Programme.as_str())?;
+            let bucket = Bucket::from_row(&row)?;
             let row = Row {
-                municipality: intern(&mut table.municipalities, &mut municipalities, municipality)?,
-                programme: intern(&mut table.programmes, &mut programmes, programme)?,
-                year: row.try_get("", Column::Year.as_str())?,
-                quarter: row.try_get("", Column::Quarter.as_str())?,
+                municipality: intern(
+                    &mut table.municipalities,
+                    &mut municipalities,
+                    bucket.municipality_code,
+                )?,
+                programme: intern(&mut table.programmes, &mut programmes, bucket.programme)?,
+                year: bucket.year,
+                quarter: bucket.quarter,
                 sums: Sums::from_row(&row)?,
             };
             table.rows.push(row);
@@ -106,7 +109,11 @@ impl ReachTable {
         let (from, to) = (s.from.unwrap_or(i32::MIN), s.to.unwrap_or(i32::MAX));
         let mut groups: HashMap<GroupKey, Sums> = HashMap::new();
         for r in &self.rows {
-            let index = r.year * 4 + r.quarter - 1;
+            let index = Quarter {
+                year: r.year,
+                quarter: r.quarter,
+            }
+            .index();
             if !(municipality_in[usize::from(r.municipality)]
                 && programme_in[usize::from(r.programme)]
                 && (from..=to).contains(&index))
