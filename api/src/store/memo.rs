@@ -36,6 +36,10 @@ impl<T> PerVersion<T> {
     /// is older. A value loaded after the version was read may be newer than
     /// its tag, never older: the next request that reads a later version
     /// simply loads again.
+    ///
+    /// Takes the connection, never a transaction: the version read here is
+    /// shared with other requests, and a transaction's own uncommitted
+    /// version must not reach them.
     pub async fn get<F, Fut>(&self, db: &DatabaseConnection, load: F) -> Result<Arc<T>, ApiError>
     where
         F: FnOnce() -> Fut,
