@@ -108,7 +108,10 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
             return Ok(hit(cached));
         }
     }
-    let mut resp = version::as_of(version, next.call(req))
+    // Boxed: the handler's future is large, and held inline it would make
+    // every future around it as large, to be moved on every request, hits
+    // included.
+    let mut resp = Box::pin(version::as_of(version, next.call(req)))
         .await?
         .into_response();
     if matches && resp.status() == StatusCode::OK {
