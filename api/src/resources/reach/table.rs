@@ -9,10 +9,12 @@
 //! write pays to load it.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Arc;
 
 use entity::reach_rollup;
 use futures_util::TryStreamExt;
+use rustc_hash::FxHashMap;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryTrait, StreamTrait};
 
 use super::period::Quarter;
@@ -29,7 +31,11 @@ pub type ReachTables = PerVersion<ReachTable>;
 pub struct ReachTable {
     municipalities: Vec<String>,
     programmes: Vec<String>,
+    /// In key order, municipality first.
     rows: Vec<Row>,
+    /// Each municipality's rows, by its interned index: a query about a
+    /// county or a municipality reads its own rows, not the country's.
+    spans: Vec<Range<usize>>,
 }
 
 struct Row {
@@ -92,7 +98,18 @@ impl ReachTable {
             };
             table.rows.push(row);
         }
+        // In key order, the rows of one group mostly come one after
+        // another, so `sum` rarely needs to look a group up.
+        table
+            .rows
+            .sort_unstable_by_key(|r| (r.municipality, r.programme, r.year, r.quarter));
         table.rows.shrink_to_fit();
+        table.spans = vec![0..0; table.municipalities.len()];
+        let mut start = 0;
+        for run in table.rows.chunk_by(|a, b| a.municipality == b.municipality) {
+            table.spans[usize::from(run[0].municipality)] = start..start + run.len();
+            start += run.len();
+        }
         Ok(table)
     }
 
@@ -107,8 +124,18 @@ impl ReachTable {
         let municipality_in = admitted(&self.municipalities, s.municipalities);
         let programme_in = admitted(&self.programmes, s.programmes);
         let (from, to) = (s.from.unwrap_or(i32::MIN), s.to.unwrap_or(i32::MAX));
-        let mut groups: HashMap<GroupKey, Sums> = HashMap::new();
-        for r in &self.rows {
+        // The key is a few small integers of our own: SipHash's defence
+        // against chosen keys buys nothing here and cost most of the loop.
+        let mut groups: FxHashMap<GroupKey, Sums> = FxHashMap::default();
+        let mut run: Option<(GroupKey, Sums)> = None;
+        let rows: Vec<&[Row]> = match s.municipalities {
+            None => vec![&self.rows],
+            Some(_) => (self.spans.iter().zip(&municipality_in))
+                .filter(|(_, admitted)| **admitted)
+                .map(|(span, _)| &self.rows[span.clone()])
+                .collect(),
+        };
+        for r in rows.into_iter().flatten() {
             let index = Quarter {
                 year: r.year,
                 quarter: r.quarter,
@@ -126,7 +153,17 @@ impl ReachTable {
                 s.by_year.then_some(r.year),
                 s.by_quarter.then_some(r.quarter),
             );
-            groups.entry(key).or_default().add(&r.sums);
+            match &mut run {
+                Some((k, sums)) if *k == key => sums.add(&r.sums),
+                _ => {
+                    if let Some((k, sums)) = run.replace((key, r.sums)) {
+                        groups.entry(k).or_default().add(&sums);
+                    }
+                }
+            }
+        }
+        if let Some((k, sums)) = run {
+            groups.entry(k).or_default().add(&sums);
         }
         groups
             .into_iter()
