@@ -170,7 +170,10 @@ impl Server {
     }
 
     pub(crate) async fn ready(&self, client: &reqwest::Client) {
-        for _ in 0..200 {
+        // Generous: a debug build migrating a fresh database beside the
+        // whole suite on 2 cores has taken more than 10 s. Ready ends the
+        // wait at once.
+        for _ in 0..1200 {
             let ok = client
                 .get(format!("{}/health/ready", self.url))
                 .send()
