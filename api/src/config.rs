@@ -51,7 +51,7 @@ impl Default for Settings {
             contact_url: None,
             contact_email: None,
             audit_retention_days: 400,
-            response_cache_bytes: 64 * 1024 * 1024,
+            response_cache_bytes: 32 * 1024 * 1024,
         }
     }
 }

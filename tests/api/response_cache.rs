@@ -306,3 +306,38 @@ async fn reach_sums_its_in_memory_rollup_as_of_the_latest_write() {
     assert_eq!(gone.status, 204, "{}", gone.text());
     assert_eq!(keyed_reach_of_1980(&two, &auth).await, 1, "a delete");
 }
+
+/// After a write no kept answer can be served again (each names the version
+/// it was made of), so the cache lets them all go at once instead of holding
+/// their memory until they are evicted.
+#[tokio::test]
+async fn a_write_lets_go_of_every_answer_kept_before_it() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    let entries = |text: &str| -> i64 {
+        text.lines()
+            .find_map(|l| l.strip_prefix("response_cache_entries "))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no response_cache_entries in {text}"))
+    };
+    for uri in [LIST, REACH, FEED] {
+        cached(&app, uri).await;
+    }
+    assert_eq!(entries(&app.get("/metrics").await.text()), 3);
+    let reply = app
+        .put_session(
+            Some(&key),
+            "1980",
+            "T-1",
+            &session_json("T-1", "2025-03-01"),
+        )
+        .await;
+    assert_eq!(reply.status, 201);
+    let fresh = app.get(LIST).await;
+    assert_eq!(external_ids(&fresh.json()), ["T-1"]);
+    assert_eq!(
+        entries(&app.get("/metrics").await.text()),
+        1,
+        "only the answer made after the write is kept"
+    );
+}

@@ -60,6 +60,7 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
     }
     let db = &state.db;
     let version = state.versions.current(|| data_version(db)).await?;
+    state.responses.advance_to(version);
     let keyed = req.header(header::AUTHORIZATION).is_some();
     let etag = etag(&req, version, state.suppression_threshold);
     let matches = req.header(header::IF_NONE_MATCH).is_some_and(|v| {

@@ -9,6 +9,7 @@
 //! thousands of one-off URLs does not push out the answers read all day.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -53,6 +54,9 @@ impl Weighter<String, Cached> for ByBytes {
 
 pub struct ResponseCache {
     entries: Option<Cache<String, Cached, ByBytes>>,
+    /// The newest data version seen; answers of older versions can never
+    /// be asked for again.
+    newest: AtomicI64,
     /// Keys being computed now, so concurrent misses of one key wait for
     /// the first instead of all computing it (and, when the computation is
     /// slower than the clients' patience, none ever finishing).
@@ -88,7 +92,21 @@ impl ResponseCache {
         });
         Self {
             entries,
+            newest: AtomicI64::new(i64::MIN),
             filling: Mutex::default(),
+        }
+    }
+
+    /// Drops every answer when the data version moves past the newest seen:
+    /// their keys name older versions, so they would otherwise hold memory
+    /// until evicted (after a nightly sync, the whole cache). An answer of
+    /// an older version kept by a request still under way is only dead
+    /// weight, never served.
+    pub fn advance_to(&self, version: i64) {
+        if self.newest.fetch_max(version, Ordering::Relaxed) < version {
+            if let Some(entries) = &self.entries {
+                entries.clear();
+            }
         }
     }
 
@@ -185,6 +203,19 @@ mod tests {
             cache.filling.lock().unwrap().is_empty(),
             "nothing is left behind"
         );
+    }
+
+    #[test]
+    fn answers_of_older_versions_are_dropped_when_the_version_moves() {
+        let cache = ResponseCache::new(1024 * 1024);
+        cache.advance_to(3);
+        cache.put("3-a".into(), answer(10));
+        cache.advance_to(3);
+        cache.advance_to(2);
+        assert!(cache.get("3-a").is_some(), "same or older version: kept");
+        cache.advance_to(4);
+        assert!(cache.get("3-a").is_none());
+        assert_eq!(cache.usage(), (0, 0));
     }
 
     #[test]
