@@ -249,3 +249,48 @@ async fn national_demo_data_spreads_sessions_over_the_country_by_population() {
         "by default: Västmanland's ten"
     );
 }
+
+/// The sessions table's indexes and foreign keys, as the database's own
+/// catalogue states them.
+async fn sessions_schema(app: &TestApp) -> Vec<String> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let backend = app.db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => {
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'sessions' AND sql IS NOT NULL \
+             ORDER BY name"
+        }
+        _ => {
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'sessions' UNION ALL \
+             SELECT conname::text || ' ' || pg_get_constraintdef(oid) FROM pg_constraint \
+             WHERE conrelid = 'sessions'::regclass ORDER BY 1"
+        }
+    };
+    let rows = app
+        .db
+        .query_all(Statement::from_string(backend, sql))
+        .await
+        .expect("read the catalogue");
+    rows.iter()
+        .map(|r| r.try_get_by_index::<String>(0).expect("a definition"))
+        .collect()
+}
+
+/// A load of 50,000 or more drops the sessions' secondary indexes to build
+/// them once at the end: afterwards the schema is exactly as the migrations
+/// made it, and the data is served.
+#[tokio::test]
+async fn a_bulk_demo_load_leaves_the_schema_as_the_migrations_made_it() {
+    let app = TestApp::new().await;
+    let before = sessions_schema(&app).await;
+    assert!(before.len() > 3, "{before:?}");
+    app.add_demo_sessions_in(Scope::National, 50_000, 5).await;
+    assert_eq!(sessions_schema(&app).await, before);
+    let page = data(&app, "/v1/sessions?municipality=0180&limit=100").await;
+    assert_eq!(page.len(), 100, "Stockholm holds a tenth of the country");
+    let dates: Vec<&str> = page
+        .iter()
+        .map(|s| s["start_date"].as_str().unwrap())
+        .collect();
+    assert!(dates.is_sorted(), "in keyset order: {dates:?}");
+}
