@@ -290,20 +290,12 @@ async fn metrics_never_take_a_label_from_an_id_in_the_path() {
 #[tokio::test]
 async fn metrics_report_the_response_cache_size() {
     let app = TestApp::new().await;
-    let gauge = |text: &str, name: &str| -> i64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(&format!("{name} ")))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no {name} in {text}"))
-    };
-    let before = app.get("/metrics").await.text();
-    assert_eq!(gauge(&before, "response_cache_entries"), 0);
-    assert_eq!(gauge(&before, "response_cache_bytes"), 0);
+    assert_eq!(app.metric("response_cache_entries").await, 0);
+    assert_eq!(app.metric("response_cache_bytes").await, 0);
     let reach = app.reach("group_by=municipality").await;
     assert_eq!(reach.status, 200);
-    let after = app.get("/metrics").await.text();
-    assert_eq!(gauge(&after, "response_cache_entries"), 1, "{after}");
-    let bytes = gauge(&after, "response_cache_bytes");
+    assert_eq!(app.metric("response_cache_entries").await, 1);
+    let bytes = app.metric("response_cache_bytes").await;
     let body = i64::try_from(reach.body.len()).unwrap();
     assert!(
         (body..body + 4096).contains(&bytes),

@@ -314,16 +314,10 @@ async fn reach_sums_its_in_memory_rollup_as_of_the_latest_write() {
 async fn a_write_lets_go_of_every_answer_kept_before_it() {
     let app = TestApp::new().await;
     let key = app.key(Some("1980")).await;
-    let entries = |text: &str| -> i64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix("response_cache_entries "))
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no response_cache_entries in {text}"))
-    };
     for uri in [LIST, REACH, FEED] {
         cached(&app, uri).await;
     }
-    assert_eq!(entries(&app.get("/metrics").await.text()), 3);
+    assert_eq!(app.metric("response_cache_entries").await, 3);
     let reply = app
         .put_session(
             Some(&key),
@@ -336,7 +330,7 @@ async fn a_write_lets_go_of_every_answer_kept_before_it() {
     let fresh = app.get(LIST).await;
     assert_eq!(external_ids(&fresh.json()), ["T-1"]);
     assert_eq!(
-        entries(&app.get("/metrics").await.text()),
+        app.metric("response_cache_entries").await,
         1,
         "only the answer made after the write is kept"
     );

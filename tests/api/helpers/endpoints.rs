@@ -40,6 +40,15 @@ impl TestApp {
         self.request(Method::GET, uri, headers).await
     }
 
+    /// The value of an unlabelled gauge or counter in `GET /metrics`.
+    pub async fn metric(&self, name: &str) -> i64 {
+        let text = self.get("/metrics").await.text();
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+    }
+
     /// `GET /v1/reach?{query}`.
     pub async fn reach(&self, query: &str) -> Reply {
         self.get(&with_query("/v1/reach", query)).await
