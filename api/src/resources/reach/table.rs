@@ -128,23 +128,18 @@ impl ReachTable {
         // against chosen keys buys nothing here and cost most of the loop.
         let mut groups: FxHashMap<GroupKey, Sums> = FxHashMap::default();
         let mut run: Option<(GroupKey, Sums)> = None;
-        let rows: Vec<&[Row]> = match s.municipalities {
-            None => vec![&self.rows],
-            Some(_) => (self.spans.iter().zip(&municipality_in))
-                .filter(|(_, admitted)| **admitted)
-                .map(|(span, _)| &self.rows[span.clone()])
-                .collect(),
-        };
-        for r in rows.into_iter().flatten() {
+        // Only the admitted municipalities' spans are read (every span, and
+        // so every row, when the selection names none).
+        let rows = (self.spans.iter().zip(&municipality_in))
+            .filter(|(_, admitted)| **admitted)
+            .flat_map(|(span, _)| &self.rows[span.clone()]);
+        for r in rows {
             let index = Quarter {
                 year: r.year,
                 quarter: r.quarter,
             }
             .index();
-            if !(municipality_in[usize::from(r.municipality)]
-                && programme_in[usize::from(r.programme)]
-                && (from..=to).contains(&index))
-            {
+            if !(programme_in[usize::from(r.programme)] && (from..=to).contains(&index)) {
                 continue;
             }
             let key = (
