@@ -103,7 +103,11 @@ impl ResponseCache {
     /// an older version kept by a request still under way is only dead
     /// weight, never served.
     pub fn advance_to(&self, version: i64) {
-        if self.newest.fetch_max(version, Ordering::Relaxed) < version {
+        // Every public GET calls this and the version rarely moves: a plain
+        // load first, so the shared counter is written only when it does.
+        if version > self.newest.load(Ordering::Relaxed)
+            && self.newest.fetch_max(version, Ordering::Relaxed) < version
+        {
             if let Some(entries) = &self.entries {
                 entries.clear();
             }
