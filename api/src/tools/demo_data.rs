@@ -78,6 +78,171 @@ impl<T> Weighted<T> {
     }
 }
 
+/// The synthetic world the sessions are drawn from: where they are held,
+/// which programmes, on which dates, under which ids.
+struct Synth {
+    rng: StdRng,
+    by_people: Weighted<municipality::Model>,
+    by_use: Weighted<programme::Model>,
+    codes: Vec<String>,
+    ids: std::vec::IntoIter<Uuid>,
+    today: NaiveDate,
+    first: NaiveDate,
+    span_days: i64,
+}
+
+impl Synth {
+    fn new(
+        seed: u64,
+        count: u64,
+        by_people: Weighted<municipality::Model>,
+        by_use: Weighted<programme::Model>,
+        codes: Vec<String>,
+    ) -> Self {
+        let first = NaiveDate::from_ymd_opt(2019, 1, 1).expect("valid date");
+        let last = NaiveDate::from_ymd_opt(2026, 12, 31).expect("valid date");
+        // Random ids, handed out in ascending order: the primary key (the one
+        // index kept during the load) then grows at its end instead of at random
+        // pages all over it.
+        let mut ids: Vec<Uuid> = {
+            let mut id_rng = StdRng::seed_from_u64(seed.rotate_left(32) ^ 0x1d5);
+            (0..count)
+                .map(|_| uuid::Builder::from_random_bytes(id_rng.gen()).into_uuid())
+                .collect()
+        };
+        ids.sort_unstable();
+        Self {
+            rng: StdRng::seed_from_u64(seed),
+            by_people,
+            by_use,
+            codes,
+            ids: ids.into_iter(),
+            today: reference_date(),
+            first,
+            span_days: (last - first).num_days(),
+        }
+    }
+
+    /// The `k`th session of the run.
+    fn session(&mut self, k: u64, seq: i64) -> session::Model {
+        let rng = &mut self.rng;
+        let m = self.by_people.pick(rng);
+        let p = self.by_use.pick(rng);
+        let start = self.first + Duration::days(rng.gen_range(0..=self.span_days));
+        let meetings = p.typical_meetings.unwrap_or(rng.gen_range(4..=10));
+        let end = start + Duration::weeks(meetings as i64);
+        let status = if start > self.today {
+            if (start - self.today).num_days() < 60 {
+                "open"
+            } else {
+                "planned"
+            }
+        } else if end < self.today {
+            if rng.gen_bool(0.05) {
+                "cancelled"
+            } else {
+                "completed"
+            }
+        } else {
+            "ongoing"
+        };
+        let digital_share = if start.year() >= 2020 { 0.2 } else { 0.05 };
+        // A programme given digitally is often run digitally; others sometimes go online.
+        let delivery = if p.formats.contains("digital") && rng.gen_bool(0.5) {
+            "digital"
+        } else if rng.gen_bool(digital_share) {
+            if rng.gen_bool(0.5) {
+                "digital"
+            } else {
+                "hybrid"
+            }
+        } else {
+            "in_person"
+        };
+        let mut languages = vec!["sv"];
+        if rng.gen_bool(0.15) {
+            languages.push(OTHER_LANGUAGES[rng.gen_range(0..OTHER_LANGUAGES.len())]);
+        }
+        let co_host = if rng.gen_bool(0.1) {
+            Some(self.codes[rng.gen_range(0..self.codes.len())].clone())
+        } else {
+            None
+        };
+        let co_hosts = co_host
+            .filter(|c| c != &m.code)
+            .map(|c| format!(",{c},"))
+            .unwrap_or_default();
+        let capacity: i32 = rng.gen_range(6..=20);
+        let enrolled: i32 = match status {
+            "planned" => 0,
+            "open" => rng.gen_range(0..=capacity / 2),
+            "cancelled" => rng.gen_range(0..=3),
+            _ => rng.gen_range(capacity / 2..=capacity),
+        };
+        let completed: i32 = if status == "completed" {
+            (enrolled as f64 * rng.gen_range(0.6..=0.95)).round() as i32
+        } else {
+            0
+        };
+        let women = (enrolled as f64 * rng.gen_range(0.5..=0.8)).round() as i32;
+        let men = (enrolled - women - rng.gen_range(0..=1)).max(0);
+        let vulnerable_base = if m.code == "1980" { 0.3 } else { 0.15 };
+        let vulnerable = (enrolled as f64 * rng.gen_range(0.0..=vulnerable_base)).round() as i32;
+        let (respondents, satisfied) = if status == "completed" {
+            let r = (completed as f64 * rng.gen_range(0.5..=0.9)).round() as i32;
+            (
+                Some(r),
+                Some((r as f64 * rng.gen_range(0.7..=1.0)).round() as i32),
+            )
+        } else {
+            (None, None)
+        };
+        let created_at = Utc.from_utc_datetime(
+            &(start - Duration::days(30))
+                .and_hms_opt(8, 0, 0)
+                .expect("valid time"),
+        );
+        let updated_at = if status == "completed" || status == "cancelled" {
+            Utc.from_utc_datetime(
+                &end.min(self.today)
+                    .and_hms_opt(8, 0, 0)
+                    .expect("valid time"),
+            )
+        } else {
+            created_at
+        };
+        session::Model {
+            id: self.ids.next().expect("one id per session"),
+            municipality_code: m.code.clone(),
+            external_id: format!("DEMO-{}-{:07}", m.code, k + 1),
+            programme: p.slug.clone(),
+            provider: Some(PROVIDERS[rng.gen_range(0..PROVIDERS.len())].to_owned()),
+            status: status.to_owned(),
+            start_date: start,
+            end_date: Some(end),
+            meetings: Some(meetings),
+            languages: format!(",{},", languages.join(",")),
+            delivery: delivery.to_owned(),
+            area: rng
+                .gen_bool(0.6)
+                .then(|| format!("Område {}", rng.gen_range(1..=6))),
+            co_hosts,
+            open_to_other_municipalities: rng.gen_bool(0.2),
+            capacity: Some(capacity),
+            enrolled,
+            completed,
+            women: Some(women),
+            men: Some(men),
+            vulnerable_area: Some(vulnerable),
+            satisfaction_respondents: respondents,
+            satisfied,
+            seq,
+            created_at,
+            updated_at,
+        }
+    }
+}
+
 /// Fills the database with `count` synthetic sessions. Refuses when sessions
 /// exist unless `replace`, which first removes every session.
 pub async fn generate(
@@ -149,7 +314,6 @@ pub async fn generate(
             .collect(),
     );
 
-    let mut rng = StdRng::seed_from_u64(seed);
     let txn = db.begin().await?;
     let mut seqs = SeqAllocator::lock(&txn).await?;
     let sqlite = txn.get_database_backend() == DbBackend::Sqlite;
@@ -187,138 +351,15 @@ pub async fn generate(
             .await?;
     }
 
-    let chunk = crate::resources::sessions::store::chunk_size(txn.get_database_backend()) as u64;
+    let chunk = crate::resources::sessions::store::chunk_size(txn.get_database_backend());
     let mut rollup = Deltas::default();
-    let today = reference_date();
-    let first = NaiveDate::from_ymd_opt(2019, 1, 1).expect("valid date");
-    let span_days = (NaiveDate::from_ymd_opt(2026, 12, 31).expect("valid date") - first).num_days();
-
-    // Random ids, handed out in ascending order: the primary key (the one
-    // index kept during the load) then grows at its end instead of at random
-    // pages all over it.
-    let mut ids: Vec<Uuid> = {
-        let mut id_rng = StdRng::seed_from_u64(seed.rotate_left(32) ^ 0x1d5);
-        (0..count)
-            .map(|_| uuid::Builder::from_random_bytes(id_rng.gen()).into_uuid())
-            .collect()
-    };
-    ids.sort_unstable();
-    let mut ids = ids.into_iter();
-    let mut rows = Vec::with_capacity(chunk as usize);
+    let mut synth = Synth::new(seed, count, by_people, by_use, codes);
+    let mut rows = Vec::with_capacity(chunk);
     for k in 0..count {
-        let m = by_people.pick(&mut rng);
-        let p = by_use.pick(&mut rng);
-        let start = first + Duration::days(rng.gen_range(0..=span_days));
-        let meetings = p.typical_meetings.unwrap_or(rng.gen_range(4..=10));
-        let end = start + Duration::weeks(meetings as i64);
-        let status = if start > today {
-            if (start - today).num_days() < 60 {
-                "open"
-            } else {
-                "planned"
-            }
-        } else if end < today {
-            if rng.gen_bool(0.05) {
-                "cancelled"
-            } else {
-                "completed"
-            }
-        } else {
-            "ongoing"
-        };
-        let digital_share = if start.year() >= 2020 { 0.2 } else { 0.05 };
-        // A programme given digitally is often run digitally; others sometimes go online.
-        let delivery = if p.formats.contains("digital") && rng.gen_bool(0.5) {
-            "digital"
-        } else if rng.gen_bool(digital_share) {
-            if rng.gen_bool(0.5) {
-                "digital"
-            } else {
-                "hybrid"
-            }
-        } else {
-            "in_person"
-        };
-        let mut languages = vec!["sv"];
-        if rng.gen_bool(0.15) {
-            languages.push(OTHER_LANGUAGES[rng.gen_range(0..OTHER_LANGUAGES.len())]);
-        }
-        let co_host = if rng.gen_bool(0.1) {
-            Some(codes[rng.gen_range(0..codes.len())].clone())
-        } else {
-            None
-        };
-        let co_hosts = co_host
-            .filter(|c| c != &m.code)
-            .map(|c| format!(",{c},"))
-            .unwrap_or_default();
-        let capacity: i32 = rng.gen_range(6..=20);
-        let enrolled: i32 = match status {
-            "planned" => 0,
-            "open" => rng.gen_range(0..=capacity / 2),
-            "cancelled" => rng.gen_range(0..=3),
-            _ => rng.gen_range(capacity / 2..=capacity),
-        };
-        let completed: i32 = if status == "completed" {
-            (enrolled as f64 * rng.gen_range(0.6..=0.95)).round() as i32
-        } else {
-            0
-        };
-        let women = (enrolled as f64 * rng.gen_range(0.5..=0.8)).round() as i32;
-        let men = (enrolled - women - rng.gen_range(0..=1)).max(0);
-        let vulnerable_base = if m.code == "1980" { 0.3 } else { 0.15 };
-        let vulnerable = (enrolled as f64 * rng.gen_range(0.0..=vulnerable_base)).round() as i32;
-        let (respondents, satisfied) = if status == "completed" {
-            let r = (completed as f64 * rng.gen_range(0.5..=0.9)).round() as i32;
-            (
-                Some(r),
-                Some((r as f64 * rng.gen_range(0.7..=1.0)).round() as i32),
-            )
-        } else {
-            (None, None)
-        };
-        let created_at = Utc.from_utc_datetime(
-            &(start - Duration::days(30))
-                .and_hms_opt(8, 0, 0)
-                .expect("valid time"),
-        );
-        let updated_at = if status == "completed" || status == "cancelled" {
-            Utc.from_utc_datetime(&end.min(today).and_hms_opt(8, 0, 0).expect("valid time"))
-        } else {
-            created_at
-        };
-        let row = session::Model {
-            id: ids.next().expect("one id per session"),
-            municipality_code: m.code.clone(),
-            external_id: format!("DEMO-{}-{:07}", m.code, k + 1),
-            programme: p.slug.clone(),
-            provider: Some(PROVIDERS[rng.gen_range(0..PROVIDERS.len())].to_owned()),
-            status: status.to_owned(),
-            start_date: start,
-            end_date: Some(end),
-            meetings: Some(meetings),
-            languages: format!(",{},", languages.join(",")),
-            delivery: delivery.to_owned(),
-            area: rng
-                .gen_bool(0.6)
-                .then(|| format!("Område {}", rng.gen_range(1..=6))),
-            co_hosts,
-            open_to_other_municipalities: rng.gen_bool(0.2),
-            capacity: Some(capacity),
-            enrolled,
-            completed,
-            women: Some(women),
-            men: Some(men),
-            vulnerable_area: Some(vulnerable),
-            satisfaction_respondents: respondents,
-            satisfied,
-            seq: seqs.take(),
-            created_at,
-            updated_at,
-        };
+        let row = synth.session(k, seqs.take());
         rollup.record(None, Some(&row));
         rows.push(row);
-        if rows.len() as u64 == chunk {
+        if rows.len() == chunk {
             insert_many(&txn, &rows).await?;
             rows.clear();
         }
@@ -326,7 +367,10 @@ pub async fn generate(
     insert_many(&txn, &rows).await?;
     crate::resources::reach::rollup::apply(&txn, &rollup.0).await?;
     seqs.finish(&txn, true).await?;
-    let note = format!("{count} sessions, seed {seed}, reference date {today}");
+    let note = format!(
+        "{count} sessions, seed {seed}, reference date {}",
+        reference_date()
+    );
     let meta = app_meta::ActiveModel {
         key: Set(DEMO_DATA_KEY.into()),
         value: Set(note),
