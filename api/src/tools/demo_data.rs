@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::resources::meta::api_info::DEMO_DATA_KEY;
 use crate::resources::reach::rollup::Deltas;
-use crate::resources::sessions::store::insert_many;
+use crate::resources::sessions::store;
 use crate::store::feed::SeqAllocator;
 
 /// The reference "today" of the synthetic world, fixed so the same seed gives
@@ -351,20 +351,41 @@ pub async fn generate(
             .await?;
     }
 
-    let chunk = crate::resources::sessions::store::chunk_size(txn.get_database_backend());
-    let mut rollup = Deltas::default();
+    let backend = txn.get_database_backend();
+    let chunk = store::chunk_size(backend);
     let mut synth = Synth::new(seed, count, by_people, by_use, codes);
-    let mut rows = Vec::with_capacity(chunk);
-    for k in 0..count {
-        let row = synth.session(k, seqs.take());
-        rollup.record(None, Some(&row));
-        rows.push(row);
-        if rows.len() == chunk {
-            insert_many(&txn, &rows).await?;
-            rows.clear();
+    // Drawing the sessions and building their statements takes about as long
+    // as the database takes to write them: on a thread of their own they
+    // overlap the writes instead of alternating with them. Two statements
+    // in flight keep both busy without holding more of the load in memory.
+    let (statements, mut to_write) = tokio::sync::mpsc::channel::<Statement>(2);
+    let drawing = std::thread::spawn(move || {
+        let mut rollup = Deltas::default();
+        let mut rows = Vec::with_capacity(chunk);
+        for k in 0..count {
+            let row = synth.session(k, seqs.take());
+            rollup.record(None, Some(&row));
+            rows.push(row);
+            if rows.len() == chunk || k + 1 == count {
+                // A closed channel means the writes failed: their error is
+                // what the caller gets, so drawing just stops.
+                if statements
+                    .blocking_send(store::insert(backend, &rows))
+                    .is_err()
+                {
+                    break;
+                }
+                rows.clear();
+            }
         }
+        (rollup, seqs)
+    });
+    while let Some(statement) = to_write.recv().await {
+        txn.execute(statement).await?;
     }
-    insert_many(&txn, &rows).await?;
+    let (rollup, seqs) = drawing
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     crate::resources::reach::rollup::apply(&txn, &rollup.0).await?;
     seqs.finish(&txn, true).await?;
     let note = format!(

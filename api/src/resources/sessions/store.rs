@@ -7,6 +7,7 @@ use entity::session;
 use sea_orm::sea_query::{InsertStatement, Query};
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, DerivePartialModel, FromQueryResult, Iterable, ModelTrait,
+    Statement,
 };
 use uuid::Uuid;
 
@@ -85,10 +86,16 @@ fn insert_statement(rows: &[session::Model]) -> InsertStatement {
     insert
 }
 
+/// One statement inserting `rows`, at most [`chunk_size`] of them.
+pub fn insert(backend: DbBackend, rows: &[session::Model]) -> Statement {
+    debug_assert!(rows.len() <= chunk_size(backend));
+    backend.build(&insert_statement(rows))
+}
+
 pub async fn insert_many(db: &impl ConnectionTrait, rows: &[session::Model]) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
     for chunk in rows.chunks(chunk_size(backend)) {
-        db.execute(backend.build(&insert_statement(chunk))).await?;
+        db.execute(insert(backend, chunk)).await?;
     }
     Ok(())
 }
