@@ -326,9 +326,8 @@ pub async fn generate(
     // A load this large is worth the bulk treatment: indexes built at the
     // end, and on PostgreSQL statistics gathered after it.
     let bulk_load = count >= 50_000;
-    // Building secondary indexes once, sorted, beats updating them row by row.
     let deferred = if bulk_load {
-        drop_secondary_indexes(&txn).await?
+        defer_secondary_structures(&txn).await?
     } else {
         vec![]
     };
@@ -404,7 +403,7 @@ pub async fn generate(
         )
         .exec(&txn)
         .await?;
-    recreate_indexes(&txn, deferred).await?;
+    recreate(&txn, deferred).await?;
     if sqlite {
         txn.execute_unprepared("PRAGMA cache_size = -2000").await?;
     }
@@ -423,31 +422,47 @@ pub async fn generate(
     })
 }
 
-/// Drops the sessions table's secondary indexes, returning the statements that
-/// recreate them exactly as the migrations defined them (read back from the
-/// database's own catalogue, so there is no second copy of their definitions).
-async fn drop_secondary_indexes(txn: &DatabaseTransaction) -> Result<Vec<String>, ApiError> {
+/// Drops what a bulk load is better off building once at the end: the
+/// sessions table's secondary indexes (sorted once instead of updated row by
+/// row) and, on PostgreSQL, its foreign keys (checked in one join instead of
+/// by a trigger per row). Returns the statements that put them back exactly
+/// as the migrations made them, read from the database's own catalogue, so
+/// there is no second copy of their definitions.
+async fn defer_secondary_structures(txn: &DatabaseTransaction) -> Result<Vec<String>, ApiError> {
     let backend = txn.get_database_backend();
-    let sql = match backend {
-        DbBackend::Sqlite => "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions' AND sql IS NOT NULL",
-        _ => "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'sessions' AND indexname <> 'sessions_pkey'",
+    let (indexes, foreign_keys) = match backend {
+        DbBackend::Sqlite => ("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions' AND sql IS NOT NULL", None),
+        _ => (
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'sessions' AND indexname <> 'sessions_pkey'",
+            Some("SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'sessions'::regclass AND contype = 'f'"),
+        ),
     };
-    let rows = txn.query_all(Statement::from_string(backend, sql)).await?;
     let mut recreate = Vec::new();
-    for row in rows {
+    for row in txn
+        .query_all(Statement::from_string(backend, indexes))
+        .await?
+    {
         let name: String = row.try_get_by_index(0)?;
         let definition: String = row.try_get_by_index(1)?;
         txn.execute_unprepared(&format!("DROP INDEX \"{name}\""))
             .await?;
         recreate.push(definition);
     }
+    if let Some(sql) = foreign_keys {
+        for row in txn.query_all(Statement::from_string(backend, sql)).await? {
+            let name: String = row.try_get_by_index(0)?;
+            let definition: String = row.try_get_by_index(1)?;
+            txn.execute_unprepared(&format!("ALTER TABLE sessions DROP CONSTRAINT \"{name}\""))
+                .await?;
+            recreate.push(format!(
+                "ALTER TABLE sessions ADD CONSTRAINT \"{name}\" {definition}"
+            ));
+        }
+    }
     Ok(recreate)
 }
 
-async fn recreate_indexes(
-    txn: &DatabaseTransaction,
-    definitions: Vec<String>,
-) -> Result<(), ApiError> {
+async fn recreate(txn: &DatabaseTransaction, definitions: Vec<String>) -> Result<(), ApiError> {
     for sql in definitions {
         txn.execute_unprepared(&sql).await?;
     }
