@@ -13,6 +13,7 @@ use crate::http::conditional::{conditional, Freshness};
 use crate::http::openapi::{self, Document};
 use crate::http::security::{self, Policies};
 use crate::http::{body_limit, cors, observe, problems, query, rate_limit};
+use crate::resources::reach::indicators::OfferTables;
 use crate::resources::reach::table::ReachTables;
 use crate::resources::{self, page, Apis};
 use crate::state::AppState;
@@ -37,6 +38,7 @@ pub fn build(state: AppState) -> impl Endpoint {
     let limiters = state.limiters.clone();
     let metrics = state.metrics.clone();
     let reach_tables = Arc::new(ReachTables::new(state.versions.clone()));
+    let offer_tables = Arc::new(OfferTables::new(state.versions.clone()));
     let freshness = Freshness {
         db: state.db.clone(),
         suppression_threshold: state.settings.suppression_threshold,
@@ -90,5 +92,6 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(move |ep, req| security::headers(ep, req, policies.clone()))
         .around(move |ep, req| observe::observe(ep, req, metrics.clone()))
         .data(reach_tables)
+        .data(offer_tables)
         .data(state)
 }

@@ -307,6 +307,72 @@ async fn reach_sums_its_in_memory_rollup_as_of_the_latest_write() {
     assert_eq!(keyed_reach_of_1980(&two, &auth).await, 1, "a delete");
 }
 
+/// 1980's indicators for 2025 by a keyed read, which passes the response
+/// cache by: the languages it offered and its reach per 1,000 children,
+/// derived afresh from the reach and offer rollups kept in memory.
+async fn keyed_indicators_of_1980(app: &TestApp, auth: &str) -> (Value, Value) {
+    let r = app
+        .get_with(
+            "/v1/indicators?year=2025&municipality=1980",
+            &[("authorization", auth)],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let v = r.json();
+    let area = v["areas"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["code"] == "1980"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no 1980 in {v}"));
+    let value = |id: &str| {
+        area["indicators"]
+            .as_array()
+            .and_then(|a| a.iter().find(|x| x["id"] == id))
+            .map(|x| x["value"].clone())
+            .unwrap_or_else(|| panic!("no {id} in {area}"))
+    };
+    (value("languages_offered"), value("reach_per_1000_children"))
+}
+
+/// Indicators read the offers kept in memory per data version beside the
+/// reach table: every write, through either instance, and a delete must show.
+#[tokio::test]
+async fn indicators_read_their_in_memory_rollups_as_of_the_latest_write() {
+    let one = TestApp::new().await;
+    let two = one.another_instance(one.state.settings.as_ref().clone());
+    let key = one.key(Some("1980")).await;
+    let auth = format!("Bearer {key}");
+    let (languages, reach) = keyed_indicators_of_1980(&two, &auth).await;
+    assert_eq!(languages, 0.0, "nothing offered yet");
+    assert!(reach.is_null() || reach == 0.0, "{reach}");
+
+    let mut arabic = session_json("I-1", "2025-03-01");
+    arabic["languages"] = json!(["sv", "ar"]);
+    let put = one.put_session(Some(&key), "1980", "I-1", &arabic).await;
+    assert_eq!(put.status, 201, "{}", put.text());
+    for app in [&two, &one] {
+        let (languages, reach) = keyed_indicators_of_1980(app, &auth).await;
+        assert_eq!(languages, 2.0);
+        assert!(reach.as_f64().is_some_and(|r| r > 0.0), "{reach}");
+    }
+    let (_, reach_of_one) = keyed_indicators_of_1980(&two, &auth).await;
+    let batch = json!({"mode": "upsert", "sessions": [session_json("I-2", "2025-04-01")]});
+    assert_eq!(two.post_batch(&key, "1980", &batch).await.status, 200);
+    let (_, reach_of_two) = keyed_indicators_of_1980(&one, &auth).await;
+    assert!(
+        reach_of_two.as_f64() > reach_of_one.as_f64(),
+        "{reach_of_one} then {reach_of_two}"
+    );
+
+    let gone = one.delete_session(&key, "1980", "I-1").await;
+    assert_eq!(gone.status, 204, "{}", gone.text());
+    assert_eq!(
+        keyed_indicators_of_1980(&two, &auth).await.0,
+        1.0,
+        "a delete"
+    );
+}
+
 /// After a write no kept answer can be served again (each names the version
 /// it was made of), so the cache lets them all go at once instead of holding
 /// their memory until they are evicted.

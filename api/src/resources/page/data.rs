@@ -13,7 +13,7 @@ use super::params::PageQuery;
 use crate::error::ApiError;
 use crate::resources::calendar::upcoming::{first_sessions, upcoming};
 use crate::resources::meta::api_info::DataNotice;
-use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery};
+use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, OfferTable};
 use crate::resources::reach::period::Quarter;
 use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
 use crate::resources::reach::table::ReachTable;
@@ -82,7 +82,7 @@ pub fn finder_query(
 /// rollups and one keyset page), and the finished page is cached by data version.
 pub async fn load(
     db: &impl ConnectionTrait,
-    table: &ReachTable,
+    (table, offers): (&ReachTable, &OfferTable),
     q: &PageQuery,
     k: i64,
     cat: &Catalogues,
@@ -101,7 +101,8 @@ pub async fn load(
         .next();
     let by_year = reach_with(table, &reach_query(q, &[GroupField::Year], None), k, cat)?;
     let indicators = indicators_with(
-        db,
+        table,
+        offers,
         &IndicatorsQuery {
             year: q.year,
             municipalities: vec![],
@@ -109,8 +110,7 @@ pub async fn load(
         },
         k,
         cat,
-    )
-    .await?;
+    )?;
     let mut sessions = first_sessions(db, &finder, FINDER_LIMIT + 1).await?;
     let more_sessions = sessions.len() as u64 > FINDER_LIMIT;
     sessions.truncate(FINDER_LIMIT as usize);

@@ -24,6 +24,7 @@ use crate::error::{ApiError, ListError};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::public_base;
 use crate::resources::meta::api_info::api_info;
+use crate::resources::reach::indicators::OfferTables;
 use crate::resources::reach::table::ReachTables;
 use crate::state::AppState;
 
@@ -48,11 +49,12 @@ impl PageApi {
         req: &Request,
         state: Data<&AppState>,
         tables: Data<&Arc<ReachTables>>,
+        offers: Data<&Arc<OfferTables>>,
     ) -> Result<PageResponse, ListError> {
         let params: PageParams = req
             .params()
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
-        let html = render(req, &state, &tables, params, Lang::Sv).await?;
+        let html = render(req, &state, (&tables, &offers), params, Lang::Sv).await?;
         Ok(PageResponse::Ok(payload::Html(html)))
     }
 }
@@ -63,11 +65,12 @@ pub async fn english(
     req: &Request,
     state: Data<&AppState>,
     tables: Data<&Arc<ReachTables>>,
+    offers: Data<&Arc<OfferTables>>,
 ) -> Result<Response, ApiError> {
     let params: PageParams = req
         .params()
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    Ok(Html(render(req, &state, &tables, params, Lang::En).await?).into_response())
+    Ok(Html(render(req, &state, (&tables, &offers), params, Lang::En).await?).into_response())
 }
 
 /// `GET /en`: the English page is `/en/`.
@@ -79,7 +82,7 @@ pub fn english_without_slash() -> Response {
 async fn render(
     req: &Request,
     state: &AppState,
-    tables: &ReachTables,
+    (tables, offers): (&ReachTables, &OfferTables),
     params: PageParams,
     path_lang: Lang,
 ) -> Result<String, ApiError> {
@@ -88,7 +91,8 @@ async fn render(
     let cat = state.catalogues.current(&state.db).await?;
     let notice = api_info(&state.db, &state.settings).await?.data;
     let table = tables.current(&state.db).await?;
-    let d = data::load(&state.db, &table, &q, k, &cat, notice).await?;
+    let offers = offers.current(&state.db).await?;
+    let d = data::load(&state.db, (&table, &offers), &q, k, &cat, notice).await?;
     let base = public_base(req, state.settings.public_base_url.as_deref());
     Ok(layout::page(&q, &d, &cat, &base))
 }

@@ -19,7 +19,7 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
-use self::indicators::csv_rows;
+use self::indicators::{csv_rows, OfferTables};
 use self::params::{IndicatorParams, ReachParams};
 use self::query::ReachQuery;
 use self::table::ReachTables;
@@ -202,10 +202,13 @@ impl ReachApi {
     /// andel deltaganden från socioekonomiskt utsatta områden; *samverkan* —
     /// andel omgångar med medarrangör eller öppna för andra kommuner.
     #[oai(path = "/indicators", method = "get", operation_id = "getIndicators")]
+    #[allow(clippy::too_many_arguments)]
     async fn get_indicators(
         &self,
         req: &Request,
         state: poem::web::Data<&AppState>,
+        tables: poem::web::Data<&Arc<ReachTables>>,
+        offers: poem::web::Data<&Arc<OfferTables>>,
         /// The year (of `start_date`) to report; default: last calendar year.
         #[oai(example = "example_year")]
         year: Query<Option<i32>>,
@@ -228,7 +231,9 @@ impl ReachApi {
         .parse()?;
         let k = state.settings.suppression_threshold;
         let cat = state.catalogues.current(&state.db).await?;
-        let report = indicators::indicators_with(&state.db, &q, k, &cat).await?;
+        let reach = tables.current(&state.db).await?;
+        let offers = offers.current(&state.db).await?;
+        let report = indicators::indicators_with(&reach, &offers, &q, k, &cat)?;
         Ok(IndicatorsResponse::Ok(
             match formats::negotiate(req, format.0) {
                 Format::Csv => IndicatorsBody::Csv(formats::csv_of(&csv_rows(&report))),

@@ -1,7 +1,7 @@
 //! `indicators`: the decision's short-term effects made measurable, per year,
-//! for a county and each of its municipalities. Reads only the rollups
-//! (`reach_rollup` for reach, `offer_rollup` and `offer_language_rollup` for
-//! what is offered), two years at a time.
+//! for a county and each of its municipalities. Reads only the rollups held
+//! in memory (`reach_rollup` for reach, `offer_rollup` and
+//! `offer_language_rollup` for what is offered), two years at a time.
 
 mod csv;
 mod definitions;
@@ -10,12 +10,13 @@ mod load;
 use std::collections::{BTreeMap, BTreeSet};
 
 use entity::municipality;
-use sea_orm::ConnectionTrait;
 
 pub use self::csv::{csv_rows, IndicatorCsvRow};
 use self::definitions::{area_indicators, reach_figure, spread_indicators, Figure};
+pub use self::load::{OfferTable, OfferTables};
 use super::population;
 use super::sums::Sums;
+use super::table::ReachTable;
 use super::wire::{IndicatorArea, IndicatorReport, ReachPopulation};
 use crate::error::ApiError;
 use crate::store::catalogue::Catalogues;
@@ -108,8 +109,9 @@ fn children_of(
 }
 
 /// The indicators for `q` under suppression threshold `k`.
-pub async fn indicators_with(
-    db: &impl ConnectionTrait,
+pub fn indicators_with(
+    reach: &ReachTable,
+    offers: &OfferTable,
     q: &IndicatorsQuery,
     k: i64,
     cat: &Catalogues,
@@ -122,7 +124,7 @@ pub async fn indicators_with(
     check_municipalities(q, &county, &in_county, cat)?;
     let codes: Vec<String> = in_county.iter().map(|m| m.code.clone()).collect();
     let years = AreaYears {
-        loaded: load::load_area_years(db, [q.year, q.year - 1], &codes, &cat.programmes).await?,
+        loaded: load::area_years(reach, offers, [q.year, q.year - 1], &codes, &cat.programmes),
         empty: AreaYear::default(),
     };
     let county_name = in_county[0].county_name.clone();
