@@ -286,6 +286,10 @@ async fn a_bulk_demo_load_leaves_the_schema_as_the_migrations_made_it() {
     assert!(before.len() > 3, "{before:?}");
     app.add_demo_sessions_in(Scope::National, 50_000, 5).await;
     assert_eq!(sessions_schema(&app).await, before);
+    // Left in the log, the load would be looked up there on every read.
+    if let Some(wal) = app.sqlite_wal_bytes() {
+        assert_eq!(wal, 0, "the load is checkpointed into the database file");
+    }
     let page = data(&app, "/v1/sessions?municipality=0180&limit=100").await;
     assert_eq!(page.len(), 100, "Stockholm holds a tenth of the country");
     let dates: Vec<&str> = page

@@ -157,6 +157,17 @@ impl TestApp {
         self.add_demo_sessions_in(Scope::County, n, seed).await;
     }
 
+    /// The bytes in the SQLite write-ahead log; `None` on PostgreSQL and for
+    /// an instance sharing another's database.
+    pub fn sqlite_wal_bytes(&self) -> Option<u64> {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                Some(std::fs::metadata(format!("{}-wal", path.display())).map_or(0, |m| m.len()))
+            }
+            Cleanup::Postgres { .. } | Cleanup::Shared => None,
+        }
+    }
+
     pub async fn add_demo_sessions_in(&self, scope: Scope, n: u64, seed: u64) {
         api::tools::demo_data::generate(&self.db, n, seed, false, scope)
             .await
