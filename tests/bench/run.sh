@@ -248,16 +248,16 @@ PY
     SERVER_PID=""
 
     read -r l_rps l_p99 l_bad _ _ <<<"$a_list"
-    read -r nl_rps _ _ _ _ <<<"$n_list"
+    read -r nl_rps nl_p99 _ _ _ <<<"$n_list"
     read -r r_rps r_p99 r_bad _ _ <<<"$a_reach"
-    read -r nr_rps _ _ _ _ <<<"$n_reach"
+    read -r nr_rps nr_p99 _ _ _ <<<"$n_reach"
     read -r m_rps m_p99 m_bad m_reqs m_sock <<<"$mixed"
     read -r cold_med cold_max cold_client <<<"$cold"
     read -r w_upsert w_same w_tenth w_scope <<<"$writes"
-    row "$label" "hot list $hot_list" "$(printf '%.0f req/s, p99 %.1f ms, nginx %.0f req/s' "$l_rps" "$(echo "$l_p99/1000" | bc -l)" "$nl_rps")" \
+    row "$label" "hot list $hot_list" "$(printf '%.0f req/s, p99 %.1f ms; nginx %.0f req/s, p99 %.1f ms' "$l_rps" "$(echo "$l_p99/1000" | bc -l)" "$nl_rps" "$(echo "$nl_p99/1000" | bc -l)")" \
         "$(printf '%.2f × nginx' "$(echo "$l_rps/$nl_rps" | bc -l)")" "≥ 0.5 × nginx, p99 ≤ 10 ms" \
         "$(awk -v a="$l_rps" -v n="$nl_rps" -v p="$l_p99" -v b="$l_bad" 'BEGIN{print (a>=0.5*n && p<=10000 && b==0)?"ok":"MISSED"}')"
-    row "$label" "hot reach $hot_reach" "$(printf '%.0f req/s, p99 %.1f ms, nginx %.0f req/s' "$r_rps" "$(echo "$r_p99/1000" | bc -l)" "$nr_rps")" \
+    row "$label" "hot reach $hot_reach" "$(printf '%.0f req/s, p99 %.1f ms; nginx %.0f req/s, p99 %.1f ms' "$r_rps" "$(echo "$r_p99/1000" | bc -l)" "$nr_rps" "$(echo "$nr_p99/1000" | bc -l)")" \
         "$(printf '%.2f × nginx' "$(echo "$r_rps/$nr_rps" | bc -l)")" "≥ 0.5 × nginx, p99 ≤ 10 ms" \
         "$(awk -v a="$r_rps" -v n="$nr_rps" -v p="$r_p99" -v b="$r_bad" 'BEGIN{print (a>=0.5*n && p<=10000 && b==0)?"ok":"MISSED"}')"
     row "$label" "mixed reads ($(wc -l <"$TMP/urls.txt") URLs, in order)" "$(printf '%.0f req/s, p99 %.1f ms, %d non-2xx, %d socket errors of %d' "$m_rps" "$(echo "$m_p99/1000" | bc -l)" "$m_bad" "$m_sock" "$m_reqs")" \
