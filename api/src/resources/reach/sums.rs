@@ -4,7 +4,7 @@
 use std::iter;
 
 use entity::reach_rollup;
-use sea_orm::sea_query::{Expr, SelectStatement, SimpleExpr};
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{DbErr, IdenStatic, QueryResult};
 
 use super::disclosure::RowCounts;
@@ -29,13 +29,6 @@ impl Sums {
 
     pub(super) fn values(&self) -> impl Iterator<Item = i64> {
         iter::once(self.sessions).chain(self.counts.values())
-    }
-
-    /// Selects every column summed over the rows `select` groups, under its own name.
-    pub fn select_summed(select: &mut SelectStatement) {
-        for col in Self::columns() {
-            select.expr_as(sum_as_bigint(col), col);
-        }
     }
 
     pub fn from_row(row: &QueryResult) -> Result<Self, DbErr> {

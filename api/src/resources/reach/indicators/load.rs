@@ -50,45 +50,48 @@ pub struct OfferTable {
 impl OfferTable {
     pub async fn load(db: &DatabaseConnection) -> Result<Self, ApiError> {
         let mut table = Self::default();
-        {
-            use offer_rollup::Column as C;
-            let keys = [C::MunicipalityCode, C::Year];
-            let mut select = Query::select();
-            select
-                .from(offer_rollup::Entity)
-                .columns([C::MunicipalityCode, C::Year, C::Programme])
-                .group_by_col(C::MunicipalityCode)
-                .group_by_col(C::Year)
-                .group_by_col(C::Programme);
-            for col in Offer::COLUMNS {
-                select.expr_as(sum_as_bigint(col), col);
-            }
-            for row in rows(db, &select).await? {
-                let slug: String = row.try_get("", C::Programme.as_str())?;
-                let sums = read_columns(&row, Offer::COLUMNS)?;
-                table
-                    .offers
-                    .entry(area_year_of(&row, keys)?)
-                    .or_default()
-                    .push((slug, sums));
-            }
-        }
-        {
-            use offer_language_rollup::Column as C;
-            let mut select = Query::select();
-            select
-                .from(offer_language_rollup::Entity)
-                .columns([C::MunicipalityCode, C::Year, C::Language])
-                .and_where(Expr::col(C::Sessions).gt(0));
-            for row in rows(db, &select).await? {
-                table
-                    .languages
-                    .entry(area_year_of(&row, [C::MunicipalityCode, C::Year])?)
-                    .or_default()
-                    .push(row.try_get("", C::Language.as_str())?);
-            }
-        }
+        table.load_offers(db).await?;
+        table.load_languages(db).await?;
         Ok(table)
+    }
+
+    async fn load_offers(&mut self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        use offer_rollup::Column as C;
+        let mut select = Query::select();
+        select
+            .from(offer_rollup::Entity)
+            .columns([C::MunicipalityCode, C::Year, C::Programme])
+            .group_by_col(C::MunicipalityCode)
+            .group_by_col(C::Year)
+            .group_by_col(C::Programme);
+        for col in Offer::COLUMNS {
+            select.expr_as(sum_as_bigint(col), col);
+        }
+        for row in rows(db, &select).await? {
+            let slug: String = row.try_get("", C::Programme.as_str())?;
+            let sums = read_columns(&row, Offer::COLUMNS)?;
+            self.offers
+                .entry(area_year_of(&row, [C::MunicipalityCode, C::Year])?)
+                .or_default()
+                .push((slug, sums));
+        }
+        Ok(())
+    }
+
+    async fn load_languages(&mut self, db: &DatabaseConnection) -> Result<(), DbErr> {
+        use offer_language_rollup::Column as C;
+        let mut select = Query::select();
+        select
+            .from(offer_language_rollup::Entity)
+            .columns([C::MunicipalityCode, C::Year, C::Language])
+            .and_where(Expr::col(C::Sessions).gt(0));
+        for row in rows(db, &select).await? {
+            self.languages
+                .entry(area_year_of(&row, [C::MunicipalityCode, C::Year])?)
+                .or_default()
+                .push(row.try_get("", C::Language.as_str())?);
+        }
+        Ok(())
     }
 }
 
