@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::helpers::reach_fixtures::{counts, insert, session};
-use crate::helpers::{Settings, TestApp};
+use crate::helpers::{indicator, indicator_area, Settings, TestApp};
 
 /// Skinnskatteberg (700 children) in 2025 and 2024, and three small
 /// participations in Västerås (29,025 children) in 2025.
@@ -58,20 +58,6 @@ async fn known_data(app: &TestApp) {
     insert(&app.db, vec![s1, s2, s3, s4, s5]).await;
 }
 
-fn area<'a>(v: &'a Value, code: &str) -> &'a Value {
-    v["areas"]
-        .as_array()
-        .and_then(|a| a.iter().find(|x| x["code"] == code))
-        .unwrap_or_else(|| panic!("no area {code} in {v}"))
-}
-
-fn ind<'a>(area: &'a Value, id: &str) -> &'a Value {
-    area["indicators"]
-        .as_array()
-        .and_then(|a| a.iter().find(|x| x["id"] == id))
-        .unwrap_or_else(|| panic!("no indicator {id} in {area}"))
-}
-
 fn triple(i: &Value) -> (Value, Value, Value) {
     (
         i["value"].clone(),
@@ -95,45 +81,45 @@ async fn indicators_match_a_hand_computed_answer() {
         "county + 10 municipalities"
     );
 
-    let sk = area(&v, "1904");
+    let sk = indicator_area(&v, "1904");
     assert_eq!(sk["population"]["children"], 700);
     // 14 enrolled × 1000 / 700; 2024: 7 × 1000 / 700.
     assert_eq!(
-        triple(ind(sk, "reach_per_1000_children")),
+        triple(indicator(sk, "reach_per_1000_children")),
         (20.0.into(), 10.0.into(), 10.0.into())
     );
     // Offered: the completed and the planned session (the cancelled one never was); 2024: one.
     assert_eq!(
-        triple(ind(sk, "sessions_offered_per_1000_children")),
+        triple(indicator(sk, "sessions_offered_per_1000_children")),
         (2.86.into(), 1.43.into(), 1.43.into())
     );
-    let langs = ind(sk, "languages_offered");
+    let langs = indicator(sk, "languages_offered");
     assert_eq!(triple(langs), (2.0.into(), 1.0.into(), 1.0.into()));
     assert_eq!(langs["detail"], "ar,sv");
     assert_eq!(
-        triple(ind(sk, "digital_share")),
+        triple(indicator(sk, "digital_share")),
         (0.5.into(), 0.0.into(), 0.5.into())
     );
     assert_eq!(
-        triple(ind(sk, "satisfaction_rate")),
+        triple(indicator(sk, "satisfaction_rate")),
         (0.9.into(), 1.0.into(), (-0.1).into())
     );
     assert_eq!(
-        triple(ind(sk, "vulnerable_area_share")),
+        triple(indicator(sk, "vulnerable_area_share")),
         (0.5.into(), 0.0.into(), 0.5.into())
     );
     // Co-hosted + open to others: both offered sessions.
     assert_eq!(
-        triple(ind(sk, "collaboration_share")),
+        triple(indicator(sk, "collaboration_share")),
         (1.0.into(), 0.0.into(), 1.0.into())
     );
     // Komet is rated `insufficient` by SBU, ABC is unassessed: of the two
     // sessions offered none uses a programme with at least limited support.
     // 2024 offered only ABC, which has no rating: not stated.
-    let ev = ind(sk, "evaluated_evidence_share");
+    let ev = indicator(sk, "evaluated_evidence_share");
     assert_eq!(triple(ev), (0.0.into(), Value::Null, Value::Null));
     // Västerås offered only ICDP, unassessed: not stated, and said why.
-    let ev = ind(area(&v, "1980"), "evaluated_evidence_share");
+    let ev = indicator(indicator_area(&v, "1980"), "evaluated_evidence_share");
     assert_eq!(ev["value"], Value::Null);
     assert!(ev["note"]
         .as_str()
@@ -150,8 +136,8 @@ async fn indicators_match_a_hand_computed_answer() {
     }
 
     // Västerås: 3 participations are below k = 5.
-    let vas = area(&v, "1980");
-    let reach = ind(vas, "reach_per_1000_children");
+    let vas = indicator_area(&v, "1980");
+    let reach = indicator(vas, "reach_per_1000_children");
     assert_eq!(reach["value"], Value::Null);
     assert!(reach["note"]
         .as_str()
@@ -159,16 +145,16 @@ async fn indicators_match_a_hand_computed_answer() {
         .starts_with("suppressed"));
 
     // The county: 17 of 51,300 children; 3 offered sessions (1 digital).
-    let county = area(&v, "19");
+    let county = indicator_area(&v, "19");
     assert_eq!(county["population"]["children"], 51300);
-    assert_eq!(ind(county, "reach_per_1000_children")["value"], 0.33);
+    assert_eq!(indicator(county, "reach_per_1000_children")["value"], 0.33);
     assert_eq!(
-        ind(county, "sessions_offered_per_1000_children")["value"],
+        indicator(county, "sessions_offered_per_1000_children")["value"],
         0.06
     );
-    assert_eq!(ind(county, "digital_share")["value"], 0.3333);
-    assert_eq!(ind(county, "vulnerable_area_share")["value"], 0.4118);
-    assert_eq!(ind(county, "languages_offered")["value"], 2.0);
+    assert_eq!(indicator(county, "digital_share")["value"], 0.3333);
+    assert_eq!(indicator(county, "vulnerable_area_share")["value"], 0.4118);
+    assert_eq!(indicator(county, "languages_offered")["value"], 2.0);
     // A spread over the others would let Västerås's hidden figure be worked out.
     for id in [
         "reach_spread_min",
@@ -176,8 +162,8 @@ async fn indicators_match_a_hand_computed_answer() {
         "reach_spread_ratio",
         "reach_spread_cv",
     ] {
-        assert_eq!(ind(county, id)["value"], Value::Null, "{id}");
-        assert!(ind(county, id)["note"].is_string());
+        assert_eq!(indicator(county, id)["value"], Value::Null, "{id}");
+        assert!(indicator(county, id)["note"].is_string());
     }
 }
 
@@ -195,13 +181,16 @@ async fn the_spread_of_reach_across_municipalities_is_stated_when_nothing_is_hid
         .await
         .ok_json();
     assert_eq!(v["areas"].as_array().map(Vec::len), Some(3));
-    let county = area(&v, "19");
+    let county = indicator_area(&v, "19");
     // Eight municipalities reached nobody: the lowest reach is 0.
-    assert_eq!(ind(county, "reach_spread_min")["value"], 0.0);
-    assert_eq!(ind(county, "reach_spread_max")["value"], 20.0);
-    assert_eq!(ind(county, "reach_spread_ratio")["value"], Value::Null);
+    assert_eq!(indicator(county, "reach_spread_min")["value"], 0.0);
+    assert_eq!(indicator(county, "reach_spread_max")["value"], 20.0);
+    assert_eq!(
+        indicator(county, "reach_spread_ratio")["value"],
+        Value::Null
+    );
     // Rates 20, 0.1 (3000/29025 rounded to 0.10) and eight zeros: mean 2.01, sd 5.9967.
-    assert_eq!(ind(county, "reach_spread_cv")["value"], 2.9835);
+    assert_eq!(indicator(county, "reach_spread_cv")["value"], 2.9835);
 }
 
 #[tokio::test]
@@ -260,9 +249,9 @@ async fn bad_indicator_parameters_are_400_problems() {
 async fn indicators_of_an_empty_year_say_why_they_are_empty() {
     let app = TestApp::new().await;
     let v = app.indicators("year=2025").await.ok_json();
-    let county = area(&v, "19");
-    assert_eq!(ind(county, "reach_per_1000_children")["value"], 0.0);
-    let digital = ind(county, "digital_share");
+    let county = indicator_area(&v, "19");
+    assert_eq!(indicator(county, "reach_per_1000_children")["value"], 0.0);
+    let digital = indicator(county, "digital_share");
     assert_eq!(digital["value"], Value::Null);
     assert_eq!(digital["note"], "no sessions offered");
 }

@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use crate::helpers::fixtures::session_json;
-use crate::helpers::{Reply, TestApp};
+use crate::helpers::{indicator, indicator_area, Reply, TestApp};
 
 /// Reads `uri` until the cache answers, so a later read that is *not* a hit
 /// proves the write was seen, not that the answer was never cached.
@@ -250,21 +250,20 @@ async fn keyed_reads_and_streamed_exports_are_never_shared() {
     }
 }
 
-/// Sessions counted for 1980 by a keyed reach read: the key passes the
-/// response cache by, so the answer is summed afresh from the rollup copy.
-async fn keyed_reach_of_1980(app: &TestApp, auth: &str) -> i64 {
-    let r = app
-        .get_with(
-            "/v1/reach?group_by=municipality",
-            &[("authorization", auth)],
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
+/// A keyed read of `uri`: the key passes the response cache by, so the
+/// answer is derived afresh, here from the rollups kept in memory.
+async fn keyed_read(app: &TestApp, uri: &str, auth: &str) -> Value {
+    let r = app.get_with(uri, &[("authorization", auth)]).await;
     assert_eq!(
         r.header("cache-status"),
         Some("foraldraskapsstod; fwd=uri-miss")
     );
-    r.json()["data"]
+    r.ok_json()
+}
+
+/// Sessions counted for 1980 by a keyed reach read.
+async fn keyed_reach_of_1980(app: &TestApp, auth: &str) -> i64 {
+    keyed_read(app, "/v1/reach?group_by=municipality", auth).await["data"]
         .as_array()
         .expect("data")
         .iter()
@@ -307,30 +306,12 @@ async fn reach_sums_its_in_memory_rollup_as_of_the_latest_write() {
     assert_eq!(keyed_reach_of_1980(&two, &auth).await, 1, "a delete");
 }
 
-/// 1980's indicators for 2025 by a keyed read, which passes the response
-/// cache by: the languages it offered and its reach per 1,000 children,
-/// derived afresh from the reach and offer rollups kept in memory.
+/// 1980's indicators for 2025 by a keyed read: the languages it offered
+/// and its reach per 1,000 children.
 async fn keyed_indicators_of_1980(app: &TestApp, auth: &str) -> (Value, Value) {
-    let r = app
-        .get_with(
-            "/v1/indicators?year=2025&municipality=1980",
-            &[("authorization", auth)],
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.text());
-    let v = r.json();
-    let area = v["areas"]
-        .as_array()
-        .and_then(|a| a.iter().find(|x| x["code"] == "1980"))
-        .cloned()
-        .unwrap_or_else(|| panic!("no 1980 in {v}"));
-    let value = |id: &str| {
-        area["indicators"]
-            .as_array()
-            .and_then(|a| a.iter().find(|x| x["id"] == id))
-            .map(|x| x["value"].clone())
-            .unwrap_or_else(|| panic!("no {id} in {area}"))
-    };
+    let report = keyed_read(app, "/v1/indicators?year=2025&municipality=1980", auth).await;
+    let area = indicator_area(&report, "1980");
+    let value = |id: &str| indicator(area, id)["value"].clone();
     (value("languages_offered"), value("reach_per_1000_children"))
 }
 

@@ -17,7 +17,9 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statemen
 
 pub use api::tools::demo_data::Scope;
 pub use api::Settings;
-pub use reply::{assert_bad_parameter, assert_problem, item_key, path_of, Reply};
+pub use reply::{
+    assert_bad_parameter, assert_problem, indicator, indicator_area, item_key, path_of, Reply,
+};
 
 type Client = TestClient<BoxEndpoint<'static, poem::Response>>;
 

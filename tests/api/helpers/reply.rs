@@ -179,3 +179,21 @@ pub fn assert_bad_parameter(reply: &Reply, path: &str, parameter: &str) {
         .is_some_and(|e| e.iter().any(|e| e["parameter"] == parameter));
     assert!(named, "expected errors to name {parameter:?}: {p}");
 }
+
+/// The area with `code` in an indicators report.
+#[track_caller]
+pub fn indicator_area<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["areas"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["code"] == code))
+        .unwrap_or_else(|| panic!("no area {code} in {report}"))
+}
+
+/// The indicator `id` of an area of an indicators report.
+#[track_caller]
+pub fn indicator<'a>(area: &'a Value, id: &str) -> &'a Value {
+    area["indicators"]
+        .as_array()
+        .and_then(|a| a.iter().find(|x| x["id"] == id))
+        .unwrap_or_else(|| panic!("no indicator {id} in {area}"))
+}
