@@ -276,9 +276,9 @@ async fn sessions_schema(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
-/// A load of 50,000 or more drops the sessions' secondary indexes to build
-/// them once at the end: afterwards the schema is exactly as the migrations
-/// made it, and the data is served.
+/// A load of 50,000 or more drops the sessions' secondary indexes (and on
+/// PostgreSQL its foreign keys) to build them once at the end: afterwards
+/// the schema is exactly as the migrations made it, and the data is served.
 #[tokio::test]
 async fn a_bulk_demo_load_leaves_the_schema_as_the_migrations_made_it() {
     let app = TestApp::new().await;

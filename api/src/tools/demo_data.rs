@@ -316,7 +316,8 @@ pub async fn generate(
 
     let txn = db.begin().await?;
     let mut seqs = SeqAllocator::lock(&txn).await?;
-    let sqlite = txn.get_database_backend() == DbBackend::Sqlite;
+    let backend = txn.get_database_backend();
+    let sqlite = backend == DbBackend::Sqlite;
     if sqlite {
         // The secondary indexes are built at the end, by sorting; what is
         // left to cache is the growing end of the table and its key. 64 MB
@@ -351,7 +352,6 @@ pub async fn generate(
             .await?;
     }
 
-    let backend = txn.get_database_backend();
     let chunk = store::chunk_size(backend);
     let mut synth = Synth::new(seed, count, by_people, by_use, codes);
     // Drawing the sessions and building their statements takes about as long
@@ -441,33 +441,21 @@ pub async fn generate(
 /// there is no second copy of their definitions.
 async fn defer_secondary_structures(txn: &DatabaseTransaction) -> Result<Vec<String>, ApiError> {
     let backend = txn.get_database_backend();
-    let (indexes, foreign_keys) = match backend {
-        DbBackend::Sqlite => ("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions' AND sql IS NOT NULL", None),
-        _ => (
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'sessions' AND indexname <> 'sessions_pkey'",
-            Some("SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'sessions'::regclass AND contype = 'f'"),
-        ),
+    // Each query names, per structure, the statement that drops it and the
+    // one that puts it back.
+    let catalogue: &[&str] = match backend {
+        DbBackend::Sqlite => &["SELECT 'DROP INDEX \"' || name || '\"', sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions' AND sql IS NOT NULL"],
+        _ => &[
+            "SELECT format('DROP INDEX %I', indexname), indexdef FROM pg_indexes WHERE tablename = 'sessions' AND indexname <> 'sessions_pkey'",
+            "SELECT format('ALTER TABLE sessions DROP CONSTRAINT %I', conname), format('ALTER TABLE sessions ADD CONSTRAINT %I %s', conname, pg_get_constraintdef(oid)) FROM pg_constraint WHERE conrelid = 'sessions'::regclass AND contype = 'f'",
+        ],
     };
     let mut recreate = Vec::new();
-    for row in txn
-        .query_all(Statement::from_string(backend, indexes))
-        .await?
-    {
-        let name: String = row.try_get_by_index(0)?;
-        let definition: String = row.try_get_by_index(1)?;
-        txn.execute_unprepared(&format!("DROP INDEX \"{name}\""))
-            .await?;
-        recreate.push(definition);
-    }
-    if let Some(sql) = foreign_keys {
-        for row in txn.query_all(Statement::from_string(backend, sql)).await? {
-            let name: String = row.try_get_by_index(0)?;
-            let definition: String = row.try_get_by_index(1)?;
-            txn.execute_unprepared(&format!("ALTER TABLE sessions DROP CONSTRAINT \"{name}\""))
-                .await?;
-            recreate.push(format!(
-                "ALTER TABLE sessions ADD CONSTRAINT \"{name}\" {definition}"
-            ));
+    for sql in catalogue {
+        for row in txn.query_all(Statement::from_string(backend, *sql)).await? {
+            let drop_statement: String = row.try_get_by_index(0)?;
+            txn.execute_unprepared(&drop_statement).await?;
+            recreate.push(row.try_get_by_index(1)?);
         }
     }
     Ok(recreate)
