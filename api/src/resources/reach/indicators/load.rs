@@ -136,13 +136,9 @@ pub(super) fn area_years(
     for code in codes {
         for year in years {
             let key = (code.clone(), year);
-            for (slug, [sessions, digital, collaborative]) in
-                offers.offers.get(&key).into_iter().flatten()
-            {
+            for (slug, sums) in offers.offers.get(&key).into_iter().flatten() {
                 let a = out.entry(key.clone()).or_default();
-                add_offer(a, by_slug.get(slug.as_str()).copied(), *sessions);
-                a.digital += digital;
-                a.collaborative += collaborative;
+                add_offer(a, by_slug.get(slug.as_str()).copied(), *sums);
             }
             for language in offers.languages.get(&key).into_iter().flatten() {
                 out.entry(key.clone())
@@ -155,9 +151,16 @@ pub(super) fn area_years(
     out
 }
 
-/// Counts `sessions` offered of `programme` (none: not in the catalogue).
-fn add_offer(a: &mut AreaYear, programme: Option<&programme::Model>, sessions: i64) {
+/// Counts one programme's offer (`Offer::COLUMNS`) into `a`; `programme` is
+/// none when the slug is not in the catalogue.
+fn add_offer(
+    a: &mut AreaYear,
+    programme: Option<&programme::Model>,
+    [sessions, digital, collaborative]: [i64; 3],
+) {
     a.offered += sessions;
+    a.digital += digital;
+    a.collaborative += collaborative;
     if sessions > 0 {
         // Unknown ages cover no age: coverage is never claimed on a guess.
         if let Some((lo, hi)) = programme.and_then(|p| p.age_min.zip(p.age_max)) {
