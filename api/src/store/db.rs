@@ -22,7 +22,19 @@ const SQLITE_MMAP_BYTES: u64 = 4 << 30;
 /// 2,443 req/s on the mixed read set (two runs each).
 const SQLITE_ROW_BUFFER: usize = 1024;
 
+/// A connection pool for tools, which leave checkpointing the SQLite log to
+/// SQLite, in the commit that fills it.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, true).await
+}
+
+/// A connection pool for the server, whose commits never checkpoint the
+/// SQLite log: [`super::checkpoint`] does, beside the requests.
+pub async fn connect_server(url: &str) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, false).await
+}
+
+async fn connect_with(url: &str, checkpoint_on_commit: bool) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file_path(url) {
         if let Some(dir) = std::path::Path::new(&path).parent() {
             if !dir.as_os_str().is_empty() {
@@ -48,13 +60,18 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         // shared and reclaimable, not the server's own memory (they show as
         // RssFile, once per connection, beside RssAnon). Writes still go
         // through the WAL.
-        .map_sqlx_sqlite_opts(|o| {
+        .map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(30))
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                 .row_buffer_size(SQLITE_ROW_BUFFER)
+                // SQLite's default: at 1,000 pages of log, or never.
+                .pragma(
+                    "wal_autocheckpoint",
+                    if checkpoint_on_commit { "1000" } else { "0" },
+                )
         });
     Database::connect(opts).await
 }

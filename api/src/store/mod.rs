@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod catalogue;
+pub mod checkpoint;
 pub mod db;
 pub mod feed;
 pub mod idempotency;

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use super::population::{self, AgeBand};
 use super::{audit, demo_data, sync_client, telemetry};
 use crate::config::Settings;
+use crate::store::checkpoint;
 use crate::store::db::{self, DEFAULT_DATABASE_URL};
 use crate::store::keys;
 use crate::vocab::MunicipalityCode;
@@ -440,7 +441,7 @@ async fn sync(cmd: SyncCommand) -> CliResult {
 }
 
 async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
-    let db = db::connect(database_url).await?;
+    let db = db::connect_server(database_url).await?;
     db::migrate(&db).await?;
     if !args.no_demo {
         use sea_orm::{EntityTrait, PaginatorTrait};
@@ -455,6 +456,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
     let settings = args.settings();
     let grace = settings.shutdown_grace;
     let pruning = audit::spawn_pruning(db.clone(), settings.audit_retention_days);
+    let _checkpoints = db::sqlite_path(database_url).map(|p| checkpoint::spawn(db.clone(), &p));
     let state = AppState::new(db, settings);
     tracing::info!(bind = %args.bind, "listening; docs at http://{}/docs", args.bind);
     poem::Server::new(poem::listener::TcpListener::bind(args.bind.clone()))

@@ -41,6 +41,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub state: AppState,
     cleanup: Cleanup,
+    /// As `serve` runs it, on a SQLite file of this test's own.
+    _checkpoints: Option<api::store::checkpoint::Checkpoints>,
 }
 
 enum Cleanup {
@@ -103,11 +105,16 @@ impl TestApp {
     fn assemble(db: DatabaseConnection, settings: Settings, cleanup: Cleanup) -> Self {
         let state = AppState::new(db.clone(), settings);
         let ep = build_app(state.clone()).map_to_response().boxed();
+        let checkpoints = match &cleanup {
+            Cleanup::SqliteFile(path) => Some(api::store::checkpoint::spawn(db.clone(), path)),
+            Cleanup::Postgres { .. } | Cleanup::Shared => None,
+        };
         Self {
             client: TestClient::new(ep),
             db,
             state,
             cleanup,
+            _checkpoints: checkpoints,
         }
     }
 
@@ -170,6 +177,29 @@ impl TestApp {
         }
     }
 
+    /// How many sessions the SQLite database file itself holds, without its
+    /// write-ahead log (what a checkpoint has copied into it); `None` on
+    /// PostgreSQL, or while the file is being written to.
+    pub async fn sessions_in_sqlite_file(&self) -> Option<i64> {
+        let Cleanup::SqliteFile(path) = &self.cleanup else {
+            return None;
+        };
+        // `immutable`: SQLite neither reads the log nor takes locks.
+        let url = format!("sqlite://{}?mode=ro&immutable=true", path.display());
+        let file = Database::connect(&url).await.ok()?;
+        let count = file
+            .query_one(Statement::from_string(
+                DbBackend::Sqlite,
+                "SELECT count(*) FROM sessions",
+            ))
+            .await
+            .ok()??
+            .try_get_by_index::<i64>(0)
+            .ok();
+        let _ = file.close().await;
+        count
+    }
+
     pub async fn add_demo_sessions_in(&self, scope: Scope, n: u64, seed: u64) {
         api::tools::demo_data::generate(&self.db, n, seed, false, scope)
             .await
@@ -216,7 +246,7 @@ async fn fresh_database() -> (DatabaseConnection, Cleanup) {
             )
         }
     };
-    let db = api::store::db::connect(&url)
+    let db = api::store::db::connect_server(&url)
         .await
         .expect("connect test database");
     (db, cleanup)

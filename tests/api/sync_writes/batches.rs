@@ -49,6 +49,38 @@ async fn upsert_and_replace_report_what_they_did() {
     assert!(ids.contains(&"S-new".to_owned()) && !ids.contains(&"S-30".to_owned()));
 }
 
+/// The server's commits leave the SQLite log for a task of its own to copy
+/// into the database file (`store::checkpoint`): a write is answered without
+/// waiting for it, and is in the file soon after, with no later write to
+/// push it there. SQLite's own threshold (1,000 pages) is far above a batch
+/// this small, so without that task the file would not hold it.
+#[tokio::test]
+async fn a_written_batch_reaches_the_sqlite_file_soon_after_its_answer() {
+    let app = TestApp::new().await;
+    if app.sqlite_wal_bytes().is_none() {
+        return; // PostgreSQL has no such log
+    }
+    let key = app.key(Some("1980")).await;
+    let sessions: Vec<Value> = (1..=30)
+        .map(|i| session_json(&format!("S-{i}"), "2025-03-01"))
+        .collect();
+    let body = json!({"mode": "upsert", "sessions": sessions});
+    app.post_batch(&key, "1980", &body)
+        .await
+        .assert_status_is_ok();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if app.sessions_in_sqlite_file().await == Some(30) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the batch is still only in the log"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_replace_only_deletes_within_its_scope_and_refuses_mass_deletes() {
     let app = TestApp::new().await;
