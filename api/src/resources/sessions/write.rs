@@ -236,6 +236,11 @@ async fn write_in(
             .exec(txn)
             .await?;
     }
+    // In the order the secondary indexes keep after their equality columns
+    // (municipality, programme, status): each index is then written as a few
+    // runs from left to right, a page filled and left once, instead of at
+    // random places that the page cache must read, spill and read again.
+    inserts.sort_unstable_by_key(|s| (s.start_date, s.id));
     insert_many(txn, &inserts).await?;
     insert_tombstones(txn, tombstones).await?;
     rollup::apply(txn, &deltas.0).await?;
