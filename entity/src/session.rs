@@ -2,8 +2,9 @@ use sea_orm::entity::prelude::*;
 
 /// One round of a programme. `languages` and `co_hosts` are stored delimited
 /// as `,sv,en,` so that "contains" is a portable, indexable-enough `LIKE '%,sv,%'`
-/// on both SQLite and PostgreSQL.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+/// on both SQLite and PostgreSQL. Serialized only as rows for PostgreSQL's
+/// `json_populate_recordset` (named as the columns), never on the wire.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "sessions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
