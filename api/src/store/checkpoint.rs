@@ -34,7 +34,11 @@ impl Drop for Checkpoints {
 
 /// Checkpoints the SQLite database at `database` through `db` whenever its
 /// log has been written to; the first look also checkpoints what an earlier
-/// process left in the log.
+/// process left in the log. `db` should be a connection of its own, not the
+/// requests' pool: a checkpoint then never waits for one of their
+/// connections, nor makes the pool open another (a connection opened in the
+/// middle of schema changes keeps the schema it read, and SQLite checks a
+/// `CREATE INDEX` name against that copy).
 pub fn spawn(db: DatabaseConnection, database: &Path) -> Checkpoints {
     let wal = wal_path(database);
     Checkpoints(tokio::spawn(async move {

@@ -456,7 +456,10 @@ async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
     let settings = args.settings();
     let grace = settings.shutdown_grace;
     let pruning = audit::spawn_pruning(db.clone(), settings.audit_retention_days);
-    let _checkpoints = db::sqlite_path(database_url).map(|p| checkpoint::spawn(db.clone(), &p));
+    let _checkpoints = match db::sqlite_path(database_url) {
+        Some(path) => Some(checkpoint::spawn(db::connect(database_url).await?, &path)),
+        None => None,
+    };
     let state = AppState::new(db, settings);
     tracing::info!(bind = %args.bind, "listening; docs at http://{}/docs", args.bind);
     poem::Server::new(poem::listener::TcpListener::bind(args.bind.clone()))

@@ -9,6 +9,7 @@ mod reply;
 
 use std::sync::LazyLock;
 
+use api::store::checkpoint::Checkpoints;
 use api::{build_app, AppState};
 use poem::endpoint::BoxEndpoint;
 use poem::test::TestClient;
@@ -42,7 +43,7 @@ pub struct TestApp {
     pub state: AppState,
     cleanup: Cleanup,
     /// As `serve` runs it, on a SQLite file of this test's own.
-    _checkpoints: Option<api::store::checkpoint::Checkpoints>,
+    _checkpoints: Option<Checkpoints>,
 }
 
 enum Cleanup {
@@ -71,7 +72,8 @@ impl TestApp {
         api::store::db::migrate(&db)
             .await
             .expect("migrate test database");
-        Self::assemble(db, settings, cleanup)
+        let checkpoints = checkpoints(&cleanup).await;
+        Self::assemble(db, settings, cleanup, checkpoints)
     }
 
     /// A database migrated only through its first `applied` migrations,
@@ -91,6 +93,7 @@ impl TestApp {
         api::store::db::migrate(&db)
             .await
             .expect("migrate test database the rest of the way");
+        let checkpoints = checkpoints(&cleanup).await;
         Self::assemble(
             db,
             Settings {
@@ -99,16 +102,18 @@ impl TestApp {
                 ..Settings::default()
             },
             cleanup,
+            checkpoints,
         )
     }
 
-    fn assemble(db: DatabaseConnection, settings: Settings, cleanup: Cleanup) -> Self {
+    fn assemble(
+        db: DatabaseConnection,
+        settings: Settings,
+        cleanup: Cleanup,
+        checkpoints: Option<Checkpoints>,
+    ) -> Self {
         let state = AppState::new(db.clone(), settings);
         let ep = build_app(state.clone()).map_to_response().boxed();
-        let checkpoints = match &cleanup {
-            Cleanup::SqliteFile(path) => Some(api::store::checkpoint::spawn(db.clone(), path)),
-            Cleanup::Postgres { .. } | Cleanup::Shared => None,
-        };
         Self {
             client: TestClient::new(ep),
             db,
@@ -121,7 +126,7 @@ impl TestApp {
     /// A second instance on the same database, as after a restart or beside
     /// this one behind a load balancer: its own caches, limits and settings.
     pub fn another_instance(&self, settings: Settings) -> Self {
-        Self::assemble(self.db.clone(), settings, Cleanup::Shared)
+        Self::assemble(self.db.clone(), settings, Cleanup::Shared, None)
     }
 
     /// A new API key: for a municipality, or admin with `None`.
@@ -205,6 +210,18 @@ impl TestApp {
             .await
             .expect("generate demo data");
     }
+}
+
+/// The checkpoints `serve` runs on a SQLite file, through a connection of
+/// their own as there.
+async fn checkpoints(cleanup: &Cleanup) -> Option<Checkpoints> {
+    let Cleanup::SqliteFile(path) = cleanup else {
+        return None;
+    };
+    let db = api::store::db::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("connect for checkpoints");
+    Some(api::store::checkpoint::spawn(db, path))
 }
 
 /// A new, empty database of its own: a SQLite file, or a PostgreSQL database
