@@ -183,17 +183,20 @@ pub fn assert_bad_parameter(reply: &Reply, path: &str, parameter: &str) {
 /// The area with `code` in an indicators report.
 #[track_caller]
 pub fn indicator_area<'a>(report: &'a Value, code: &str) -> &'a Value {
-    report["areas"]
-        .as_array()
-        .and_then(|a| a.iter().find(|x| x["code"] == code))
-        .unwrap_or_else(|| panic!("no area {code} in {report}"))
+    member(report, "areas", "code", code)
 }
 
 /// The indicator `id` of an area of an indicators report.
 #[track_caller]
 pub fn indicator<'a>(area: &'a Value, id: &str) -> &'a Value {
-    area["indicators"]
+    member(area, "indicators", "id", id)
+}
+
+/// The member of `v[list]` whose `field` is `value`.
+#[track_caller]
+fn member<'a>(v: &'a Value, list: &str, field: &str, value: &str) -> &'a Value {
+    v[list]
         .as_array()
-        .and_then(|a| a.iter().find(|x| x["id"] == id))
-        .unwrap_or_else(|| panic!("no indicator {id} in {area}"))
+        .and_then(|a| a.iter().find(|x| x[field] == value))
+        .unwrap_or_else(|| panic!("no {field} {value} in {list} of {v}"))
 }
