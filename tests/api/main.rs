@@ -12,6 +12,7 @@ mod change_feed;
 mod http_conventions;
 mod indicators;
 mod layers;
+mod migrations;
 mod openapi_contract;
 mod operations;
 mod page;

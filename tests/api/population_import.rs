@@ -21,7 +21,7 @@ async fn series(app: &TestApp, code: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn the_migration_moves_the_old_figures_into_rows_and_back() {
-    use api::store::db::{Migrator, MigratorTrait};
+    use api::store::db::{migrate, migrate_by, Migrator, MigratorTrait, Steps};
     use sea_orm::{ConnectionTrait, Statement};
     let app = TestApp::new().await;
     let before = series(&app, "1980").await;
@@ -34,7 +34,7 @@ async fn the_migration_moves_the_old_figures_into_rows_and_back() {
         .position(|m| m.name() == "m20261127_000004_population_series")
         .expect("the population migration")
         + 1;
-    Migrator::down(&app.db, Some(steps as u32))
+    migrate_by(&app.db, Steps::Down(steps as u32))
         .await
         .expect("down");
     let row = app
@@ -56,7 +56,7 @@ async fn the_migration_moves_the_old_figures_into_rows_and_back() {
     assert_eq!(old, (Some(2018), Some(152_078), Some(29_025), Some(15)));
 
     // Up again: the same series, nothing lost on the way.
-    Migrator::up(&app.db, None).await.expect("up");
+    migrate(&app.db).await.expect("up");
     let after = series(&app, "1980").await;
     let figures = |rows: &[Value]| -> Vec<Value> {
         rows.iter()

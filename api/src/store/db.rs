@@ -7,6 +7,7 @@ pub use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+    TransactionTrait,
 };
 
 /// The embedded default: a SQLite file under `data/` in the working directory.
@@ -76,8 +77,33 @@ async fn connect_with(url: &str, checkpoint_on_commit: bool) -> Result<DatabaseC
     Database::connect(opts).await
 }
 
+/// Applies every migration not yet applied.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    migrate_by(db, Steps::Up(None)).await
+}
+
+/// Which way to migrate, and how many migrations (`None`: all).
+#[derive(Debug, Clone, Copy)]
+pub enum Steps {
+    Up(Option<u32>),
+    Down(u32),
+}
+
+/// Migrates in one transaction, so on one connection. SQLite checks a new
+/// table's or index's name against the schema its connection last read,
+/// when the statement is prepared: statements handed to whichever pool
+/// connection was free failed now and then ("index ... already exists") on
+/// one that had read the schema before an earlier statement dropped that
+/// name. On one connection each statement sees the one before. (On
+/// PostgreSQL sea-orm-migration already runs them in one transaction; this
+/// one is then its outer transaction.)
+pub async fn migrate_by(db: &DatabaseConnection, steps: Steps) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    match steps {
+        Steps::Up(n) => Migrator::up(&txn, n).await?,
+        Steps::Down(n) => Migrator::down(&txn, Some(n)).await?,
+    }
+    txn.commit().await
 }
 
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {

@@ -84,9 +84,9 @@ impl TestApp {
         F: FnOnce(DatabaseConnection) -> Fut,
         Fut: std::future::Future<Output = ()>,
     {
-        use migration::MigratorTrait;
+        use api::store::db::{migrate_by, Steps};
         let (db, cleanup) = fresh_database().await;
-        migration::Migrator::up(&db, Some(applied))
+        migrate_by(&db, Steps::Up(Some(applied)))
             .await
             .expect("migrate test database part of the way");
         prepare(db.clone()).await;
