@@ -1,6 +1,6 @@
 //! Server assembly: routes, middleware, and the served OpenAPI document.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use poem::endpoint::make_sync;
 use poem::middleware::Compression;
@@ -28,6 +28,8 @@ pub fn document() -> Document {
     openapi::document(&service())
 }
 
+/// The server as one endpoint. Must be called within a Tokio runtime: it
+/// starts [`prepare_ahead`] beside it.
 pub fn build(state: AppState) -> impl Endpoint {
     let doc = Arc::new(document());
     let allowed = Arc::new(AllowedMethods::from_spec(&doc.json));
@@ -37,8 +39,19 @@ pub fn build(state: AppState) -> impl Endpoint {
     let max_body = state.settings.max_body_bytes;
     let limiters = state.limiters.clone();
     let metrics = state.metrics.clone();
-    let reach_tables = Arc::new(ReachTables::new(state.versions.clone()));
-    let offer_tables = Arc::new(OfferTables::new(state.versions.clone()));
+    let reach_tables = Arc::new(ReachTables::new(
+        state.versions.clone(),
+        state.metrics.per_version_loads("reach_table"),
+    ));
+    let offer_tables = Arc::new(OfferTables::new(
+        state.versions.clone(),
+        state.metrics.per_version_loads("offer_table"),
+    ));
+    tokio::spawn(prepare_ahead(
+        state.clone(),
+        Arc::downgrade(&reach_tables),
+        Arc::downgrade(&offer_tables),
+    ));
     let freshness = Freshness {
         db: state.db.clone(),
         suppression_threshold: state.settings.suppression_threshold,
@@ -94,4 +107,37 @@ pub fn build(state: AppState) -> impl Endpoint {
         .data(reach_tables)
         .data(offer_tables)
         .data(state)
+}
+
+/// Loads what reads derive per data version (the catalogues, the reach and
+/// offer tables) as soon as any request has seen a new version, instead of
+/// in the first request that needs each. On the 1M national set the first
+/// indicators answer of a version took 0.5 s, and every request arriving
+/// meanwhile that needed the same table waited for it: on the mixed read set
+/// those waits made the p99 (140 vs 36 ms with the tables loaded). Runs
+/// until the endpoint is dropped; holds only weak references, so it does not
+/// keep the tables alive.
+async fn prepare_ahead(state: AppState, reach: Weak<ReachTables>, offers: Weak<OfferTables>) {
+    let mut seen = state.versions.seen();
+    let (db, catalogues) = (state.db.clone(), Arc::downgrade(&state.catalogues));
+    // The state holds the version reads that send to `seen`: only the weak
+    // references above may outlive the endpoint.
+    drop(state);
+    while seen.changed().await.is_ok() {
+        let (Some(catalogues), Some(reach), Some(offers)) =
+            (catalogues.upgrade(), reach.upgrade(), offers.upgrade())
+        else {
+            return;
+        };
+        // A failed load is left for the next request that needs it, which
+        // loads again and answers with the error if it persists.
+        let loaded = tokio::try_join!(
+            catalogues.current(&db),
+            reach.current(&db),
+            offers.current(&db)
+        );
+        if let Err(e) = loaded {
+            tracing::warn!(error = %e.detail, "preparing the data version's tables ahead failed");
+        }
+    }
 }

@@ -44,13 +44,17 @@ impl AppState {
             settings.trust_forwarded_for,
         );
         let versions = Arc::new(VersionReads::default());
+        let metrics = Arc::new(Metrics::new());
         Self {
             db,
             responses: Arc::new(ResponseCache::new(settings.response_cache_bytes)),
             settings: Arc::new(settings),
-            metrics: Arc::new(Metrics::new()),
+            catalogues: Arc::new(CatalogueCache::new(
+                versions.clone(),
+                metrics.per_version_loads("catalogues"),
+            )),
+            metrics,
             limiters,
-            catalogues: Arc::new(CatalogueCache::new(versions.clone())),
             versions,
         }
     }

@@ -382,3 +382,61 @@ async fn a_write_lets_go_of_every_answer_kept_before_it() {
         "only the answer made after the write is kept"
     );
 }
+
+/// What reads derive per data version, as `/metrics` names them.
+const PER_VERSION: [&str; 3] = ["catalogues", "reach_table", "offer_table"];
+
+/// Loads so far of each of [`PER_VERSION`].
+async fn loads(app: &TestApp) -> Vec<i64> {
+    let mut out = Vec::new();
+    for value in PER_VERSION {
+        out.push(
+            app.metric(&format!("per_version_loads_total{{value=\"{value}\"}}"))
+                .await,
+        );
+    }
+    out
+}
+
+/// What reach and indicators read per data version is loaded as soon as any
+/// read has seen a new version, not in the first reach or indicators request
+/// (which waited for it, 0.5 s at national scale, as did every request
+/// needing the same table meanwhile). Prepared ahead, it is what they read.
+#[tokio::test]
+async fn a_new_data_version_is_prepared_before_reach_or_indicators_ask() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    let auth = format!("Bearer {key}");
+    for n in 1..=2 {
+        let id = format!("P-{n}");
+        let before = loads(&app).await;
+        let put = app
+            .put_session(Some(&key), "1980", &id, &session_json(&id, "2025-03-01"))
+            .await;
+        assert_eq!(put.status, 201, "{}", put.text());
+        // A read of something else sees the new version...
+        assert_eq!(app.get("/v1/programmes").await.status, 200);
+        // ...and each table of it is loaded without being asked for (the
+        // write itself may have had one loaded of the version before it:
+        // wait for the loads to settle).
+        let mut after = loads(&app).await;
+        for _ in 0..200 {
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            let now = loads(&app).await;
+            let tables_loaded = now[1] > before[1] && now[2] > before[2];
+            if tables_loaded && now == after {
+                break;
+            }
+            after = now;
+        }
+        assert!(
+            after[1] > before[1] && after[2] > before[2],
+            "{PER_VERSION:?} loaded {before:?} then {after:?} times"
+        );
+        // Reach and indicators then read those, as of the write.
+        assert_eq!(keyed_reach_of_1980(&app, &auth).await, n);
+        assert!(keyed_indicators_of_1980(&app, &auth).await.1.as_f64() > Some(0.0));
+        let read = loads(&app).await;
+        assert_eq!(read, after, "reach and indicators loaded nothing more");
+    }
+}

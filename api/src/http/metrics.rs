@@ -3,7 +3,8 @@
 //! by design, so a rising resident set can be told apart from a leak).
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 pub struct Metrics {
@@ -12,6 +13,7 @@ pub struct Metrics {
     latency: HistogramVec,
     cache_entries: IntGauge,
     cache_bytes: IntGauge,
+    loads: IntCounterVec,
 }
 
 impl Metrics {
@@ -44,11 +46,20 @@ impl Metrics {
             "Body bytes held in the response cache (bounded; see response_cache.rs)",
         )
         .expect("valid metric");
+        let loads = IntCounterVec::new(
+            Opts::new(
+                "per_version_loads_total",
+                "Loads of what reads derive per data version (catalogues, reach and offer tables)",
+            ),
+            &["value"],
+        )
+        .expect("valid metric");
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(cache_entries.clone()),
             Box::new(cache_bytes.clone()),
+            Box::new(loads.clone()),
         ] {
             registry.register(metric).expect("registered once");
         }
@@ -58,7 +69,13 @@ impl Metrics {
             latency,
             cache_entries,
             cache_bytes,
+            loads,
         }
+    }
+
+    /// The counter of `value`'s loads, one per data version it is read at.
+    pub fn per_version_loads(&self, value: &str) -> IntCounter {
+        self.loads.with_label_values(&[value])
     }
 
     /// The response cache's size, as of now.

@@ -12,6 +12,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use prometheus::IntCounter;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Mutex;
 
@@ -22,13 +23,16 @@ use crate::error::ApiError;
 pub struct PerVersion<T> {
     versions: Arc<VersionReads>,
     kept: Mutex<Option<(i64, Arc<T>)>>,
+    /// Counts each load (`/metrics`).
+    loads: IntCounter,
 }
 
 impl<T> PerVersion<T> {
-    pub fn new(versions: Arc<VersionReads>) -> Self {
+    pub fn new(versions: Arc<VersionReads>, loads: IntCounter) -> Self {
         Self {
             versions,
             kept: Mutex::new(None),
+            loads,
         }
     }
 
@@ -54,6 +58,7 @@ impl<T> PerVersion<T> {
             }
         }
         let value = Arc::new(load().await?);
+        self.loads.inc();
         *kept = Some((version, value.clone()));
         Ok(value)
     }

@@ -14,7 +14,7 @@
 use std::future::Future;
 use std::sync::{Mutex, MutexGuard};
 
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use crate::error::ApiError;
 
@@ -32,10 +32,22 @@ pub async fn as_of<F: Future>(version: i64, handler: F) -> F::Output {
     AS_OF.scope(version, handler).await
 }
 
-#[derive(Default)]
 pub struct VersionReads {
     state: Mutex<Reads>,
     finished: Notify,
+    /// The latest version any read has seen, for work that follows it
+    /// ([`VersionReads::seen`]).
+    seen: watch::Sender<i64>,
+}
+
+impl Default for VersionReads {
+    fn default() -> Self {
+        Self {
+            state: Mutex::default(),
+            finished: Notify::new(),
+            seen: watch::Sender::new(0),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -97,6 +109,12 @@ impl VersionReads {
         }
     }
 
+    /// Changes each time a read sees a version later than any before it:
+    /// the first sign of a write, through this instance or another.
+    pub fn seen(&self) -> watch::Receiver<i64> {
+        self.seen.subscribe()
+    }
+
     fn lock(&self) -> MutexGuard<'_, Reads> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -115,8 +133,14 @@ impl Drop for Lead<'_> {
             s.done = number + 1;
             s.version = s.version.max(version);
         }
+        let latest = s.version;
         drop(s);
         self.reads.finished.notify_waiters();
+        self.reads.seen.send_if_modified(|seen| {
+            let later = latest > *seen;
+            *seen = latest.max(*seen);
+            later
+        });
     }
 }
 

@@ -40,7 +40,8 @@ impl TestApp {
         self.request(Method::GET, uri, headers).await
     }
 
-    /// The value of an unlabelled gauge or counter in `GET /metrics`.
+    /// The value of a gauge or counter in `GET /metrics`, named with its
+    /// labels if it has any (`name{label="value"}`).
     pub async fn metric(&self, name: &str) -> i64 {
         let text = self.get("/metrics").await.text();
         text.lines()
