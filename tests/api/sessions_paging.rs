@@ -67,6 +67,13 @@ async fn walking_every_page_yields_each_session_exactly_once_in_stable_order() {
         keys.windows(2).all(|w| w[0] < w[1]),
         "not ordered by (start_date, id)"
     );
+    // Where a page ends inside one start date, the id decides where the next begins.
+    assert!(
+        keys.chunks(7)
+            .zip(keys.chunks(7).skip(1))
+            .any(|(page, next)| page.last().map(|k| &k.0) == next.first().map(|k| &k.0)),
+        "the walk crosses a page boundary within one start date"
+    );
 
     // The pages together are exactly the whole set, as the bulk download gives it.
     let all = app.get("/v1/sessions?format=ndjson").await;

@@ -173,14 +173,16 @@ pub async fn list_sessions(
         cond = cond.add(session::Column::UpdatedAt.gte(t));
     }
     if let Some(k) = after {
+        // A row value, not `start_date > a OR (start_date = a AND id > b)`:
+        // PostgreSQL reads the OR form as a filter over every earlier row of
+        // the index's range, not as where the range starts (a page deep
+        // into Stockholm's history read 35,000 rows: 50 vs 0.09 ms).
         cond = cond.add(
-            Condition::any()
-                .add(session::Column::StartDate.gt(k.start_date))
-                .add(
-                    Condition::all()
-                        .add(session::Column::StartDate.eq(k.start_date))
-                        .add(Expr::col(session::Column::Id).gt(k.id)),
-                ),
+            Expr::tuple([
+                Expr::col(session::Column::StartDate).into(),
+                Expr::col(session::Column::Id).into(),
+            ])
+            .gt(Expr::tuple([k.start_date.into(), k.id.into()])),
         );
     }
     let rows = session::Entity::find()
