@@ -1,6 +1,7 @@
 //! Safe to operate: security headers on every response, a request time limit
-//! that never leaves a half-write, and a shutdown on SIGTERM that lets work in
-//! flight finish (the real binary, over loopback).
+//! that never leaves a half-write, a shutdown on SIGTERM that lets work in
+//! flight finish (the real binary, over loopback), and connections the
+//! database closed replaced before they serve a request.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -254,4 +255,50 @@ async fn sigterm_lets_a_batch_in_flight_finish_and_refuses_new_connections() {
         exit.is_some_and(|e| e.success()),
         "the server exits cleanly: {exit:?}"
     );
+}
+
+/// PostgreSQL closes a connection when it restarts, or an idle timeout on the
+/// way does: one that has been idle is checked before it is handed out and
+/// replaced, so the request it would have served is answered. (SQLite's
+/// connections are the server's own.)
+#[tokio::test]
+async fn a_connection_the_database_closed_is_replaced_before_it_serves_a_request() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let app = TestApp::new().await;
+    let backend = app.db.get_database_backend();
+    if backend != DbBackend::Postgres {
+        return;
+    }
+    // Four connections open in the pool...
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        let txn = app.db.begin().await.expect("begin");
+        txn.execute(Statement::from_string(backend, "SELECT 1"))
+            .await
+            .expect("select");
+        open.push(txn);
+    }
+    for txn in open {
+        txn.commit().await.expect("commit");
+    }
+    // ...three of them closed by the server, as a restart closes them all.
+    let closed = app
+        .db
+        .query_one(Statement::from_string(
+            backend,
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        ))
+        .await
+        .expect("terminate")
+        .expect("a row");
+    assert!(closed.try_get_by_index::<i64>(0).expect("count") >= 3);
+
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    for limit in 1..=8 {
+        // A new query each (a cached answer would need no connection).
+        let uri = format!("/v1/municipalities?limit={limit}");
+        let reply = app.get(&uri).await;
+        assert_eq!(reply.status, 200, "{uri}: {}", reply.text());
+    }
 }
