@@ -24,7 +24,7 @@ use self::params::{IndicatorParams, ReachParams};
 use self::query::ReachQuery;
 use self::table::ReachTables;
 use self::wire::{IndicatorReport, ReachReport, ReachRow};
-use crate::error::{ApiError, ListError};
+use crate::error::ListError;
 use crate::http::formats::{self, Format};
 use crate::http::json::JsonBody;
 use crate::http::openapi::tags::ApiTags;
@@ -168,16 +168,7 @@ impl ReachApi {
         let k = state.settings.suppression_threshold;
         let cat = state.catalogues.current(&state.db).await?;
         let table = tables.current(&state.db).await?;
-        // Summing the table takes up to ~20 ms for a national answer by
-        // municipality and quarter (9,280 rows): on a thread of its own, not
-        // on one of the runtime's, where every request queued behind it
-        // waited (mixed read set p99 22.3/20.3/20.1 vs 19.0/18.9/19.6 ms).
-        let data = {
-            let q = q.clone();
-            tokio::task::spawn_blocking(move || query::reach_with(&table, &q, k, &cat))
-                .await
-                .map_err(ApiError::internal)??
-        };
+        let data = query::reach_with(&table, &q, k, &cat)?;
         let format = formats::negotiate(req, format.0);
         Ok(ReachResponse::Ok(ReachBody::of(format, &q, k, data)))
     }
