@@ -33,16 +33,27 @@ impl<T: Type> Payload for JsonBody<T> {
     }
 }
 
-impl<T: Serialize + Send> IntoResponse for JsonBody<T> {
+/// About how many bytes a value's JSON takes: the buffer it is written into
+/// starts that large. A 5 MB reach answer written into a buffer that grew as
+/// it went was copied through a dozen smaller ones, the pages of each touched
+/// anew; into one sized ahead it was served (uncached) at 28.1/28.7 instead
+/// of 24.5/25.7 req/s. A low guess costs a copy, a high one memory never
+/// touched.
+pub trait EncodedSize {
+    fn encoded_size(&self) -> usize;
+}
+
+impl<T: Serialize + EncodedSize + Send> IntoResponse for JsonBody<T> {
     fn into_response(self) -> Response {
-        match serde_json::to_vec(&self.0) {
-            Ok(bytes) => Response::builder().content_type(CONTENT_TYPE).body(bytes),
+        let mut bytes = Vec::with_capacity(self.0.encoded_size());
+        match serde_json::to_writer(&mut bytes, &self.0) {
+            Ok(()) => Response::builder().content_type(CONTENT_TYPE).body(bytes),
             Err(e) => ApiError::internal(e).into_response(),
         }
     }
 }
 
-impl<T: Type + Serialize + Send> ApiResponse for JsonBody<T> {
+impl<T: Type + Serialize + EncodedSize + Send> ApiResponse for JsonBody<T> {
     fn meta() -> MetaResponses {
         MetaResponses {
             responses: vec![MetaResponse {
@@ -70,6 +81,20 @@ pub fn rfc3339<S: serde::Serializer>(
     s: S,
 ) -> Result<S::Ok, S::Error> {
     s.serialize_str(&t.to_rfc3339())
+}
+
+/// Asserts that `value`'s [`EncodedSize`] is at least its JSON's size and
+/// less than twice it (for tests).
+#[cfg(test)]
+pub fn assert_size_hint<T: Serialize + EncodedSize>(value: &T) {
+    let (hint, size) = (
+        value.encoded_size(),
+        serde_json::to_vec(value).expect("serialize").len(),
+    );
+    assert!(
+        size <= hint && hint < 2 * size,
+        "hint {hint} for {size} bytes"
+    );
 }
 
 /// Asserts that `value` serializes to what its `ToJSON` says (for tests).

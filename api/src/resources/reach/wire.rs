@@ -5,6 +5,7 @@ use poem_openapi::Object;
 use serde::Serialize;
 
 use crate::http::formats::{opt, CsvRecord};
+use crate::http::json::EncodedSize;
 use crate::resources::programmes::LocalizedText;
 use crate::vocab::PreventionLevel;
 
@@ -110,6 +111,14 @@ pub struct ReachReport {
     /// k: counts of people between 1 and k−1 are suppressed.
     pub suppression_threshold: i64,
     pub data: Vec<ReachRow>,
+}
+
+/// A row grouped by municipality, with its rates and population, is
+/// ~640 bytes; fewer groupings make shorter rows.
+impl EncodedSize for ReachReport {
+    fn encoded_size(&self) -> usize {
+        256 + self.data.len() * 700
+    }
 }
 
 impl poem_openapi::types::Example for ReachReport {
@@ -276,7 +285,14 @@ mod tests {
     use poem_openapi::types::Example;
 
     use super::*;
-    use crate::http::json::assert_same_json;
+    use crate::http::json::{assert_same_json, assert_size_hint};
+
+    #[test]
+    fn a_national_report_fits_its_size_hint() {
+        let mut report = ReachReport::example();
+        report.data = vec![report.data[0].clone(); 9_280];
+        assert_size_hint(&report);
+    }
 
     #[test]
     fn serde_writes_what_to_json_does() {
