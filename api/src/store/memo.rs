@@ -57,6 +57,9 @@ impl<T> PerVersion<T> {
                 return Ok(value.clone());
             }
         }
+        // No request will be answered from the older value again: let it go
+        // before loading, not after, so the two are not held at once.
+        *kept = None;
         let value = Arc::new(load().await?);
         self.loads.inc();
         *kept = Some((version, value.clone()));
