@@ -36,8 +36,8 @@ impl<T: Type> Payload for JsonBody<T> {
 /// About how many bytes a value's JSON takes: the buffer it is written into
 /// starts that large. A 5 MB reach answer written into a buffer that grew as
 /// it went was copied through a dozen smaller ones, the pages of each touched
-/// anew; into one sized ahead it was served (uncached) at 28.1/28.7 instead
-/// of 24.5/25.7 req/s. A low guess costs a copy, a high one memory never
+/// anew; into one sized ahead it was served (uncached) at 28.5/28.9 instead
+/// of 25.3/26.1 req/s. A low guess costs a copy, a high one memory never
 /// touched.
 pub trait EncodedSize {
     fn encoded_size(&self) -> usize;

@@ -36,9 +36,8 @@ impl Drop for Checkpoints {
 /// log has been written to; the first look also checkpoints what an earlier
 /// process left in the log. `db` should be a connection of its own, not the
 /// requests' pool: a checkpoint then never waits for one of their
-/// connections, nor makes the pool open another (a connection opened in the
-/// middle of schema changes keeps the schema it read, and SQLite checks a
-/// `CREATE INDEX` name against that copy).
+/// connections, nor makes the pool open another. (Migrations no longer care
+/// which connections the pool holds: `db::migrate_by` runs them on one.)
 pub fn spawn(db: DatabaseConnection, database: &Path) -> Checkpoints {
     let wal = wal_path(database);
     Checkpoints(tokio::spawn(async move {
