@@ -7,6 +7,8 @@ use poem::middleware::Compression;
 use poem::web::Html;
 use poem::{get, Endpoint, EndpointExt, IntoResponse, Response, Route};
 use poem_openapi::OpenApiService;
+use sea_orm::DatabaseConnection;
+use tokio::sync::watch;
 
 use crate::http::allow::{allow_on_405, AllowedMethods};
 use crate::http::conditional::{conditional, Freshness};
@@ -17,6 +19,7 @@ use crate::resources::reach::indicators::OfferTables;
 use crate::resources::reach::table::ReachTables;
 use crate::resources::{self, page, Apis};
 use crate::state::AppState;
+use crate::store::catalogue::CatalogueCache;
 
 /// The API's operations as one poem-openapi service.
 pub fn service() -> OpenApiService<Apis, ()> {
@@ -48,7 +51,9 @@ pub fn build(state: AppState) -> impl Endpoint {
         state.metrics.per_version_loads("offer_table"),
     ));
     tokio::spawn(prepare_ahead(
-        state.clone(),
+        state.db.clone(),
+        state.versions.seen(),
+        Arc::downgrade(&state.catalogues),
         Arc::downgrade(&reach_tables),
         Arc::downgrade(&offer_tables),
     ));
@@ -115,14 +120,15 @@ pub fn build(state: AppState) -> impl Endpoint {
 /// indicators answer of a version took 0.5 s, and every request arriving
 /// meanwhile that needed the same table waited for it: on the mixed read set
 /// those waits made the p99 (140 vs 36 ms with the tables loaded). Runs
-/// until the endpoint is dropped; holds only weak references, so it does not
-/// keep the tables alive.
-async fn prepare_ahead(state: AppState, reach: Weak<ReachTables>, offers: Weak<OfferTables>) {
-    let mut seen = state.versions.seen();
-    let (db, catalogues) = (state.db.clone(), Arc::downgrade(&state.catalogues));
-    // The state holds the version reads that send to `seen`: only the weak
-    // references above may outlive the endpoint.
-    drop(state);
+/// until the endpoint is dropped (`seen` then closes); holds only weak
+/// references, so it does not keep the tables alive.
+async fn prepare_ahead(
+    db: DatabaseConnection,
+    mut seen: watch::Receiver<i64>,
+    catalogues: Weak<CatalogueCache>,
+    reach: Weak<ReachTables>,
+    offers: Weak<OfferTables>,
+) {
     while seen.changed().await.is_ok() {
         let (Some(catalogues), Some(reach), Some(offers)) =
             (catalogues.upgrade(), reach.upgrade(), offers.upgrade())
