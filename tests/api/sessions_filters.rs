@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::helpers::fixtures::{ids, set};
+use crate::helpers::fixtures::{ids, session_json, set};
 use crate::helpers::{assert_bad_parameter, TestApp};
 
 async fn assert_ids(app: &TestApp, query: &str, expected: BTreeSet<String>) {
@@ -163,6 +163,54 @@ async fn one_session_is_found_by_its_id() {
     assert_eq!(s["languages"], serde_json::json!(["sv", "en"]));
     assert_eq!(s["delivery"], "hybrid");
     assert_eq!(s["co_hosts"], serde_json::json!([]));
+}
+
+/// A list and a session's own resource are read differently on SQLite (the
+/// list as one JSON text SQLite builds, the resource row by row): every
+/// field must come out the same either way.
+#[tokio::test]
+async fn a_listed_session_is_exactly_its_own_resource() {
+    let app = TestApp::with_demo_sessions(150, 11).await;
+    let key = app.key(Some("1980")).await;
+    // Written through the API, so its timestamps carry microseconds.
+    let mut body = session_json("LIST-1", "2024-09-02");
+    body["provider"] = "Familjecentralen".into();
+    body["area"] = "Skultuna".into();
+    body["co_hosts"] = serde_json::json!(["1907"]);
+    body["languages"] = serde_json::json!(["sv", "ar"]);
+    body["open_to_other_municipalities"] = true.into();
+    body["capacity"] = 14.into();
+    body["meetings"] = 8.into();
+    body["end_date"] = "2024-10-28".into();
+    let put = app.put_session(Some(&key), "1980", "LIST-1", &body).await;
+    assert!(put.status.is_success(), "{}", put.text());
+
+    let list = app.get("/v1/sessions?limit=1000").await;
+    assert_eq!(list.status, 200, "{}", list.text());
+    let listed = list.json()["data"].as_array().cloned().unwrap_or_default();
+    assert_eq!(listed.len(), 151);
+    let has = |f: &dyn Fn(&serde_json::Value) -> bool| listed.iter().any(f);
+    // Every kind of value the list decodes is among them, so the comparison
+    // below covers each.
+    assert!(has(&|s| s["open_to_other_municipalities"] == true));
+    assert!(has(&|s| s["open_to_other_municipalities"] == false));
+    assert!(has(&|s| s["area"].is_null()) && has(&|s| s["area"].is_string()));
+    assert!(has(&|s| s["co_hosts"]
+        .as_array()
+        .is_some_and(|c| !c.is_empty())));
+    assert!(has(&|s| s["created_at"]
+        .as_str()
+        .is_some_and(|t| t.contains('.'))));
+    for s in &listed {
+        let own = app
+            .get(&format!(
+                "/v1/sessions/{}",
+                s["id"].as_str().unwrap_or_default()
+            ))
+            .await;
+        assert_eq!(own.status, 200, "{}", own.text());
+        assert_eq!(&own.json(), s);
+    }
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::store::PublicSession;
+use super::store::{self, PublicSession};
 use super::wire::Session;
 use crate::error::ApiError;
 use crate::http::paging;
@@ -185,14 +185,12 @@ pub async fn list_sessions(
             .gt(Expr::tuple([k.start_date.into(), k.id.into()])),
         );
     }
-    let rows = session::Entity::find()
+    let select = session::Entity::find()
         .filter(cond)
         .order_by_asc(session::Column::StartDate)
         .order_by_asc(session::Column::Id)
-        .limit(limit + 1)
-        .into_partial_model::<PublicSession>()
-        .all(db)
-        .await?;
+        .limit(limit + 1);
+    let rows = store::public_rows(db, select).await?;
     let (rows, last) = paging::split_page(rows, limit, |s| SessionKey {
         start_date: s.start_date,
         id: s.id,
