@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
+use crate::helpers::fixtures::session_json;
 use crate::helpers::{assert_bad_parameter, path_of, Reply, TestApp};
 
 /// Follows `next` from `first` to the end; returns every item in order and
@@ -56,18 +57,27 @@ fn sort_key(s: &Value) -> (String, uuid::Uuid) {
 #[tokio::test]
 async fn walking_every_page_yields_each_session_exactly_once_in_stable_order() {
     let app = TestApp::with_demo_sessions(230, 7).await;
+    // Ten sessions on one date: a run longer than a page, so a page ends
+    // inside it and the id decides where the next begins.
+    let key = app.key(Some("1980")).await;
+    for n in 0..10 {
+        let id = format!("SAME-DAY-{n}");
+        let put = app
+            .put_session(Some(&key), "1980", &id, &session_json(&id, "2022-03-01"))
+            .await;
+        assert!(put.status.is_success(), "{}", put.text());
+    }
     let (items, pages) = walk(&app, "/v1/sessions?limit=7").await;
-    assert_eq!(pages, 33, "230 sessions at 7 a page");
+    assert_eq!(pages, 35, "240 sessions at 7 a page");
     let ids = ids_of(&items);
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len(), "a session repeated across pages");
-    assert_eq!(ids.len(), 230, "a session missing across pages");
+    assert_eq!(ids.len(), 240, "a session missing across pages");
     let keys: Vec<_> = items.iter().map(sort_key).collect();
     assert!(
         keys.windows(2).all(|w| w[0] < w[1]),
         "not ordered by (start_date, id)"
     );
-    // Where a page ends inside one start date, the id decides where the next begins.
     assert!(
         keys.chunks(7)
             .zip(keys.chunks(7).skip(1))
