@@ -249,7 +249,9 @@ impl ServeArgs {
     }
 }
 
-pub fn main() -> ExitCode {
+/// Runs the command line; `before_serving` is called once the command is
+/// known to be the server's, before it starts.
+pub fn main(before_serving: fn()) -> ExitCode {
     let cli = Cli::parse();
     telemetry::init(cli.log_format.eq_ignore_ascii_case("json"));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -262,7 +264,7 @@ pub fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, before_serving)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -273,10 +275,16 @@ pub fn main() -> ExitCode {
 
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
-async fn run(cli: Cli) -> CliResult {
+async fn run(cli: Cli, before_serving: fn()) -> CliResult {
     match cli.command {
-        None => serve(&cli.database_url, cli.serve).await,
-        Some(Command::Serve(args)) => serve(&cli.database_url, args).await,
+        None => {
+            before_serving();
+            serve(&cli.database_url, cli.serve).await
+        }
+        Some(Command::Serve(args)) => {
+            before_serving();
+            serve(&cli.database_url, args).await
+        }
         Some(Command::Migrate) => {
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
