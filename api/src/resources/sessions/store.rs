@@ -17,7 +17,7 @@ use uuid::Uuid;
 ///
 /// On SQLite a list reads them as one JSON array of arrays, in the order of
 /// these fields (see [`public_rows`]).
-#[derive(Debug, PartialEq, DerivePartialModel, FromQueryResult, Deserialize)]
+#[derive(Debug, DerivePartialModel, FromQueryResult, Deserialize)]
 #[sea_orm(entity = "session::Entity")]
 pub struct PublicSession {
     pub id: Uuid,
