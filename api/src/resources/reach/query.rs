@@ -250,25 +250,27 @@ fn add_to_groups(groups: &mut BTreeMap<Key, Sums>, g: Group, q: &ReachQuery, cat
     }
 }
 
-/// A rate and why it is missing, from a count and its population.
+/// A rate and why it is missing, from a count and its population; the
+/// population is handed back for the row.
 fn rate_of<P>(
-    population: &Result<P, String>,
+    population: Result<P, String>,
     enrolled: Option<i64>,
     size: impl Fn(&P) -> i64,
     k: i64,
-) -> (Option<f64>, Option<String>) {
+) -> (Option<f64>, Option<String>, Option<P>) {
     match (population, enrolled) {
-        (Err(why), _) => (None, Some(why.clone())),
-        (Ok(_), None) => (
+        (Err(why), _) => (None, Some(why), None),
+        (Ok(p), None) => (
             None,
             Some(format!(
                 "suppressed: enrolled is between 1 and {}",
                 k.saturating_sub(1)
             )),
+            Some(p),
         ),
-        (Ok(p), Some(e)) => match per_1000(e, size(p)) {
-            Some(r) => (Some(r), None),
-            None => (None, Some("the reference population is 0".into())),
+        (Ok(p), Some(e)) => match per_1000(e, size(&p)) {
+            Some(r) => (Some(r), None, Some(p)),
+            None => (None, Some("the reference population is 0".into()), Some(p)),
         },
     }
 }
@@ -284,21 +286,19 @@ fn row_of(
 ) -> ReachRow {
     let (municipality, programme, year, quarter, prevention_level) = key;
     let d = disclose(&sums.counts, k);
-    let covered: Vec<&municipality::Model> = match municipality.as_deref() {
-        Some(code) => cat.municipality(code).into_iter().collect(),
+    let named = municipality.as_deref().and_then(|c| cat.municipality(c));
+    let covered: Vec<&municipality::Model> = match municipality {
+        Some(_) => named.into_iter().collect(),
         None => scope.to_vec(),
     };
     let rate_year = year.unwrap_or(period_end);
     let children = population::children(cat, &covered, rate_year);
     let inhabitants = population::inhabitants(cat, &covered, rate_year);
-    let (reach, reason) = rate_of(&children, d.enrolled, |p| p.children, k);
-    let (per_inhabitants, per_inhabitants_reason) =
-        rate_of(&inhabitants, d.enrolled, |p| p.total, k);
+    let (reach, reason, children) = rate_of(children, d.enrolled, |p| p.children, k);
+    let (per_inhabitants, per_inhabitants_reason, inhabitants) =
+        rate_of(inhabitants, d.enrolled, |p| p.total, k);
     ReachRow {
-        municipality_name: municipality
-            .as_deref()
-            .and_then(|c| cat.municipality(c))
-            .map(|m| m.name.clone()),
+        municipality_name: named.map(|m| m.name.clone()),
         municipality,
         programme,
         year,
@@ -316,10 +316,10 @@ fn row_of(
         satisfaction_rate: d.satisfaction_rate,
         reach_per_1000_children: reach,
         reach_per_1000_children_reason: reason,
-        population: children.ok(),
+        population: children,
         reach_per_1000_inhabitants: per_inhabitants,
         reach_per_1000_inhabitants_reason: per_inhabitants_reason,
-        inhabitants: inhabitants.ok(),
+        inhabitants,
         suppressed: d.suppressed.iter().map(|s| (*s).to_owned()).collect(),
     }
 }
