@@ -276,23 +276,19 @@ pub fn main(before_serving: fn()) -> ExitCode {
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 async fn run(cli: Cli, before_serving: fn()) -> CliResult {
-    match cli.command {
-        None => {
-            before_serving();
-            serve(&cli.database_url, cli.serve).await
-        }
-        Some(Command::Serve(args)) => {
+    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+        Command::Serve(args) => {
             before_serving();
             serve(&cli.database_url, args).await
         }
-        Some(Command::Migrate) => {
+        Command::Migrate => {
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
             println!("migrations applied");
             Ok(())
         }
-        Some(Command::Backup { out }) => backup(&cli.database_url, &out).await,
-        Some(Command::DemoData(args)) => {
+        Command::Backup { out } => backup(&cli.database_url, &out).await,
+        Command::DemoData(args) => {
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
             let summary =
@@ -305,22 +301,22 @@ async fn run(cli: Cli, before_serving: fn()) -> CliResult {
             );
             Ok(())
         }
-        Some(Command::Keys(cmd)) => keys(&cli.database_url, cmd).await,
-        Some(Command::Sync(cmd)) => sync(cmd).await,
-        Some(Command::Population(PopulationCommand::Import {
+        Command::Keys(cmd) => keys(&cli.database_url, cmd).await,
+        Command::Sync(cmd) => sync(cmd).await,
+        Command::Population(PopulationCommand::Import {
             file,
             children,
             dry_run,
-        })) => {
+        }) => {
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
             let summary = population::import_file(&db, &file, children, dry_run).await?;
             println!("{}", population::report(&summary));
             Ok(())
         }
-        Some(Command::Audit(AuditCommand::Prune {
+        Command::Audit(AuditCommand::Prune {
             audit_retention_days,
-        })) => {
+        }) => {
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
             let n = audit::prune(&db, audit_retention_days)
@@ -329,7 +325,7 @@ async fn run(cli: Cli, before_serving: fn()) -> CliResult {
             println!("deleted {n} audit record(s) older than {audit_retention_days} days");
             Ok(())
         }
-        Some(Command::Openapi { out_dir }) => {
+        Command::Openapi { out_dir } => {
             let doc = app::document();
             std::fs::create_dir_all(&out_dir)?;
             std::fs::write(out_dir.join("openapi.json"), doc.json)?;
