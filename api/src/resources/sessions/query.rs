@@ -178,18 +178,14 @@ pub async fn list_sessions(
         // the index's range, not as where the range starts (a page deep
         // into Stockholm's history read 35,000 rows: 50 vs 0.09 ms).
         cond = cond.add(
-            Expr::tuple([
-                Expr::col(session::Column::StartDate).into(),
-                Expr::col(session::Column::Id).into(),
-            ])
-            .gt(Expr::tuple([k.start_date.into(), k.id.into()])),
+            Expr::tuple(store::LIST_ORDER.map(|c| Expr::col(c).into()))
+                .gt(Expr::tuple([k.start_date.into(), k.id.into()])),
         );
     }
-    let select = session::Entity::find()
-        .filter(cond)
-        .order_by_asc(session::Column::StartDate)
-        .order_by_asc(session::Column::Id)
-        .limit(limit + 1);
+    let mut select = session::Entity::find().filter(cond).limit(limit + 1);
+    for column in store::LIST_ORDER {
+        select = select.order_by_asc(column);
+    }
     let rows = store::public_rows(db, select).await?;
     let (rows, last) = paging::split_page(rows, limit, |s| SessionKey {
         start_date: s.start_date,

@@ -75,7 +75,11 @@ const SQLITE_JSON_ROW: &str = "json_array(hex(id), municipality_code, external_i
      json(iif(open_to_other_municipalities, 'true', 'false')), capacity, enrolled, completed, \
      created_at, updated_at)";
 
-/// The rows `select` finds, in its order, with the public columns.
+/// The order of a list, which its cursors follow: `(start_date, id)`.
+pub const LIST_ORDER: [session::Column; 2] = [session::Column::StartDate, session::Column::Id];
+
+/// The rows `select` finds, with the public columns, in [`LIST_ORDER`]
+/// (which `select` must have too, for its limit).
 ///
 /// On SQLite the database hands them over as one JSON text instead of row by
 /// row. sqlx's SQLite driver copies every value of every row on its worker
@@ -92,9 +96,14 @@ pub async fn public_rows(
     let inner = page.into_statement(DbBackend::Sqlite);
     // The aggregate's own ORDER BY: the order a subquery's rows reach an
     // aggregate in is not one SQLite promises.
+    let order = LIST_ORDER
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
     let statement = Statement {
         sql: format!(
-            "SELECT json_group_array({SQLITE_JSON_ROW} ORDER BY start_date, id) FROM ({})",
+            "SELECT json_group_array({SQLITE_JSON_ROW} ORDER BY {order}) FROM ({})",
             inner.sql
         ),
         ..inner
