@@ -1,7 +1,8 @@
 //! Safe to operate: security headers on every response, a request time limit
 //! that never leaves a half-write, a shutdown on SIGTERM that lets work in
 //! flight finish (the real binary, over loopback), and connections the
-//! database closed replaced before they serve a request.
+//! database closed replaced before they serve a request, and no request that
+//! needs two connections at once (a pool of one serves every route).
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -301,4 +302,74 @@ async fn a_connection_the_database_closed_is_replaced_before_it_serves_a_request
         let reply = app.get(&uri).await;
         assert_eq!(reply.status, 200, "{uri}: {}", reply.text());
     }
+}
+
+/// Every route takes at most one connection at a time, so any pool size is
+/// safe: a request holding a transaction while it waits for a second
+/// connection would stall here, behind the pool's only one, until the pool
+/// gave up (30 s) and the request failed.
+#[tokio::test]
+async fn a_pool_of_one_connection_serves_every_kind_of_read_and_write_at_once() {
+    let app = TestApp::with_connections(1).await;
+    let key = app.key(Some("1980")).await;
+    let admin = app.key(None).await;
+    app.post_batch(&key, "1980", &batch(20))
+        .await
+        .assert_status_is_ok();
+    let mut replace = batch(15);
+    replace["mode"] = json!("replace");
+    let population = json!({"total": 161_000, "source": "SCB, test"});
+    let programme = json!({"name": {"sv": "Ny metod", "en": "New method"}});
+    let one = session_json("S-one", "2025-04-01");
+    let writes = async {
+        let statuses = [
+            app.put_session(Some(&key), "1980", "S-one", &one)
+                .await
+                .status_and_json()
+                .0,
+            app.post_batch(&key, "1980", &replace)
+                .await
+                .status_and_json()
+                .0,
+            app.delete_session(&key, "1980", "S-3")
+                .await
+                .status_and_json()
+                .0,
+            app.put_population(Some(&admin), "1980", "2025", &population)
+                .await
+                .status_and_json()
+                .0,
+            app.put_programme(&admin, "ny-metod", &programme)
+                .await
+                .status_and_json()
+                .0,
+        ];
+        statuses
+    };
+    let reads = async {
+        let mut statuses = Vec::new();
+        for uri in [
+            "/v1/sessions?municipality=1980",
+            "/v1/municipalities/1980",
+            "/v1/municipalities/1980/population",
+            "/v1/programmes",
+            "/v1/reach?group_by=municipality,year",
+            "/v1/indicators?year=2025",
+            "/v1/changes",
+            "/",
+        ] {
+            statuses.push((uri, app.get(uri).await.status.as_u16()));
+        }
+        statuses
+    };
+    let (writes, reads) = tokio::time::timeout(Duration::from_secs(20), async {
+        tokio::join!(writes, reads)
+    })
+    .await
+    .expect("a request waited for a second connection");
+    assert_eq!(writes, [201, 200, 204, 201, 201]);
+    for (uri, status) in reads {
+        assert_eq!(status, 200, "{uri}");
+    }
+    app.audit(Some(&admin), "", &[]).await.assert_status_is_ok();
 }

@@ -210,6 +210,9 @@ struct ServeArgs {
     /// Memory for cached public GET answers, in MiB (0 turns the cache off).
     #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = Settings::default().response_cache_bytes / (1024 * 1024))]
     response_cache_mb: u64,
+    /// Database connections at most (default: 4 on SQLite; on PostgreSQL twice the cores, at least 4).
+    #[arg(long, env = "DATABASE_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+    database_connections: Option<u32>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -445,7 +448,7 @@ async fn sync(cmd: SyncCommand) -> CliResult {
 }
 
 async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
-    let db = db::connect_server(database_url).await?;
+    let db = db::connect_server(database_url, args.database_connections).await?;
     db::migrate(&db).await?;
     if !args.no_demo {
         use sea_orm::{EntityTrait, PaginatorTrait};

@@ -67,8 +67,25 @@ impl TestApp {
     }
 
     pub async fn with_settings(settings: Settings) -> Self {
+        Self::with_settings_and_connections(settings, None).await
+    }
+
+    /// An instance whose pool holds at most `connections` database connections.
+    pub async fn with_connections(connections: u32) -> Self {
+        Self::with_settings_and_connections(
+            Settings {
+                read_rate_per_minute: 0,
+                write_rate_per_minute: 0,
+                ..Settings::default()
+            },
+            Some(connections),
+        )
+        .await
+    }
+
+    async fn with_settings_and_connections(settings: Settings, connections: Option<u32>) -> Self {
         LazyLock::force(&TRACING);
-        let (db, cleanup) = fresh_database().await;
+        let (db, cleanup) = fresh_database(connections).await;
         api::store::db::migrate(&db)
             .await
             .expect("migrate test database");
@@ -85,7 +102,7 @@ impl TestApp {
         Fut: std::future::Future<Output = ()>,
     {
         use api::store::db::{migrate_by, Steps};
-        let (db, cleanup) = fresh_database().await;
+        let (db, cleanup) = fresh_database(None).await;
         migrate_by(&db, Steps::Up(Some(applied)))
             .await
             .expect("migrate test database part of the way");
@@ -225,8 +242,9 @@ async fn checkpoints(cleanup: &Cleanup) -> Option<Checkpoints> {
 }
 
 /// A new, empty database of its own: a SQLite file, or a PostgreSQL database
-/// on the server `TEST_DATABASE_URL` names.
-async fn fresh_database() -> (DatabaseConnection, Cleanup) {
+/// on the server `TEST_DATABASE_URL` names; at most `connections` at once,
+/// or as many as `serve` uses by default.
+async fn fresh_database(connections: Option<u32>) -> (DatabaseConnection, Cleanup) {
     let (url, cleanup) = match std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|u| u.starts_with("postgres"))
@@ -263,7 +281,7 @@ async fn fresh_database() -> (DatabaseConnection, Cleanup) {
             )
         }
     };
-    let db = api::store::db::connect_server(&url)
+    let db = api::store::db::connect_server(&url, connections)
         .await
         .expect("connect test database");
     (db, cleanup)
