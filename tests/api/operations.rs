@@ -1,8 +1,8 @@
 //! Safe to operate: security headers on every response, a request time limit
 //! that never leaves a half-write, a shutdown on SIGTERM that lets work in
-//! flight finish (the real binary, over loopback), and connections the
-//! database closed replaced before they serve a request, and no request that
-//! needs two connections at once (a pool of one serves every route).
+//! flight finish (the real binary, over loopback), connections the database
+//! closed replaced before they serve a request, and no request that needs
+//! two connections at once (a pool of one serves every route).
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
