@@ -50,18 +50,20 @@ pub async fn connect_server(
 /// and statements; on the mixed read set 4 served as much as 8 (1,363 vs
 /// 1,324 req/s) with 20 MiB less memory, and 2 no more.
 ///
-/// PostgreSQL: twice the cores, at least 4. Connections beyond what
+/// PostgreSQL: twice the cores, from 4 to 16. Connections beyond what
 /// PostgreSQL has cores to run only queue inside it, and sqlx hands out the
 /// longest idle connection first, so each of them prepares every statement
 /// anew. On the 2-core machine, 1M national set, builds alternating: 16
 /// connections (before) 3,870/4,174 req/s, p99 32.4/27.4 ms; 8 4,327/4,468;
 /// 6 4,112/4,349; 4 4,679/4,564/4,375/4,537, p99 17.2-21.8 ms; 2 4,117/3,633.
+/// At most 16, the size before: on a large host, a few instances on one
+/// database stay within PostgreSQL's default of 100 connections.
 pub fn default_connections(backend: DbBackend) -> u32 {
     match backend {
         DbBackend::Sqlite => 4,
         _ => {
             let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u32);
-            (2 * cores).max(4)
+            (2 * cores).clamp(4, 16)
         }
     }
 }

@@ -210,7 +210,7 @@ struct ServeArgs {
     /// Memory for cached public GET answers, in MiB (0 turns the cache off).
     #[arg(long, env = "RESPONSE_CACHE_MB", default_value_t = Settings::default().response_cache_bytes / (1024 * 1024))]
     response_cache_mb: u64,
-    /// Database connections at most (default: 4 on SQLite; on PostgreSQL twice the cores, at least 4).
+    /// Database connections at most (default: 4 on SQLite; on PostgreSQL twice the cores, from 4 to 16).
     #[arg(long, env = "DATABASE_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
     database_connections: Option<u32>,
 }
