@@ -3,9 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::session;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -182,10 +180,7 @@ pub async fn list_sessions(
                 .gt(Expr::tuple([k.start_date.into(), k.id.into()])),
         );
     }
-    let mut select = session::Entity::find().filter(cond).limit(limit + 1);
-    for column in store::LIST_ORDER {
-        select = select.order_by_asc(column);
-    }
+    let select = session::Entity::find().filter(cond).limit(limit + 1);
     let rows = store::public_rows(db, select).await?;
     let (rows, last) = paging::split_page(rows, limit, |s| SessionKey {
         start_date: s.start_date,

@@ -7,7 +7,7 @@ use entity::session;
 use sea_orm::sea_query::{InsertStatement, Query};
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, DerivePartialModel, EntityName, FromQueryResult, IdenStatic,
-    Iterable, ModelTrait, Select, Statement,
+    Iterable, ModelTrait, QueryOrder, Select, Statement,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -79,7 +79,7 @@ const SQLITE_JSON_ROW: &str = "json_array(hex(id), municipality_code, external_i
 pub const LIST_ORDER: [session::Column; 2] = [session::Column::StartDate, session::Column::Id];
 
 /// The rows `select` finds, with the public columns, in [`LIST_ORDER`]
-/// (which `select` must have too, for its limit).
+/// (put on `select` here, so a limit on it takes the first in that order).
 ///
 /// On SQLite the database hands them over as one JSON text instead of row by
 /// row. sqlx's SQLite driver copies every value of every row on its worker
@@ -87,8 +87,11 @@ pub const LIST_ORDER: [session::Column; 2] = [session::Column::StartDate, sessio
 /// task for each row: that was most of a 100-session page's time.
 pub async fn public_rows(
     db: &impl ConnectionTrait,
-    select: Select<session::Entity>,
+    mut select: Select<session::Entity>,
 ) -> Result<Vec<PublicSession>, DbErr> {
+    for column in LIST_ORDER {
+        select = select.order_by_asc(column);
+    }
     let page = select.into_partial_model::<PublicSession>();
     if db.get_database_backend() != DbBackend::Sqlite {
         return page.all(db).await;
