@@ -415,13 +415,13 @@ pub async fn generate(
         };
         let mut k = 0;
         let shares = synth.shares(count);
-        'drawing: for (m, n) in shares.into_iter().enumerate() {
+        for (m, n) in shares.into_iter().enumerate() {
             for row in synth.history(m, n, &mut k, &mut seqs) {
                 rollup.record(None, Some(&row));
                 rows.push(row);
                 if rows.len() == chunk {
                     if !send(&rows) {
-                        break 'drawing;
+                        return (rollup, seqs);
                     }
                     rows.clear();
                 }
