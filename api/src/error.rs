@@ -28,10 +28,14 @@ pub struct Problem {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
-    /// One entry per invalid field or parameter.
-    #[oai(skip_serializing_if_is_empty, default)]
+    /// One entry per invalid field or parameter: the first 100 found.
+    #[oai(skip_serializing_if_is_empty, default, validator(max_items = 100))]
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<FieldError>,
+    /// How many errors were found in all, when `errors` lists only the first 100.
+    #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error_count: Option<u64>,
 }
 
 impl poem_openapi::types::Example for Problem {
@@ -47,6 +51,7 @@ impl poem_openapi::types::Example for Problem {
                 parameter: None,
                 detail: "end_date 2025-01-01 is before start_date 2025-02-01".into(),
             }],
+            error_count: None,
         }
     }
 }
@@ -93,8 +98,15 @@ pub struct ApiError {
     pub title: &'static str,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    /// The number of errors found, when more than `errors` holds.
+    pub error_count: Option<u64>,
     pub retry_after: Option<u64>,
 }
+
+/// At most this many errors are listed in a problem: a batch of 10,000 bad
+/// sessions once answered with 190,000 errors (13.9 MB), stored again for
+/// every `Idempotency-Key`. The total is given in `error_count`.
+pub const MAX_LISTED_ERRORS: usize = 100;
 
 impl ApiError {
     pub fn new(
@@ -109,10 +121,15 @@ impl ApiError {
             title,
             detail: detail.into(),
             errors: vec![],
+            error_count: None,
             retry_after: None,
         }
     }
-    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+    pub fn with_errors(mut self, mut errors: Vec<FieldError>) -> Self {
+        if errors.len() > MAX_LISTED_ERRORS {
+            self.error_count = Some(errors.len() as u64);
+            errors.truncate(MAX_LISTED_ERRORS);
+        }
         self.errors = errors;
         self
     }
@@ -238,6 +255,7 @@ impl ApiError {
             detail: Some(self.detail.clone()),
             instance,
             errors: self.errors.clone(),
+            error_count: self.error_count,
         }
     }
 }
@@ -370,9 +388,9 @@ error_responses!(
         Forbidden = 403: "The key may not write here (another municipality, or not admin).",
         NotFound = 404: "No such municipality or session.",
         Conflict = 409: "A request with the same Idempotency-Key is still being processed.",
-        PayloadTooLarge = 413: "The body exceeds the size limit in `/v1/api-info`.",
+        PayloadTooLarge = 413: "The body, decoded, exceeds the size limit in `/v1/api-info` (or a compressed body inflates more than its ratio allows).",
         UnsupportedMediaType = 415: "The body is not `application/json`.",
-        Unprocessable = 422: "The body is invalid (every invalid field is listed in `errors`), or the Idempotency-Key was used with another request.",
+        Unprocessable = 422: "The body is invalid (the first 100 invalid fields are listed in `errors`, all of them counted in `error_count` when there are more), or the Idempotency-Key was used with another request.",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
     }
 );

@@ -138,6 +138,7 @@ fn problem_for_status(
         detail: Some(detail),
         instance: Some(instance),
         errors,
+        error_count: None,
     };
     problem_response(&problem, None)
 }

@@ -207,6 +207,13 @@ fn describe_problem(body: &Value, rows: Option<&[Value]>) -> String {
             e["detail"].as_str().unwrap_or_default()
         ));
     }
+    if let Some(total) = body["error_count"].as_u64() {
+        let listed = body["errors"].as_array().map_or(0, Vec::len);
+        out.push_str(&format!(
+            "\n  … and {} more ({total} errors in all)",
+            total.saturating_sub(listed as u64)
+        ));
+    }
     out
 }
 

@@ -32,6 +32,21 @@ impl TestApp {
         self.send(uri, request).await
     }
 
+    /// Any method with a body of the test's making (a stream, a compressed body).
+    pub async fn request_with_body(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: poem::Body,
+    ) -> Reply {
+        let mut request = self.client.request(method, uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(uri, request.body(body)).await
+    }
+
     pub async fn get(&self, uri: &str) -> Reply {
         self.request(Method::GET, uri, &[]).await
     }

@@ -33,8 +33,14 @@ pub struct Limits {
     pub max_page_size: u64,
     /// Most sessions accepted in one batch request.
     pub max_batch_sessions: u64,
-    /// Largest request body, bytes (larger: 413).
+    /// Largest request body, bytes, as decoded (larger: 413). Checked as the
+    /// body is read, after the API key: a compressed body is counted inflated.
     pub max_body_bytes: u64,
+    /// A compressed body (`Content-Encoding`) of declared length may inflate
+    /// to at most this many times that length (beyond 1 MiB; larger: 413).
+    pub max_body_compression_ratio: u64,
+    /// A 422 lists at most this many errors; `error_count` then gives the total.
+    pub max_listed_errors: u64,
     /// Anonymous reads per client per minute (0: unlimited); beyond it 429 with `Retry-After`.
     pub read_requests_per_minute: u32,
     /// Writes per API key per minute (0: unlimited).
@@ -124,6 +130,8 @@ impl From<&Settings> for Limits {
             max_page_size: MAX_PAGE_SIZE,
             max_batch_sessions: MAX_BATCH_SESSIONS as u64,
             max_body_bytes: settings.max_body_bytes as u64,
+            max_body_compression_ratio: crate::http::body_limit::MAX_RATIO,
+            max_listed_errors: crate::error::MAX_LISTED_ERRORS as u64,
             read_requests_per_minute: settings.read_rate_per_minute,
             write_requests_per_minute: settings.write_rate_per_minute,
             idempotency_key_ttl_seconds: settings.idempotency_ttl.as_secs(),

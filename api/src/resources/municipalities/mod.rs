@@ -234,6 +234,7 @@ impl MunicipalitiesApi {
         let year = year.0.parse()?;
         let principal = authenticate(&state.db, &auth.0.token).await?;
         principal.require_admin()?;
+        let body = body.read().await?;
         let actor = Actor::key(principal.key_id, request_id.0);
         let (row, written) = put_population(&state.db, &code, year, &body.value, &actor).await?;
         Ok(match written {

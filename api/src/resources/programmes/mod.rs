@@ -152,6 +152,7 @@ impl ProgrammesApi {
         let slug = parse_slug(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
         let principal = authenticate(&state.db, &auth.0.token).await?;
         principal.require_admin()?;
+        let body = body.read().await?;
         let fields = programme_fields(&slug, &body.value)?;
         let actor = Actor::key(principal.key_id, request_id.0);
         let (stored, written) = put_programme(&state.db, fields, &actor).await?;

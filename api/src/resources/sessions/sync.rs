@@ -139,6 +139,7 @@ impl SyncApi {
     ) -> Result<PutSessionResponse, WriteError> {
         let external_id = external_id_param(&external_id.0)?;
         let (code, principal) = authorize(&state, &auth, &code.0).await?;
+        let body = body.read().await?;
         let at = attempt(&state, &principal, &idempotency_key, req, &body.bytes);
         let actor = Actor::key(principal.key_id, request_id.0);
         let prepare = async || put_item(&body.value, &external_id, &context(&state, &code).await?);
@@ -262,6 +263,7 @@ impl SyncApi {
         body: RawJson<SessionBatch>,
     ) -> Result<BatchResponse, WriteError> {
         let (code, principal) = authorize(&state, &auth, &code.0).await?;
+        let body = body.read().await?;
         let at = attempt(&state, &principal, &idempotency_key, req, &body.bytes);
         let actor = Actor::key(principal.key_id, request_id.0);
         let prepare = async || parse_batch(&body.value, &context(&state, &code).await?);

@@ -1,0 +1,219 @@
+//! Hostile inputs, as an outsider or a key-holder would send them: what the
+//! server must refuse cheaply, and what it must never echo.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use futures_util::{stream, StreamExt};
+use poem::http::Method;
+use poem::Body;
+use serde_json::{json, Value};
+
+use crate::helpers::fixtures::session_json;
+use crate::helpers::{assert_problem, Settings, TestApp};
+
+/// `decoded` bytes of JSON whitespace inside `{}`, gzip-compressed: the
+/// shape of a compression bomb (about 1,000 × smaller than it inflates).
+fn gzip_bomb(decoded: usize) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(b"{").unwrap();
+    let spaces = vec![b' '; 1 << 20];
+    let mut left = decoded;
+    while left > 0 {
+        let n = left.min(spaces.len());
+        enc.write_all(&spaces[..n]).unwrap();
+        left -= n;
+    }
+    enc.write_all(b"}").unwrap();
+    enc.finish().unwrap()
+}
+
+/// `bytes` as a chunked body (no `Content-Length`) that counts how much of
+/// it the server pulled.
+fn counted(bytes: Vec<u8>) -> (Body, Arc<AtomicU64>) {
+    let pulled = Arc::new(AtomicU64::new(0));
+    let seen = pulled.clone();
+    let chunks: Vec<Vec<u8>> = bytes.chunks(4096).map(<[u8]>::to_vec).collect();
+    let body = Body::from_bytes_stream(stream::iter(chunks).map(move |c| {
+        seen.fetch_add(c.len() as u64, Ordering::SeqCst);
+        Ok::<_, std::io::Error>(c)
+    }));
+    (body, pulled)
+}
+
+const GZIP_JSON: [(&str, &str); 2] = [
+    ("content-type", "application/json"),
+    ("content-encoding", "gzip"),
+];
+
+#[tokio::test]
+async fn a_write_body_is_not_read_before_its_key_is_checked() {
+    let app = TestApp::new().await;
+    let bomb = gzip_bomb(64 << 20);
+    let municipal = app.key(Some("1980")).await;
+    let other = format!("Bearer {municipal}");
+    let cases: [(Method, &str, Option<&str>, u16); 5] = [
+        (Method::PUT, "/v1/programmes/abc", Some("Bearer nope"), 401),
+        (Method::PUT, "/v1/programmes/abc", None, 401),
+        (Method::PUT, "/v1/programmes/abc", Some(&other), 403),
+        (
+            Method::POST,
+            "/v1/municipalities/1980/sessions/batch",
+            Some("Bearer fst_unknown"),
+            401,
+        ),
+        (
+            Method::PUT,
+            "/v1/municipalities/1961/sessions/X-1",
+            Some(&other),
+            403,
+        ),
+    ];
+    for (method, uri, auth, expected) in cases {
+        let (body, pulled) = counted(bomb.clone());
+        let mut headers = GZIP_JSON.to_vec();
+        if let Some(auth) = auth {
+            headers.push(("authorization", auth));
+        }
+        let reply = app
+            .request_with_body(method.clone(), uri, &headers, body)
+            .await;
+        assert_eq!(reply.status.as_u16(), expected, "{method} {uri} {auth:?}");
+        assert_eq!(
+            pulled.load(Ordering::SeqCst),
+            0,
+            "{method} {uri} {auth:?}: the body was read before the key was refused"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_compressed_body_is_bounded_as_it_inflates() {
+    let app = TestApp::with_settings(Settings {
+        max_body_bytes: 4 << 20,
+        read_rate_per_minute: 0,
+        write_rate_per_minute: 0,
+        ..Settings::default()
+    })
+    .await;
+    let admin = app.key(None).await;
+    let auth = format!("Bearer {admin}");
+    let bomb = gzip_bomb(256 << 20);
+    let sent = bomb.len() as u64;
+
+    // Chunked: only the decoded limit applies, and reading stops at it.
+    let (body, pulled) = counted(bomb.clone());
+    let mut headers = GZIP_JSON.to_vec();
+    headers.push(("authorization", &auth));
+    let reply = app
+        .request_with_body(Method::PUT, "/v1/programmes/abc", &headers, body)
+        .await;
+    let problem = assert_problem(&reply, 413, "/v1/programmes/abc");
+    assert_eq!(problem["type"], "/problems/payload-too-large");
+    assert!(
+        reply.json()["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("decoded")),
+        "{}",
+        reply.text()
+    );
+    assert!(
+        pulled.load(Ordering::SeqCst) < sent / 8,
+        "the server stopped inflating at the limit: it pulled {} of {sent} bytes",
+        pulled.load(Ordering::SeqCst)
+    );
+
+    // With its length declared, the ratio caps it far below the limit.
+    let length = sent.to_string();
+    let mut headers = GZIP_JSON.to_vec();
+    headers.push(("authorization", &auth));
+    headers.push(("content-length", &length));
+    let (body, pulled) = counted(bomb);
+    let reply = app
+        .request_with_body(Method::PUT, "/v1/programmes/abc", &headers, body)
+        .await;
+    assert_eq!(
+        assert_problem(&reply, 413, "/v1/programmes/abc")["type"],
+        "/problems/payload-too-large"
+    );
+    assert!(pulled.load(Ordering::SeqCst) < sent / 8);
+
+    // An ordinary compressed write still works.
+    let mut programme = app.get("/v1/programmes/abc").await.ok_json();
+    for field in ["slug", "updated_at"] {
+        programme.as_object_mut().unwrap().remove(field);
+    }
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&serde_json::to_vec(&programme).unwrap())
+        .unwrap();
+    let mut headers = GZIP_JSON.to_vec();
+    headers.push(("authorization", &auth));
+    let reply = app
+        .request_with_body(
+            Method::PUT,
+            "/v1/programmes/abc",
+            &headers,
+            Body::from_vec(enc.finish().unwrap()),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text());
+}
+
+#[tokio::test]
+async fn a_declared_length_over_the_limit_is_refused_unread() {
+    let app = TestApp::with_settings(Settings {
+        max_body_bytes: 1000,
+        read_rate_per_minute: 0,
+        write_rate_per_minute: 0,
+        ..Settings::default()
+    })
+    .await;
+    let key = app.key(Some("1980")).await;
+    let auth = format!("Bearer {key}");
+    let (body, pulled) = counted(vec![b' '; 5000]);
+    let reply = app
+        .request_with_body(
+            Method::POST,
+            "/v1/municipalities/1980/sessions/batch",
+            &[
+                ("content-type", "application/json"),
+                ("content-length", "5000"),
+                ("authorization", &auth),
+            ],
+            body,
+        )
+        .await;
+    assert_eq!(
+        assert_problem(&reply, 413, "/v1/municipalities/1980/sessions/batch")["type"],
+        "/problems/payload-too-large"
+    );
+    assert_eq!(pulled.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn a_batch_with_thousands_of_errors_lists_the_first_hundred_and_counts_all() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    let sessions: Vec<Value> = (0..400)
+        .map(|i| {
+            let mut s = session_json(&format!("S-{i}"), "2025-01-01");
+            s["end_date"] = json!("2024-01-01");
+            s["completed"] = json!(99);
+            s
+        })
+        .collect();
+    let body = json!({ "mode": "upsert", "sessions": sessions });
+    let reply = app.post_batch(&key, "1980", &body).await;
+    let problem = assert_problem(&reply, 422, "/v1/municipalities/1980/sessions/batch");
+    assert_eq!(problem["type"], "/problems/validation");
+    assert_eq!(problem["errors"].as_array().map(Vec::len), Some(100));
+    assert_eq!(problem["error_count"], 800, "{}", problem["detail"]);
+    assert_eq!(problem["errors"][0]["pointer"], "/sessions/0/end_date");
+
+    // A few errors are listed whole, without a count.
+    let body = json!({ "mode": "upsert", "sessions": [sessions[0].clone()] });
+    let problem = app.post_batch(&key, "1980", &body).await.json();
+    assert_eq!(problem["errors"].as_array().map(Vec::len), Some(2));
+    assert!(problem.get("error_count").is_none());
+}
