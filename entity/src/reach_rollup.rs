@@ -24,6 +24,9 @@ pub struct Model {
     pub vulnerable_area: i64,
     pub satisfaction_respondents: i64,
     pub satisfied: i64,
+    /// The sum of the rows' sessions' record keys (taken modulo 2^32 when
+    /// used): the cell key of disclosure control, additive like the counts.
+    pub cell_key: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -34,6 +34,10 @@ pub struct Model {
     pub seq: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// A fixed random number in 0..2^32, drawn when the session is created and
+    /// kept through every update: its share of the cell keys of disclosure
+    /// control. Never published, not even to the owning municipality.
+    pub record_key: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

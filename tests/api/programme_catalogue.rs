@@ -7,8 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::helpers::fixtures::{self, set};
 use crate::helpers::{item_key, TestApp};
+use entity::session;
 use migration::reference_data::{catalogue, CatalogueRow};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 use serde_json::{json, Value};
 
 const UNKNOWN_AGES: [&str; 3] = [
@@ -321,7 +322,11 @@ async fn old_release(db: DatabaseConnection) {
         "2025-04-01T00:00:00Z",
     );
     s.seq = 17;
-    api::resources::sessions::store::insert_many(&db, &[s])
+    // As that release stored it: without the record key of a later migration.
+    let mut row: session::ActiveModel = s.into();
+    row.record_key = sea_orm::ActiveValue::NotSet;
+    session::Entity::insert(row)
+        .exec_without_returning(&db)
         .await
         .expect("insert session");
     db.execute_unprepared("UPDATE feed_counter SET last_seq = 17 WHERE id = 1")

@@ -283,6 +283,9 @@ impl Synth {
             seq: 0,
             created_at,
             updated_at,
+            // From the operating system, not the seeded generator: the
+            // figures are reproducible, the noise on them is not predictable.
+            record_key: i64::from(rand::random::<u32>()),
         }
     }
 }

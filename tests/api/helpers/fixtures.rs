@@ -92,6 +92,7 @@ pub fn session(
         seq: n as i64,
         created_at: instant("2023-01-01T08:00:00Z"),
         updated_at: instant(updated_at),
+        record_key: i64::from(rand::random::<u32>()),
     }
 }
 

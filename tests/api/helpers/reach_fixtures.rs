@@ -37,6 +37,7 @@ pub fn session(municipality: &str, programme: &str, status: &str, start: &str) -
         seq: 0,
         created_at: at,
         updated_at: at,
+        record_key: i64::from(rand::random::<u32>()),
     }
 }
 

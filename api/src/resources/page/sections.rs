@@ -50,12 +50,12 @@ pub fn reach(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
         lang.t("Hur många nås av föräldraskapsstöd?", "How many does parenting support reach?"),
         match measure {
             Measure::Children => lang.t(
-                "Inskrivna deltaganden i pågående och avslutade omgångar per 1 000 barn i kommunens referensbefolkning. En förälder som går två kurser räknas två gånger. Små antal döljs för att ingen ska kunna identifieras.",
-                "Participations enrolled in ongoing and completed sessions per 1,000 children of the municipality's reference population. A parent in two courses counts twice. Small counts are hidden so that no one can be identified."
+                "Inskrivna deltaganden i pågående och avslutade omgångar per 1 000 barn i kommunens referensbefolkning. En förälder som går två kurser räknas två gånger. Antalet inskrivna är exakt: varje omgång publicerar sitt eget.",
+                "Participations enrolled in ongoing and completed sessions per 1,000 children of the municipality's reference population. A parent in two courses counts twice. Enrolment counts are exact: every session publishes its own."
             ),
             Measure::Inhabitants => lang.t(
-                "Inskrivna deltaganden i pågående och avslutade omgångar per 1 000 invånare: i det här länet saknar någon kommun uppgift om antalet barn, men folkmängden finns för alla. En förälder som går två kurser räknas två gånger. Små antal döljs för att ingen ska kunna identifieras.",
-                "Participations enrolled in ongoing and completed sessions per 1,000 inhabitants: in this county some municipality has no figure for its children, while every one has its population. A parent in two courses counts twice. Small counts are hidden so that no one can be identified."
+                "Inskrivna deltaganden i pågående och avslutade omgångar per 1 000 invånare: i det här länet saknar någon kommun uppgift om antalet barn, men folkmängden finns för alla. En förälder som går två kurser räknas två gånger. Antalet inskrivna är exakt: varje omgång publicerar sitt eget.",
+                "Participations enrolled in ongoing and completed sessions per 1,000 inhabitants: in this county some municipality has no figure for its children, while every one has its population. A parent in two courses counts twice. Enrolment counts are exact: every session publishes its own."
             ),
         }
     );
@@ -163,7 +163,30 @@ pub fn indicators(q: &PageQuery, d: &PageData, out: &mut String) {
             );
         }
     }
-    out.push_str("</tbody></table></div></section>");
+    out.push_str("</tbody></table></div>");
+    disclosure_note(lang, report.suppression_threshold, out);
+    out.push_str("</section>");
+}
+
+/// The threshold and the method in one sentence each, and what a county
+/// figure is, beside the figures they concern.
+fn disclosure_note(lang: Lang, k: i64, out: &mut String) {
+    let _ = write!(
+        out,
+        r#"<p class="note">{} {} {}</p>"#,
+        match lang {
+            Lang::Sv => format!("Inget publicerat antal personer ligger mellan 1 och {}, så att ingen kan identifieras.", k - 1),
+            Lang::En => format!("No published count of people lies between 1 and {}, so that no one can be identified.", k - 1),
+        },
+        lang.t(
+            "Antalen kvinnor, män, boende i utsatta områden och svarande får ett litet brus som alltid är detsamma för samma omgångar (cellnyckelmetoden, högst ±2; antal under gränsen visas som 0 eller gränsen), och andelarna räknas från de publicerade antalen; antal inskrivna och fullföljda är exakta.",
+            "The counts of women, men, residents of vulnerable areas and respondents carry a small noise that is always the same for the same sessions (the cell-key method, at most ±2; counts below the threshold show as 0 or the threshold), and shares are computed from the published counts; counts enrolled and completed are exact."
+        ),
+        lang.t(
+            "Länets värde skyddas för sig och behöver inte vara summan av kommunernas.",
+            "The county's figure is protected on its own and need not equal the sum of its municipalities'."
+        ),
+    );
 }
 
 fn value_text(lang: Lang, i: &Indicator) -> String {

@@ -1,37 +1,29 @@
-//! Disclosure control for published aggregates (the README's "Reach and
-//! indicators" states the rules for clients).
+//! Disclosure control for published aggregates: no count of people whose
+//! true value is 1..k−1 can be determined exactly from any combination of
+//! published answers (DESIGN.md, "Disclosure control"; the README states the
+//! rules for clients).
 //!
-//! Sessions carry counts of people, and a small count in a small municipality
-//! can point at a family. So, per published row:
-//!
-//! 1. *Primary suppression*: a count of people between 1 and k−1 is replaced
-//!    by null and named in `suppressed`. Zero is published: "nobody" identifies
-//!    no one, and hiding zeros would make every empty cell look like a secret.
-//! 2. *Rates follow their parts*: a rate whose numerator or denominator is
-//!    hidden is hidden too, or the rate times the visible part would give the
-//!    hidden one back. This includes denominators that are never published
-//!    themselves (`enrolled_finished` under `completion_rate`) and the public
-//!    reference population under `reach_per_1000_children`.
-//! 3. *Complementary suppression*: `women + men ≤ enrolled`, and where every
-//!    participant's gender is reported the parts add up exactly. If the total is
-//!    shown and exactly one part is hidden, `enrolled − shown part` gives the
-//!    hidden one back; so the other part is hidden too (with only two parts,
-//!    the "next-smallest" part is simply the other one), even when it is zero.
-//!
-//! `sessions` counts rounds of a programme, not people, and is never hidden.
+//! - `enrolled` and `completed` are exact: every session publishes its own in
+//!   `/v1/sessions`, so their sums are public anyway. So is `sessions`.
+//! - The people breakdowns (`women`, `men`, `vulnerable_area`,
+//!   `satisfaction_respondents`, `satisfied`) are perturbed by the cell-key
+//!   method (`perturbation`): the same cell always gets the same noise, no
+//!   published breakdown is 1..k−1, and a difference of cells is noisy.
+//! - A part is capped at its published whole (women at enrolled, satisfied at
+//!   respondents), and rates are built from the published counts, so no
+//!   figure contradicts another. Totals are protected on their own: a county
+//!   need not equal the sum of its municipalities.
+//! - A cell with 1..k−1 participants withholds its breakdowns (all below k):
+//!   a decision on a public total, so it tells nothing.
 
 use entity::reach_rollup::Column;
 use sea_orm::{DbErr, QueryResult};
 
+use super::perturbation::{CellKey, Measure, PerturbationTable};
 use super::sums::read_columns;
 
 /// A count of people before disclosure control.
 pub type Count = i64;
-
-/// True when a count must be hidden under threshold `k`.
-pub fn is_small(count: Count, k: i64) -> bool {
-    (1..k).contains(&count)
-}
 
 /// The people counts of one row, as summed: the one list of them. A new
 /// measure is a field here, its column in `COLUMNS` and its place in
@@ -111,8 +103,8 @@ impl RowCounts {
     }
 }
 
-/// The same row after disclosure control: `None` where hidden, with the rates
-/// that may be published and the names of everything hidden.
+/// The same row after disclosure control: counts of people perturbed, the
+/// rates built from the published counts, and what is withheld.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Disclosed {
     pub enrolled: Option<Count>,
@@ -122,15 +114,13 @@ pub struct Disclosed {
     pub vulnerable_area: Option<Count>,
     pub satisfaction_respondents: Option<Count>,
     pub satisfied: Option<Count>,
-    /// `completed / enrolled_finished`; None when hidden or when nothing finished.
+    /// `completed / enrolled_finished` (both exact); None when nothing finished.
     pub completion_rate: Option<f64>,
-    /// `vulnerable_area / enrolled`; None when hidden or nobody enrolled.
+    /// Published `vulnerable_area / enrolled`; None when withheld or nobody enrolled.
     pub vulnerable_area_share: Option<f64>,
-    /// `satisfied / satisfaction_respondents`; None when hidden or no respondents.
+    /// Published `satisfied / satisfaction_respondents`; None when withheld or none.
     pub satisfaction_rate: Option<f64>,
-    /// Whether rates built on `enrolled` (such as reach per 1,000 children) may be shown.
-    pub enrolled_rates_allowed: bool,
-    /// Field names hidden in this row, in a fixed order.
+    /// Field names withheld in this row, in a fixed order.
     pub suppressed: Vec<&'static str>,
 }
 
@@ -143,72 +133,54 @@ pub fn round(x: f64, decimals: i32) -> f64 {
     (x * f).round() / f
 }
 
-/// Applies the three rules above with threshold `k`.
-pub fn disclose(c: &RowCounts, k: i64) -> Disclosed {
-    let small = |n: Count| is_small(n, k);
-    let hide_enrolled = small(c.enrolled);
-    let mut hide_women = small(c.women);
-    let mut hide_men = small(c.men);
-    // Rule 3. Only the visible total makes a lone hidden part recoverable.
-    if !hide_enrolled && (hide_women != hide_men) {
-        hide_women = true;
-        hide_men = true;
-    }
-    // A hidden total needs nothing more: each part is at most the total, so
-    // it is itself hidden or a true zero, and zeros give back only 0 ≤ total.
-    let hide_completed = small(c.completed);
-    let hide_finished = small(c.enrolled_finished);
-    let hide_vulnerable = small(c.vulnerable_area);
-    let hide_respondents = small(c.satisfaction_respondents);
-    let hide_satisfied = small(c.satisfied);
+/// The breakdowns withheld when a cell has fewer than k participants.
+const SMALL_CELL: [&str; 5] = [
+    "women",
+    "men",
+    "vulnerable_area",
+    "vulnerable_area_share",
+    "satisfaction_respondents",
+];
 
-    let show = |hide: bool, n: Count| (!hide).then_some(n);
-    let mut suppressed = Vec::new();
-    let mut note = |hide: bool, name: &'static str| {
-        if hide {
-            suppressed.push(name);
-        }
+/// Applies the rules above with threshold `k` to the counts of the cell
+/// whose key is `key`.
+pub fn disclose(c: &RowCounts, key: CellKey, k: i64) -> Disclosed {
+    let table = PerturbationTable::for_threshold(k);
+    let exact = |n: Count| Some(n);
+    let mut d = Disclosed {
+        enrolled: exact(c.enrolled),
+        completed: exact(c.completed),
+        completion_rate: ratio(c.completed, c.enrolled_finished),
+        ..Disclosed::default()
     };
-    note(hide_enrolled, "enrolled");
-    note(hide_completed, "completed");
-    let hide_completion_rate = hide_completed || hide_finished;
-    note(hide_completion_rate, "completion_rate");
-    note(hide_women, "women");
-    note(hide_men, "men");
-    note(hide_vulnerable, "vulnerable_area");
-    let hide_vulnerable_share = hide_vulnerable || hide_enrolled;
-    note(hide_vulnerable_share, "vulnerable_area_share");
-    note(hide_enrolled, "reach_per_1000_children");
-    note(hide_respondents, "satisfaction_respondents");
-    let hide_satisfaction_rate = hide_respondents || hide_satisfied;
-    note(hide_satisfaction_rate, "satisfaction_rate");
-
-    Disclosed {
-        enrolled: show(hide_enrolled, c.enrolled),
-        completed: show(hide_completed, c.completed),
-        women: show(hide_women, c.women),
-        men: show(hide_men, c.men),
-        vulnerable_area: show(hide_vulnerable, c.vulnerable_area),
-        satisfaction_respondents: show(hide_respondents, c.satisfaction_respondents),
-        satisfied: show(hide_satisfied, c.satisfied),
-        completion_rate: if hide_completion_rate {
-            None
-        } else {
-            ratio(c.completed, c.enrolled_finished)
-        },
-        vulnerable_area_share: if hide_vulnerable_share {
-            None
-        } else {
-            ratio(c.vulnerable_area, c.enrolled)
-        },
-        satisfaction_rate: if hide_satisfaction_rate {
-            None
-        } else {
-            ratio(c.satisfied, c.satisfaction_respondents)
-        },
-        enrolled_rates_allowed: !hide_enrolled,
-        suppressed,
+    if (1..k).contains(&c.enrolled) {
+        // Every part is below k, and a published 0-or-k next to an exact
+        // total below k would contradict it: withheld, which tells nothing
+        // the public total does not.
+        d.suppressed.extend(SMALL_CELL);
+        d.suppressed.push("satisfaction_rate");
+        return d;
     }
+    // A part is capped at its published whole: the whole is 0 or at least
+    // k, so the cap never publishes 1..k−1.
+    let part = |n: Count, m: Measure, whole: Count| table.perturb(n, key, m).min(whole);
+    let women = part(c.women, Measure::Women, c.enrolled);
+    let men = part(c.men, Measure::Men, c.enrolled);
+    let vulnerable = part(c.vulnerable_area, Measure::VulnerableArea, c.enrolled);
+    let respondents = part(
+        c.satisfaction_respondents,
+        Measure::SatisfactionRespondents,
+        c.enrolled,
+    );
+    let satisfied = part(c.satisfied, Measure::Satisfied, respondents);
+    d.women = Some(women);
+    d.men = Some(men);
+    d.vulnerable_area = Some(vulnerable);
+    d.vulnerable_area_share = ratio(vulnerable, c.enrolled);
+    d.satisfaction_respondents = Some(respondents);
+    d.satisfied = Some(satisfied);
+    d.satisfaction_rate = ratio(satisfied, respondents);
+    d
 }
 
 #[cfg(test)]
@@ -226,57 +198,60 @@ mod tests {
 
     #[test]
     fn zero_is_published_because_nobody_identifies_no_one() {
-        let d = disclose(&RowCounts::default(), 5);
-        assert_eq!(d.enrolled, Some(0));
+        let d = disclose(&RowCounts::default(), 7, 5);
+        assert_eq!((d.enrolled, d.women, d.men), (Some(0), Some(0), Some(0)));
         assert!(d.suppressed.is_empty());
         // Rates over zero are undefined, not secret.
         assert_eq!(d.completion_rate, None);
     }
 
     #[test]
-    fn counts_below_the_threshold_are_hidden_and_named() {
-        let d = disclose(&row(4, 0, 0), 5);
-        assert_eq!(d.enrolled, None);
-        assert!(d.suppressed.contains(&"enrolled"));
-        assert!(d.suppressed.contains(&"reach_per_1000_children"));
-        assert!(!d.enrolled_rates_allowed);
-        assert_eq!(disclose(&row(5, 0, 0), 5).enrolled, Some(5));
+    fn enrolled_and_completed_are_exact_and_breakdowns_never_small() {
+        for key in 0..2000u32 {
+            let key = key.wrapping_mul(2_654_435_761);
+            let d = disclose(&row(12, 9, 3), key, 5);
+            assert_eq!(d.enrolled, Some(12));
+            for part in [d.women, d.men] {
+                let part = part.unwrap_or_default();
+                assert!(part == 0 || (5..=12).contains(&part), "{part}");
+            }
+        }
     }
 
     #[test]
-    fn a_lone_hidden_part_takes_the_other_with_it() {
-        // 12 enrolled, 9 women, 3 men: showing women would give men = 12 − 9.
-        let d = disclose(&row(12, 9, 3), 5);
+    fn a_cell_below_k_withholds_its_breakdowns() {
+        let d = disclose(&row(4, 2, 2), 99, 5);
+        assert_eq!(d.enrolled, Some(4));
         assert_eq!((d.women, d.men), (None, None));
-        assert_eq!(d.enrolled, Some(12));
-        // Even a zero part goes, or "enrolled − 0" gives the other back.
-        let d = disclose(&row(3 + 10, 3, 0), 5);
-        assert_eq!((d.women, d.men), (None, None));
+        assert!(d.suppressed.contains(&"women"));
+        assert!(d.suppressed.contains(&"satisfaction_rate"));
     }
 
     #[test]
-    fn a_rate_over_a_hidden_part_is_hidden() {
+    fn parts_stay_within_their_wholes_and_rates_follow_the_published_counts() {
         let c = RowCounts {
             enrolled: 20,
-            enrolled_finished: 3,
-            completed: 0,
-            satisfaction_respondents: 10,
-            satisfied: 2,
-            vulnerable_area: 4,
+            satisfaction_respondents: 6,
+            satisfied: 6,
+            vulnerable_area: 20,
             ..RowCounts::default()
         };
-        let d = disclose(&c, 5);
-        // 0 completed of 3 finished: the rate 0.0 is fine arithmetic but its
-        // denominator is a hidden count.
-        assert_eq!(d.completion_rate, None);
-        assert_eq!(d.satisfaction_rate, None);
-        assert_eq!(d.vulnerable_area_share, None);
-        assert_eq!(d.satisfaction_respondents, Some(10));
+        for key in 0..2000u32 {
+            let d = disclose(&c, key.wrapping_mul(2_654_435_761), 5);
+            let (resp, sat) = (d.satisfaction_respondents.unwrap(), d.satisfied.unwrap());
+            assert!(sat <= resp && d.vulnerable_area.unwrap() <= 20);
+            assert_eq!(d.satisfaction_rate, ratio(sat, resp));
+            assert_eq!(
+                d.vulnerable_area_share,
+                ratio(d.vulnerable_area.unwrap(), 20)
+            );
+        }
     }
 
     #[test]
     fn the_threshold_is_configurable() {
-        assert_eq!(disclose(&row(8, 0, 0), 10).enrolled, None);
-        assert_eq!(disclose(&row(1, 0, 0), 1).enrolled, Some(1));
+        let d = disclose(&row(30, 7, 23), 5, 10);
+        assert!(d.women.is_some_and(|w| w == 0 || w >= 10));
+        assert!(disclose(&row(8, 4, 4), 5, 10).women.is_none());
     }
 }

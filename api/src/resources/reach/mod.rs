@@ -5,6 +5,7 @@ pub mod disclosure;
 pub mod indicators;
 pub mod params;
 pub mod period;
+pub mod perturbation;
 pub mod population;
 pub mod query;
 pub mod rollup;
@@ -99,7 +100,7 @@ impl ReachApi {
     /// population (`population`: year and age band; summed over the
     /// municipalities the row covers — the filtered set when the row is not per
     /// municipality); null with `reach_per_1000_children_reason` when a covered
-    /// municipality has no sourced population or when `enrolled` is suppressed.
+    /// municipality has no sourced population.
     ///
     /// **Mått (sv).** Alla antal är *deltaganden*, inte unika personer: en
     /// förälder som deltar i två omgångar räknas två gånger. `sessions`: antal
@@ -114,12 +115,19 @@ impl ReachApi {
     /// deltaganden per 1 000 barn i referensbefolkningen (år och åldersspann
     /// anges i `population`).
     ///
-    /// **Disclosure control / röjandekontroll.** A count of people between 1 and
-    /// k−1 (k = `suppression_threshold`, default 5, also in `/v1/api-info`) is
-    /// null and named in `suppressed`; a rate with a suppressed part is
-    /// suppressed; where `women` or `men` is hidden and `enrolled` is shown, the
-    /// other is hidden too, so nothing can be recovered by subtraction. Zero is
-    /// a real zero. `sessions` is never suppressed.
+    /// **Disclosure control / röjandekontroll (cell-key perturbation).**
+    /// `sessions`, `enrolled` and `completed` are exact: every session
+    /// publishes its own in `/v1/sessions`. The people breakdowns (`women`,
+    /// `men`, `vulnerable_area`, `satisfaction_respondents`) carry consistent
+    /// noise: the same set of sessions always gets the same published value,
+    /// in any grouping, filter or format; no published breakdown is between 1
+    /// and k−1 (k = `suppression_threshold`, default 5; a count below k is
+    /// published as 0 or k); a count of k or more moves by at most 2. Rates are
+    /// computed from the published counts, and a part never exceeds its whole.
+    /// A row of 1 to k−1 participants withholds its breakdowns (null, named
+    /// in `suppressed`). Totals are protected on their own: a county need not
+    /// equal the sum of its municipalities, nor a year the sum of its
+    /// quarters. Method and parameters: `/v1/api-info`, `disclosure_control`.
     ///
     /// `programme` must name a programme in the catalogue (`/v1/programmes`); the
     /// catalogue changes, so the schema states only a slug's form: an unknown slug is 400.

@@ -285,7 +285,7 @@ fn row_of(
     cat: &Catalogues,
 ) -> ReachRow {
     let (municipality, programme, year, quarter, prevention_level) = key;
-    let d = disclose(&sums.counts, k);
+    let d = disclose(&sums.counts, sums.cell_key(), k);
     let named = municipality.as_deref().and_then(|c| cat.municipality(c));
     let covered: Vec<&municipality::Model> = match municipality {
         Some(_) => named.into_iter().collect(),

@@ -84,6 +84,8 @@ const LANGUAGE_KEYS: [offer_language_rollup::Column; 3] = {
 pub struct Contribution {
     pub sessions: i64,
     pub counts: RowCounts,
+    /// The sum of the counted sessions' record keys.
+    pub keys: i64,
     pub offer: Offer,
 }
 
@@ -174,6 +176,7 @@ impl Contribution {
         let c = Self {
             sessions: 1,
             counts,
+            keys: s.record_key,
             offer: Offer::default(),
         };
         Some((
@@ -193,6 +196,7 @@ impl Contribution {
     fn combine(&mut self, o: &Self, sign: i64) {
         self.sessions += sign * o.sessions;
         self.counts.add_times(&o.counts, sign);
+        self.keys += sign * o.keys;
         self.offer.combine(&o.offer, sign);
     }
 
@@ -201,6 +205,7 @@ impl Contribution {
         Sums {
             sessions: self.sessions,
             counts: self.counts,
+            keys: self.keys,
         }
     }
 
@@ -210,7 +215,7 @@ impl Contribution {
     }
 
     fn counted_is_zero(&self) -> bool {
-        self.sessions == 0 && self.counts.is_zero()
+        self.sessions == 0 && self.counts.is_zero() && self.keys == 0
     }
 }
 

@@ -8,33 +8,47 @@ use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{DbErr, IdenStatic, QueryResult};
 
 use super::disclosure::RowCounts;
+use super::perturbation::CellKey;
 
 /// What counted sessions sum to: a `reach_rollup` row, or a group of them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sums {
     pub sessions: i64,
     pub counts: RowCounts,
+    /// The sum of the sessions' record keys (see `perturbation`).
+    pub keys: i64,
 }
 
 impl Sums {
     pub fn add(&mut self, o: &Sums) {
         self.sessions += o.sessions;
         self.counts.add(&o.counts);
+        self.keys += o.keys;
+    }
+
+    /// The cell key of these sessions: their record keys' sum modulo 2^32.
+    pub fn cell_key(&self) -> CellKey {
+        self.keys.rem_euclid(1 << 32) as CellKey
     }
 
     /// The `reach_rollup` columns, `sessions` first (`add_to` relies on it).
     pub(super) fn columns() -> impl Iterator<Item = reach_rollup::Column> {
-        iter::once(reach_rollup::Column::Sessions).chain(RowCounts::COLUMNS)
+        iter::once(reach_rollup::Column::Sessions)
+            .chain(RowCounts::COLUMNS)
+            .chain(iter::once(reach_rollup::Column::CellKey))
     }
 
     pub(super) fn values(&self) -> impl Iterator<Item = i64> {
-        iter::once(self.sessions).chain(self.counts.values())
+        iter::once(self.sessions)
+            .chain(self.counts.values())
+            .chain(iter::once(self.keys))
     }
 
     pub fn from_row(row: &QueryResult) -> Result<Self, DbErr> {
         Ok(Self {
             sessions: row.try_get("", reach_rollup::Column::Sessions.as_str())?,
             counts: RowCounts::from_row(row)?,
+            keys: row.try_get("", reach_rollup::Column::CellKey.as_str())?,
         })
     }
 }

@@ -33,8 +33,9 @@ pub struct ReachInhabitants {
 
 /// One group of counted sessions (status `ongoing` or `completed`, by the
 /// period of `start_date`). Counts are participations, not unique people: a
-/// parent in two sessions counts twice. A count between 1 and k−1 is null and
-/// named in `suppressed`.
+/// parent in two sessions counts twice. The people breakdowns carry the
+/// consistent noise of disclosure control (never 1..k−1); `sessions`,
+/// `enrolled` and `completed` are exact.
 #[derive(Debug, Clone, PartialEq, Object, Serialize)]
 pub struct ReachRow {
     /// Group key (with `group_by=municipality`): 4-digit SCB code.
@@ -72,18 +73,19 @@ pub struct ReachRow {
     /// `completed` / participations enrolled in *completed* sessions (ongoing
     /// sessions cannot have finished yet); 0–1, null when undefined or suppressed.
     pub completion_rate: Option<f64>,
-    /// Participations by women, as reported.
+    /// Participations by women, as reported; perturbed (0 or at least k, at
+    /// most `enrolled`); null when the row has 1 to k−1 participants.
     pub women: Option<i64>,
-    /// Participations by men, as reported.
+    /// Participations by men, as reported; perturbed like `women`.
     pub men: Option<i64>,
     /// Participations by parents living in areas the municipality classes as
-    /// socioeconomically vulnerable.
+    /// socioeconomically vulnerable; perturbed like `women`.
     pub vulnerable_area: Option<i64>,
-    /// `vulnerable_area / enrolled`, 0–1.
+    /// `vulnerable_area / enrolled` of the published counts, 0–1.
     pub vulnerable_area_share: Option<f64>,
-    /// Participants who answered the satisfaction question.
+    /// Participants who answered the satisfaction question; perturbed like `women`.
     pub satisfaction_respondents: Option<i64>,
-    /// `satisfied / satisfaction_respondents`, 0–1.
+    /// Satisfied ÷ `satisfaction_respondents`, both as published (perturbed), 0–1.
     pub satisfaction_rate: Option<f64>,
     /// `enrolled × 1000 / children` of the reference population (`population`).
     pub reach_per_1000_children: Option<f64>,
@@ -98,7 +100,8 @@ pub struct ReachRow {
     pub reach_per_1000_inhabitants_reason: Option<String>,
     /// The inhabitants (year, total) of the municipalities the row covers.
     pub inhabitants: Option<ReachInhabitants>,
-    /// Names of the fields hidden by disclosure control in this row.
+    /// Names of the fields withheld by disclosure control in this row (the
+    /// breakdowns of a row of 1 to k−1 participants).
     pub suppressed: Vec<String>,
 }
 
@@ -108,7 +111,7 @@ pub struct ReachRow {
 pub struct ReachReport {
     /// The grouping applied, in key order.
     pub group_by: Vec<String>,
-    /// k: counts of people between 1 and k−1 are suppressed.
+    /// k: no published count of people is between 1 and k−1.
     pub suppression_threshold: i64,
     pub data: Vec<ReachRow>,
 }
@@ -274,7 +277,7 @@ pub struct IndicatorReport {
     pub previous_year: i32,
     pub county_code: String,
     pub county_name: String,
-    /// k: counts of people between 1 and k−1 are suppressed, and figures built on them.
+    /// k: no published count of people is between 1 and k−1.
     pub suppression_threshold: i64,
     /// The county first, then each municipality by code.
     pub areas: Vec<IndicatorArea>,

@@ -62,7 +62,8 @@ impl SessionsApi {
     /// combination of the parameters below (repeat `municipality`, `programme` or
     /// `status` to match any of several values). JSON is paged with an opaque
     /// `cursor`; CSV and NDJSON return every matching session in one streamed
-    /// response. Per-session breakdowns are never published here.
+    /// response. Per-session breakdowns (`women`, `men`, …) are never published
+    /// here; aggregates publish them with the noise of disclosure control.
     ///
     /// `programme` must name a programme in the catalogue (`/v1/programmes`); the
     /// catalogue changes, so the schema states only a slug's form: an unknown slug is 400.

@@ -178,6 +178,8 @@ pub fn session_fields(
         return None;
     }
     Some(SessionFields(session::Model {
+        // Set when stored: drawn for a new session, kept for an old one.
+        record_key: 0,
         external_id: external_id?,
         programme: programme?,
         provider,
@@ -214,6 +216,7 @@ impl SessionFields {
             m.id,
             &m.municipality_code,
             m.seq,
+            m.record_key,
             m.created_at,
             m.updated_at,
         );
@@ -225,6 +228,7 @@ impl SessionFields {
         id: Uuid,
         municipality: &str,
         seq: i64,
+        record_key: i64,
         created_at: DateTime<Utc>,
         updated_at: DateTime<Utc>,
     ) -> session::Model {
@@ -232,6 +236,7 @@ impl SessionFields {
             id,
             municipality_code: municipality.to_owned(),
             seq,
+            record_key,
             created_at,
             updated_at,
             ..self.0.clone()

@@ -21,6 +21,12 @@ pub use crate::store::audit::Counts;
 use crate::store::audit::{self, Actor, Entry, Operation};
 use crate::store::feed::{now, SeqAllocator};
 
+/// A new session's record key: from the operating system's generator, so
+/// nobody can predict the cell keys that disclosure control draws noise from.
+fn new_record_key() -> i64 {
+    i64::from(rand::random::<u32>())
+}
+
 /// What happened to one written session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -178,7 +184,14 @@ async fn write_in(
                 rows.push((old.clone(), Outcome::Unchanged));
             }
             Some(old) => {
-                let new = item.to_model(old.id, municipality, seqs.take(), old.created_at, now);
+                let new = item.to_model(
+                    old.id,
+                    municipality,
+                    seqs.take(),
+                    old.record_key,
+                    old.created_at,
+                    now,
+                );
                 deltas.record(Some(old), Some(&new));
                 replaced_ids.push(old.id);
                 counts.updated += 1;
@@ -189,7 +202,8 @@ async fn write_in(
                 // Time-ordered (v7): a night's new sessions extend the end of
                 // the primary key and its pages instead of landing all over it.
                 // The time it carries is the public `created_at` anyway.
-                let new = item.to_model(Uuid::now_v7(), municipality, seqs.take(), now, now);
+                let key = new_record_key();
+                let new = item.to_model(Uuid::now_v7(), municipality, seqs.take(), key, now, now);
                 deltas.record(None, Some(&new));
                 counts.created += 1;
                 rows.push((new.clone(), Outcome::Created));

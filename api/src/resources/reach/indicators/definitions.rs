@@ -277,7 +277,7 @@ fn suppressed_note(k: i64) -> String {
 
 /// Reach per 1,000 children under disclosure control.
 pub(super) fn reach_figure(a: &AreaYear, k: i64) -> Figure {
-    let d = disclose(&a.counted.counts, k);
+    let d = disclose(&a.counted.counts, a.counted.cell_key(), k);
     match d.enrolled {
         None => Err(suppressed_note(k)),
         Some(e) => per_1000(e, a.children),
@@ -295,13 +295,13 @@ fn rate(value: Option<f64>, d: &Disclosed, name: &str, over: &str, k: i64) -> Fi
 }
 
 fn satisfaction(a: &AreaYear, k: i64) -> Figure {
-    let d = disclose(&a.counted.counts, k);
+    let d = disclose(&a.counted.counts, a.counted.cell_key(), k);
     let over = "satisfaction respondents";
     rate(d.satisfaction_rate, &d, "satisfaction_rate", over, k)
 }
 
 fn vulnerable(a: &AreaYear, k: i64) -> Figure {
-    let d = disclose(&a.counted.counts, k);
+    let d = disclose(&a.counted.counts, a.counted.cell_key(), k);
     let over = "participations";
     rate(
         d.vulnerable_area_share,
