@@ -146,10 +146,9 @@ const SMALL_CELL: [&str; 5] = [
 /// whose key is `key`.
 pub fn disclose(c: &RowCounts, key: CellKey, k: i64) -> Disclosed {
     let table = PerturbationTable::for_threshold(k);
-    let exact = |n: Count| Some(n);
     let mut d = Disclosed {
-        enrolled: exact(c.enrolled),
-        completed: exact(c.completed),
+        enrolled: Some(c.enrolled),
+        completed: Some(c.completed),
         completion_rate: ratio(c.completed, c.enrolled_finished),
         ..Disclosed::default()
     };

@@ -96,13 +96,19 @@ impl PerturbationTable {
                 0
             };
         }
-        let row = &self.rows[usize::try_from((count - self.k).min(MAX_NOISE)).unwrap_or(0)];
-        let offset = row
+        let offset = self
+            .row(count)
             .iter()
             .find(|(_, cum)| u < *cum)
-            .or(row.last())
+            .or(self.row(count).last())
             .map_or(0, |(o, _)| *o);
         count + offset
+    }
+
+    /// The offsets of a count of k or more: its own row up to k + D, the
+    /// last row beyond.
+    fn row(&self, count: i64) -> &[(i64, f64)] {
+        &self.rows[usize::try_from((count - self.k).min(MAX_NOISE)).unwrap_or(0)]
     }
 
     /// The probability that `count` is published as `published` (for tests
@@ -119,9 +125,8 @@ impl PerturbationTable {
                 _ => 0.0,
             };
         }
-        let row = &self.rows[usize::try_from((count - self.k).min(MAX_NOISE)).unwrap_or(0)];
         let mut before = 0.0;
-        for (o, cum) in row {
+        for (o, cum) in self.row(count) {
             if count + o == published {
                 return cum - before;
             }
