@@ -132,7 +132,7 @@ async fn indicators_match_a_hand_computed_answer() {
     assert!(ev["note"]
         .as_str()
         .unwrap_or_default()
-        .contains("unassessed"));
+        .contains("rated by SBU"));
 
     // Every indicator names its effect and defines itself in both languages.
     for i in sk["indicators"].as_array().into_iter().flatten() {
@@ -173,13 +173,9 @@ async fn indicators_match_a_hand_computed_answer() {
         .unwrap_or(-1.0);
     assert!((5.0..=9.0).contains(&(share * 17.0).round()), "{share}");
     assert_eq!(indicator(county, "languages_offered")["value"], 2.0);
-    // Reach is exact everywhere, so its spread is stated.
-    let min = indicator(county, "reach_spread_min")["value"].as_f64();
-    let max = indicator(county, "reach_spread_max")["value"].as_f64();
-    assert!(
-        min.zip(max).is_some_and(|(a, b)| a <= b && b == 20.0),
-        "{min:?} {max:?}"
-    );
+    // Eight municipalities reported nothing for 2025: the spread is not stated.
+    let min = indicator(county, "reach_spread_min");
+    assert_eq!(min["value"], Value::Null, "{min}");
 }
 
 #[tokio::test]
@@ -191,6 +187,23 @@ async fn the_spread_of_reach_across_municipalities_is_stated_when_nothing_is_hid
     })
     .await;
     known_data(&app).await;
+    // Eight municipalities reported nothing: their reach is unknown, and so
+    // is the spread (a spread over the others would hide them).
+    let v = app.indicators("year=2025").await.ok_json();
+    let min = indicator(indicator_area(&v, "19"), "reach_spread_min");
+    assert_eq!(min["value"], Value::Null);
+    assert!(
+        min["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("no sessions are reported")),
+        "{min}"
+    );
+    // Once each has offered a session (none started), each reached nobody.
+    let planned = [
+        "1907", "1960", "1961", "1962", "1981", "1982", "1983", "1984",
+    ]
+    .map(|code| session(code, "abc", "planned", "2025-11-01"));
+    insert(&app.db, planned.to_vec()).await;
     let v = app
         .indicators("year=2025&municipality=1904,1980")
         .await
@@ -223,16 +236,16 @@ async fn indicators_are_offered_as_csv() {
         let lines: Vec<&str> = body.lines().collect();
         assert_eq!(
             lines[0],
-            "year,level,code,name,indicator,label_sv,label_en,value,unit,previous_value,change,note,detail"
+            "year,complete,level,code,name,indicator,label_sv,label_en,value,unit,previous_value,change,change_note,note,detail"
         );
         assert!(
-            lines.iter().any(|l| l
-                .starts_with("2025,municipality,1904,Skinnskatteberg,reach_per_1000_children,")
-                && l.contains(",20,per_1000_children,10,10,")),
+            lines.iter().any(|l| l.starts_with(
+                "2025,true,municipality,1904,Skinnskatteberg,reach_per_1000_children,"
+            ) && l.contains(",20,per_1000_children,10,10,")),
             "{body}"
         );
-        // County: 13 indicators; each municipality: 9.
-        assert_eq!(lines.len(), 1 + 13 + 10 * 9);
+        // County: 14 indicators; each municipality: 10.
+        assert_eq!(lines.len(), 1 + 14 + 10 * 10);
     }
 }
 
@@ -265,8 +278,13 @@ async fn indicators_of_an_empty_year_say_why_they_are_empty() {
     let app = TestApp::new().await;
     let v = app.indicators("year=2025").await.ok_json();
     let county = indicator_area(&v, "19");
-    assert_eq!(indicator(county, "reach_per_1000_children")["value"], 0.0);
-    let digital = indicator(county, "digital_share");
-    assert_eq!(digital["value"], Value::Null);
-    assert_eq!(digital["note"], "no sessions offered");
+    for id in [
+        "reach_per_1000_children",
+        "digital_share",
+        "languages_offered",
+    ] {
+        let i = indicator(county, id);
+        assert_eq!(i["value"], Value::Null, "{i}");
+        assert_eq!(i["note"], "no sessions are reported for 2025");
+    }
 }

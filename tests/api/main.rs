@@ -28,5 +28,6 @@ mod response_cache;
 mod sessions_filters;
 mod sessions_paging;
 mod smoke;
+mod steering_figures;
 mod sync_client;
 mod sync_writes;

@@ -135,7 +135,11 @@ async fn every_municipality_with_a_total_has_a_rate_per_1000_inhabitants() {
     let total = expected_row(&series(&app, "2584").await, 2024, "total").unwrap()["total"]
         .as_i64()
         .unwrap();
-    assert_eq!(row["inhabitants"], json!({"year": 2024, "total": total}));
+    assert_eq!(row["inhabitants"]["year"], 2024);
+    assert_eq!(row["inhabitants"]["total"], total);
+    assert_eq!(row["inhabitants"]["lag_years"], 0);
+    let source = row["inhabitants"]["source"].as_str().unwrap_or_default();
+    assert!(source.starts_with("SCB folkmängd 2024-12-31"), "{source}");
     assert_eq!(
         row["reach_per_1000_inhabitants"],
         json!(per_1000(25, total))
@@ -163,7 +167,8 @@ async fn a_population_write_moves_reach_and_indicators_at_once() {
     assert_eq!(
         after["data"][0]["population"],
         json!({"year": 2025, "children": 800,
-        "children_age_from": 0, "children_age_to": 17})
+        "children_age_from": 0, "children_age_to": 17,
+        "source": "test figures", "lag_years": 0})
     );
     assert_eq!(after["data"][0]["reach_per_1000_children"], 50.0);
     assert_eq!(
@@ -254,10 +259,23 @@ async fn age_coverage_counts_the_child_ages_some_offered_session_covers() {
         skinnskatteberg["change"],
         json!(round4(round4(13.0 / 18.0) - round4(10.0 / 18.0)))
     );
-    assert_eq!(skinnskatteberg["detail"], "0,1,2,3,4,5,6,7,8,9,10,11,12");
+    // Sessions offered per age 0–17: trygghetscirkeln 0–6 and abc 3–12 overlap at 3–6.
+    assert_eq!(
+        skinnskatteberg["detail"],
+        "0:1,1:1,2:1,3:2,4:2,5:2,6:2,7:1,8:1,9:1,10:1,11:1,12:1,13:0,14:0,15:0,16:0,17:0"
+    );
     assert_eq!(skinnskatteberg["unit"], "share");
-    // The county's figure is the mean over its ten municipalities.
-    assert_eq!(county["value"], json!(round4(13.0 / 18.0 / 10.0)));
+    // The county's figure is the mean over the municipalities that reported
+    // the year: the nine without a session are unknown, not uncovered.
+    assert_eq!(county["value"], json!(round4(13.0 / 18.0)));
     let other = coverage(areas.iter().find(|a| a["code"] == "1980").unwrap());
-    assert_eq!(other["value"], 0.0);
+    assert_eq!(other["value"], Value::Null);
+    assert!(other["note"]
+        .as_str()
+        .is_some_and(|n| n.contains("no sessions are reported")));
+    assert_eq!(
+        other.get("detail"),
+        None,
+        "no detail for a year without sessions"
+    );
 }

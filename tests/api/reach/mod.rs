@@ -196,14 +196,19 @@ async fn reach_figures_equal_a_direct_recomputation_on_hand_made_data() {
 }
 
 #[tokio::test]
-async fn an_empty_selection_is_one_row_of_real_zeros() {
+async fn an_empty_selection_is_one_row_of_zero_counts_and_no_rates() {
     let app = TestApp::new().await;
     let v = app.reach("municipality=1980").await.ok_json();
     let r = rows(&v);
     assert_eq!(r.len(), 1);
     assert_eq!(r[0]["sessions"], 0);
     assert_eq!(r[0]["enrolled"], 0);
-    assert_eq!(r[0]["reach_per_1000_children"], 0.0);
+    // No session is reported: reach is unknown, not 0 per 1,000.
+    assert_eq!(r[0]["reach_per_1000_children"], Value::Null);
+    assert_eq!(
+        r[0]["reach_per_1000_children_reason"],
+        "no sessions are reported for the period"
+    );
     assert_eq!(r[0]["completion_rate"], Value::Null);
     assert_eq!(r[0]["suppressed"], serde_json::json!([]));
     let v = app.reach("group_by=year").await.ok_json();
@@ -341,16 +346,16 @@ async fn reach_is_offered_as_csv_with_a_header_row() {
         let body = resp.text();
         let lines: Vec<&str> = body.lines().collect();
         assert_eq!(lines.len(), 3, "{body}");
-        assert!(lines[0].starts_with("municipality,municipality_name,programme,year,quarter,prevention_level,sessions,enrolled,completed,completion_rate,women,men"));
+        assert!(lines[0].starts_with("municipality,municipality_name,programme,year,quarter,prevention_level,complete,sessions,enrolled,completed,completion_rate,women,men"));
         assert!(lines[0].ends_with(",suppressed"));
         assert!(
-            lines[1].starts_with("1904,Skinnskatteberg,,2024,,,1,8,6,0.75,"),
+            lines[1].starts_with("1904,Skinnskatteberg,,2024,,,true,1,8,6,0.75,"),
             "{}",
             lines[1]
         );
         assert!(lines[1].ends_with(','), "nothing withheld: {}", lines[1]);
         assert!(
-            lines[2].starts_with("1980,Västerås,,2025,,,2,22,10,0.8333,"),
+            lines[2].starts_with("1980,Västerås,,2025,,,true,2,22,10,0.8333,"),
             "{}",
             lines[2]
         );

@@ -89,7 +89,8 @@ pub async fn load(
     notice: DataNotice,
 ) -> Result<PageData, ApiError> {
     cat.county_members(&q.county)?;
-    let finder = finder_query(q, cat, Utc::now().date_naive())?;
+    let today = Utc::now().date_naive();
+    let finder = finder_query(q, cat, today)?;
     let by_municipality = reach_with(
         table,
         &reach_query(q, &[GroupField::Municipality], Some(q.year)),
@@ -108,7 +109,7 @@ pub async fn load(
             municipalities: vec![],
             county: Some(q.county.clone()),
         },
-        k,
+        (k, today),
         cat,
     )?;
     let mut sessions = first_sessions(db, &finder, FINDER_LIMIT + 1).await?;

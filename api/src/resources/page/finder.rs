@@ -30,7 +30,7 @@ pub fn delivery_name(lang: Lang, d: Delivery) -> &'static str {
     }
 }
 
-fn language_name(lang: Lang, code: &str) -> String {
+pub fn language_name(lang: Lang, code: &str) -> String {
     LANGUAGES
         .iter()
         .find(|l| l.0 == code)

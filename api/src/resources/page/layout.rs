@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use super::assets;
 use super::data::PageData;
-use super::html::{esc, Lang};
+use super::html::{esc, url_value, Lang};
 use super::params::PageQuery;
 use super::{finder, sections};
 use crate::store::catalogue::Catalogues;
@@ -14,19 +14,21 @@ use crate::store::catalogue::Catalogues;
 pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String {
     let lang = q.lang;
     let mut out = String::with_capacity(64 * 1024);
-    let title = lang.t(
-        "Föräldraskapsstöd i Västmanland – öppna data",
-        "Parenting support in Västmanland – open data",
-    );
+    let county = sections::county_name(cat, &q.county);
+    let title = match lang {
+        Lang::Sv => format!("Föräldraskapsstöd i {county} – öppna data"),
+        Lang::En => format!("Parenting support in {county} – open data"),
+    };
+    let description = match lang {
+        Lang::Sv => format!("Räckvidd, indikatorer och kommande kurser i föräldraskapsstöd i kommunerna i {county}."),
+        Lang::En => format!("Reach, indicators and upcoming parenting-support courses in the municipalities of {county}."),
+    };
     let _ = write!(
         out,
         r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><meta name="description" content="{}"><link rel="alternate" hreflang="sv" href="{base}/"><link rel="alternate" hreflang="en" href="{base}/en/"><link rel="alternate" hreflang="x-default" href="{base}/"><link rel="alternate" type="application/ld+json" title="DCAT-AP-SE" href="/v1/catalog"><link rel="stylesheet" href="{}"><script src="{}" defer></script></head><body>"#,
         lang.code(),
-        esc(title),
-        lang.t(
-            "Räckvidd, indikatorer och kommande kurser i föräldraskapsstöd i Västmanlands kommuner.",
-            "Reach, indicators and upcoming parenting-support courses in Västmanland's municipalities."
-        ),
+        esc(&title),
+        esc(&description),
         assets::CSS_URL.as_str(),
         assets::JS_URL.as_str(),
     );
@@ -52,14 +54,20 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String
     let _ = write!(
         out,
         r#"<main id="main" tabindex="-1"><div class="wrap"><h1>{}</h1>"#,
-        esc(title)
+        esc(&title)
     );
     notice(lang, d, &mut out);
     choose_year(q, d, cat, &mut out);
     sections::reach(q, d, cat, &mut out);
     sections::indicators(q, d, &mut out);
     finder::finder(q, d, cat, &mut out);
-    open_data(lang, &mut out);
+    let members: Vec<String> = cat
+        .county_members(&q.county)
+        .unwrap_or_default()
+        .iter()
+        .map(|m| m.code.clone())
+        .collect();
+    open_data(q, (&county, &members.join(",")), &mut out);
     let _ = write!(
         out,
         r#"</div></main><footer class="site"><div class="wrap"><p>{} <a href="https://creativecommons.org/publicdomain/zero/1.0/deed.{}" rel="license">CC0 1.0</a>. {}</p></div></footer></body></html>"#,
@@ -147,47 +155,65 @@ fn choose_year(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) 
     );
 }
 
-fn open_data(lang: Lang, out: &mut String) {
+/// The downloads of what the page shows: the county and year on screen.
+fn open_data(q: &PageQuery, (county, members): (&str, &str), out: &mut String) {
+    let lang = q.lang;
+    let (c, y) = (url_value(&q.county), q.year);
+    let on_screen = format!("{county}, {y}");
     let links = [
         (
-            "/docs",
+            "/docs".to_owned(),
             lang.t(
                 "API-dokumentation för utvecklare",
                 "API documentation for developers",
+            )
+            .to_owned(),
+        ),
+        (
+            format!("/v1/sessions?municipality={members}&format=csv"),
+            format!(
+                "{} (CSV, {county})",
+                lang.t("Alla omgångar", "All sessions")
             ),
         ),
         (
-            "/v1/sessions?format=csv",
-            lang.t("Alla omgångar (CSV)", "All sessions (CSV)"),
-        ),
-        (
-            "/v1/reach?group_by=municipality,year&format=csv",
-            lang.t(
-                "Räckvidd per kommun och år (CSV)",
-                "Reach by municipality and year (CSV)",
+            format!("/v1/reach?group_by=municipality&county={c}&from={y}&to={y}&format=csv"),
+            format!(
+                "{} (CSV, {on_screen})",
+                lang.t("Räckvidd per kommun", "Reach by municipality")
             ),
         ),
         (
-            "/v1/indicators?format=csv",
-            lang.t("Indikatorer (CSV)", "Indicators (CSV)"),
+            format!("/v1/reach?group_by=year&county={c}&format=csv"),
+            format!(
+                "{} (CSV, {county})",
+                lang.t("Länets räckvidd per år", "The county's reach by year")
+            ),
         ),
         (
-            "/v1/sessions.ics",
+            format!("/v1/indicators?year={y}&county={c}&format=csv"),
+            format!("{} (CSV, {on_screen})", lang.t("Indikatorer", "Indicators")),
+        ),
+        (
+            "/v1/sessions.ics".to_owned(),
             lang.t(
                 "Kommande kurser som kalender (iCalendar)",
                 "Upcoming courses as a calendar (iCalendar)",
-            ),
+            )
+            .to_owned(),
         ),
         (
-            "/v1/catalog",
-            lang.t("Datakatalog (DCAT-AP-SE)", "Data catalogue (DCAT-AP-SE)"),
+            "/v1/catalog".to_owned(),
+            lang.t("Datakatalog (DCAT-AP-SE)", "Data catalogue (DCAT-AP-SE)")
+                .to_owned(),
         ),
         (
-            "/v1/api-info",
+            "/v1/api-info".to_owned(),
             lang.t(
                 "Om API:et, gränser och röjandekontroll",
                 "About the API, limits and disclosure control",
-            ),
+            )
+            .to_owned(),
         ),
     ];
     let _ = write!(
@@ -200,7 +226,12 @@ fn open_data(lang: Lang, out: &mut String) {
         )
     );
     for (href, text) in links {
-        let _ = write!(out, r#"<li><a href="{}">{}</a></li>"#, esc(href), esc(text));
+        let _ = write!(
+            out,
+            r#"<li><a href="{}">{}</a></li>"#,
+            esc(&href),
+            esc(&text)
+        );
     }
     out.push_str("</ul></section>");
 }

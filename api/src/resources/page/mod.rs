@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod chart;
 pub mod data;
+mod denominator;
 pub mod finder;
 pub mod html;
 pub mod layout;

@@ -241,7 +241,8 @@ impl ReachApi {
         let cat = state.catalogues.current(&state.db).await?;
         let reach = tables.current(&state.db).await?;
         let offers = offers.current(&state.db).await?;
-        let report = indicators::indicators_with(&reach, &offers, &q, k, &cat)?;
+        let today = chrono::Utc::now().date_naive();
+        let report = indicators::indicators_with(&reach, &offers, &q, (k, today), &cat)?;
         Ok(IndicatorsResponse::Ok(
             match formats::negotiate(req, format.0) {
                 Format::Csv => IndicatorsBody::Csv(formats::csv_of(&csv_rows(&report))),

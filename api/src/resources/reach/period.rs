@@ -18,6 +18,14 @@ impl Quarter {
     pub fn index(self) -> i32 {
         self.year * 4 + self.quarter - 1
     }
+
+    /// The quarter `date` falls in.
+    pub fn of(date: NaiveDate) -> Self {
+        Self {
+            year: date.year(),
+            quarter: (date.month0() / 3 + 1) as i32,
+        }
+    }
 }
 
 /// Parses `from`/`to`: `YYYY`, `YYYY-Qn`, or a date on a quarter's boundary

@@ -32,6 +32,8 @@ pub fn children(
         children: rows.iter().filter_map(|p| p.children).sum(),
         children_age_from: first.children_age_from.unwrap_or_default(),
         children_age_to: first.children_age_to.unwrap_or_default(),
+        source: sources(&rows),
+        lag_years: year - first.year,
     })
 }
 
@@ -50,7 +52,20 @@ pub fn inhabitants(
     Ok(ReachInhabitants {
         year: rows[0].year,
         total: rows.iter().filter_map(|p| p.total).sum(),
+        source: sources(&rows),
+        lag_years: year - rows[0].year,
     })
+}
+
+/// The distinct sources of `rows`, in order, joined by ` | `.
+fn sources(rows: &[&population::Model]) -> String {
+    let mut seen: Vec<&str> = Vec::new();
+    for p in rows {
+        if !seen.contains(&p.source.as_str()) {
+            seen.push(&p.source);
+        }
+    }
+    seen.join(" | ")
 }
 
 /// Each covered municipality's row for `year` that has the figure.

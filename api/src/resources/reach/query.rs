@@ -206,10 +206,21 @@ pub fn reach_with(
     if q.group_by.is_empty() && groups.is_empty() {
         groups.insert((None, None, None, None, None), Sums::default());
     }
-    let period_end = q.to.map_or_else(|| chrono::Utc::now().year(), |t| t.year);
+    let today = chrono::Utc::now().date_naive();
+    let current = Quarter::of(today);
+    let period_end = q.to.map_or(today.year(), |t| t.year);
     Ok(groups
         .into_iter()
-        .map(|(key, sums)| row_of(key, sums, k, (&scope, period_end), cat))
+        .map(|(key, sums)| {
+            // The last quarter the row covers; without an end, the query runs to today.
+            let last = match (key.2, key.3) {
+                (Some(year), Some(quarter)) => Some(Quarter { year, quarter }),
+                (Some(year), None) => Some(Quarter { year, quarter: 4 }),
+                _ => q.to,
+            };
+            let complete = last.is_some_and(|l| l < current);
+            row_of(key, sums, k, (&scope, period_end, complete), cat)
+        })
         .collect())
 }
 
@@ -281,7 +292,7 @@ fn row_of(
     key: Key,
     sums: Sums,
     k: i64,
-    (scope, period_end): (&[&municipality::Model], i32),
+    (scope, period_end, complete): (&[&municipality::Model], i32, bool),
     cat: &Catalogues,
 ) -> ReachRow {
     let (municipality, programme, year, quarter, prevention_level) = key;
@@ -294,9 +305,16 @@ fn row_of(
     let rate_year = year.unwrap_or(period_end);
     let children = population::children(cat, &covered, rate_year);
     let inhabitants = population::inhabitants(cat, &covered, rate_year);
-    let (reach, reason, children) = rate_of(children, d.enrolled, |p| p.children, k);
-    let (per_inhabitants, per_inhabitants_reason, inhabitants) =
+    let (mut reach, mut reason, children) = rate_of(children, d.enrolled, |p| p.children, k);
+    let (mut per_inhabitants, mut per_inhabitants_reason, inhabitants) =
         rate_of(inhabitants, d.enrolled, |p| p.total, k);
+    if sums.sessions == 0 {
+        // The total of a query nothing matched: no session is reported, so
+        // nothing is known of reach — not a reach of zero.
+        let why = || Some("no sessions are reported for the period".to_owned());
+        (reach, reason) = (None, why());
+        (per_inhabitants, per_inhabitants_reason) = (None, why());
+    }
     ReachRow {
         municipality_name: named.map(|m| m.name.clone()),
         municipality,
@@ -304,6 +322,7 @@ fn row_of(
         year,
         quarter,
         prevention_level,
+        complete,
         sessions: sums.sessions,
         enrolled: d.enrolled,
         completed: d.completed,

@@ -19,6 +19,12 @@ pub struct ReachPopulation {
     pub children: i64,
     pub children_age_from: i32,
     pub children_age_to: i32,
+    /// Where the figures come from, as the population series states it
+    /// (several sources are joined by ` | `).
+    pub source: String,
+    /// How many years older the figures are than the row's period (0: the
+    /// period's own year). Above 1, the rate divides by an old population.
+    pub lag_years: i32,
 }
 
 /// The inhabitants a row's `reach_per_1000_inhabitants` is a rate of: the
@@ -29,6 +35,10 @@ pub struct ReachInhabitants {
     pub year: i32,
     /// All inhabitants, summed over the municipalities the row covers.
     pub total: i64,
+    /// Where the figure comes from (several sources are joined by ` | `).
+    pub source: String,
+    /// How many years older the figure is than the row's period.
+    pub lag_years: i32,
 }
 
 /// One group of counted sessions (status `ongoing` or `completed`, by the
@@ -64,6 +74,10 @@ pub struct ReachRow {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prevention_level: Option<PreventionLevel>,
+    /// Whether the row's period is over by the server's date. A period not
+    /// over (the running year or quarter, or a query without an end) holds
+    /// figures so far: a low figure is not a fall.
+    pub complete: bool,
     /// Counted sessions (never suppressed: sessions are not people).
     pub sessions: i64,
     /// Participations enrolled (sum of `enrolled`).
@@ -136,6 +150,7 @@ impl poem_openapi::types::Example for ReachReport {
                 year: Some(2025),
                 quarter: None,
                 prevention_level: None,
+                complete: true,
                 sessions: 42,
                 enrolled: Some(480),
                 completed: Some(351),
@@ -153,12 +168,16 @@ impl poem_openapi::types::Example for ReachReport {
                     children: 29_025,
                     children_age_from: 0,
                     children_age_to: 15,
+                    source: "SCB, folkmängd 2018-12-31 (Regionfakta)".into(),
+                    lag_years: 7,
                 }),
                 reach_per_1000_inhabitants: Some(3.11),
                 reach_per_1000_inhabitants_reason: None,
                 inhabitants: Some(ReachInhabitants {
                     year: 2024,
                     total: 154_049,
+                    source: "SCB via Kolada N01951".into(),
+                    lag_years: 1,
                 }),
                 suppressed: vec![],
             }],
@@ -175,6 +194,7 @@ impl CsvRecord for ReachRow {
             "year",
             "quarter",
             "prevention_level",
+            "complete",
             "sessions",
             "enrolled",
             "completed",
@@ -191,10 +211,14 @@ impl CsvRecord for ReachRow {
             "population_children",
             "children_age_from",
             "children_age_to",
+            "population_source",
+            "population_lag_years",
             "reach_per_1000_inhabitants",
             "reach_per_1000_inhabitants_reason",
             "inhabitants_year",
             "inhabitants",
+            "inhabitants_source",
+            "inhabitants_lag_years",
             "suppressed",
         ]
     }
@@ -207,6 +231,7 @@ impl CsvRecord for ReachRow {
             opt(&self.year),
             opt(&self.quarter),
             opt(&self.prevention_level),
+            self.complete.to_string(),
             self.sessions.to_string(),
             opt(&self.enrolled),
             opt(&self.completed),
@@ -223,10 +248,14 @@ impl CsvRecord for ReachRow {
             opt(&p.map(|p| p.children)),
             opt(&p.map(|p| p.children_age_from)),
             opt(&p.map(|p| p.children_age_to)),
+            opt(&p.map(|p| &p.source)),
+            opt(&p.map(|p| p.lag_years)),
             opt(&self.reach_per_1000_inhabitants),
             opt(&self.reach_per_1000_inhabitants_reason),
             opt(&self.inhabitants.as_ref().map(|i| i.year)),
             opt(&self.inhabitants.as_ref().map(|i| i.total)),
+            opt(&self.inhabitants.as_ref().map(|i| &i.source)),
+            opt(&self.inhabitants.as_ref().map(|i| i.lag_years)),
             self.suppressed.join(";"),
         ]
     }
@@ -246,12 +275,19 @@ pub struct Indicator {
     pub unit: String,
     /// The value for the previous year.
     pub previous_value: Option<f64>,
-    /// `value − previous_value`, in `unit` (for shares: a difference of shares, not a percentage).
+    /// `value − previous_value`, in `unit` (for shares: a difference of shares, not a
+    /// percentage); null with `change_note` when the year is not over or either year has
+    /// no value.
     pub change: Option<f64>,
+    /// Why `change` is null.
+    #[oai(skip_serializing_if_is_none)]
+    pub change_note: Option<String>,
     /// Why `value` is null, or a caveat.
     #[oai(skip_serializing_if_is_none)]
     pub note: Option<String>,
-    /// Extra detail (e.g. the languages offered, ISO 639-1).
+    /// What the figure is made of: the languages offered (ISO 639-1, comma-separated) for
+    /// `languages_offered`; `age:sessions` for each age 0–17 (e.g. `0:12,1:12,…,17:0`)
+    /// for `age_coverage`. Absent when no session is reported for the year.
     #[oai(skip_serializing_if_is_none)]
     pub detail: Option<String>,
     pub definition: LocalizedText,
@@ -274,6 +310,9 @@ pub struct IndicatorArea {
 #[derive(Debug, Clone, Object)]
 pub struct IndicatorReport {
     pub year: i32,
+    /// Whether `year` is over by the server's date. A year not over holds
+    /// figures so far, and no `change` is computed from it.
+    pub complete: bool,
     pub previous_year: i32,
     pub county_code: String,
     pub county_name: String,

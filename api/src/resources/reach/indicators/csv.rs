@@ -6,6 +6,7 @@ use crate::resources::reach::wire::{Indicator, IndicatorReport};
 /// One CSV line: one indicator of one area.
 pub struct IndicatorCsvRow {
     year: i32,
+    complete: bool,
     level: String,
     code: String,
     name: String,
@@ -19,6 +20,7 @@ pub fn csv_rows(report: &IndicatorReport) -> Vec<IndicatorCsvRow> {
         .flat_map(|a| {
             a.indicators.iter().map(|i| IndicatorCsvRow {
                 year: report.year,
+                complete: report.complete,
                 level: a.level.clone(),
                 code: a.code.clone(),
                 name: a.name.clone(),
@@ -32,6 +34,7 @@ impl CsvRecord for IndicatorCsvRow {
     fn csv_header() -> &'static [&'static str] {
         &[
             "year",
+            "complete",
             "level",
             "code",
             "name",
@@ -42,6 +45,7 @@ impl CsvRecord for IndicatorCsvRow {
             "unit",
             "previous_value",
             "change",
+            "change_note",
             "note",
             "detail",
         ]
@@ -50,6 +54,7 @@ impl CsvRecord for IndicatorCsvRow {
         let i = &self.indicator;
         vec![
             self.year.to_string(),
+            self.complete.to_string(),
             self.level.clone(),
             self.code.clone(),
             self.name.clone(),
@@ -60,6 +65,7 @@ impl CsvRecord for IndicatorCsvRow {
             i.unit.clone(),
             opt(&i.previous_value),
             opt(&i.change),
+            opt(&i.change_note),
             opt(&i.note),
             opt(&i.detail),
         ]

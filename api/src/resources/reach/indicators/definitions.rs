@@ -2,7 +2,7 @@
 //! defined, in Swedish and English, and how its figure is computed from an
 //! area's year.
 
-use super::AreaYear;
+use super::{AreaYear, CHILD_AGES};
 use crate::resources::programmes::LocalizedText;
 use crate::resources::reach::disclosure::{disclose, round, Disclosed};
 use crate::resources::reach::wire::Indicator;
@@ -54,10 +54,14 @@ const REACH: Def = Def {
     effect: EQUAL_ACCESS,
     unit: "per_1000_children",
     definition: (
-        "Inskrivna deltaganden i räknade omgångar (pågående eller avslutade, efter startdatum) \
-         per 1 000 barn i referensbefolkningen. Deltaganden, inte unika personer.",
-        "Participations enrolled in counted sessions (ongoing or completed, by start date) \
-         per 1,000 children of the reference population. Participations, not unique people.",
+        "Inskrivna deltaganden i omgångar som pågår eller har avslutats, räknade efter \
+         startdatum, per 1 000 barn i befolkningen: årets siffror, annars det senaste tidigare \
+         året med siffror. År, åldersspann och källa anges med värdet. Deltaganden, inte unika \
+         personer.",
+        "Participations enrolled in sessions that are ongoing or completed, by start date, per \
+         1,000 children of the population: the year's figures, else those of the latest earlier \
+         year that has them. Year, age band and source are given with the figure. \
+         Participations, not unique people.",
     ),
 };
 
@@ -70,10 +74,10 @@ const SESSIONS_OFFERED: Def = Def {
     effect: ACCESSIBLE,
     unit: "per_1000_children",
     definition: (
-        "Omgångar som startar under året med någon status utom inställd \
-         (planerad, öppen, pågående, avslutad), per 1 000 barn i referensbefolkningen.",
-        "Sessions starting in the year with any status but cancelled \
-         (planned, open, ongoing, completed), per 1,000 children of the reference population.",
+        "Omgångar som startar under året och inte är inställda (planerade, öppna, pågående, \
+         avslutade), per 1 000 barn i befolkningen, räknat som räckvidden.",
+        "Sessions starting in the year that are not cancelled (planned, open, ongoing, \
+         completed), per 1,000 children of the population, counted as for reach.",
     ),
 };
 
@@ -83,28 +87,33 @@ const LANGUAGES: Def = Def {
     effect: ACCESSIBLE,
     unit: "count",
     definition: (
-        "Antal olika språk (ISO 639-1) bland de erbjudna omgångarna under året; \
-         språken anges i detail.",
-        "Number of distinct languages (ISO 639-1) among the sessions offered in the year; \
-         the languages are listed in detail.",
+        "Antal olika språk bland omgångarna som erbjöds under året (alla utom inställda). \
+         Vilka språk det är står bredvid värdet.",
+        "Number of different languages among the sessions offered in the year (all but \
+         cancelled ones). Which languages they are is listed beside the figure.",
     ),
 };
 
 const AGE_COVERAGE: Def = Def {
     id: "age_coverage",
-    label: ("Åldrar som täcks", "Age coverage"),
+    label: (
+        "Andel av barnets åldrar 0–17 år som täcks",
+        "Share of a child's ages 0–17 covered",
+    ),
     effect: ACCESSIBLE,
     unit: "share",
     definition: (
-        "Andel av barnets åldrar 0–17 år för vilka kommunen erbjöd minst en omgång under året \
-         (någon status utom inställd) av ett program vars åldersspann täcker åldern; program \
-         med okänt åldersspann täcker ingen ålder. Beslutets mål: stöd genom hela uppväxten. \
-         För länet: medelvärdet över kommunerna. De täckta åldrarna anges i detail.",
-        "Share of a child's ages 0–17 for which the municipality offered at least one session \
-         in the year (any status but cancelled) of a programme whose age range covers that age; \
-         programmes with an unknown age range cover no age. The decision's aim: support \
-         through the whole upbringing. For the county: the mean over its municipalities. The \
-         ages covered are listed in detail.",
+        "Andel av åldrarna 0–17 år där kommunen erbjöd minst en omgång under året (alla utom \
+         inställda) av ett program som riktar sig till föräldrar till barn i den åldern. Program \
+         utan känt åldersspann räknas inte. Beslutets mål: stöd genom hela uppväxten. För länet: \
+         medelvärdet över de kommuner som rapporterat året. Hur många omgångar som erbjöds för \
+         varje ålder står bredvid värdet.",
+        "Share of the ages 0–17 for which the municipality offered at least one session in the \
+         year (all but cancelled ones) of a programme for parents of children that age. \
+         Programmes without a known age range are not counted. The decision's aim: support \
+         through the whole upbringing. For the county: the mean over the municipalities that \
+         reported the year. How many sessions were offered for each age is listed beside the \
+         figure.",
     ),
 };
 
@@ -124,18 +133,20 @@ const DIGITAL: Def = Def {
 const EVIDENCE: Def = Def {
     id: "evaluated_evidence_share",
     label: (
-        "Andel omgångar med utvärderade metoder",
-        "Share of sessions using programmes with evaluated evidence",
+        "Andel omgångar med evidensstöd (SBU: begränsat, måttligt eller starkt stöd)",
+        "Share of sessions with evidence support (SBU: limited, moderate or strong)",
     ),
     effect: ACCESSIBLE,
     unit: "share",
     definition: (
-        "Andel av de erbjudna omgångarna vars program SBU har bedömt ha åtminstone begränsat \
-         vetenskapligt stöd (evidensstatus `limited`, `moderate` eller `strong`). Anges inte så \
-         länge inget erbjudet program har en bedömning.",
-        "Share of the sessions offered whose programme SBU rated as having at least limited \
-         scientific support (evidence status `limited`, `moderate` or `strong`). Not stated \
-         while no offered programme has a rating.",
+        "Andel av de erbjudna omgångarna vars program Statens beredning för medicinsk och social \
+         utvärdering (SBU) har bedömt ha åtminstone begränsat vetenskapligt stöd. Program som SBU \
+         inte har bedömt räknas som utan stöd. Anges inte så länge inget erbjudet program har \
+         bedömts.",
+        "Share of the sessions offered whose programme the Swedish Agency for Health Technology \
+         Assessment and Assessment of Social Services (SBU) rated as having at least limited \
+         scientific support. Programmes SBU has not rated count as without support. Not stated \
+         while no programme offered has been rated.",
     ),
 };
 
@@ -145,9 +156,27 @@ const SATISFACTION: Def = Def {
     effect: SATISFIED,
     unit: "share",
     definition: (
-        "Nöjda delat med antal som besvarat nöjdhetsfrågan, i räknade omgångar.",
-        "Satisfied divided by those who answered the satisfaction question, \
-         in counted sessions.",
+        "Andel nöjda bland de deltagare som besvarade frågan om nöjdhet, i pågående och \
+         avslutade omgångar. Läs den tillsammans med svarsfrekvensen.",
+        "Share satisfied among the participants who answered the satisfaction question, in \
+         ongoing and completed sessions. Read it together with the response rate.",
+    ),
+};
+
+const SATISFACTION_RESPONSE: Def = Def {
+    id: "satisfaction_response_rate",
+    label: (
+        "Svarsfrekvens för nöjdhetsfrågan",
+        "Response rate of the satisfaction question",
+    ),
+    effect: SATISFIED,
+    unit: "share",
+    definition: (
+        "Andel av de inskrivna deltagandena i pågående och avslutade omgångar där frågan om \
+         nöjdhet besvarades. En låg svarsfrekvens gör andelen nöjda osäker.",
+        "Share of the participations enrolled in ongoing and completed sessions in which the \
+         satisfaction question was answered. A low response rate makes the share satisfied \
+         uncertain.",
     ),
 };
 
@@ -161,9 +190,9 @@ const VULNERABLE_AREA: Def = Def {
     unit: "share",
     definition: (
         "Deltaganden av föräldrar boende i områden som kommunen klassar som socioekonomiskt \
-         utsatta, delat med inskrivna deltaganden, i räknade omgångar.",
+         utsatta, delat med inskrivna deltaganden, i pågående och avslutade omgångar.",
         "Participations by parents living in areas the municipality classes as socioeconomically \
-         vulnerable, divided by participations enrolled, in counted sessions.",
+         vulnerable, divided by participations enrolled, in ongoing and completed sessions.",
     ),
 };
 
@@ -243,8 +272,8 @@ const SPREAD: [Def; 4] = [
     },
 ];
 
-const NO_ASSESSMENT: &str = "no programme offered has an evidence assessment recorded \
-     (all are `unassessed`); the share is not stated rather than claimed";
+const NO_ASSESSMENT: &str = "no programme offered has been rated by SBU; \
+     the share is not stated rather than claimed";
 
 /// What shares of offered sessions are taken over.
 const OFFERED: &str = "sessions offered";
@@ -298,6 +327,15 @@ fn satisfaction(a: &AreaYear, k: i64) -> Figure {
     let d = disclose(&a.counted.counts, a.counted.cell_key(), k);
     let over = "satisfaction respondents";
     rate(d.satisfaction_rate, &d, "satisfaction_rate", over, k)
+}
+
+/// Respondents (as published) over participations enrolled (exact).
+fn response_rate(a: &AreaYear, k: i64) -> Figure {
+    let d = disclose(&a.counted.counts, a.counted.cell_key(), k);
+    match (d.satisfaction_respondents, d.enrolled) {
+        (Some(r), Some(e)) => share(r, e, "participations"),
+        _ => Err(suppressed_note(k)),
+    }
 }
 
 fn vulnerable(a: &AreaYear, k: i64) -> Figure {
@@ -362,10 +400,43 @@ fn spread(rates: &[Figure]) -> [Figure; 4] {
     ]
 }
 
-fn indicator(def: &Def, now: Figure, before: Figure, detail: Option<String>) -> Indicator {
-    let change = match (&now, &before) {
-        (Ok(a), Ok(b)) => Some(round(a - b, 4)),
-        _ => None,
+/// The year an indicator is stated for, and the one it is compared with.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Years {
+    pub year: i32,
+    /// The year is over by the server's date: figures of a running year are
+    /// "so far", and no change is computed from them.
+    pub complete: bool,
+}
+
+/// A figure of a year in which no session was reported is unknown, whatever
+/// the formula would give: never a zero to compare with.
+fn of_reported(a: &AreaYear, year: i32, figure: &dyn Fn(&AreaYear) -> Figure) -> Figure {
+    if a.reported() {
+        figure(a)
+    } else {
+        Err(format!("no sessions are reported for {year}"))
+    }
+}
+
+fn indicator(
+    def: &Def,
+    (now, before): (Figure, Figure),
+    years: Years,
+    detail: Option<String>,
+) -> Indicator {
+    let previous = years.year - 1;
+    let (change, change_note) = match (&now, &before) {
+        _ if !years.complete => (
+            None,
+            Some(format!(
+                "{} is not over: a change is computed between whole years",
+                years.year
+            )),
+        ),
+        (Ok(a), Ok(b)) => (Some(round(a - b, 4)), None),
+        (Err(_), _) => (None, Some(format!("no value for {}", years.year))),
+        (Ok(_), Err(why)) => (None, Some(format!("no value for {previous}: {why}"))),
     };
     Indicator {
         id: def.id.into(),
@@ -375,43 +446,62 @@ fn indicator(def: &Def, now: Figure, before: Figure, detail: Option<String>) -> 
         unit: def.unit.into(),
         previous_value: before.ok(),
         change,
+        change_note,
         note: now.err(),
         detail,
         definition: text(def.definition),
     }
 }
 
+/// `age:sessions` for every age of `CHILD_AGES`, e.g. `0:12,1:12,…,17:0`.
+fn ages_detail(a: &AreaYear) -> String {
+    CHILD_AGES
+        .map(|age| format!("{age}:{}", a.ages.get(&age).copied().unwrap_or(0)))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// The indicators of one area (the county, or a municipality), `now` against
 /// `before`, each year's rates per 1,000 of that year's children.
-pub(super) fn area_indicators(now: &AreaYear, before: &AreaYear, k: i64) -> Vec<Indicator> {
-    let of = |def: &Def, figure: &dyn Fn(&AreaYear) -> Figure| {
-        indicator(def, figure(now), figure(before), None)
+pub(super) fn area_indicators(
+    now: &AreaYear,
+    before: &AreaYear,
+    years: Years,
+    k: i64,
+) -> Vec<Indicator> {
+    let both = |figure: &dyn Fn(&AreaYear) -> Figure| {
+        (
+            of_reported(now, years.year, figure),
+            of_reported(before, years.year - 1, figure),
+        )
     };
+    let of =
+        |def: &Def, figure: &dyn Fn(&AreaYear) -> Figure| indicator(def, both(figure), years, None);
+    let reported = |detail: String| now.reported().then_some(detail);
     let languages = now.languages.iter().cloned().collect::<Vec<_>>().join(",");
-    let ages = now
-        .ages
-        .iter()
-        .map(i32::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
     vec![
         of(&REACH, &|a| reach_figure(a, k)),
         of(&SESSIONS_OFFERED, &|a| per_1000(a.offered, a.children)),
-        Indicator {
-            detail: Some(languages),
-            ..of(&LANGUAGES, &|a| Ok(a.languages.len() as f64))
-        },
-        Indicator {
-            detail: Some(ages),
-            ..of(&AGE_COVERAGE, &|a| {
+        indicator(
+            &LANGUAGES,
+            both(&|a| Ok(a.languages.len() as f64)),
+            years,
+            reported(languages),
+        ),
+        indicator(
+            &AGE_COVERAGE,
+            both(&|a| {
                 a.age_coverage
                     .map(|c| round(c, 4))
-                    .ok_or_else(|| "no municipality to cover".to_owned())
-            })
-        },
+                    .ok_or_else(|| "no municipality reported the year".to_owned())
+            }),
+            years,
+            reported(ages_detail(now)),
+        ),
         of(&DIGITAL, &|a| share(a.digital, a.offered, OFFERED)),
         of(&EVIDENCE, &evidence),
         of(&SATISFACTION, &|a| satisfaction(a, k)),
+        of(&SATISFACTION_RESPONSE, &|a| response_rate(a, k)),
         of(&VULNERABLE_AREA, &|a| vulnerable(a, k)),
         of(&COLLABORATION_SHARE, &|a| {
             share(a.collaborative, a.offered, OFFERED)
@@ -420,11 +510,11 @@ pub(super) fn area_indicators(now: &AreaYear, before: &AreaYear, k: i64) -> Vec<
 }
 
 /// The spread of the municipalities' reach per 1,000 children, `now` against `before`.
-pub(super) fn spread_indicators(now: &[Figure], before: &[Figure]) -> Vec<Indicator> {
+pub(super) fn spread_indicators(now: &[Figure], before: &[Figure], years: Years) -> Vec<Indicator> {
     SPREAD
         .iter()
         .zip(spread(now).into_iter().zip(spread(before)))
-        .map(|(def, (now, before))| indicator(def, now, before, None))
+        .map(|(def, figures)| indicator(def, figures, years, None))
         .collect()
 }
 

@@ -14,7 +14,7 @@ use entity::{offer_language_rollup, offer_rollup, programme};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, IdenStatic, QueryResult};
 
-use super::AreaYear;
+use super::{AreaYear, CHILD_AGES};
 use crate::error::ApiError;
 use crate::resources::reach::rollup::Offer;
 use crate::resources::reach::sums::{read_columns, sum_as_bigint};
@@ -164,7 +164,9 @@ fn add_offer(
     if sessions > 0 {
         // Unknown ages cover no age: coverage is never claimed on a guess.
         if let Some((lo, hi)) = programme.and_then(|p| p.age_min.zip(p.age_max)) {
-            a.ages.extend(lo..=hi);
+            for age in CHILD_AGES.filter(|age| (lo..=hi).contains(age)) {
+                *a.ages.entry(age).or_default() += sessions;
+            }
         }
     }
     // A status the vocabulary does not know still counts as assessed:

@@ -9,10 +9,12 @@ mod load;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{Datelike, NaiveDate};
+
 use entity::municipality;
 
 pub use self::csv::{csv_rows, IndicatorCsvRow};
-use self::definitions::{area_indicators, reach_figure, spread_indicators, Figure};
+use self::definitions::{area_indicators, reach_figure, spread_indicators, Figure, Years};
 pub use self::load::{OfferTable, OfferTables};
 use super::population;
 use super::sums::Sums;
@@ -45,9 +47,9 @@ struct AreaYear {
     /// Offered sessions of programmes with any rating (not `unassessed`).
     assessed: i64,
     languages: BTreeSet<String>,
-    /// Child ages (0–17) some offered session's programme covers; a
-    /// programme with unknown ages covers none.
-    ages: BTreeSet<i32>,
+    /// Sessions offered per child age of `CHILD_AGES` that their programme
+    /// covers; a programme with unknown ages covers none.
+    ages: BTreeMap<i32, i64>,
     /// The children that rates per 1,000 children divide by this year.
     children: Option<i64>,
     /// Share of ages 0–17 covered: the municipality's own, or for a county
@@ -64,7 +66,16 @@ impl AreaYear {
         self.evaluated += o.evaluated;
         self.assessed += o.assessed;
         self.languages.extend(o.languages.iter().cloned());
-        self.ages.extend(o.ages.iter().copied());
+        for (age, n) in &o.ages {
+            *self.ages.entry(*age).or_default() += n;
+        }
+    }
+
+    /// Whether any session was reported for this year. A year without any
+    /// is unknown, not a year of zeros: nobody can tell a municipality that
+    /// held no course from one that has not reported yet.
+    fn reported(&self) -> bool {
+        self.offered > 0 || self.counted.sessions > 0
     }
 
     /// This area's year with the population of that year for its rates.
@@ -79,8 +90,10 @@ impl AreaYear {
 pub(super) const CHILD_AGES: std::ops::RangeInclusive<i32> = 0..=17;
 
 /// The share of `CHILD_AGES` that `ages` covers.
-fn age_share(ages: &BTreeSet<i32>) -> f64 {
-    let covered = CHILD_AGES.filter(|a| ages.contains(a)).count();
+fn age_share(ages: &BTreeMap<i32, i64>) -> f64 {
+    let covered = CHILD_AGES
+        .filter(|a| ages.get(a).is_some_and(|n| *n > 0))
+        .count();
     covered as f64 / CHILD_AGES.count() as f64
 }
 
@@ -108,12 +121,13 @@ fn children_of(
     population::children(cat, ms, year).ok()
 }
 
-/// The indicators for `q` under suppression threshold `k`.
+/// The indicators for `q` under suppression threshold `k`, on `today` (a
+/// year not yet over is marked, and nothing is compared with it).
 pub fn indicators_with(
     reach: &ReachTable,
     offers: &OfferTable,
     q: &IndicatorsQuery,
-    k: i64,
+    (k, today): (i64, NaiveDate),
     cat: &Catalogues,
 ) -> Result<IndicatorReport, ApiError> {
     let county = match &q.county {
@@ -128,14 +142,19 @@ pub fn indicators_with(
         empty: AreaYear::default(),
     };
     let county_name = in_county[0].county_name.clone();
-    let mut areas = vec![county_area(&county, &in_county, &years, (q.year, k), cat)];
+    let period = Years {
+        year: q.year,
+        complete: q.year < today.year(),
+    };
+    let mut areas = vec![county_area(&county, &in_county, &years, (period, k), cat)];
     for m in &in_county {
         if q.municipalities.is_empty() || q.municipalities.contains(&m.code) {
-            areas.push(municipality_area(m, &years, (q.year, k), cat));
+            areas.push(municipality_area(m, &years, (period, k), cat));
         }
     }
     Ok(IndicatorReport {
         year: q.year,
+        complete: period.complete,
         previous_year: q.year - 1,
         county_code: county,
         county_name,
@@ -181,8 +200,8 @@ fn municipality_year(
 ) -> AreaYear {
     let a = years.of(&m.code, year).clone();
     let children = children_of(cat, &[m], year).map(|p| p.children);
-    let coverage = age_share(&a.ages);
-    a.with_population(children, Some(coverage))
+    let coverage = a.reported().then(|| age_share(&a.ages));
+    a.with_population(children, coverage)
 }
 
 /// The county's indicators, over all its municipalities together. The spread
@@ -192,9 +211,10 @@ fn county_area(
     code: &str,
     in_county: &[&municipality::Model],
     years: &AreaYears,
-    (year, k): (i32, i64),
+    (period, k): (Years, i64),
     cat: &Catalogues,
 ) -> IndicatorArea {
+    let year = period.year;
     let county_year = |year: i32| {
         let parts: Vec<AreaYear> = in_county
             .iter()
@@ -202,15 +222,23 @@ fn county_area(
             .collect();
         let mut all = AreaYear::default();
         parts.iter().for_each(|p| all.add(p));
-        let coverage =
-            parts.iter().filter_map(|p| p.age_coverage).sum::<f64>() / parts.len() as f64;
+        // Over the municipalities that reported the year: one that has not
+        // is unknown, and counting it as covering no age would be a guess.
+        let known: Vec<f64> = parts.iter().filter_map(|p| p.age_coverage).collect();
+        let coverage = (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64);
         let children = children_of(cat, in_county, year).map(|p| p.children);
-        let rates: Vec<Figure> = parts.iter().map(|p| reach_figure(p, k)).collect();
-        (all.with_population(children, Some(coverage)), rates)
+        let rates: Vec<Figure> = parts
+            .iter()
+            .map(|p| match p.reported() {
+                true => reach_figure(p, k),
+                false => Err(format!("no sessions are reported for {year}")),
+            })
+            .collect();
+        (all.with_population(children, coverage), rates)
     };
     let ((now, rates_now), (before, rates_before)) = (county_year(year), county_year(year - 1));
-    let mut indicators = area_indicators(&now, &before, k);
-    indicators.splice(1..1, spread_indicators(&rates_now, &rates_before));
+    let mut indicators = area_indicators(&now, &before, period, k);
+    indicators.splice(1..1, spread_indicators(&rates_now, &rates_before, period));
     IndicatorArea {
         level: "county".into(),
         code: code.to_owned(),
@@ -223,16 +251,17 @@ fn county_area(
 fn municipality_area(
     m: &municipality::Model,
     years: &AreaYears,
-    (year, k): (i32, i64),
+    (period, k): (Years, i64),
     cat: &Catalogues,
 ) -> IndicatorArea {
+    let year = period.year;
     let now = municipality_year(m, years, year, cat);
     let before = municipality_year(m, years, year - 1, cat);
     IndicatorArea {
         level: "municipality".into(),
         code: m.code.clone(),
         name: m.name.clone(),
-        indicators: area_indicators(&now, &before, k),
+        indicators: area_indicators(&now, &before, period, k),
         population: children_of(cat, &[m], year),
     }
 }
