@@ -18,6 +18,7 @@ mod openapi_contract;
 mod operations;
 mod page;
 mod population;
+mod population_fetch;
 mod population_import;
 mod population_rates;
 mod programme_catalogue;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use super::population::{self, AgeBand};
-use super::{audit, demo_data, sync_client, telemetry};
+use super::{audit, demo_data, population_fetch, sync_client, telemetry};
 use crate::config::Settings;
 use crate::store::checkpoint;
 use crate::store::db::{self, DEFAULT_DATABASE_URL};
@@ -157,6 +157,37 @@ enum PopulationCommand {
         /// Check the file and show what would change; write nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Download the population of every municipality by age and year from
+    /// SCB's PxWebApi 2.0 (table TAB638, BE0101A/BefolkningNy) and write it
+    /// in one transaction, all or nothing, as `import` does. Keeps to the
+    /// server's limits (cells per request, calls per time window) and tries
+    /// again after a 429 or a server error.
+    Fetch {
+        /// Years: 2024, 2019-2024 or 2019,2022-2024; `latest` is the last
+        /// year the table has.
+        #[arg(long, value_name = "YEARS", default_value = "latest")]
+        years: population_fetch::Years,
+        /// The children's age band: the single ages summed into children.
+        #[arg(long, value_name = "FROM-TO", default_value = "0-17")]
+        children: AgeBand,
+        /// Download and check everything, show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// PxWebApi 2.0's root: SCB's, or a mirror's.
+        #[arg(long, env = "SCB_BASE_URL", default_value = population_fetch::SCB_BASE_URL)]
+        base_url: String,
+        /// The table: SCB's id of BE0101A/BefolkningNy.
+        #[arg(long, default_value = population_fetch::DEFAULT_TABLE)]
+        table: String,
+        /// Cells one request selects at most (the server's own limit wins
+        /// when it is lower).
+        #[arg(long, default_value_t = population_fetch::DEFAULT_MAX_CELLS, value_parser = clap::value_parser!(u64).range(1..))]
+        max_cells: u64,
+        /// How many times to try a call again after a 429, a server error or
+        /// a dropped connection.
+        #[arg(long, default_value_t = 3)]
+        retries: u32,
     },
 }
 
@@ -315,6 +346,30 @@ async fn run(cli: Cli, before_serving: fn()) -> CliResult {
             db::migrate(&db).await?;
             let summary = population::import_file(&db, &file, children, dry_run).await?;
             println!("{}", population::report(&summary));
+            Ok(())
+        }
+        Command::Population(PopulationCommand::Fetch {
+            years,
+            children,
+            dry_run,
+            base_url,
+            table,
+            max_cells,
+            retries,
+        }) => {
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            let opts = population_fetch::FetchOptions {
+                years,
+                band: children,
+                dry_run,
+                table,
+                max_cells,
+                retries,
+                ..population_fetch::FetchOptions::new(base_url)
+            };
+            let fetched = population_fetch::fetch(&db, &opts).await?;
+            println!("{}", population_fetch::report(&fetched, &opts));
             Ok(())
         }
         Command::Audit(AuditCommand::Prune {

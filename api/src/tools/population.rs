@@ -8,7 +8,9 @@
 //! `--children 0-17`, or `children_0_15` naming its band itself. And SCB's
 //! own table exports (PxWeb CSV, long or wide, and PxWebApi 2.0 JSON-stat2),
 //! whose single ages are summed into the band `--children` asks for
-//! (`tools::population_import`).
+//! (`tools::population_import`). `population fetch` downloads the same
+//! JSON-stat2 from PxWebApi 2.0 (`tools::population_fetch`) and writes it
+//! through [`import_figures`], the path a file takes.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -17,7 +19,7 @@ use std::str::FromStr;
 
 use sea_orm::DatabaseConnection;
 
-use super::population_import::{self, ChildBand};
+use super::population_import::{self, ChildBand, PopulationFigure};
 use crate::error::ApiError;
 use crate::store::audit::{Actor, Operation};
 use crate::store::population::{self, Figure, ImportSummary, Written};
@@ -228,13 +230,16 @@ fn failed(file: &Path, problems: Vec<String>) -> ImportFailed {
 }
 
 /// A rejected write's problems, each naming its (code, year).
-fn from_api(file: &Path, e: ApiError) -> ImportFailed {
+fn from_api(what: &str, e: ApiError) -> ImportFailed {
     let problems = if e.errors.is_empty() {
         vec![e.detail]
     } else {
         e.errors.into_iter().map(|fe| fe.detail).collect()
     };
-    failed(file, problems)
+    ImportFailed {
+        file: what.to_owned(),
+        problems,
+    }
 }
 
 /// The project's own CSV names `code` and `year` in its header; an SCB export
@@ -270,18 +275,21 @@ fn parse_scb(
         .unwrap_or_default();
     let figures = population_import::parse(bytes, &name, child_band)
         .map_err(|e| failed(file, e.problems.iter().map(ToString::to_string).collect()))?;
-    Ok(figures
-        .into_iter()
-        .map(|f| Figure {
-            children_age_from: f.children.map(|_| band.from),
-            children_age_to: f.children.map(|_| band.to),
-            code: f.code,
-            year: f.year,
-            total: f.total,
-            children: f.children,
-            source: f.source,
-        })
-        .collect())
+    Ok(figures.into_iter().map(|f| scb_figure(f, band)).collect())
+}
+
+/// A figure read from an SCB table as the series stores it: the band is
+/// stated only where there is a children figure.
+pub fn scb_figure(f: PopulationFigure, band: AgeBand) -> Figure {
+    Figure {
+        children_age_from: f.children.map(|_| band.from),
+        children_age_to: f.children.map(|_| band.to),
+        code: f.code,
+        year: f.year,
+        total: f.total,
+        children: f.children,
+        source: f.source,
+    }
 }
 
 /// Reads `file`, and writes its figures in one transaction (or, with
@@ -298,11 +306,23 @@ pub async fn import_file(
     } else {
         parse_scb(&bytes, file, band)?
     };
+    import_figures(db, figures, &file.display().to_string(), dry_run).await
+}
+
+/// Writes figures already read (from a file, or fetched from SCB by
+/// `population fetch`) in one transaction, all or nothing; `what` names
+/// their origin in the problems. With `dry_run`, writes nothing.
+pub async fn import_figures(
+    db: &DatabaseConnection,
+    figures: Vec<Figure>,
+    what: &str,
+    dry_run: bool,
+) -> Result<ImportSummary, ImportFailed> {
     // The import runs on the server by an operator: no key, no request.
     let (actor, op) = (Actor::cli(), Operation::ImportPopulation);
     population::apply(db, figures, dry_run, &actor, op)
         .await
-        .map_err(|e| from_api(file, e))
+        .map_err(|e| from_api(what, e))
 }
 
 /// The summary an operator reads: counts, then each changed year's fields.
