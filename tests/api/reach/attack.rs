@@ -13,6 +13,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use api::resources::reach::perturbation::PerturbationTable;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;
@@ -178,14 +179,22 @@ async fn ask_everything(app: &TestApp) -> Published {
 /// What the attacker knows of a cell's true value from its published one.
 type Knowledge = Box<dyn Fn(Option<i64>, i64) -> (i64, i64)>;
 
-/// Perturbation (k = 5, D = 2): 0 ⇒ 0..4; 5 ⇒ 1..7; p > 5 ⇒ p−2..p+2, at least 5;
-/// withheld ⇒ anything up to the (exact, public) enrolled.
+/// Perturbation: what the published table allows — every count that can be
+/// published as `p` (a part capped at its whole can only be lower than its
+/// draw, which these bounds cover); withheld ⇒ anything up to the (exact,
+/// public) enrolled.
 fn under_perturbation() -> Knowledge {
-    Box::new(|p, enrolled| match p {
+    let table = PerturbationTable::for_threshold(K);
+    Box::new(move |p, enrolled| match p {
         None => (0, enrolled),
-        Some(0) => (0, K - 1),
-        Some(p) if p == K => (1, K + 2),
-        Some(p) => ((p - 2).max(K), p + 2),
+        Some(p) => {
+            let possible: Vec<i64> = (0..=p + 10)
+                .filter(|c| table.probability(*c, p) > 0.0)
+                .collect();
+            let lo = possible.first().copied().unwrap_or(0);
+            let hi = possible.last().copied().unwrap_or(enrolled);
+            (lo, hi)
+        }
     })
 }
 

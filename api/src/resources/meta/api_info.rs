@@ -59,7 +59,11 @@ pub struct DisclosureControl {
     /// A count of k or more is published within ± this many (counts below k
     /// are published as 0 or k).
     pub max_noise: i64,
-    /// The noise's variance on counts of k + `max_noise` or more (its mean is 0).
+    /// From this count up, the noise is at most `max_noise_large`.
+    pub large_count: i64,
+    /// The largest noise on a count of `large_count` or more.
+    pub max_noise_large: i64,
+    /// The noise's variance where the floor at k does not cut it (its mean is 0).
     pub noise_variance: f64,
     /// Names the perturbation table; a new table or method gets a new name.
     pub table_version: String,
@@ -72,11 +76,15 @@ pub struct DisclosureControl {
 
 impl DisclosureControl {
     pub fn of(k: i64) -> Self {
-        use crate::resources::reach::perturbation::{MAX_NOISE, TABLE_VERSION, VARIANCE};
+        use crate::resources::reach::perturbation::{
+            LARGE, MAX_NOISE, MAX_NOISE_LARGE, TABLE_VERSION, VARIANCE,
+        };
         DisclosureControl {
             method: "cell-key perturbation".into(),
             threshold: k,
             max_noise: MAX_NOISE,
+            large_count: LARGE,
+            max_noise_large: MAX_NOISE_LARGE,
             noise_variance: VARIANCE,
             table_version: TABLE_VERSION.into(),
             perturbed: ["women", "men", "vulnerable_area", "satisfaction_respondents", "satisfied"]
@@ -87,7 +95,7 @@ impl DisclosureControl {
                 "enrolled, completed (and completion_rate): each session publishes its own in /v1/sessions, so their sums are public anyway".into(),
             ],
             description: format!(
-                "Every session holds a secret random record key; a cell's key is the sum of its sessions' keys, so the same set of sessions always gets the same noise, in every grouping, filter, format and instance, and a difference of two published cells carries the noise of both. Counts of people from 1 to {} are published as 0 or {k} (unbiased); larger counts move by at most {MAX_NOISE}, never below {k}. A part never exceeds its whole (women ≤ enrolled, satisfied ≤ satisfaction_respondents), rates are computed from the published counts, and a cell of 1 to {} participants withholds its breakdowns (null, named in `suppressed`). Totals are protected on their own: a county need not equal the sum of its municipalities, nor a year the sum of its quarters.",
+                "Every session holds a secret random record key; a cell's key is the sum of its sessions' keys, so the same set of sessions always gets the same noise, in every grouping, filter, format and instance, and a difference of two published cells carries the noise of both. Counts of people from 1 to {} are published as 0 or {k} (unbiased); larger counts move by at most {MAX_NOISE} ({MAX_NOISE_LARGE} from {LARGE} up), never below {k}, with mean 0 and variance {VARIANCE}: the largest moves are rare (under 1 in 1,000 below {LARGE}), so a sum of hidden cells is not pinned down by a whole whose noise happened to be at its bound. A part never exceeds its whole (women ≤ enrolled, satisfied ≤ satisfaction_respondents), rates are computed from the published counts, and a cell of 1 to {} participants withholds its breakdowns (null, named in `suppressed`). Totals are protected on their own: a county need not equal the sum of its municipalities, nor a year the sum of its quarters.",
                 k - 1,
                 k - 1
             ),

@@ -328,8 +328,8 @@ fn disclosure_note(lang: Lang, k: i64, out: &mut String) {
             Lang::En => format!("No published count of people lies between 1 and {}, so that no one can be identified.", k - 1),
         },
         lang.t(
-            "Antalen kvinnor, män, boende i utsatta områden och svarande får ett litet brus som alltid är detsamma för samma omgångar (cellnyckelmetoden, högst ±2; antal under gränsen visas som 0 eller gränsen), och andelarna räknas från de publicerade antalen; antal inskrivna och fullföljda är exakta.",
-            "The counts of women, men, residents of vulnerable areas and respondents carry a small noise that is always the same for the same sessions (the cell-key method, at most ±2; counts below the threshold show as 0 or the threshold), and shares are computed from the published counts; counts enrolled and completed are exact."
+            "Antalen kvinnor, män, boende i utsatta områden och svarande får ett litet brus som alltid är detsamma för samma omgångar (cellnyckelmetoden, högst ±4 och ±2 från 50; antal under gränsen visas som 0 eller gränsen), och andelarna räknas från de publicerade antalen; antal inskrivna och fullföljda är exakta.",
+            "The counts of women, men, residents of vulnerable areas and respondents carry a small noise that is always the same for the same sessions (the cell-key method, at most ±4, ±2 from 50 up; counts below the threshold show as 0 or the threshold), and shares are computed from the published counts; counts enrolled and completed are exact."
         ),
         lang.t(
             "Länets värde skyddas för sig och behöver inte vara summan av kommunernas.",
