@@ -3,12 +3,79 @@
 
 use std::fmt::Write;
 
+use chrono::{DateTime, Utc};
+
 use super::assets;
 use super::data::PageData;
 use super::html::{esc, url_value, Lang};
 use super::params::PageQuery;
 use super::{finder, sections};
 use crate::store::catalogue::Catalogues;
+
+/// What the frame of a page needs: its language, title and description, its
+/// path in each language (for `hreflang` and the language switch), and the
+/// shortcuts its header offers (fragment, label).
+pub struct Frame<'a> {
+    pub lang: Lang,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub sv_path: &'a str,
+    pub en_path: &'a str,
+    pub shortcuts: &'a [(&'a str, &'a str)],
+}
+
+/// Everything before the page's own content: head, header, the start of
+/// `main` and its `h1`.
+pub fn open(f: &Frame, base: &str, out: &mut String) {
+    let lang = f.lang;
+    let (sv, en) = (f.sv_path, f.en_path);
+    let _ = write!(
+        out,
+        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><meta name="description" content="{}"><link rel="alternate" hreflang="sv" href="{base}{sv}"><link rel="alternate" hreflang="en" href="{base}{en}"><link rel="alternate" hreflang="x-default" href="{base}{sv}"><link rel="alternate" type="application/ld+json" title="DCAT-AP-SE" href="/v1/catalog"><link rel="stylesheet" href="{}"><script src="{}" defer></script></head><body>"#,
+        lang.code(),
+        esc(f.title),
+        esc(f.description),
+        assets::CSS_URL.as_str(),
+        assets::JS_URL.as_str(),
+    );
+    let other = match lang {
+        Lang::Sv => (Lang::En, "English", en),
+        Lang::En => (Lang::Sv, "Svenska", sv),
+    };
+    let _ = write!(
+        out,
+        r##"<a class="skip" href="#main">{}</a><header class="site"><div class="wrap"><p class="org">Regional samling för föräldraskapsstöd<span> · Region Västmanland {} Länsstyrelsen Västmanland</span></p><nav aria-label="{}"><ul>"##,
+        lang.t("Hoppa till innehållet", "Skip to content"),
+        lang.t("och", "and"),
+        lang.t("Genvägar", "Shortcuts"),
+    );
+    for (href, label) in f.shortcuts {
+        let _ = write!(out, r#"<li><a href="{}">{}</a></li>"#, esc(href), esc(label));
+    }
+    let _ = write!(
+        out,
+        r#"<li><a href="{}" hreflang="{}" lang="{}">{}</a></li></ul></nav></div></header><main id="main" tabindex="-1"><div class="wrap"><h1>{}</h1>"#,
+        esc(other.2),
+        other.0.code(),
+        other.0.code(),
+        other.1,
+        esc(f.title)
+    );
+}
+
+/// Everything after the page's own content: the end of `main` and the footer.
+pub fn close(lang: Lang, out: &mut String) {
+    let _ = write!(
+        out,
+        r#"</div></main><footer class="site"><div class="wrap"><p>{} <a href="https://creativecommons.org/publicdomain/zero/1.0/deed.{}" rel="license">CC0 1.0</a>. {}</p></div></footer></body></html>"#,
+        lang.t("Data får användas fritt:", "The data may be used freely:"),
+        lang.code(),
+        lang.t(
+            "Sidan byggs av samma funktioner som API:et och fungerar utan JavaScript.",
+            "This page is built by the same functions as the API and works without JavaScript."
+        ),
+    );
+}
 
 /// The whole page.
 pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String {
@@ -23,40 +90,22 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String
         Lang::Sv => format!("Räckvidd, indikatorer och kommande kurser i föräldraskapsstöd i kommunerna i {county}."),
         Lang::En => format!("Reach, indicators and upcoming parenting-support courses in the municipalities of {county}."),
     };
-    let _ = write!(
-        out,
-        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><meta name="description" content="{}"><link rel="alternate" hreflang="sv" href="{base}/"><link rel="alternate" hreflang="en" href="{base}/en/"><link rel="alternate" hreflang="x-default" href="{base}/"><link rel="alternate" type="application/ld+json" title="DCAT-AP-SE" href="/v1/catalog"><link rel="stylesheet" href="{}"><script src="{}" defer></script></head><body>"#,
-        lang.code(),
-        esc(&title),
-        esc(&description),
-        assets::CSS_URL.as_str(),
-        assets::JS_URL.as_str(),
-    );
-    let other = match lang {
-        Lang::Sv => (Lang::En, "English"),
-        Lang::En => (Lang::Sv, "Svenska"),
+    let shortcuts = [
+        ("#reach-h", lang.t("Räckvidd", "Reach")),
+        ("#ind-h", lang.t("Indikatorer", "Indicators")),
+        ("#finder-h", lang.t("Hitta en kurs", "Find a course")),
+        ("#data-h", lang.t("Öppna data", "Open data")),
+    ];
+    let frame = Frame {
+        lang,
+        title: &title,
+        description: &description,
+        sv_path: "/",
+        en_path: "/en/",
+        shortcuts: &shortcuts,
     };
-    let _ = write!(
-        out,
-        r##"<a class="skip" href="#main">{}</a><header class="site"><div class="wrap"><p class="org">Regional samling för föräldraskapsstöd<span> · Region Västmanland {} Länsstyrelsen Västmanland</span></p><nav aria-label="{}"><ul><li><a href="#reach-h">{}</a></li><li><a href="#ind-h">{}</a></li><li><a href="#finder-h">{}</a></li><li><a href="#data-h">{}</a></li><li><a href="{}" hreflang="{}" lang="{}">{}</a></li></ul></nav></div></header>"##,
-        lang.t("Hoppa till innehållet", "Skip to content"),
-        lang.t("och", "and"),
-        lang.t("Genvägar", "Shortcuts"),
-        lang.t("Räckvidd", "Reach"),
-        lang.t("Indikatorer", "Indicators"),
-        lang.t("Hitta en kurs", "Find a course"),
-        lang.t("Öppna data", "Open data"),
-        other.0.home(),
-        other.0.code(),
-        other.0.code(),
-        other.1,
-    );
-    let _ = write!(
-        out,
-        r#"<main id="main" tabindex="-1"><div class="wrap"><h1>{}</h1>"#,
-        esc(&title)
-    );
-    notice(lang, d, &mut out);
+    open(&frame, base, &mut out);
+    notice(lang, d.notice.synthetic, d.updated, &mut out);
     choose_year(q, d, cat, &mut out);
     sections::reach(q, d, cat, &mut out);
     sections::indicators(q, d, &mut out);
@@ -68,23 +117,13 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String
         .map(|m| m.code.clone())
         .collect();
     open_data(q, (&county, &members.join(",")), &mut out);
-    let _ = write!(
-        out,
-        r#"</div></main><footer class="site"><div class="wrap"><p>{} <a href="https://creativecommons.org/publicdomain/zero/1.0/deed.{}" rel="license">CC0 1.0</a>. {}</p></div></footer></body></html>"#,
-        lang.t("Data får användas fritt:", "The data may be used freely:"),
-        lang.code(),
-        lang.t(
-            "Sidan byggs av samma funktioner som API:et och fungerar utan JavaScript.",
-            "This page is built by the same functions as the API and works without JavaScript."
-        ),
-    );
+    close(lang, &mut out);
     out
 }
 
 /// The data's date and whether it is synthetic, in plain words.
-fn notice(lang: Lang, d: &PageData, out: &mut String) {
-    let date = d
-        .updated
+pub fn notice(lang: Lang, synthetic: bool, updated: Option<DateTime<Utc>>, out: &mut String) {
+    let date = updated
         .map(|t| lang.date(t.date_naive()))
         .unwrap_or_else(|| {
             lang.t("ingen uppgift ännu", "nothing reported yet")
@@ -96,7 +135,7 @@ fn notice(lang: Lang, d: &PageData, out: &mut String) {
         lang.t("Senast ändrad uppgift:", "Latest change to the data:"),
         esc(&date)
     );
-    if d.notice.synthetic {
+    if synthetic {
         let _ = write!(
             out,
             r#"<p class="notice" role="note"><strong>{}</strong> {}</p>"#,
