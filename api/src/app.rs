@@ -88,6 +88,8 @@ pub fn build(state: AppState) -> impl Endpoint {
         )
         .at("/en/", get(page::english))
         .at("/en", get(page::english_without_slash))
+        .at("/kommun/:code", get(page::municipality_sv))
+        .at("/en/municipality/:code", get(page::municipality_en))
         .at("/assets/site.css", get(make_sync(|_| page::assets::css())))
         .at("/assets/site.js", get(make_sync(|_| page::assets::js())))
         .nest("/", service())

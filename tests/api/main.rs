@@ -14,6 +14,7 @@ mod http_conventions;
 mod indicators;
 mod layers;
 mod migrations;
+mod municipality_page;
 mod openapi_contract;
 mod operations;
 mod page;

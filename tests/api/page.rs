@@ -66,7 +66,7 @@ async fn the_page_charts_the_ten_vastmanland_municipalities_on_demo_data() {
     assert!(html.starts_with("<!doctype html><html lang=\"sv\">"));
     for name in VASTMANLAND {
         assert!(
-            html.contains(&format!("<th scope=\"row\">{name}</th>")),
+            html.contains(&format!("\">{name}</a></th>")),
             "{name} missing"
         );
     }
@@ -167,7 +167,9 @@ async fn a_withheld_figure_reads_too_few_never_zero() {
     let en = app.page_en("year=2025").await.text();
     assert!(en.contains("<td class=\"num\">too few</td>"));
     // Enrolment is exact, so the reach itself is shown.
-    assert!(sv.contains("<th scope=\"row\">Skinnskatteberg</th><td class=\"num\">4,3</td>"));
+    assert!(sv.contains(
+        "<th scope=\"row\"><a href=\"/kommun/1904?year=2025\">Skinnskatteberg</a></th><td class=\"num\">4,3</td>"
+    ));
 }
 
 #[tokio::test]
@@ -286,7 +288,7 @@ async fn a_county_without_children_figures_is_charted_per_1000_inhabitants() {
     let shown = format!("{rate:.1}").replace('.', ",");
     assert!(
         sv.contains(&format!(
-            "<th scope=\"row\">Kiruna</th><td class=\"num\">{shown}</td>"
+            "<th scope=\"row\"><a href=\"/kommun/2584?year=2024\">Kiruna</a></th><td class=\"num\">{shown}</td>"
         )),
         "Kiruna's {shown} per 1 000 inhabitants: {sv}"
     );

@@ -337,3 +337,64 @@ async fn labels_and_details_say_what_they_count() {
     assert!(page.contains("Åldrar som täcks: "), "the ages in words");
     assert!(page.contains(r#"<span class="ages" aria-hidden="true">"#));
 }
+
+/// The coordinator's observations, tried again on the demo data.
+#[tokio::test]
+async fn on_the_demo_data_the_observations_are_gone() {
+    let app = TestApp::with_demo_sessions(3000, 42).await;
+    let y = this_year();
+    let years: Vec<i64> = app.reach("group_by=year").await.ok_json()["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["year"].as_i64())
+        .collect();
+    let first = years.first().copied().unwrap_or_default();
+    assert!(first > 2000 && years.contains(&i64::from(y)), "{years:?}");
+
+    // Growth from nothing: the first year of data is compared with no year.
+    let page = app.page(&format!("year={first}")).await.text();
+    assert!(page.contains(&format!("– (inget värde för {})", first - 1)));
+    assert!(
+        !page.contains("procentenheter</td>"),
+        "no change in percentage points from nothing"
+    );
+    let v = app.indicators(&format!("year={first}")).await.ok_json();
+    let reach = indicator(indicator_area(&v, "19"), "reach_per_1000_children");
+    assert_eq!(
+        (reach["previous_value"].clone(), reach["change"].clone()),
+        (Value::Null, Value::Null)
+    );
+
+    // The running year is marked, and is compared with nothing.
+    let page = app.page("").await.text();
+    assert!(page.contains(&format!("{y} (hittills i år)")));
+    let v = app.indicators(&format!("year={y}")).await.ok_json();
+    assert_eq!(
+        indicator(indicator_area(&v, "19"), "reach_per_1000_children")["change"],
+        Value::Null
+    );
+
+    // Another county: named, and no zero where nothing is known.
+    let page = app.page("county=01").await.text();
+    assert!(page.contains("<h1>Föräldraskapsstöd i Stockholms län"));
+    assert!(!page.contains("Länet: 0,0"));
+    assert!(
+        !page.contains(r#"<td class="num">0</td>"#),
+        "no language count of 0"
+    );
+    assert!(
+        !page.contains(r#"<td class="num">0,0&nbsp;%"#)
+            && !page.contains("<td class=\"num\">0,0\u{a0}%")
+    );
+
+    // Every rate says what it divides by.
+    let row = &app
+        .reach("group_by=municipality&municipality=1980&from=2024&to=2024")
+        .await
+        .ok_json()["data"][0];
+    assert_eq!(row["population"]["year"], 2018);
+    assert_eq!(row["population"]["lag_years"], 6);
+    assert_eq!(row["inhabitants"]["year"], 2024);
+    assert_eq!(row["inhabitants"]["lag_years"], 0);
+}

@@ -71,7 +71,7 @@ try {
       const response = await route.fetch();
       await route.fulfill({ response, headers: { ...response.headers(), "content-security-policy": CSP } });
     });
-    for (const path of ["/", "/en/", "/?municipality=1980&child_age=4"]) {
+    for (const path of ["/", "/en/", "/?municipality=1980&child_age=4", "/kommun/1980", "/en/municipality/1980"]) {
       await page.goto(`${BASE}${path}`, { waitUntil: "load" });
       const blocked = await page.evaluate(() => window.__blocked);
       assert.deepEqual(blocked, [], path);
@@ -148,6 +148,37 @@ try {
   });
 
   await check("no serious or critical accessibility violation (English)", () => axe("en"));
+
+  await check("a municipality's name on the county page leads to its own page", async () => {
+    await page.goto(`${BASE}/`);
+    await page.locator('nav.municipalities a', { hasText: "Västerås" }).click();
+    await page.waitForURL(/\/kommun\/1980/);
+    assert.equal(await page.getAttribute("html", "lang"), "sv");
+    assert.match(await page.locator("h1").textContent(), /Västerås/);
+    // The trend: one bar per year, each with the county's tick.
+    const chart = page.locator("figure.chart").first();
+    const bars = await chart.locator("svg.wide rect.bar").count();
+    assert.ok(bars >= 5, `${bars} bars`);
+    assert.equal(await chart.locator("svg.wide line.compare").count(), bars);
+    assert.ok((await page.locator("#pop-h").count()) === 1);
+    assert.ok((await page.locator("#courses-h ~ ul.sessions li").count()) > 0, "upcoming courses");
+  });
+
+  await check("no serious or critical accessibility violation (municipality page)", () => axe("kommun"));
+
+  await check("the municipality page in English", async () => {
+    await page.goto(`${BASE}/en/municipality/1980`);
+    assert.equal(await page.getAttribute("html", "lang"), "en");
+    assert.match(await page.locator("h1").textContent(), /Parenting support in Västerås/);
+  });
+
+  await check("no serious or critical accessibility violation (municipality page, English)", () => axe("municipality"));
+
+  await check("an unknown municipality is a page for people", async () => {
+    const r = await page.goto(`${BASE}/kommun/9999`);
+    assert.equal(r.status(), 404);
+    assert.match(await page.locator("h1").textContent(), /Kommunen finns inte/);
+  });
 
   await check("no script error", async () => {
     assert.deepEqual(errors, []);

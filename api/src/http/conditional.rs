@@ -48,7 +48,7 @@ const VARY: &str = "Accept, Accept-Encoding, Authorization";
 /// next client asking the same thing gets the bytes without a query either.
 pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -> Result<Response> {
     let path = req.uri().path();
-    let public = path.starts_with("/v1/") || response_cache::PAGE_PATHS.contains(&path);
+    let public = path.starts_with("/v1/") || response_cache::is_page(path);
     if !matches!(*req.method(), Method::GET | Method::HEAD) || !public {
         return next.call(req).await.map(IntoResponse::into_response);
     }

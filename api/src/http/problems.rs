@@ -1,4 +1,5 @@
-//! Every error leaves as RFC 9457 problem+json.
+//! Every error leaves as RFC 9457 problem+json, but for the pages' own
+//! HTML answers to people (an unknown municipality's page).
 
 use poem::http::{header, HeaderValue, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
@@ -59,6 +60,10 @@ async fn problems_inner<E: Endpoint>(next: E, req: Request) -> Result<Response> 
         }
     };
     if resp.status().is_client_error() || resp.status().is_server_error() {
+        // The pages answer people's mistakes with a page of their own.
+        if is_html(&resp) {
+            return Ok(resp);
+        }
         if is_problem(&resp) {
             return Ok(with_instance(resp, &instance).await);
         }
@@ -72,6 +77,11 @@ async fn problems_inner<E: Endpoint>(next: E, req: Request) -> Result<Response> 
         return Ok(problem);
     }
     Ok(resp)
+}
+
+fn is_html(resp: &Response) -> bool {
+    resp.content_type()
+        .is_some_and(|c| c.starts_with("text/html"))
 }
 
 fn is_problem(resp: &Response) -> bool {

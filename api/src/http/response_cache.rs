@@ -23,6 +23,14 @@ use quick_cache::Weighter;
 /// so they are spelled here.
 pub const PAGE_PATHS: [&str; 2] = ["/", "/en/"];
 
+/// The municipalities' pages: one per code under each prefix.
+pub const PAGE_PREFIXES: [&str; 2] = ["/kommun/", "/en/municipality/"];
+
+/// Whether `path` is one of the public pages.
+pub fn is_page(path: &str) -> bool {
+    PAGE_PATHS.contains(&path) || PAGE_PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
 /// Larger answers (whole exports) are served as they are made, not kept.
 pub const MAX_ENTRY_BYTES: u64 = 8 * 1024 * 1024;
 

@@ -69,10 +69,24 @@ impl Figure {
     }
 }
 
-/// One bar: its label and figure.
+/// One bar: its label, figure, the figure it is compared with (drawn as a
+/// tick across the bar), and where its label links to in the table.
 pub struct Bar {
     pub label: String,
     pub figure: Figure,
+    pub compare: Option<Figure>,
+    pub href: Option<String>,
+}
+
+impl Bar {
+    pub fn new(label: String, figure: Figure) -> Self {
+        Self {
+            label,
+            figure,
+            compare: None,
+            href: None,
+        }
+    }
 }
 
 /// A horizontal bar chart (ranked by the caller) with an optional reference
@@ -86,6 +100,9 @@ pub struct BarChart<'a> {
     pub bars: &'a [Bar],
     /// The reference line's label and value (the county figure).
     pub reference: Option<(&'a str, f64)>,
+    /// The header of the bars' `compare` figures (a column of the table),
+    /// when they have them.
+    pub compare_header: Option<&'a str>,
 }
 
 /// The geometry of one drawing. A phone gets its own narrow drawing (label
@@ -145,8 +162,9 @@ impl BarChart<'_> {
         let max = self
             .bars
             .iter()
-            .filter_map(|b| match b.figure {
-                Figure::Shown(v) => Some(v),
+            .flat_map(|b| [Some(b.figure), b.compare])
+            .filter_map(|f| match f {
+                Some(Figure::Shown(v)) => Some(v),
                 _ => None,
             })
             .chain(self.reference.map(|r| r.1))
@@ -194,6 +212,15 @@ impl BarChart<'_> {
                     l.bar_h,
                 );
             }
+            if let Some(Figure::Shown(c)) = bar.compare {
+                let x = x_of(c);
+                let _ = write!(
+                    out,
+                    r#"<line class="compare" x1="{x:.1}" x2="{x:.1}" y1="{}" y2="{}"/>"#,
+                    y + l.bar_y - 3.0,
+                    y + l.bar_y + l.bar_h + 3.0,
+                );
+            }
             let class = if shown { "value" } else { "value muted" };
             let (x, anchor) = match bar.figure {
                 _ if stacked => (l.width, "end"),
@@ -227,26 +254,43 @@ impl BarChart<'_> {
     fn table(&self, lang: Lang, out: &mut String) {
         let _ = write!(
             out,
-            r#"<details><summary>{}</summary><table><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col" class="num">{}</th></tr></thead><tbody>"#,
+            r#"<details><summary>{}</summary><table><caption>{}</caption><thead><tr><th scope="col">{}</th><th scope="col" class="num">{}</th>"#,
             lang.t("Visa som tabell", "Show as a table"),
             esc(self.title),
             esc(self.label_header),
             esc(self.value_header)
         );
+        if let Some(h) = self.compare_header {
+            let _ = write!(out, r#"<th scope="col" class="num">{}</th>"#, esc(h));
+        }
+        out.push_str("</tr></thead><tbody>");
         for bar in self.bars {
+            let label = match &bar.href {
+                Some(href) => format!(r#"<a href="{}">{}</a>"#, esc(href), esc(&bar.label)),
+                None => esc(&bar.label),
+            };
             let _ = write!(
                 out,
-                r#"<tr><th scope="row">{}</th><td class="num">{}</td></tr>"#,
-                esc(&bar.label),
+                r#"<tr><th scope="row">{label}</th><td class="num">{}</td>"#,
                 esc(&bar.figure.text(lang))
             );
+            if self.compare_header.is_some() {
+                let compare = bar.compare.unwrap_or(Figure::Unknown);
+                let _ = write!(out, r#"<td class="num">{}</td>"#, esc(&compare.text(lang)));
+            }
+            out.push_str("</tr>");
         }
         if let Some((label, v)) = self.reference {
             let _ = write!(
                 out,
-                r#"<tr class="total"><th scope="row">{}</th><td class="num">{}</td></tr>"#,
+                r#"<tr class="total"><th scope="row">{}</th><td class="num">{}</td>{}</tr>"#,
                 esc(label),
-                esc(&lang.number(v, 1))
+                esc(&lang.number(v, 1)),
+                if self.compare_header.is_some() {
+                    "<td></td>"
+                } else {
+                    ""
+                }
             );
         }
         out.push_str("</tbody></table></details>");
@@ -267,6 +311,7 @@ mod tests {
             value_header: "Per 1 000 barn",
             bars,
             reference: Some(("Länet", 10.0)),
+            compare_header: None,
         }
         .render(Lang::Sv, &mut out);
         out
@@ -275,14 +320,8 @@ mod tests {
     #[test]
     fn a_suppressed_figure_is_written_out_and_draws_no_bar() {
         let out = chart_of(&[
-            Bar {
-                label: "A".into(),
-                figure: Figure::Shown(12.0),
-            },
-            Bar {
-                label: "B".into(),
-                figure: Figure::TooFew,
-            },
+            Bar::new("A".into(), Figure::Shown(12.0)),
+            Bar::new("B".into(), Figure::TooFew),
         ]);
         assert_eq!(out.matches("<rect").count(), 2, "one bar in each drawing");
         assert_eq!(

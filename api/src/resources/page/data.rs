@@ -127,7 +127,7 @@ pub async fn load(
     })
 }
 
-async fn latest_update(db: &impl ConnectionTrait) -> Result<Option<DateTime<Utc>>, ApiError> {
+pub async fn latest_update(db: &impl ConnectionTrait) -> Result<Option<DateTime<Utc>>, ApiError> {
     let latest: Option<Option<DateTime<Utc>>> = session::Entity::find()
         .select_only()
         .column_as(Expr::col(session::Column::UpdatedAt).max(), "latest")

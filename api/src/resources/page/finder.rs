@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::data::PageData;
 use super::html::{esc, url_value, Lang};
 use super::params::PageQuery;
+use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
 use crate::vocab::{Delivery, SessionStatus};
 
@@ -148,54 +149,7 @@ fn results(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
     if d.sessions.is_empty() {
         return;
     }
-    out.push_str(r#"<ul class="sessions">"#);
-    for s in &d.sessions {
-        let programme = cat
-            .programme(&s.programme)
-            .map_or(s.programme.clone(), |p| {
-                lang.t(&p.name_sv, &p.name_en).to_owned()
-            });
-        let municipality = cat
-            .municipality(&s.municipality_code)
-            .map_or(s.municipality_code.clone(), |m| m.name.clone());
-        let place = match &s.area {
-            Some(a) => format!("{municipality}, {a}"),
-            None => municipality,
-        };
-        let dates = match s.end_date {
-            Some(e) if e != s.start_date => {
-                format!("{} – {}", lang.date(s.start_date), lang.date(e))
-            }
-            _ => lang.date(s.start_date),
-        };
-        let languages: Vec<String> = s.languages.iter().map(|l| language_name(lang, l)).collect();
-        let status = match s.status {
-            SessionStatus::Open => lang.t("Öppen för anmälan", "Open for registration"),
-            SessionStatus::Cancelled => lang.t("Inställd", "Cancelled"),
-            _ => lang.t("Planerad", "Planned"),
-        };
-        let _ = write!(
-            out,
-            r#"<li class="session"><h4>{}</h4><p class="status">{}</p><dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><a class="ics" href="/v1/sessions/{}/calendar.ics">{}<span class="visually-hidden">: {}, {}</span></a></li>"#,
-            esc(&programme),
-            esc(status),
-            lang.t("Datum", "Dates"),
-            esc(&dates),
-            lang.t("Plats", "Place"),
-            esc(&place),
-            lang.t("Arrangör", "Provider"),
-            esc(s.provider.as_deref().unwrap_or("–")),
-            lang.t("Språk", "Languages"),
-            esc(&languages.join(", ")),
-            lang.t("Form", "Delivery"),
-            delivery_name(lang, s.delivery),
-            s.id,
-            lang.t("Lägg till i kalendern", "Add to calendar"),
-            esc(&programme),
-            esc(&dates),
-        );
-    }
-    out.push_str("</ul>");
+    session_list(lang, cat, &d.sessions, "h4", out);
     let feed = feed_query(q, cat);
     let _ = write!(
         out,
@@ -235,4 +189,64 @@ fn feed_query(q: &PageQuery, cat: &Catalogues) -> String {
     } else {
         esc(&format!("?{}", parts.join("&")))
     }
+}
+
+/// Sessions as a list, each with its programme as a heading of level
+/// `heading` (under the heading the list stands beneath), its dates, place,
+/// provider, languages, delivery and an add-to-calendar link.
+pub fn session_list(
+    lang: Lang,
+    cat: &Catalogues,
+    sessions: &[Session],
+    heading: &str,
+    out: &mut String,
+) {
+    out.push_str(r#"<ul class="sessions">"#);
+    for s in sessions {
+        let programme = cat
+            .programme(&s.programme)
+            .map_or(s.programme.clone(), |p| {
+                lang.t(&p.name_sv, &p.name_en).to_owned()
+            });
+        let municipality = cat
+            .municipality(&s.municipality_code)
+            .map_or(s.municipality_code.clone(), |m| m.name.clone());
+        let place = match &s.area {
+            Some(a) => format!("{municipality}, {a}"),
+            None => municipality,
+        };
+        let dates = match s.end_date {
+            Some(e) if e != s.start_date => {
+                format!("{} – {}", lang.date(s.start_date), lang.date(e))
+            }
+            _ => lang.date(s.start_date),
+        };
+        let languages: Vec<String> = s.languages.iter().map(|l| language_name(lang, l)).collect();
+        let status = match s.status {
+            SessionStatus::Open => lang.t("Öppen för anmälan", "Open for registration"),
+            SessionStatus::Cancelled => lang.t("Inställd", "Cancelled"),
+            _ => lang.t("Planerad", "Planned"),
+        };
+        let _ = write!(
+            out,
+            r#"<li class="session"><{heading}>{}</{heading}><p class="status">{}</p><dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><a class="ics" href="/v1/sessions/{}/calendar.ics">{}<span class="visually-hidden">: {}, {}</span></a></li>"#,
+            esc(&programme),
+            esc(status),
+            lang.t("Datum", "Dates"),
+            esc(&dates),
+            lang.t("Plats", "Place"),
+            esc(&place),
+            lang.t("Arrangör", "Provider"),
+            esc(s.provider.as_deref().unwrap_or("–")),
+            lang.t("Språk", "Languages"),
+            esc(&languages.join(", ")),
+            lang.t("Form", "Delivery"),
+            delivery_name(lang, s.delivery),
+            s.id,
+            lang.t("Lägg till i kalendern", "Add to calendar"),
+            esc(&programme),
+            esc(&dates),
+        );
+    }
+    out.push_str("</ul>");
 }

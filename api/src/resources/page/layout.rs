@@ -50,7 +50,12 @@ pub fn open(f: &Frame, base: &str, out: &mut String) {
         lang.t("Genvägar", "Shortcuts"),
     );
     for (href, label) in f.shortcuts {
-        let _ = write!(out, r#"<li><a href="{}">{}</a></li>"#, esc(href), esc(label));
+        let _ = write!(
+            out,
+            r#"<li><a href="{}">{}</a></li>"#,
+            esc(href),
+            esc(label)
+        );
     }
     let _ = write!(
         out,

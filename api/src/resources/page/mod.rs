@@ -1,7 +1,8 @@
 //! The public page at `/` (Swedish) and `/en/` (English): what a parent, a
 //! politician or a coordinator can read without an API client. Server-rendered
 //! HTML and SVG from the same functions as `/v1/reach`, `/v1/indicators` and
-//! `/v1/sessions`; cached like every public GET (`http::response_cache::PAGE_PATHS`).
+//! `/v1/sessions`; cached like every public GET (`http::response_cache::is_page`). Each
+//! municipality has its own page at `/kommun/{code}` (`/en/municipality/{code}`).
 
 pub mod assets;
 pub mod chart;
@@ -10,12 +11,14 @@ mod denominator;
 pub mod finder;
 pub mod html;
 pub mod layout;
+pub mod municipality;
 pub mod params;
 pub mod sections;
 
 use std::sync::Arc;
 
-use poem::web::{Data, Html, Redirect};
+use poem::http::StatusCode;
+use poem::web::{Data, Html, Path, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
 use poem_openapi::{payload, ApiResponse, OpenApi};
 
@@ -96,4 +99,80 @@ async fn render(
     let d = data::load(&state.db, (&table, &offers), &q, k, &cat, notice).await?;
     let base = public_base(req, state.settings.public_base_url.as_deref());
     Ok(layout::page(&q, &d, &cat, &base))
+}
+
+/// `GET /kommun/{code}`: one municipality's page in Swedish.
+#[handler]
+pub async fn municipality_sv(
+    req: &Request,
+    Path(code): Path<String>,
+    state: Data<&AppState>,
+    tables: Data<&Arc<ReachTables>>,
+    offers: Data<&Arc<OfferTables>>,
+) -> Result<Response, ApiError> {
+    municipality_page(req, &code, &state, (&tables, &offers), Lang::Sv).await
+}
+
+/// `GET /en/municipality/{code}`: one municipality's page in English.
+#[handler]
+pub async fn municipality_en(
+    req: &Request,
+    Path(code): Path<String>,
+    state: Data<&AppState>,
+    tables: Data<&Arc<ReachTables>>,
+    offers: Data<&Arc<OfferTables>>,
+) -> Result<Response, ApiError> {
+    municipality_page(req, &code, &state, (&tables, &offers), Lang::En).await
+}
+
+/// A person's mistake (an unknown municipality, a year that is no year) is
+/// answered with a page in their language, not with JSON.
+async fn municipality_page(
+    req: &Request,
+    code: &str,
+    state: &AppState,
+    (tables, offers): (&ReachTables, &OfferTables),
+    lang: Lang,
+) -> Result<Response, ApiError> {
+    let base = public_base(req, state.settings.public_base_url.as_deref());
+    let person_error = |status: StatusCode, heading: &str, message: String| {
+        let html = municipality::error_page(lang, heading, &message, &base);
+        Ok(Html(html).with_status(status).into_response())
+    };
+    let q = match req
+        .params::<PageParams>()
+        .map_err(|e| e.to_string())
+        .and_then(|p| p.parse(lang).map_err(|e| e.to_string()))
+    {
+        Ok(q) => q,
+        Err(why) => {
+            return person_error(
+                StatusCode::BAD_REQUEST,
+                lang.t("Sidan kan inte visas", "The page cannot be shown"),
+                why,
+            )
+        }
+    };
+    let cat = state.catalogues.current(&state.db).await?;
+    let Some(m) = cat
+        .municipality(code)
+        .filter(|_| crate::vocab::MunicipalityCode::parse(code).is_ok())
+    else {
+        return person_error(
+            StatusCode::NOT_FOUND,
+            lang.t("Kommunen finns inte", "No such municipality"),
+            match lang {
+                Lang::Sv => format!("Det finns ingen kommun med koden {code}. Kommunkoder har fyra siffror, till exempel 1980 för Västerås."),
+                Lang::En => format!("There is no municipality with the code {code}. Municipality codes have four digits, for example 1980 for Västerås."),
+            },
+        );
+    };
+    let mut q = q;
+    q.county = m.county_code.clone();
+    let k = state.settings.suppression_threshold;
+    let synthetic = api_info(&state.db, &state.settings).await?.data.synthetic;
+    let table = tables.current(&state.db).await?;
+    let offers = offers.current(&state.db).await?;
+    let d = municipality::load(&state.db, (&table, &offers), (m, &q), k, &cat, synthetic).await?;
+    Ok(Html(municipality::page((m, &q), &d, &cat, &base)).into_response())
 }

@@ -25,12 +25,14 @@ pub fn reach(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
         .unwrap_or_default()
         .into_iter()
         .map(|m| Bar {
-            label: m.name.clone(),
-            figure: d
-                .by_municipality
-                .iter()
-                .find(|r| r.municipality.as_deref() == Some(&m.code))
-                .map_or(Figure::Unknown, rate),
+            href: Some(municipality_href(lang, &m.code, q.year)),
+            ..Bar::new(
+                m.name.clone(),
+                d.by_municipality
+                    .iter()
+                    .find(|r| r.municipality.as_deref() == Some(&m.code))
+                    .map_or(Figure::Unknown, rate),
+            )
         })
         .collect();
     bars.sort_by(|a, b| rank(b.figure).total_cmp(&rank(a.figure)));
@@ -88,6 +90,7 @@ pub fn reach(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
             value_header: per,
             bars: &bars,
             reference: reference.map(|v| (county_label, v)),
+            compare_header: None,
         }
         .render(lang, out);
         let named: Vec<(String, &ReachRow)> = d
@@ -101,6 +104,7 @@ pub fn reach(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
             .collect();
         denominator::note(lang, measure, &named, out);
     }
+    municipality_links(q, cat, out);
     let year_label = |r: &ReachRow, y: i32| {
         if r.complete {
             y.to_string()
@@ -116,10 +120,8 @@ pub fn reach(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
         .by_year
         .iter()
         .filter_map(|r| {
-            r.year.map(|y| Bar {
-                label: year_label(r, y),
-                figure: reach_rate(r, measure),
-            })
+            r.year
+                .map(|y| Bar::new(year_label(r, y), reach_rate(r, measure)))
         })
         .collect();
     let trend_title = format!(
@@ -144,6 +146,7 @@ pub fn reach(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
         value_header: per,
         bars: &trend,
         reference: None,
+        compare_header: None,
     }
     .render(lang, out);
     let by_year: Vec<(String, &ReachRow)> = d
@@ -223,7 +226,7 @@ pub fn indicators(q: &PageQuery, d: &PageData, out: &mut String) {
             r#"<tr><th scope="row"><span class="ind-label">{}</span><span class="ind-def">{}</span></th><td class="num">{}{}</td><td class="num">{}</td></tr>"#,
             esc(label),
             esc(definition),
-            esc(&value_text(lang, i)),
+            esc(&indicator_value(lang, i)),
             detail_html(lang, i),
             esc(&change_text(lang, report, i)),
         );
@@ -338,7 +341,8 @@ fn disclosure_note(lang: Lang, k: i64, out: &mut String) {
     );
 }
 
-fn value_text(lang: Lang, i: &Indicator) -> String {
+/// An indicator's value as a person reads it: in its unit, or why there is none.
+pub fn indicator_value(lang: Lang, i: &Indicator) -> String {
     match i.value {
         Some(v) => in_unit(lang, &i.unit, v),
         None if i
@@ -391,5 +395,32 @@ fn change_text(lang: Lang, report: &IndicatorReport, i: &Indicator) -> String {
             lang.t("procentenheter", "percentage points")
         ),
         unit => format!("{sign}{}", in_unit(lang, unit, c)),
+    }
+}
+
+/// A link to each municipality's own page, named as on the charts.
+fn municipality_links(q: &PageQuery, cat: &Catalogues, out: &mut String) {
+    let lang = q.lang;
+    let label = lang.t("Kommunernas sidor", "The municipalities' pages");
+    let _ = write!(
+        out,
+        r#"<nav class="municipalities" aria-label="{label}"><p>{label}:</p><ul>"#
+    );
+    for m in cat.county_members(&q.county).unwrap_or_default() {
+        let _ = write!(
+            out,
+            r#"<li><a href="{}">{}</a></li>"#,
+            esc(&municipality_href(lang, &m.code, q.year)),
+            esc(&m.name)
+        );
+    }
+    out.push_str("</ul></nav>");
+}
+
+/// The page of one municipality, in `lang`, for `year`.
+pub fn municipality_href(lang: Lang, code: &str, year: i32) -> String {
+    match lang {
+        Lang::Sv => format!("/kommun/{code}?year={year}"),
+        Lang::En => format!("/en/municipality/{code}?year={year}"),
     }
 }
