@@ -318,7 +318,7 @@ fn indicators(lang: Lang, m: &municipality::Model, report: &IndicatorReport, out
     let (y, prev) = (report.year, report.previous_year);
     let _ = write!(
         out,
-        r#"<div class="table-wrap"><table class="indicators"><caption>{} {y}, {}</caption><thead><tr><th scope="col">{}</th><th scope="col" class="num">{} {y}</th><th scope="col" class="num">{} {y}</th><th scope="col" class="num">{} {prev}</th></tr></thead><tbody>"#,
+        r#"<div class="table-wrap" tabindex="0" role="region" aria-labelledby="ind-caption"><table class="indicators"><caption id="ind-caption">{} {y}, {}</caption><thead><tr><th scope="col">{}</th><th scope="col" class="num">{} {y}</th><th scope="col" class="num">{} {y}</th><th scope="col" class="num">{} {prev}</th></tr></thead><tbody>"#,
         lang.t("Indikatorer", "Indicators"),
         esc(&m.name),
         lang.t("Indikator", "Indicator"),
@@ -381,7 +381,7 @@ fn population(lang: Lang, m: &municipality::Model, cat: &Catalogues, out: &mut S
     }
     let _ = write!(
         out,
-        r#"<div class="table-wrap"><table><caption>{} {}</caption><thead><tr><th scope="col">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
+        r#"<div class="table-wrap" tabindex="0" role="region" aria-labelledby="pop-caption"><table><caption id="pop-caption">{} {}</caption><thead><tr><th scope="col">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
         lang.t("Befolkning,", "Population,"),
         esc(&m.name),
         lang.t("År", "Year"),

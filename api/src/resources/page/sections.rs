@@ -205,7 +205,7 @@ pub fn indicators(q: &PageQuery, d: &PageData, out: &mut String) {
     }
     let _ = write!(
         out,
-        r#"<div class="table-wrap"><table class="indicators"><caption>{} {}, {}</caption><thead><tr><th scope="col">{}</th><th scope="col" class="num">{} {}</th><th scope="col" class="num">{} {}</th></tr></thead><tbody>"#,
+        r#"<div class="table-wrap" tabindex="0" role="region" aria-labelledby="ind-caption"><table class="indicators"><caption id="ind-caption">{} {}, {}</caption><thead><tr><th scope="col">{}</th><th scope="col" class="num">{} {}</th><th scope="col" class="num">{} {}</th></tr></thead><tbody>"#,
         lang.t("Indikatorer", "Indicators"),
         report.year,
         esc(&report.county_name),
