@@ -36,6 +36,7 @@ pub fn document() -> Document {
 pub fn build(state: AppState) -> impl Endpoint {
     let doc = Arc::new(document());
     let allowed = Arc::new(AllowedMethods::from_spec(&doc.json));
+    let people: problems::PeoplePages = Arc::new(page::people_error);
     let policies = Arc::new(Policies::new(&doc.docs_html));
     let request_timeout = state.settings.request_timeout;
     let (json, yaml, html) = (doc.clone(), doc.clone(), doc);
@@ -105,7 +106,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(query::drop_empty)
         .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
-        .around(problems::problems)
+        .around(move |ep, req| problems::problems(ep, req, people.clone()))
         .around(move |ep, req| allow_on_405(ep, req, allowed.clone()))
         .with(Compression::new())
         .around(cors::cors)

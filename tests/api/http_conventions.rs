@@ -88,11 +88,14 @@ async fn unknown_ids_codes_slugs_and_paths_are_404_problems() {
         "/v1/municipalities/9999".to_owned(),
         "/v1/programmes/no-such-programme".to_owned(),
         "/v1/no-such-resource".to_owned(),
-        "/no-such-path".to_owned(),
     ] {
         let reply = app.get(&uri).await;
         assert_problem(&reply, 404, &uri);
     }
+    // Outside the API a path is a page for people: its 404 is a page too.
+    let reply = app.get("/no-such-path").await;
+    assert_eq!(reply.status, 404);
+    reply.assert_content_type("text/html; charset=utf-8");
 }
 
 #[tokio::test]

@@ -187,6 +187,13 @@ async fn a_wrong_address_gets_a_page_for_people_not_json() {
             "There is no municipality with the code 0000",
         ),
         ("/kommun/1980?year=abc", 400, "year"),
+        ("/sv/", 404, "Det finns ingen sida på adressen /sv/"),
+        ("/favicon.ico", 404, "Sidan finns inte"),
+        (
+            "/en/nothing-here",
+            404,
+            "There is no page at /en/nothing-here",
+        ),
     ] {
         let reply = app.get(path).await;
         assert_eq!(reply.status, status, "{path}");
@@ -198,6 +205,10 @@ async fn a_wrong_address_gets_a_page_for_people_not_json() {
         assert!(reply.text().contains(words), "{path}");
         assert_eq!(reply.header("cache-control"), Some("no-store"), "{path}");
     }
+    // The API's own errors stay problem+json, whoever asks.
+    let api = app.get_with("/v1/nope", &[("Accept", "text/html")]).await;
+    assert_eq!(api.status, 404);
+    api.assert_content_type("application/problem+json");
 }
 
 #[tokio::test]

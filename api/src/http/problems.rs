@@ -1,5 +1,8 @@
-//! Every error leaves as RFC 9457 problem+json, but for the pages' own
-//! HTML answers to people (an unknown municipality's page).
+//! Every error of the API leaves as RFC 9457 problem+json; an error on a
+//! page for people (any path outside the API's) leaves as an HTML page in
+//! the visitor's language, which the pages render (`PeoplePages`).
+
+use std::sync::Arc;
 
 use poem::http::{header, HeaderValue, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
@@ -7,11 +10,21 @@ use poem_openapi::OperationId;
 
 use crate::error::{problem_response, ApiError, FieldError, Problem, PROBLEM_JSON};
 
+/// Renders an error for a person: `Some(html)` when the path is a page for
+/// people rather than the API's, given the status and what went wrong. The
+/// pages provide it; `http` imports no resource.
+pub type PeoplePages = Arc<dyn Fn(&str, StatusCode, &str) -> Option<String> + Send + Sync>;
+
 /// Every error leaves as RFC 9457 problem+json, whatever raised it: our
 /// handlers, poem-openapi's parameter parsing, the router (404, 405) or a body
-/// limit (413). A 500's cause is logged, never sent.
-pub async fn problems<E: Endpoint>(next: E, req: Request) -> Result<Response> {
+/// limit (413) — or, on a page for people, as the page `people` renders. A
+/// 500's cause is logged, never sent.
+pub async fn problems<E: Endpoint>(next: E, req: Request, people: PeoplePages) -> Result<Response> {
+    let path = req.uri().path().to_owned();
     let mut resp = problems_inner(next, req).await?;
+    if is_problem(&resp) {
+        resp = for_people(resp, &path, &people).await;
+    }
     if resp.status() == StatusCode::UNAUTHORIZED {
         resp.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -77,6 +90,27 @@ async fn problems_inner<E: Endpoint>(next: E, req: Request) -> Result<Response> 
         return Ok(problem);
     }
     Ok(resp)
+}
+
+/// The problem as a page, when `path` is one of the pages for people; the
+/// status and the headers that matter (`Allow`, `Retry-After`) stay.
+async fn for_people(resp: Response, path: &str, people: &PeoplePages) -> Response {
+    let (parts, body) = resp.into_parts();
+    let bytes = body.into_vec().await.unwrap_or_default();
+    let problem: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    match people(path, parts.status, detail) {
+        Some(html) => {
+            let mut resp = Response::from_parts(parts, html.into());
+            resp.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            resp.headers_mut().remove(header::CONTENT_LENGTH);
+            resp
+        }
+        None => Response::from_parts(parts, bytes.into()),
+    }
 }
 
 fn is_html(resp: &Response) -> bool {

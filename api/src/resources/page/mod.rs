@@ -8,6 +8,7 @@ pub mod assets;
 pub mod chart;
 pub mod data;
 mod denominator;
+mod errors;
 pub mod finder;
 pub mod html;
 pub mod layout;
@@ -101,6 +102,8 @@ async fn render(
     Ok(layout::page(&q, &d, &cat, &base))
 }
 
+pub use self::errors::people_error;
+
 /// `GET /kommun/{code}`: one municipality's page in Swedish.
 #[handler]
 pub async fn municipality_sv(
@@ -125,8 +128,8 @@ pub async fn municipality_en(
     municipality_page(req, &code, &state, (&tables, &offers), Lang::En).await
 }
 
-/// A person's mistake (an unknown municipality, a year that is no year) is
-/// answered with a page in their language, not with JSON.
+/// An unknown municipality is answered with a page in the visitor's
+/// language that says what a code looks like, not with JSON.
 async fn municipality_page(
     req: &Request,
     code: &str,
@@ -136,23 +139,14 @@ async fn municipality_page(
 ) -> Result<Response, ApiError> {
     let base = public_base(req, state.settings.public_base_url.as_deref());
     let person_error = |status: StatusCode, heading: &str, message: String| {
-        let html = municipality::error_page(lang, heading, &message, &base);
+        let html = errors::error_page(lang, heading, &message, &base);
         Ok(Html(html).with_status(status).into_response())
     };
-    let q = match req
-        .params::<PageParams>()
-        .map_err(|e| e.to_string())
-        .and_then(|p| p.parse(lang).map_err(|e| e.to_string()))
-    {
-        Ok(q) => q,
-        Err(why) => {
-            return person_error(
-                StatusCode::BAD_REQUEST,
-                lang.t("Sidan kan inte visas", "The page cannot be shown"),
-                why,
-            )
-        }
-    };
+    // A bad parameter is answered as on every page (`people_error`).
+    let params: PageParams = req
+        .params()
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let q = params.parse(lang)?;
     let cat = state.catalogues.current(&state.db).await?;
     let Some(m) = cat
         .municipality(code)

@@ -500,30 +500,3 @@ fn downloads(lang: Lang, m: &municipality::Model, year: i32, out: &mut String) {
     }
     out.push_str("</ul></section>");
 }
-
-/// A page for a person who asked for a municipality that is not there, or
-/// gave a parameter the page cannot read: what went wrong and a way on.
-pub fn error_page(lang: Lang, heading: &str, message: &str, base: &str) -> String {
-    let mut out = String::new();
-    layout::open(
-        &Frame {
-            lang,
-            title: heading,
-            description: message,
-            sv_path: "/",
-            en_path: "/en/",
-            shortcuts: &[],
-        },
-        base,
-        &mut out,
-    );
-    let _ = write!(
-        out,
-        r#"<p>{}</p><p><a href="{}">{}</a></p>"#,
-        esc(message),
-        lang.home(),
-        lang.t("Till startsidan", "To the home page")
-    );
-    layout::close(lang, &mut out);
-    out
-}
