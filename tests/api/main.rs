@@ -9,6 +9,7 @@ mod bulk_formats;
 mod calendar;
 mod catalog;
 mod change_feed;
+mod demo_data;
 mod hardening;
 mod http_conventions;
 mod indicators;

@@ -31,11 +31,20 @@ use crate::resources::reach::rollup::Deltas;
 use crate::resources::sessions::store;
 use crate::store::feed::SeqAllocator;
 
-/// The reference "today" of the synthetic world, fixed so the same seed gives
-/// the same statuses whenever it runs.
+/// The reference "today" of the synthetic world: the day it is drawn, so
+/// that what a parent sees is coherent on that day (nothing "ongoing" after
+/// it ended, upcoming courses ahead). The same seed on the same day gives
+/// the same rows; `/v1/api-info` names the date.
 pub fn reference_date() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 10, 1).expect("valid date")
+    Utc::now().date_naive()
 }
+
+/// How far ahead courses are planned: municipalities publish the next term.
+const PLANNED_AHEAD_DAYS: i64 = 180;
+
+/// Every municipality has at least this many courses ahead of the
+/// reference date, as real ones do.
+const UPCOMING_PER_MUNICIPALITY: usize = 3;
 
 const OTHER_LANGUAGES: &[&str] = &["ar", "so", "en", "ti", "fa", "pl", "uk", "bs"];
 const PROVIDERS: &[&str] = &[
@@ -109,8 +118,10 @@ impl Synth {
         by_use: Weighted<programme::Model>,
         codes: Vec<String>,
     ) -> Self {
-        let first = NaiveDate::from_ymd_opt(2019, 1, 1).expect("valid date");
-        let last = NaiveDate::from_ymd_opt(2026, 12, 31).expect("valid date");
+        let today = reference_date();
+        // Seven whole years of history before this one, and the next term.
+        let first = NaiveDate::from_ymd_opt(today.year() - 7, 1, 1).expect("valid date");
+        let last = today + Duration::days(PLANNED_AHEAD_DAYS);
         // Random ids, handed out in ascending order: the primary key (the one
         // index kept during the load) then grows at its end instead of at random
         // pages all over it.
@@ -127,7 +138,7 @@ impl Synth {
             by_use,
             codes,
             ids: ids.into_iter(),
-            today: reference_date(),
+            today,
             first,
             span_days: (last - first).num_days(),
         }
@@ -155,9 +166,23 @@ impl Synth {
         let mut rows: Vec<session::Model> = (0..n)
             .map(|_| {
                 *k += 1;
-                self.session(m, *k)
+                self.session(m, *k, None)
             })
             .collect();
+        // A small municipality's few sessions may all lie in the past: its
+        // last ones are drawn again among the courses ahead.
+        let ahead = rows.iter().filter(|r| r.start_date > self.today).count();
+        let missing = UPCOMING_PER_MUNICIPALITY
+            .saturating_sub(ahead)
+            .min(rows.len());
+        rows.sort_by_key(|s| std::cmp::Reverse(s.start_date > self.today));
+        let redraw = rows.len() - missing;
+        for row in &mut rows[redraw..] {
+            let k = row.external_id.clone();
+            let days = self.rng.gen_range(1..=PLANNED_AHEAD_DAYS);
+            *row = self.session(m, 0, Some(self.today + Duration::days(days)));
+            row.external_id = k;
+        }
         rows.sort_by_key(|s| s.start_date);
         for row in &mut rows {
             row.id = self.ids.next().expect("one id per session");
@@ -166,13 +191,15 @@ impl Synth {
         rows
     }
 
-    /// The `k`th session of the run (from 1), held by the `m`th municipality;
-    /// its id and feed position are handed out by [`Synth::history`].
-    fn session(&mut self, m: usize, k: u64) -> session::Model {
+    /// The `k`th session of the run (from 1), held by the `m`th municipality,
+    /// starting on `start` or a drawn day; its id and feed position are
+    /// handed out by [`Synth::history`].
+    fn session(&mut self, m: usize, k: u64, start: Option<NaiveDate>) -> session::Model {
         let rng = &mut self.rng;
         let m = &self.by_people.items[m].0;
         let p = self.by_use.pick(rng);
-        let start = self.first + Duration::days(rng.gen_range(0..=self.span_days));
+        let start =
+            start.unwrap_or_else(|| self.first + Duration::days(rng.gen_range(0..=self.span_days)));
         let meetings = p.typical_meetings.unwrap_or(rng.gen_range(4..=10));
         let end = start + Duration::weeks(meetings as i64);
         let status = if start > self.today {
@@ -217,10 +244,10 @@ impl Synth {
             .map(|c| format!(",{c},"))
             .unwrap_or_default();
         let capacity: i32 = rng.gen_range(6..=20);
+        // Nobody stays enrolled in a cancelled course.
         let enrolled: i32 = match status {
-            "planned" => 0,
+            "planned" | "cancelled" => 0,
             "open" => rng.gen_range(0..=capacity / 2),
-            "cancelled" => rng.gen_range(0..=3),
             _ => rng.gen_range(capacity / 2..=capacity),
         };
         let completed: i32 = if status == "completed" {
@@ -267,8 +294,8 @@ impl Synth {
             meetings: Some(meetings),
             languages: format!(",{},", languages.join(",")),
             delivery: delivery.to_owned(),
-            area: rng
-                .gen_bool(0.6)
+            // A digital course is held nowhere in particular.
+            area: (rng.gen_bool(0.6) && delivery != "digital")
                 .then(|| format!("Område {}", rng.gen_range(1..=6))),
             co_hosts,
             open_to_other_municipalities: rng.gen_bool(0.2),
