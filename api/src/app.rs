@@ -89,6 +89,8 @@ pub fn build(state: AppState) -> impl Endpoint {
         )
         .at("/en/", get(page::english))
         .at("/en", get(page::english_without_slash))
+        .at(page::support::SV_PATH, get(page::support_sv))
+        .at(page::support::EN_PATH, get(page::support_en))
         .at("/kommun/:code", get(page::municipality_sv))
         .at("/en/municipality/:code", get(page::municipality_en))
         .at("/assets/site.css", get(make_sync(|_| page::assets::css())))

@@ -32,5 +32,6 @@ mod sessions_filters;
 mod sessions_paging;
 mod smoke;
 mod steering_figures;
+mod support_finder;
 mod sync_client;
 mod sync_writes;

@@ -180,6 +180,27 @@ try {
     assert.match(await page.locator("h1").textContent(), /Kommunen finns inte/);
   });
 
+  await check("a parent finds courses on /hitta-stod by keyboard, without script", async () => {
+    await page.goto(`${BASE}/`);
+    await page.locator('header.site nav a', { hasText: "Hitta stöd" }).click();
+    await page.waitForURL(/\/hitta-stod$/);
+    await page.selectOption("#s-home", "1961");
+    await page.selectOption("#s-age", "4");
+    await page.locator("#s-home").press("Enter");
+    await page.waitForURL(/municipality=1961/);
+    assert.match(await page.locator("#results-h").textContent(), /Hallstahammar/);
+    assert.ok((await page.locator("ul.sessions li").count()) > 0, "courses listed");
+  });
+
+  for (const [width, label] of [[1280, "desktop"], [390, "phone"]]) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const path of ["/hitta-stod?municipality=1961&child_age=4", "/en/find-support?municipality=1961&child_age=4", "/"]) {
+      await page.goto(`${BASE}${path}`);
+      await check(`no serious or critical accessibility violation (${path}, ${label})`, () => axe(`${path} ${label}`));
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+
   await check("no script error", async () => {
     assert.deepEqual(errors, []);
   });

@@ -21,7 +21,7 @@ use quick_cache::Weighter;
 /// The public page's paths. They get the same ETag, 304 and cache as the reads
 /// under `/v1`; the page's code names them too, but `http` imports no resource,
 /// so they are spelled here.
-pub const PAGE_PATHS: [&str; 2] = ["/", "/en/"];
+pub const PAGE_PATHS: [&str; 4] = ["/", "/en/", "/hitta-stod", "/en/find-support"];
 
 /// The municipalities' pages: one per code under each prefix.
 pub const PAGE_PREFIXES: [&str; 2] = ["/kommun/", "/en/municipality/"];

@@ -11,7 +11,7 @@ use crate::store::catalogue::Catalogues;
 use crate::vocab::{Delivery, SessionStatus};
 
 /// Languages the finder offers (ISO 639-1), with their names.
-const LANGUAGES: &[(&str, &str, &str)] = &[
+pub const LANGUAGES: &[(&str, &str, &str)] = &[
     ("sv", "svenska", "Swedish"),
     ("en", "engelska", "English"),
     ("ar", "arabiska", "Arabic"),

@@ -95,7 +95,12 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String
         Lang::Sv => format!("Räckvidd, indikatorer och kommande kurser i föräldraskapsstöd i kommunerna i {county}."),
         Lang::En => format!("Reach, indicators and upcoming parenting-support courses in the municipalities of {county}."),
     };
+    let finder_path = match lang {
+        Lang::Sv => super::support::SV_PATH,
+        Lang::En => super::support::EN_PATH,
+    };
     let shortcuts = [
+        (finder_path, lang.t("Hitta stöd", "Find support")),
         ("#reach-h", lang.t("Räckvidd", "Reach")),
         ("#ind-h", lang.t("Indikatorer", "Indicators")),
         ("#finder-h", lang.t("Hitta en kurs", "Find a course")),
@@ -110,6 +115,15 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String
         shortcuts: &shortcuts,
     };
     open(&frame, base, &mut out);
+    // A parent comes for a course: the way to one is the first thing on a phone.
+    let _ = write!(
+        out,
+        r#"<p class="find"><a class="button" href="{finder_path}">{}</a></p>"#,
+        lang.t(
+            "Hitta en föräldrakurs du kan gå →",
+            "Find a parenting course you can join →"
+        )
+    );
     notice(lang, d.notice.synthetic, d.updated, &mut out);
     choose_year(q, d, cat, &mut out);
     sections::reach(q, d, cat, &mut out);

@@ -15,6 +15,7 @@ pub mod layout;
 pub mod municipality;
 pub mod params;
 pub mod sections;
+pub mod support;
 
 use std::sync::Arc;
 
@@ -169,4 +170,27 @@ async fn municipality_page(
     let offers = offers.current(&state.db).await?;
     let d = municipality::load(&state.db, (&table, &offers), (m, &q), k, &cat, synthetic).await?;
     Ok(Html(municipality::page((m, &q), &d, &cat, &base)).into_response())
+}
+
+/// `GET /hitta-stod`: the finder for parents, in Swedish.
+#[handler]
+pub async fn support_sv(req: &Request, state: Data<&AppState>) -> Result<Response, ApiError> {
+    support_page(req, &state, Lang::Sv).await
+}
+
+/// `GET /en/find-support`: the finder for parents, in English.
+#[handler]
+pub async fn support_en(req: &Request, state: Data<&AppState>) -> Result<Response, ApiError> {
+    support_page(req, &state, Lang::En).await
+}
+
+async fn support_page(req: &Request, state: &AppState, lang: Lang) -> Result<Response, ApiError> {
+    let params: support::SupportParams = req
+        .params()
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let q = params.parse()?;
+    let cat = state.catalogues.current(&state.db).await?;
+    let base = public_base(req, state.settings.public_base_url.as_deref());
+    let html = support::render(&state.db, &cat, lang, &q, &base).await?;
+    Ok(Html(html).into_response())
 }
