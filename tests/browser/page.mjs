@@ -186,7 +186,8 @@ try {
     await page.waitForURL(/\/hitta-stod$/);
     await page.selectOption("#s-home", "1961");
     await page.selectOption("#s-age", "4");
-    await page.locator("#s-home").press("Enter");
+    // A select does not submit on Enter; the button does, by keyboard too.
+    await page.locator("form.finder button").press("Enter");
     await page.waitForURL(/municipality=1961/);
     assert.match(await page.locator("#results-h").textContent(), /Hallstahammar/);
     assert.ok((await page.locator("ul.sessions li").count()) > 0, "courses listed");
