@@ -25,6 +25,7 @@ mod population_import;
 mod population_rates;
 mod programme_catalogue;
 mod programme_catalogue_writes;
+mod programme_page;
 mod reach;
 mod reference_data;
 mod response_cache;

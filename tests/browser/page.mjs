@@ -195,7 +195,7 @@ try {
 
   for (const [width, label] of [[1280, "desktop"], [390, "phone"]]) {
     await page.setViewportSize({ width, height: 900 });
-    for (const path of ["/hitta-stod?municipality=1961&child_age=4", "/en/find-support?municipality=1961&child_age=4", "/"]) {
+    for (const path of ["/hitta-stod?municipality=1961&child_age=4", "/en/find-support?municipality=1961&child_age=4", "/", "/program/triple-p", "/en/programme/abc"]) {
       await page.goto(`${BASE}${path}`);
       await check(`no serious or critical accessibility violation (${path}, ${label})`, () => axe(`${path} ${label}`));
     }

@@ -23,8 +23,13 @@ use quick_cache::Weighter;
 /// so they are spelled here.
 pub const PAGE_PATHS: [&str; 4] = ["/", "/en/", "/hitta-stod", "/en/find-support"];
 
-/// The municipalities' pages: one per code under each prefix.
-pub const PAGE_PREFIXES: [&str; 2] = ["/kommun/", "/en/municipality/"];
+/// The municipalities' and programmes' pages: one per code or slug under each prefix.
+pub const PAGE_PREFIXES: [&str; 4] = [
+    "/kommun/",
+    "/en/municipality/",
+    "/program/",
+    "/en/programme/",
+];
 
 /// Whether `path` is one of the public pages.
 pub fn is_page(path: &str) -> bool {

@@ -229,7 +229,8 @@ pub fn session_list(
         };
         let _ = write!(
             out,
-            r#"<li class="session"><{heading}>{}</{heading}><p class="status">{}</p><dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><a class="ics" href="/v1/sessions/{}/calendar.ics">{}<span class="visually-hidden">: {}, {}</span></a></li>"#,
+            r#"<li class="session"><{heading}><a href="{}">{}</a></{heading}><p class="status">{}</p><dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><a class="ics" href="/v1/sessions/{}/calendar.ics">{}<span class="visually-hidden">: {}, {}</span></a></li>"#,
+            esc(&super::programme::href(lang, &s.programme)),
             esc(&programme),
             esc(status),
             lang.t("Datum", "Dates"),

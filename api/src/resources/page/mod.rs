@@ -14,6 +14,7 @@ pub mod html;
 pub mod layout;
 pub mod municipality;
 pub mod params;
+pub mod programme;
 pub mod sections;
 pub mod support;
 
@@ -193,4 +194,79 @@ async fn support_page(req: &Request, state: &AppState, lang: Lang) -> Result<Res
     let base = public_base(req, state.settings.public_base_url.as_deref());
     let html = support::render(&state.db, &cat, lang, &q, &base).await?;
     Ok(Html(html).into_response())
+}
+
+/// `GET /program/{slug}`: one programme's page in Swedish.
+#[handler]
+pub async fn programme_sv(
+    req: &Request,
+    Path(slug): Path<String>,
+    state: Data<&AppState>,
+) -> Result<Response, ApiError> {
+    programme_page(req, &slug, &state, Lang::Sv).await
+}
+
+/// `GET /en/programme/{slug}`: one programme's page in English.
+#[handler]
+pub async fn programme_en(
+    req: &Request,
+    Path(slug): Path<String>,
+    state: Data<&AppState>,
+) -> Result<Response, ApiError> {
+    programme_page(req, &slug, &state, Lang::En).await
+}
+
+async fn programme_page(
+    req: &Request,
+    slug: &str,
+    state: &AppState,
+    lang: Lang,
+) -> Result<Response, ApiError> {
+    let base = public_base(req, state.settings.public_base_url.as_deref());
+    let cat = state.catalogues.current(&state.db).await?;
+    let Some(p) = cat.programme(slug) else {
+        let html = errors::error_page(
+            lang,
+            lang.t("Programmet finns inte", "No such programme"),
+            &match lang {
+                Lang::Sv => format!("Det finns inget program som heter {slug} i katalogen."),
+                Lang::En => format!("There is no programme called {slug} in the catalogue."),
+            },
+            &base,
+        );
+        return Ok(Html(html)
+            .with_status(StatusCode::NOT_FOUND)
+            .into_response());
+    };
+    let county = cat
+        .municipalities
+        .iter()
+        .find(|m| m.in_collaboration)
+        .map_or_else(
+            || params::DEFAULT_COUNTY.to_owned(),
+            |m| m.county_code.clone(),
+        );
+    let filter = crate::resources::sessions::query::SessionFilter {
+        municipalities: cat
+            .county_members(&county)?
+            .into_iter()
+            .filter_map(|m| crate::vocab::MunicipalityCode::parse(&m.code).ok())
+            .collect(),
+        programmes: vec![p.slug.clone()],
+        ..Default::default()
+    };
+    let today = chrono::Utc::now().date_naive();
+    let query = crate::resources::sessions::query::SessionQuery::resolve(
+        crate::resources::calendar::upcoming::upcoming(filter, today),
+        &cat,
+    )?;
+    let mut sessions = crate::resources::calendar::upcoming::first_sessions(
+        &state.db,
+        &query,
+        data::FINDER_LIMIT + 1,
+    )
+    .await?;
+    let more = sessions.len() as u64 > data::FINDER_LIMIT;
+    sessions.truncate(data::FINDER_LIMIT as usize);
+    Ok(Html(programme::page(lang, p, (&sessions, more), &cat, &base)).into_response())
 }

@@ -482,7 +482,8 @@ fn card(lang: Lang, j: &Joinable, cat: &Catalogues, out: &mut String) {
     };
     let _ = write!(
         out,
-        r#"<li class="{class}"><h3>{}</h3><p class="status">{}</p>{elsewhere}<dl><dt>{}</dt><dd>{}{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><a class="ics" href="/v1/sessions/{}/calendar.ics">{}<span class="visually-hidden">: {}, {}</span></a></li>"#,
+        r#"<li class="{class}"><h3><a href="{}">{}</a></h3><p class="status">{}</p>{elsewhere}<dl><dt>{}</dt><dd>{}{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><a class="ics" href="/v1/sessions/{}/calendar.ics">{}<span class="visually-hidden">: {}, {}</span></a></li>"#,
+        esc(&super::programme::href(lang, &s.programme)),
         esc(&programme),
         esc(status),
         lang.t("När", "When"),
