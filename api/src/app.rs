@@ -150,7 +150,7 @@ async fn prepare_ahead(
             offers.current(&db)
         );
         if let Err(e) = loaded {
-            tracing::warn!(error = %e.detail, "preparing the data version's tables ahead failed");
+            tracing::warn!(error = %e, "preparing the data version's tables ahead failed");
         }
     }
 }

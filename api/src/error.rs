@@ -90,8 +90,7 @@ impl FieldError {
 
 /// The error every operation returns internally. Named constructors keep the
 /// `type` URIs and titles consistent across the API.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{status} {title}: {detail}")]
+#[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
     pub kind: &'static str,
@@ -99,8 +98,68 @@ pub struct ApiError {
     pub detail: String,
     pub errors: Vec<FieldError>,
     /// The number of errors found, when more than `errors` holds.
-    pub error_count: Option<u64>,
+    pub error_count: Option<u32>,
     pub retry_after: Option<u64>,
+    /// What failed inside the server: logged once when the response is
+    /// made (`report`), never sent. Boxed: errors travel in every `Result`.
+    pub cause: Option<Box<Cause>>,
+}
+
+/// The cause of a server error and the step that failed.
+#[derive(Debug, Clone, Default)]
+pub struct Cause {
+    /// The error with its source chain.
+    pub text: String,
+    /// Named where the step was taken (`Step::step`).
+    pub step: Option<&'static str>,
+}
+
+/// `500 Internal server error: … (read the sessions: <cause>)`: what the
+/// command line prints and the log records; a client sees only the problem.
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.title, self.detail)?;
+        match self.cause.as_deref() {
+            Some(Cause {
+                text,
+                step: Some(step),
+            }) => write!(f, " ({step}: {text})"),
+            Some(Cause { text, step: None }) => write!(f, " ({text})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Names the step a fallible operation was, so that its failure is logged
+/// with it: `store::read(db).await.step("read the sessions")?`.
+pub trait Step<T> {
+    fn step(self, name: &'static str) -> Result<T, ApiError>;
+}
+
+impl<T, E: Into<ApiError>> Step<T> for Result<T, E> {
+    fn step(self, name: &'static str) -> Result<T, ApiError> {
+        self.map_err(|e| {
+            let mut e: ApiError = e.into();
+            e.cause
+                .get_or_insert_with(Box::default)
+                .step
+                .get_or_insert(name);
+            e
+        })
+    }
+}
+
+/// An error and its sources, outermost first: `a: b: c`.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let _ = std::fmt::Write::write_fmt(&mut out, format_args!(": {s}"));
+        source = s.source();
+    }
+    out
 }
 
 /// At most this many errors are listed in a problem: a batch of 10,000 bad
@@ -123,11 +182,12 @@ impl ApiError {
             errors: vec![],
             error_count: None,
             retry_after: None,
+            cause: None,
         }
     }
     pub fn with_errors(mut self, mut errors: Vec<FieldError>) -> Self {
         if errors.len() > MAX_LISTED_ERRORS {
-            self.error_count = Some(errors.len() as u64);
+            self.error_count = Some(u32::try_from(errors.len()).unwrap_or(u32::MAX));
             errors.truncate(MAX_LISTED_ERRORS);
         }
         self.errors = errors;
@@ -236,15 +296,34 @@ impl ApiError {
             detail,
         )
     }
-    /// The database's and the server's internals are logged, never sent.
+    /// The database's and the server's internals are kept for the log,
+    /// never sent.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error");
-        Self::new(
+        let mut e = Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "/problems/internal",
             "Internal server error",
-            "The server failed; the error has been logged.",
-        )
+            "The server failed; the error has been logged with the request id.",
+        );
+        e.cause = Some(Box::new(Cause {
+            text: cause.to_string(),
+            step: None,
+        }));
+        e
+    }
+
+    /// Logs a server error once, as its response is made: the step that
+    /// failed and the cause with its sources, in the request's span.
+    pub fn report(&self) {
+        if self.status.is_server_error() {
+            let cause = self.cause.as_deref();
+            tracing::error!(
+                status = self.status.as_u16(),
+                step = cause.and_then(|c| c.step).unwrap_or("unnamed"),
+                cause = cause.map_or(self.detail.as_str(), |c| c.text.as_str()),
+                "internal error"
+            );
+        }
     }
 
     pub fn to_problem(&self, instance: Option<String>) -> Problem {
@@ -255,7 +334,7 @@ impl ApiError {
             detail: Some(self.detail.clone()),
             instance,
             errors: self.errors.clone(),
-            error_count: self.error_count,
+            error_count: self.error_count.map(u64::from),
         }
     }
 }
@@ -272,7 +351,7 @@ pub fn no_programme(slug: &str) -> String {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
-        Self::internal(e)
+        Self::internal(chain(&e))
     }
 }
 
@@ -308,6 +387,7 @@ impl poem::error::ResponseError for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        self.report();
         poem::error::ResponseError::as_response(&self)
     }
 }
@@ -336,10 +416,19 @@ macro_rules! error_responses {
                 let problem = e.to_problem(None);
                 match e.status.as_u16() {
                     $($status => Self::$variant(poem_openapi::payload::Json(problem), e.retry_after),)+
-                    500 => Self::Internal(poem_openapi::payload::Json(problem)),
+                    500 => {
+                        e.report();
+                        Self::Internal(poem_openapi::payload::Json(problem))
+                    }
                     other => {
-                        tracing::error!(status = other, error = %e, "status not declared for this operation");
-                        Self::Internal(poem_openapi::payload::Json($crate::error::ApiError::internal(&e).to_problem(None)))
+                        let mut internal = $crate::error::ApiError::internal(format!(
+                            "status {other} not declared for this operation: {e}"
+                        ));
+                        if let (Some(c), Some(step)) = (internal.cause.as_deref_mut(), e.cause.as_deref().and_then(|c| c.step)) {
+                            c.step = Some(step);
+                        }
+                        internal.report();
+                        Self::Internal(poem_openapi::payload::Json(internal.to_problem(None)))
                     }
                 }
             }

@@ -54,6 +54,7 @@ async fn problems_inner<E: Endpoint>(next: E, req: Request) -> Result<Response> 
                 resp
             };
             if let Some(api) = err.downcast_ref::<ApiError>() {
+                api.report();
                 let mut p = api.to_problem(Some(instance.clone()));
                 p.instance = Some(instance);
                 return Ok(with_operation(problem_response(&p, api.retry_after)));

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::store::{self, PublicSession};
 use super::wire::Session;
-use crate::error::ApiError;
+use crate::error::{ApiError, Step};
 use crate::http::paging;
 use crate::resources::programmes::{child_age_param, ProgrammeFilter};
 use crate::store::catalogue::Catalogues;
@@ -181,7 +181,9 @@ pub async fn list_sessions(
         );
     }
     let select = session::Entity::find().filter(cond).limit(limit + 1);
-    let rows = store::public_rows(db, select).await?;
+    let rows = store::public_rows(db, select)
+        .await
+        .step("read a page of sessions")?;
     let (rows, last) = paging::split_page(rows, limit, |s| SessionKey {
         start_date: s.start_date,
         id: s.id,

@@ -1,0 +1,77 @@
+//! A server error keeps its cause and the step that failed, and is logged
+//! once, as its response is made (issue 28).
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use sea_orm::ConnectionTrait;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use crate::helpers::TestApp;
+
+/// Log lines written while it is the thread's subscriber.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn lines(&self) -> Vec<String> {
+        let bytes = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+#[tokio::test]
+async fn a_database_failure_is_logged_once_with_its_step_and_cause() {
+    let app = TestApp::new().await;
+    // The table a read needs is gone: the database answers with an error.
+    app.db
+        .execute_unprepared("DROP TABLE sessions")
+        .await
+        .expect("drop the table");
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(LevelFilter::INFO)
+        .finish();
+    let guard = subscriber.set_default();
+    let reply = app.get("/v1/sessions?limit=5").await;
+    drop(guard);
+
+    assert_eq!(reply.status, 500);
+    let body = reply.text();
+    for cause in ["table", "relation", "exist"] {
+        assert!(!body.contains(cause), "the cause is never sent: {body}");
+    }
+    let errors: Vec<String> = log
+        .lines()
+        .into_iter()
+        .filter(|l| l.contains("internal error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "logged once: {errors:#?}");
+    assert!(
+        errors[0].contains("step=\"read a page of sessions\""),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].contains("sessions"), "the cause: {}", errors[0]);
+    assert!(errors[0].contains("status=500"), "{}", errors[0]);
+}
