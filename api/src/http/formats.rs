@@ -2,7 +2,10 @@
 //! streaming of a whole list. Both stream the full result set page by page from
 //! the database, so memory stays flat however large the list is.
 
+use std::borrow::Cow;
 use std::future::Future;
+
+use chrono::NaiveDate;
 
 use poem::{Body, IntoResponse, Request, Response};
 use poem_openapi::payload::Payload;
@@ -84,17 +87,88 @@ impl IntoResponse for Ndjson {
     }
 }
 
-/// A type that has a flat CSV form.
-pub trait CsvRecord {
-    fn csv_header() -> &'static [&'static str];
-    fn csv_row(&self) -> Vec<String>;
+/// One cell of a flat row, typed: CSV writes its text, XLSX its type (a
+/// number stays a number, a code such as `0180` stays text).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Unknown or not applicable: an empty CSV field, a blank cell.
+    Empty,
+    Text(String),
+    Int(i64),
+    Number(f64),
+    Bool(bool),
+    Date(NaiveDate),
 }
 
-pub fn opt<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map(ToString::to_string).unwrap_or_default()
+impl Cell {
+    /// The CSV field: what `to_string` of the value gives.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Cell::Empty => Cow::Borrowed(""),
+            Cell::Text(s) => Cow::Borrowed(s),
+            Cell::Int(n) => Cow::Owned(n.to_string()),
+            Cell::Number(x) => Cow::Owned(x.to_string()),
+            Cell::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+            Cell::Date(d) => Cow::Owned(d.to_string()),
+        }
+    }
 }
 
-/// Lists (languages, levels…) go into one CSV cell, `;`-separated.
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_owned())
+    }
+}
+impl From<&String> for Cell {
+    fn from(s: &String) -> Self {
+        Cell::Text(s.clone())
+    }
+}
+impl From<i64> for Cell {
+    fn from(n: i64) -> Self {
+        Cell::Int(n)
+    }
+}
+impl From<i32> for Cell {
+    fn from(n: i32) -> Self {
+        Cell::Int(n.into())
+    }
+}
+impl From<f64> for Cell {
+    fn from(x: f64) -> Self {
+        Cell::Number(x)
+    }
+}
+impl From<bool> for Cell {
+    fn from(b: bool) -> Self {
+        Cell::Bool(b)
+    }
+}
+impl From<NaiveDate> for Cell {
+    fn from(d: NaiveDate) -> Self {
+        Cell::Date(d)
+    }
+}
+impl<T: Into<Cell>> From<Option<T>> for Cell {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Cell::Empty, Into::into)
+    }
+}
+
+/// A type with a flat, tabular form. Its columns and typed cells are
+/// defined once, here, and every tabular writer (CSV, XLSX) writes them, so
+/// the formats never disagree on a column.
+pub trait FlatRecord {
+    fn columns() -> &'static [&'static str];
+    fn cells(&self) -> Vec<Cell>;
+}
+
+/// Lists (languages, levels…) go into one cell, `;`-separated.
 pub fn joined(items: &[impl AsRef<str>]) -> String {
     items
         .iter()
@@ -103,18 +177,26 @@ pub fn joined(items: &[impl AsRef<str>]) -> String {
         .join(";")
 }
 
-fn csv_line(fields: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<u8> {
+fn csv_line<'a>(fields: impl IntoIterator<Item = Cow<'a, str>>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(256));
     // Writing to a Vec cannot fail.
-    let _ = w.write_record(fields.into_iter().map(|f| f.as_ref().to_owned()));
+    let _ = w.write_record(fields.into_iter().map(|f| f.into_owned()));
     w.into_inner().unwrap_or_default()
 }
 
+fn csv_header<T: FlatRecord>() -> Vec<u8> {
+    csv_line(T::columns().iter().map(|c| Cow::Borrowed(*c)))
+}
+
+fn csv_record<T: FlatRecord>(row: &T) -> Vec<u8> {
+    csv_line(row.cells().iter().map(Cell::text))
+}
+
 /// CSV of a complete, already loaded set of rows (catalogues and aggregates).
-pub fn csv_of<T: CsvRecord>(rows: &[T]) -> Csv {
-    let mut out = csv_line(T::csv_header().iter());
+pub fn csv_of<T: FlatRecord>(rows: &[T]) -> Csv {
+    let mut out = csv_header::<T>();
     for row in rows {
-        out.extend(csv_line(row.csv_row()));
+        out.extend(csv_record(row));
     }
     Csv(Body::from_vec(out))
 }
@@ -170,15 +252,15 @@ where
 
 pub fn stream_csv<T, C, F, Fut>(fetch: F) -> Csv
 where
-    T: CsvRecord + Send + 'static,
+    T: FlatRecord + Send + 'static,
     C: Send + 'static,
     F: Fn(Option<C>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<(Vec<T>, Option<C>), ApiError>> + Send,
 {
     Csv(stream_pages(
         fetch,
-        Some(csv_line(T::csv_header().iter())),
-        |row: &T| csv_line(row.csv_row()),
+        Some(csv_header::<T>()),
+        csv_record::<T>,
     ))
 }
 
