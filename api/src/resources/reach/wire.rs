@@ -74,6 +74,13 @@ pub struct ReachRow {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prevention_level: Option<PreventionLevel>,
+    /// First quarter the row covers (`YYYY-Qn`): its own year or quarter
+    /// when grouped by them, within the query's `from`. Null when neither
+    /// sets it: from the first reported session.
+    pub period_from: Option<String>,
+    /// Last quarter the row covers (`YYYY-Qn`), within the query's `to`.
+    /// Null when neither sets it: up to today (see `complete`).
+    pub period_to: Option<String>,
     /// Whether the row's period is over by the server's date. A period not
     /// over (the running year or quarter, or a query without an end) holds
     /// figures so far: a low figure is not a fall.
@@ -131,10 +138,10 @@ pub struct ReachReport {
 }
 
 /// A row grouped by municipality, with its rates and population, is
-/// ~640 bytes; fewer groupings make shorter rows.
+/// ~740 bytes; fewer groupings make shorter rows.
 impl EncodedSize for ReachReport {
     fn encoded_size(&self) -> usize {
-        256 + self.data.len() * 700
+        256 + self.data.len() * 800
     }
 }
 
@@ -150,6 +157,8 @@ impl poem_openapi::types::Example for ReachReport {
                 year: Some(2025),
                 quarter: None,
                 prevention_level: None,
+                period_from: Some("2025-Q1".into()),
+                period_to: Some("2025-Q4".into()),
                 complete: true,
                 sessions: 42,
                 enrolled: Some(480),
@@ -194,6 +203,8 @@ impl FlatRecord for ReachRow {
             "year",
             "quarter",
             "prevention_level",
+            "period_from",
+            "period_to",
             "complete",
             "sessions",
             "enrolled",
@@ -235,6 +246,8 @@ impl FlatRecord for ReachRow {
                 .as_ref()
                 .map(ToString::to_string)
                 .into(),
+            self.period_from.as_ref().into(),
+            self.period_to.as_ref().into(),
             self.complete.into(),
             self.sessions.into(),
             self.enrolled.into(),
