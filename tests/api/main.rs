@@ -32,3 +32,4 @@ mod smoke;
 mod steering_figures;
 mod sync_client;
 mod sync_writes;
+mod xlsx_downloads;

@@ -1,12 +1,13 @@
-//! Representations beyond JSON: CSV for every list and aggregate, and NDJSON
-//! streaming of a whole list. Both stream the full result set page by page from
-//! the database, so memory stays flat however large the list is.
+//! Representations beyond JSON: CSV for every list and aggregate, NDJSON
+//! streaming of a whole list, and XLSX workbooks where coordinators download
+//! (see `workbook`). CSV and NDJSON stream the full result set page by page
+//! from the database, so memory stays flat however large the list is.
 
 use std::borrow::Cow;
 use std::future::Future;
 
 use chrono::NaiveDate;
-
+use poem::http::header;
 use poem::{Body, IntoResponse, Request, Response};
 use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
@@ -22,10 +23,12 @@ pub enum Format {
     Json,
     Csv,
     Ndjson,
+    Xlsx,
 }
 
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const NDJSON: &str = "application/x-ndjson";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `?format=` wins; otherwise the first of our media types named in `Accept`.
 pub fn negotiate(req: &Request, format: Option<Format>) -> Format {
@@ -36,16 +39,23 @@ pub fn negotiate(req: &Request, format: Option<Format>) -> Format {
         .header("accept")
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let csv = accept.find("text/csv");
-    let ndjson = accept
-        .find("application/x-ndjson")
-        .or_else(|| accept.find("application/ndjson"));
-    match (csv, ndjson) {
-        (Some(c), Some(n)) if n < c => Format::Ndjson,
-        (Some(_), _) => Format::Csv,
-        (None, Some(_)) => Format::Ndjson,
-        _ => Format::Json,
-    }
+    let named = [
+        (accept.find("text/csv"), Format::Csv),
+        (accept.find("application/x-ndjson"), Format::Ndjson),
+        (accept.find("application/ndjson"), Format::Ndjson),
+        (accept.find(XLSX), Format::Xlsx),
+    ];
+    named
+        .into_iter()
+        .filter_map(|(at, f)| Some((at?, f)))
+        .min_by_key(|(at, _)| *at)
+        .map_or(Format::Json, |(_, f)| f)
+}
+
+/// The refusal of a format an operation does not offer (named by `format`
+/// or by `Accept`), naming those it does.
+pub fn not_offered(what: &str, offered: &str) -> ApiError {
+    ApiError::invalid_parameter("format", format!("{what} are offered as {offered}"))
 }
 
 fn text_schema(description: &'static str) -> MetaSchemaRef {
@@ -55,8 +65,45 @@ fn text_schema(description: &'static str) -> MetaSchemaRef {
     }))
 }
 
-/// A CSV document: a header row, then one row per item (RFC 4180, UTF-8).
-pub struct Csv(pub Body);
+/// A download's file name without its extension: the parts that say what it
+/// holds, joined by `-`. Only ASCII letters, digits, `-`, `_` and `.` are
+/// kept (anything else becomes `_`), so the name needs no quoting in a header
+/// and is valid on every file system; it is cut at 100 characters.
+pub fn file_name<S: AsRef<str>>(parts: impl IntoIterator<Item = S>) -> String {
+    let joined = parts
+        .into_iter()
+        .filter(|p| !p.as_ref().is_empty())
+        .map(|p| p.as_ref().to_owned())
+        .collect::<Vec<_>>()
+        .join("-");
+    joined
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect()
+}
+
+/// `Content-Disposition: attachment` with the file name, so a browser saves
+/// the download under a name that says what it is.
+fn attachment(mut resp: Response, name: &str, extension: &str) -> Response {
+    if let Ok(v) = format!("attachment; filename=\"{name}.{extension}\"").parse() {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+/// A CSV document: a header row, then one row per item (RFC 4180, UTF-8),
+/// sent as an attachment named `{name}.csv`.
+pub struct Csv {
+    body: Body,
+    name: String,
+}
 
 impl Payload for Csv {
     const CONTENT_TYPE: &'static str = CSV;
@@ -67,7 +114,28 @@ impl Payload for Csv {
 
 impl IntoResponse for Csv {
     fn into_response(self) -> Response {
-        Response::builder().content_type(CSV).body(self.0)
+        let resp = Response::builder().content_type(CSV).body(self.body);
+        attachment(resp, &self.name, "csv")
+    }
+}
+
+/// An XLSX workbook (see `workbook`), sent as an attachment named `{name}.xlsx`.
+pub struct Xlsx {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) name: String,
+}
+
+impl Payload for Xlsx {
+    const CONTENT_TYPE: &'static str = XLSX;
+    fn schema_ref() -> MetaSchemaRef {
+        text_schema("An Office Open XML workbook: sheet `Data` holds the same columns as the CSV with typed cells (numbers as numbers, codes as text, unknown as blank) under a bold, frozen header row; sheet `Om data` states the URL, the retrieval time (UTC), the source, the population used, the disclosure rule and the licence, in Swedish and English. The whole result set, not paged.")
+    }
+}
+
+impl IntoResponse for Xlsx {
+    fn into_response(self) -> Response {
+        let resp = Response::builder().content_type(XLSX).body(self.bytes);
+        attachment(resp, &self.name, "xlsx")
     }
 }
 
@@ -192,13 +260,17 @@ fn csv_record<T: FlatRecord>(row: &T) -> Vec<u8> {
     csv_line(row.cells().iter().map(Cell::text))
 }
 
-/// CSV of a complete, already loaded set of rows (catalogues and aggregates).
-pub fn csv_of<T: FlatRecord>(rows: &[T]) -> Csv {
+/// CSV of a complete, already loaded set of rows (catalogues and aggregates),
+/// to be saved as `{name}.csv`.
+pub fn csv_of<T: FlatRecord>(rows: &[T], name: String) -> Csv {
     let mut out = csv_header::<T>();
     for row in rows {
         out.extend(csv_record(row));
     }
-    Csv(Body::from_vec(out))
+    Csv {
+        body: Body::from_vec(out),
+        name,
+    }
 }
 
 /// NDJSON of a complete, already loaded set of rows.
@@ -250,18 +322,18 @@ where
     Body::from_bytes_stream(stream)
 }
 
-pub fn stream_csv<T, C, F, Fut>(fetch: F) -> Csv
+/// CSV of every page `fetch` yields, streamed, to be saved as `{name}.csv`.
+pub fn stream_csv<T, C, F, Fut>(fetch: F, name: String) -> Csv
 where
     T: FlatRecord + Send + 'static,
     C: Send + 'static,
     F: Fn(Option<C>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<(Vec<T>, Option<C>), ApiError>> + Send,
 {
-    Csv(stream_pages(
-        fetch,
-        Some(csv_header::<T>()),
-        csv_record::<T>,
-    ))
+    Csv {
+        body: stream_pages(fetch, Some(csv_header::<T>()), csv_record::<T>),
+        name,
+    }
 }
 
 pub fn stream_ndjson<T, C, F, Fut>(fetch: F) -> Ndjson
@@ -276,4 +348,16 @@ where
         line.push(b'\n');
         line
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_ascii_and_bounded() {
+        assert_eq!(file_name(["reach", "", "19", "2025"]), "reach-19-2025");
+        assert_eq!(file_name(["västerås", "a b\"c"]), "v_ster_s-a_b_c");
+        assert_eq!(file_name([&"x".repeat(300)]).len(), 100);
+    }
 }
