@@ -7,9 +7,10 @@ use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
 use crate::http::metrics::Metrics;
-use crate::http::paging::PageRequest;
+use crate::http::paging::{self, PageRequest};
 use crate::http::rate_limit::Limiters;
 use crate::http::response_cache::ResponseCache;
+use crate::http::workbook::{About, AboutLine};
 use crate::store::catalogue::CatalogueCache;
 use crate::store::version::VersionReads;
 
@@ -35,6 +36,17 @@ impl AppState {
     ) -> PageRequest<'a> {
         let base_url = self.settings.public_base_url.as_deref();
         PageRequest::new(req, base_url, canonical, limit, cursor)
+    }
+
+    /// What a workbook says about itself: the URL that returns it (with the
+    /// configured public base URL) and the resource's own lines.
+    pub fn about(&self, req: &Request, lines: Vec<AboutLine>) -> About {
+        let base = paging::public_base(req, self.settings.public_base_url.as_deref());
+        let path = req.uri().path_and_query().map_or("", |p| p.as_str());
+        About {
+            url: format!("{base}{path}"),
+            lines,
+        }
     }
 
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {

@@ -182,7 +182,7 @@ async fn a_backup_taken_while_serving_restores_the_same_data() {
         .filter(|s| s["municipality_code"] == "1981")
         .count() as u64;
     assert!(
-        in_1981 % 50 == 0 && in_1981 >= 150 && in_1981 <= written_1981,
+        in_1981.is_multiple_of(50) && in_1981 >= 150 && in_1981 <= written_1981,
         "the backup holds {in_1981} of 1981's {written_1981} sessions: not whole batches"
     );
     let session_changes: Vec<Value> = feed(&client, &restored.url)

@@ -37,3 +37,4 @@ mod steering_figures;
 mod support_finder;
 mod sync_client;
 mod sync_writes;
+mod xlsx_downloads;

@@ -1,9 +1,13 @@
-//! Representations beyond JSON: CSV for every list and aggregate, and NDJSON
-//! streaming of a whole list. Both stream the full result set page by page from
-//! the database, so memory stays flat however large the list is.
+//! Representations beyond JSON: CSV for every list and aggregate, NDJSON
+//! streaming of a whole list, and XLSX workbooks where coordinators download
+//! (see `workbook`). CSV and NDJSON stream the full result set page by page
+//! from the database, so memory stays flat however large the list is.
 
+use std::borrow::Cow;
 use std::future::Future;
 
+use chrono::NaiveDate;
+use poem::http::header;
 use poem::{Body, IntoResponse, Request, Response};
 use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
@@ -19,10 +23,12 @@ pub enum Format {
     Json,
     Csv,
     Ndjson,
+    Xlsx,
 }
 
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const NDJSON: &str = "application/x-ndjson";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `?format=` wins; otherwise the first of our media types named in `Accept`.
 pub fn negotiate(req: &Request, format: Option<Format>) -> Format {
@@ -33,16 +39,23 @@ pub fn negotiate(req: &Request, format: Option<Format>) -> Format {
         .header("accept")
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let csv = accept.find("text/csv");
-    let ndjson = accept
-        .find("application/x-ndjson")
-        .or_else(|| accept.find("application/ndjson"));
-    match (csv, ndjson) {
-        (Some(c), Some(n)) if n < c => Format::Ndjson,
-        (Some(_), _) => Format::Csv,
-        (None, Some(_)) => Format::Ndjson,
-        _ => Format::Json,
-    }
+    let named = [
+        (accept.find("text/csv"), Format::Csv),
+        (accept.find("application/x-ndjson"), Format::Ndjson),
+        (accept.find("application/ndjson"), Format::Ndjson),
+        (accept.find(XLSX), Format::Xlsx),
+    ];
+    named
+        .into_iter()
+        .filter_map(|(at, f)| Some((at?, f)))
+        .min_by_key(|(at, _)| *at)
+        .map_or(Format::Json, |(_, f)| f)
+}
+
+/// The refusal of a format an operation does not offer (named by `format`
+/// or by `Accept`), naming those it does.
+pub fn not_offered(what: &str, offered: &str) -> ApiError {
+    ApiError::invalid_parameter("format", format!("{what} are offered as {offered}"))
 }
 
 fn text_schema(description: &'static str) -> MetaSchemaRef {
@@ -52,8 +65,45 @@ fn text_schema(description: &'static str) -> MetaSchemaRef {
     }))
 }
 
-/// A CSV document: a header row, then one row per item (RFC 4180, UTF-8).
-pub struct Csv(pub Body);
+/// A download's file name without its extension: the parts that say what it
+/// holds, joined by `-`. Only ASCII letters, digits, `-`, `_` and `.` are
+/// kept (anything else becomes `_`), so the name needs no quoting in a header
+/// and is valid on every file system; it is cut at 100 characters.
+pub fn file_name<S: AsRef<str>>(parts: impl IntoIterator<Item = S>) -> String {
+    let joined = parts
+        .into_iter()
+        .filter(|p| !p.as_ref().is_empty())
+        .map(|p| p.as_ref().to_owned())
+        .collect::<Vec<_>>()
+        .join("-");
+    joined
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(100)
+        .collect()
+}
+
+/// `Content-Disposition: attachment` with the file name, so a browser saves
+/// the download under a name that says what it is.
+fn attachment(mut resp: Response, name: &str, extension: &str) -> Response {
+    if let Ok(v) = format!("attachment; filename=\"{name}.{extension}\"").parse() {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+/// A CSV document: a header row, then one row per item (RFC 4180, UTF-8),
+/// sent as an attachment named `{name}.csv`.
+pub struct Csv {
+    body: Body,
+    name: String,
+}
 
 impl Payload for Csv {
     const CONTENT_TYPE: &'static str = CSV;
@@ -64,7 +114,28 @@ impl Payload for Csv {
 
 impl IntoResponse for Csv {
     fn into_response(self) -> Response {
-        Response::builder().content_type(CSV).body(self.0)
+        let resp = Response::builder().content_type(CSV).body(self.body);
+        attachment(resp, &self.name, "csv")
+    }
+}
+
+/// An XLSX workbook (see `workbook`), sent as an attachment named `{name}.xlsx`.
+pub struct Xlsx {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) name: String,
+}
+
+impl Payload for Xlsx {
+    const CONTENT_TYPE: &'static str = XLSX;
+    fn schema_ref() -> MetaSchemaRef {
+        text_schema("An Office Open XML workbook: sheet `Data` holds the same columns as the CSV with typed cells (numbers as numbers, codes as text, unknown as blank) under a bold, frozen header row; sheet `Om data` states the URL, the retrieval time (UTC), the source, the population used, the disclosure rule and the licence, in Swedish and English. The whole result set, not paged.")
+    }
+}
+
+impl IntoResponse for Xlsx {
+    fn into_response(self) -> Response {
+        let resp = Response::builder().content_type(XLSX).body(self.bytes);
+        attachment(resp, &self.name, "xlsx")
     }
 }
 
@@ -84,17 +155,88 @@ impl IntoResponse for Ndjson {
     }
 }
 
-/// A type that has a flat CSV form.
-pub trait CsvRecord {
-    fn csv_header() -> &'static [&'static str];
-    fn csv_row(&self) -> Vec<String>;
+/// One cell of a flat row, typed: CSV writes its text, XLSX its type (a
+/// number stays a number, a code such as `0180` stays text).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    /// Unknown or not applicable: an empty CSV field, a blank cell.
+    Empty,
+    Text(String),
+    Int(i64),
+    Number(f64),
+    Bool(bool),
+    Date(NaiveDate),
 }
 
-pub fn opt<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map(ToString::to_string).unwrap_or_default()
+impl Cell {
+    /// The CSV field: what `to_string` of the value gives.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Cell::Empty => Cow::Borrowed(""),
+            Cell::Text(s) => Cow::Borrowed(s),
+            Cell::Int(n) => Cow::Owned(n.to_string()),
+            Cell::Number(x) => Cow::Owned(x.to_string()),
+            Cell::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+            Cell::Date(d) => Cow::Owned(d.to_string()),
+        }
+    }
 }
 
-/// Lists (languages, levels…) go into one CSV cell, `;`-separated.
+impl From<String> for Cell {
+    fn from(s: String) -> Self {
+        Cell::Text(s)
+    }
+}
+impl From<&str> for Cell {
+    fn from(s: &str) -> Self {
+        Cell::Text(s.to_owned())
+    }
+}
+impl From<&String> for Cell {
+    fn from(s: &String) -> Self {
+        Cell::Text(s.clone())
+    }
+}
+impl From<i64> for Cell {
+    fn from(n: i64) -> Self {
+        Cell::Int(n)
+    }
+}
+impl From<i32> for Cell {
+    fn from(n: i32) -> Self {
+        Cell::Int(n.into())
+    }
+}
+impl From<f64> for Cell {
+    fn from(x: f64) -> Self {
+        Cell::Number(x)
+    }
+}
+impl From<bool> for Cell {
+    fn from(b: bool) -> Self {
+        Cell::Bool(b)
+    }
+}
+impl From<NaiveDate> for Cell {
+    fn from(d: NaiveDate) -> Self {
+        Cell::Date(d)
+    }
+}
+impl<T: Into<Cell>> From<Option<T>> for Cell {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Cell::Empty, Into::into)
+    }
+}
+
+/// A type with a flat, tabular form. Its columns and typed cells are
+/// defined once, here, and every tabular writer (CSV, XLSX) writes them, so
+/// the formats never disagree on a column.
+pub trait FlatRecord {
+    fn columns() -> &'static [&'static str];
+    fn cells(&self) -> Vec<Cell>;
+}
+
+/// Lists (languages, levels…) go into one cell, `;`-separated.
 pub fn joined(items: &[impl AsRef<str>]) -> String {
     items
         .iter()
@@ -103,20 +245,32 @@ pub fn joined(items: &[impl AsRef<str>]) -> String {
         .join(";")
 }
 
-fn csv_line(fields: impl IntoIterator<Item = impl AsRef<str>>) -> Vec<u8> {
+fn csv_line<'a>(fields: impl IntoIterator<Item = Cow<'a, str>>) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(256));
     // Writing to a Vec cannot fail.
-    let _ = w.write_record(fields.into_iter().map(|f| f.as_ref().to_owned()));
+    let _ = w.write_record(fields.into_iter().map(|f| f.into_owned()));
     w.into_inner().unwrap_or_default()
 }
 
-/// CSV of a complete, already loaded set of rows (catalogues and aggregates).
-pub fn csv_of<T: CsvRecord>(rows: &[T]) -> Csv {
-    let mut out = csv_line(T::csv_header().iter());
+fn csv_header<T: FlatRecord>() -> Vec<u8> {
+    csv_line(T::columns().iter().map(|c| Cow::Borrowed(*c)))
+}
+
+fn csv_record<T: FlatRecord>(row: &T) -> Vec<u8> {
+    csv_line(row.cells().iter().map(Cell::text))
+}
+
+/// CSV of a complete, already loaded set of rows (catalogues and aggregates),
+/// to be saved as `{name}.csv`.
+pub fn csv_of<T: FlatRecord>(rows: &[T], name: String) -> Csv {
+    let mut out = csv_header::<T>();
     for row in rows {
-        out.extend(csv_line(row.csv_row()));
+        out.extend(csv_record(row));
     }
-    Csv(Body::from_vec(out))
+    Csv {
+        body: Body::from_vec(out),
+        name,
+    }
 }
 
 /// NDJSON of a complete, already loaded set of rows.
@@ -168,18 +322,18 @@ where
     Body::from_bytes_stream(stream)
 }
 
-pub fn stream_csv<T, C, F, Fut>(fetch: F) -> Csv
+/// CSV of every page `fetch` yields, streamed, to be saved as `{name}.csv`.
+pub fn stream_csv<T, C, F, Fut>(fetch: F, name: String) -> Csv
 where
-    T: CsvRecord + Send + 'static,
+    T: FlatRecord + Send + 'static,
     C: Send + 'static,
     F: Fn(Option<C>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<(Vec<T>, Option<C>), ApiError>> + Send,
 {
-    Csv(stream_pages(
-        fetch,
-        Some(csv_line(T::csv_header().iter())),
-        |row: &T| csv_line(row.csv_row()),
-    ))
+    Csv {
+        body: stream_pages(fetch, Some(csv_header::<T>()), csv_record::<T>),
+        name,
+    }
 }
 
 pub fn stream_ndjson<T, C, F, Fut>(fetch: F) -> Ndjson
@@ -194,4 +348,16 @@ where
         line.push(b'\n');
         line
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_ascii_and_bounded() {
+        assert_eq!(file_name(["reach", "", "19", "2025"]), "reach-19-2025");
+        assert_eq!(file_name(["västerås", "a b\"c"]), "v_ster_s-a_b_c");
+        assert_eq!(file_name([&"x".repeat(300)]).len(), 100);
+    }
 }

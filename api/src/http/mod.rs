@@ -19,3 +19,4 @@ pub mod rate_limit;
 pub mod raw_json;
 pub mod response_cache;
 pub mod security;
+pub mod workbook;

@@ -347,16 +347,16 @@ async fn reach_is_offered_as_csv_with_a_header_row() {
         let body = resp.text();
         let lines: Vec<&str> = body.lines().collect();
         assert_eq!(lines.len(), 3, "{body}");
-        assert!(lines[0].starts_with("municipality,municipality_name,programme,year,quarter,prevention_level,complete,sessions,enrolled,completed,completion_rate,women,men"));
+        assert!(lines[0].starts_with("municipality,municipality_name,programme,year,quarter,prevention_level,period_from,period_to,complete,sessions,enrolled,completed,completion_rate,women,men"));
         assert!(lines[0].ends_with(",suppressed"));
         assert!(
-            lines[1].starts_with("1904,Skinnskatteberg,,2024,,,true,1,8,6,0.75,"),
+            lines[1].starts_with("1904,Skinnskatteberg,,2024,,,2024-Q1,2024-Q4,true,1,8,6,0.75,"),
             "{}",
             lines[1]
         );
         assert!(lines[1].ends_with(','), "nothing withheld: {}", lines[1]);
         assert!(
-            lines[2].starts_with("1980,Västerås,,2025,,,true,2,22,10,0.8333,"),
+            lines[2].starts_with("1980,Västerås,,2025,,,2025-Q1,2025-Q4,true,2,22,10,0.8333,"),
             "{}",
             lines[2]
         );

@@ -36,7 +36,14 @@ pub enum AuditListBody {
 pub enum AuditListResponse {
     /// A page of records, newest first (JSON), or every matching record (CSV, NDJSON).
     /// Sent with `Cache-Control: no-store`.
-    #[oai(status = 200)]
+    #[oai(
+        status = 200,
+        header(
+            name = "Content-Disposition",
+            ty = "Option<String>",
+            description = "CSV: `attachment; filename=\"audit.csv\"`."
+        )
+    )]
     Ok(AuditListBody, #[oai(header = "Link")] Option<String>),
 }
 
@@ -62,7 +69,7 @@ fn stream(db: &DatabaseConnection, filter: AuditFilter, format: Format) -> Audit
         async move { list_audit(&db, &filter, after, STREAM_CHUNK).await }
     };
     match format {
-        Format::Csv => AuditListBody::Csv(formats::stream_csv(fetch)),
+        Format::Csv => AuditListBody::Csv(formats::stream_csv(fetch, "audit".into())),
         _ => AuditListBody::Ndjson(formats::stream_ndjson(fetch)),
     }
 }
@@ -128,7 +135,8 @@ impl AuditApi {
         limit: Query<Option<u64>>,
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
-        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`;
+        /// `xlsx` is not offered here (400).
         format: Query<Option<Format>>,
     ) -> Result<AuditListResponse, AdminReadError> {
         authenticate(&state.db, &auth.0.token)
@@ -136,6 +144,9 @@ impl AuditApi {
             .require_admin()?;
         let filter = filter_of(&state, municipality.0, since.0, operation.0).await?;
         let chosen = formats::negotiate(req, format.0);
+        if chosen == Format::Xlsx {
+            return Err(formats::not_offered("audit records", "json, csv or ndjson").into());
+        }
         if chosen != Format::Json {
             return Ok(AuditListResponse::Ok(
                 stream(&state.db, filter, chosen),

@@ -6,7 +6,7 @@ use poem_openapi::{Enum, Object};
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::http::formats::{opt, CsvRecord};
+use crate::http::formats::{Cell, FlatRecord};
 use crate::store::audit::Operation;
 
 /// The kind of write a record describes.
@@ -155,8 +155,8 @@ pub struct AuditPage {
 
 crate::list_page!(AuditPage, AuditRecord);
 
-impl CsvRecord for AuditRecord {
-    fn csv_header() -> &'static [&'static str] {
+impl FlatRecord for AuditRecord {
+    fn columns() -> &'static [&'static str] {
         &[
             "id",
             "at",
@@ -172,24 +172,24 @@ impl CsvRecord for AuditRecord {
             "request_id",
         ]
     }
-    fn csv_row(&self) -> Vec<String> {
+    fn cells(&self) -> Vec<Cell> {
         vec![
-            self.id.to_string(),
-            self.at.to_rfc3339(),
+            self.id.into(),
+            self.at.to_rfc3339().into(),
             match self.actor {
                 AuditActor::Key => "key",
                 AuditActor::Cli => "cli",
             }
             .into(),
-            opt(&self.api_key_id),
-            opt(&self.municipality_code),
+            self.api_key_id.map(|k| k.to_string()).into(),
+            self.municipality_code.as_ref().into(),
             self.operation.stored().as_str().into(),
-            opt(&self.target),
-            self.created.to_string(),
-            self.updated.to_string(),
-            self.unchanged.to_string(),
-            self.deleted.to_string(),
-            opt(&self.request_id),
+            self.target.as_ref().into(),
+            self.created.into(),
+            self.updated.into(),
+            self.unchanged.into(),
+            self.deleted.into(),
+            self.request_id.as_ref().into(),
         ]
     }
 }

@@ -19,11 +19,12 @@ use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
 use crate::error::{ApiError, ListError, LookupError, WriteError};
 use crate::http::auth::ApiKeyAuth;
-use crate::http::formats::{self, Format};
+use crate::http::formats::{self, file_name, Format};
 use crate::http::observe::RequestId;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
 use crate::http::raw_json::RawJson;
+use crate::http::workbook::{xlsx_of, AboutLine};
 use crate::state::AppState;
 use crate::store::audit::Actor;
 use crate::store::keys::authenticate;
@@ -44,7 +45,14 @@ pub enum MunicipalityListBody {
 #[derive(ApiResponse)]
 pub enum MunicipalityListResponse {
     /// A page of municipalities (JSON), or all of them (CSV, NDJSON).
-    #[oai(status = 200)]
+    #[oai(
+        status = 200,
+        header(
+            name = "Content-Disposition",
+            ty = "Option<String>",
+            description = "CSV: `attachment; filename=\"municipalities-19.csv\"`."
+        )
+    )]
     Ok(MunicipalityListBody, #[oai(header = "Link")] Option<String>),
 }
 
@@ -60,12 +68,21 @@ pub enum PopulationSeriesBody {
     Json(Json<PopulationSeries>),
     Csv(formats::Csv),
     Ndjson(formats::Ndjson),
+    Xlsx(formats::Xlsx),
 }
 
 #[derive(ApiResponse)]
 pub enum PopulationSeriesResponse {
-    /// The municipality's population series, oldest year first (JSON, CSV or NDJSON).
-    #[oai(status = 200)]
+    /// The municipality's population series, oldest year first (JSON, CSV,
+    /// NDJSON or an XLSX workbook).
+    #[oai(
+        status = 200,
+        header(
+            name = "Content-Disposition",
+            ty = "Option<String>",
+            description = "CSV and XLSX: `attachment; filename=\"…\"` (e.g. `population-1980.xlsx`)."
+        )
+    )]
     Ok(PopulationSeriesBody),
 }
 
@@ -77,6 +94,26 @@ pub enum PutPopulationResponse {
     /// Updated, or unchanged (then nothing moved, not even `updated_at`).
     #[oai(status = 200)]
     Ok(Json<PopulationYear>),
+}
+
+/// The `Om data` lines of a population workbook: its sources, each once.
+fn population_about(code: &str, data: &[PopulationYear]) -> Vec<AboutLine> {
+    let mut sources: Vec<&str> = data.iter().map(|y| y.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let sources = sources.join("; ");
+    vec![
+        AboutLine::new(
+            "Innehåll / Contents",
+            format!("Befolkningsserien för kommun {code}: folkmängd (total) och barn i ett åldersspann (children, children_age_from–children_age_to) den 31 december varje år; tom cell där källan inte ger uppgiften."),
+            format!("The population series of municipality {code}: inhabitants (total) and children in an age band (children, children_age_from–children_age_to) on 31 December of each year; a blank cell where the source gives no figure."),
+        ),
+        AboutLine::new(
+            "Källa / Source",
+            format!("Som varje rad anger (kolumnen source): {sources}."),
+            format!("As each row states (column source): {sources}."),
+        ),
+    ]
 }
 
 fn code_param(code: &str) -> Result<MunicipalityCode, ApiError> {
@@ -115,7 +152,8 @@ impl MunicipalitiesApi {
         limit: Query<Option<u64>>,
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
-        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`;
+        /// `xlsx` is not offered here (400).
         format: Query<Option<Format>>,
     ) -> Result<MunicipalityListResponse, ListError> {
         let filter = MunicipalityFilter {
@@ -132,7 +170,11 @@ impl MunicipalitiesApi {
                 return Ok(MunicipalityListResponse::Ok(body, link));
             }
             Format::Csv => {
-                MunicipalityListBody::Csv(formats::csv_of(&whole_list(db, &filter).await?))
+                let name = file_name(["municipalities", filter.county.as_deref().unwrap_or("")]);
+                MunicipalityListBody::Csv(formats::csv_of(&whole_list(db, &filter).await?, name))
+            }
+            Format::Xlsx => {
+                return Err(formats::not_offered("municipalities", "json, csv or ndjson").into())
             }
             Format::Ndjson => {
                 MunicipalityListBody::Ndjson(formats::ndjson_of(&whole_list(db, &filter).await?))
@@ -168,7 +210,7 @@ impl MunicipalitiesApi {
     /// and `children` in an age band, each null where the year's source gives
     /// none, with the source. All 290 municipalities have SCB's total for 2024;
     /// Västmanland's ten also have 2018 with children aged 0–15. The whole series
-    /// in one response (never paged); CSV and NDJSON by `format` or `Accept`.
+    /// in one response (never paged); CSV, NDJSON and XLSX by `format` or `Accept`.
     #[oai(
         path = "/municipalities/:code/population",
         method = "get",
@@ -181,14 +223,20 @@ impl MunicipalitiesApi {
         /// 4-digit SCB municipality code, e.g. `1980` (Västerås).
         #[oai(example = "example_code", validator(pattern = "^[0-9]{4}$"))]
         code: Path<String>,
-        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        /// Response format; equivalent to `Accept: text/csv`, `application/x-ndjson`
+        /// or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` (xlsx).
         format: Query<Option<Format>>,
     ) -> Result<PopulationSeriesResponse, LookupError> {
         let code = code_param(&code.0)?;
         let data = population_series(&state.db, &code).await?;
+        let name = file_name(["population", code.as_str()]);
         Ok(PopulationSeriesResponse::Ok(
             match formats::negotiate(req, format.0) {
-                Format::Csv => PopulationSeriesBody::Csv(formats::csv_of(&data)),
+                Format::Csv => PopulationSeriesBody::Csv(formats::csv_of(&data, name)),
+                Format::Xlsx => {
+                    let about = state.about(req, population_about(code.as_str(), &data));
+                    PopulationSeriesBody::Xlsx(xlsx_of(&data, name, &about)?)
+                }
                 Format::Ndjson => PopulationSeriesBody::Ndjson(formats::ndjson_of(&data)),
                 Format::Json => PopulationSeriesBody::Json(Json(PopulationSeries {
                     data,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::{municipality, population};
 use poem_openapi::Object;
 
-use crate::http::formats::{opt, CsvRecord};
+use crate::http::formats::{Cell, FlatRecord};
 
 const EXAMPLE_SOURCE_2018: &str =
     "SCB population statistics 2018-12-31 as published by Regionfakta";
@@ -95,8 +95,8 @@ impl Municipality {
     }
 }
 
-impl CsvRecord for Municipality {
-    fn csv_header() -> &'static [&'static str] {
+impl FlatRecord for Municipality {
+    fn columns() -> &'static [&'static str] {
         &[
             "code",
             "name",
@@ -112,21 +112,21 @@ impl CsvRecord for Municipality {
             "updated_at",
         ]
     }
-    fn csv_row(&self) -> Vec<String> {
+    fn cells(&self) -> Vec<Cell> {
         let p = self.population.as_ref();
         vec![
-            self.code.clone(),
-            self.name.clone(),
-            self.county_code.clone(),
-            self.county_name.clone(),
-            self.in_collaboration.to_string(),
-            opt(&p.map(|p| p.year)),
-            opt(&p.and_then(|p| p.total)),
-            opt(&p.and_then(|p| p.children)),
-            opt(&p.and_then(|p| p.children_age_from)),
-            opt(&p.and_then(|p| p.children_age_to)),
-            opt(&p.map(|p| p.source.clone())),
-            self.updated_at.to_rfc3339(),
+            (&self.code).into(),
+            (&self.name).into(),
+            (&self.county_code).into(),
+            (&self.county_name).into(),
+            self.in_collaboration.into(),
+            p.map(|p| p.year).into(),
+            p.and_then(|p| p.total).into(),
+            p.and_then(|p| p.children).into(),
+            p.and_then(|p| p.children_age_from).into(),
+            p.and_then(|p| p.children_age_to).into(),
+            p.map(|p| &p.source).into(),
+            self.updated_at.to_rfc3339().into(),
         ]
     }
 }
@@ -189,8 +189,8 @@ impl From<population::Model> for PopulationYear {
     }
 }
 
-impl CsvRecord for PopulationYear {
-    fn csv_header() -> &'static [&'static str] {
+impl FlatRecord for PopulationYear {
+    fn columns() -> &'static [&'static str] {
         &[
             "year",
             "total",
@@ -201,15 +201,15 @@ impl CsvRecord for PopulationYear {
             "updated_at",
         ]
     }
-    fn csv_row(&self) -> Vec<String> {
+    fn cells(&self) -> Vec<Cell> {
         vec![
-            self.year.to_string(),
-            opt(&self.total),
-            opt(&self.children),
-            opt(&self.children_age_from),
-            opt(&self.children_age_to),
-            self.source.clone(),
-            self.updated_at.to_rfc3339(),
+            self.year.into(),
+            self.total.into(),
+            self.children.into(),
+            self.children_age_from.into(),
+            self.children_age_to.into(),
+            (&self.source).into(),
+            self.updated_at.to_rfc3339().into(),
         ]
     }
 }

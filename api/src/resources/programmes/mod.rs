@@ -38,7 +38,14 @@ pub enum ProgrammeListBody {
 #[derive(ApiResponse)]
 pub enum ProgrammeListResponse {
     /// A page of programmes (JSON), or all of them (CSV, NDJSON).
-    #[oai(status = 200)]
+    #[oai(
+        status = 200,
+        header(
+            name = "Content-Disposition",
+            ty = "Option<String>",
+            description = "CSV: `attachment; filename=\"programmes.csv\"`."
+        )
+    )]
     Ok(ProgrammeListBody, #[oai(header = "Link")] Option<String>),
 }
 
@@ -101,7 +108,8 @@ impl ProgrammesApi {
         limit: Query<Option<u64>>,
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
-        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`;
+        /// `xlsx` is not offered here (400).
         format: Query<Option<Format>>,
     ) -> Result<ProgrammeListResponse, ListError> {
         let filter = ProgrammeFilter {
@@ -111,7 +119,10 @@ impl ProgrammesApi {
         };
         let all = list_programmes(&state.db, &filter).await?;
         let body = match formats::negotiate(req, format.0) {
-            Format::Csv => ProgrammeListBody::Csv(formats::csv_of(&all)),
+            Format::Csv => ProgrammeListBody::Csv(formats::csv_of(&all, "programmes".into())),
+            Format::Xlsx => {
+                return Err(formats::not_offered("programmes", "json, csv or ndjson").into())
+            }
             Format::Ndjson => ProgrammeListBody::Ndjson(formats::ndjson_of(&all)),
             Format::Json => {
                 let at = state.page_request(req, filter.canonical(), limit.0, cursor.0.as_deref());

@@ -5,7 +5,7 @@ use entity::programme;
 use poem_openapi::Object;
 
 use crate::error::ApiError;
-use crate::http::formats::{joined, opt, CsvRecord};
+use crate::http::formats::{joined, Cell, FlatRecord};
 use crate::vocab::{parse_list, stored, EvidenceStatus, PreventionLevel, ProgrammeFormat};
 use migration::reference_data::{split_sources, SOURCES_SEPARATOR};
 
@@ -135,8 +135,8 @@ impl TryFrom<programme::Model> for Programme {
     }
 }
 
-impl CsvRecord for Programme {
-    fn csv_header() -> &'static [&'static str] {
+impl FlatRecord for Programme {
+    fn columns() -> &'static [&'static str] {
         &[
             "slug",
             "name_sv",
@@ -160,7 +160,7 @@ impl CsvRecord for Programme {
     }
     /// Unknown facts are empty cells; sources are ` | `-joined, as in the
     /// catalogue file (a URL may hold `;`, never a space).
-    fn csv_row(&self) -> Vec<String> {
+    fn cells(&self) -> Vec<Cell> {
         let levels = self
             .prevention_levels
             .as_ref()
@@ -170,24 +170,24 @@ impl CsvRecord for Programme {
             .as_ref()
             .map(|f| joined(&f.iter().map(|f| f.as_str()).collect::<Vec<_>>()));
         vec![
-            self.slug.clone(),
-            self.name.sv.clone(),
-            self.name.en.clone(),
-            self.name_en_is_literal.to_string(),
-            opt(&self.description.as_ref().map(|d| d.sv.clone())),
-            opt(&self.description.as_ref().map(|d| d.en.clone())),
-            opt(&self.age_min),
-            opt(&self.age_max),
-            opt(&levels),
-            opt(&formats),
-            opt(&self.typical_meetings),
-            self.evidence.status.to_string(),
-            opt(&self.evidence.summary),
-            self.evidence.sources.join(SOURCES_SEPARATOR),
-            opt(&self.owner),
-            opt(&self.website),
-            self.verified.to_string(),
-            self.updated_at.to_rfc3339(),
+            (&self.slug).into(),
+            (&self.name.sv).into(),
+            (&self.name.en).into(),
+            self.name_en_is_literal.into(),
+            self.description.as_ref().map(|d| &d.sv).into(),
+            self.description.as_ref().map(|d| &d.en).into(),
+            self.age_min.into(),
+            self.age_max.into(),
+            levels.into(),
+            formats.into(),
+            self.typical_meetings.into(),
+            self.evidence.status.to_string().into(),
+            self.evidence.summary.as_ref().into(),
+            self.evidence.sources.join(SOURCES_SEPARATOR).into(),
+            self.owner.as_ref().into(),
+            self.website.as_ref().into(),
+            self.verified.into(),
+            self.updated_at.to_rfc3339().into(),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! decision's indicators: `GET /v1/reach`, `GET /v1/indicators`.
 
 pub mod disclosure;
+pub mod download;
 pub mod indicators;
 pub mod params;
 pub mod period;
@@ -20,15 +21,17 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
-use self::indicators::{csv_rows, OfferTables};
+use self::download::{indicators_about, indicators_file_name, reach_about, reach_file_name};
+use self::indicators::{csv_rows, IndicatorsQuery, OfferTables};
 use self::params::{IndicatorParams, ReachParams};
 use self::query::ReachQuery;
 use self::table::ReachTables;
 use self::wire::{IndicatorReport, ReachReport, ReachRow};
-use crate::error::ListError;
+use crate::error::{ApiError, ListError};
 use crate::http::formats::{self, Format};
 use crate::http::json::JsonBody;
 use crate::http::openapi::tags::ApiTags;
+use crate::http::workbook::{xlsx_of, About, AboutLine};
 use crate::state::AppState;
 
 #[derive(ResponseContent)]
@@ -36,26 +39,48 @@ pub enum ReachBody {
     Json(JsonBody<ReachReport>),
     Csv(formats::Csv),
     Ndjson(formats::Ndjson),
+    Xlsx(formats::Xlsx),
 }
 
 impl ReachBody {
-    fn of(format: Format, q: &ReachQuery, k: i64, data: Vec<ReachRow>) -> Self {
-        match format {
-            Format::Csv => Self::Csv(formats::csv_of(&data)),
+    /// `about` adds the request's URL to a workbook's `Om data` lines; it is
+    /// called only when a workbook is asked for.
+    fn of(
+        format: Format,
+        q: &ReachQuery,
+        k: i64,
+        data: Vec<ReachRow>,
+        about: impl FnOnce(Vec<AboutLine>) -> About,
+    ) -> Result<Self, ApiError> {
+        Ok(match format {
+            Format::Csv => Self::Csv(formats::csv_of(&data, reach_file_name(q))),
+            Format::Xlsx => Self::Xlsx(xlsx_of(
+                &data,
+                reach_file_name(q),
+                &about(reach_about(k, &data)),
+            )?),
             Format::Ndjson => Self::Ndjson(formats::ndjson_of(&data)),
             Format::Json => Self::Json(JsonBody(ReachReport {
                 group_by: q.group_by.iter().map(|g| g.as_str().to_owned()).collect(),
                 suppression_threshold: k,
                 data,
             })),
-        }
+        })
     }
 }
 
 #[derive(ApiResponse)]
 pub enum ReachResponse {
-    /// Reach rows (JSON), or the same rows as CSV or NDJSON.
-    #[oai(status = 200)]
+    /// Reach rows (JSON), or the same rows as CSV, NDJSON or an XLSX workbook
+    /// (CSV and XLSX as an attachment with a file name).
+    #[oai(
+        status = 200,
+        header(
+            name = "Content-Disposition",
+            ty = "Option<String>",
+            description = "CSV and XLSX: `attachment; filename=\"…\"`, a name that says what the file holds (e.g. `reach-municipality-year-19-2025.xlsx`)."
+        )
+    )]
     Ok(ReachBody),
 }
 
@@ -63,12 +88,47 @@ pub enum ReachResponse {
 pub enum IndicatorsBody {
     Json(Json<IndicatorReport>),
     Csv(formats::Csv),
+    Xlsx(formats::Xlsx),
+}
+
+impl IndicatorsBody {
+    /// `about` adds the request's URL to a workbook's `Om data` lines; it is
+    /// called only when a workbook is asked for.
+    fn of(
+        format: Format,
+        q: &IndicatorsQuery,
+        k: i64,
+        report: IndicatorReport,
+        about: impl FnOnce(Vec<AboutLine>) -> About,
+    ) -> Result<Self, ApiError> {
+        Ok(match format {
+            Format::Csv => Self::Csv(formats::csv_of(
+                &csv_rows(&report),
+                indicators_file_name(q, &report),
+            )),
+            Format::Xlsx => Self::Xlsx(xlsx_of(
+                &csv_rows(&report),
+                indicators_file_name(q, &report),
+                &about(indicators_about(k, &report)),
+            )?),
+            // NDJSON is refused with `format=ndjson`; by `Accept`, JSON answers.
+            Format::Json | Format::Ndjson => Self::Json(Json(report)),
+        })
+    }
 }
 
 #[derive(ApiResponse)]
 pub enum IndicatorsResponse {
-    /// The indicators (JSON), or one CSV row per area and indicator.
-    #[oai(status = 200)]
+    /// The indicators (JSON), or one row per area and indicator as CSV or an
+    /// XLSX workbook (as an attachment with a file name).
+    #[oai(
+        status = 200,
+        header(
+            name = "Content-Disposition",
+            ty = "Option<String>",
+            description = "CSV and XLSX: `attachment; filename=\"…\"` (e.g. `indicators-19-2025.csv`)."
+        )
+    )]
     Ok(IndicatorsBody),
 }
 
@@ -160,7 +220,8 @@ impl ReachApi {
         /// Only municipalities in this county (2-digit SCB code).
         #[oai(example = "example_county")]
         county: Query<Option<String>>,
-        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        /// Response format; equivalent to `Accept: text/csv`, `application/x-ndjson`
+        /// or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` (xlsx).
         format: Query<Option<Format>>,
     ) -> Result<ReachResponse, ListError> {
         let q = ReachParams {
@@ -178,7 +239,10 @@ impl ReachApi {
         let table = tables.current(&state.db).await?;
         let data = query::reach_with(&table, &q, k, &cat)?;
         let format = formats::negotiate(req, format.0);
-        Ok(ReachResponse::Ok(ReachBody::of(format, &q, k, data)))
+        let about = |lines| state.about(req, lines);
+        Ok(ReachResponse::Ok(ReachBody::of(
+            format, &q, k, data, about,
+        )?))
     }
 
     /// Beslutets indikatorer / The decision's indicators
@@ -227,7 +291,8 @@ impl ReachApi {
         /// The county (2-digit SCB code); default: the regional collaboration's county (19).
         #[oai(example = "example_county")]
         county: Query<Option<String>>,
-        /// Response format; equivalent to `Accept: text/csv`.
+        /// Response format (`json`, `csv` or `xlsx`); equivalent to `Accept: text/csv`
+        /// or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
         format: Query<Option<Format>>,
     ) -> Result<IndicatorsResponse, ListError> {
         let q = IndicatorParams {
@@ -243,12 +308,11 @@ impl ReachApi {
         let offers = offers.current(&state.db).await?;
         let today = chrono::Utc::now().date_naive();
         let report = indicators::indicators_with(&reach, &offers, &q, (k, today), &cat)?;
-        Ok(IndicatorsResponse::Ok(
-            match formats::negotiate(req, format.0) {
-                Format::Csv => IndicatorsBody::Csv(formats::csv_of(&csv_rows(&report))),
-                Format::Json | Format::Ndjson => IndicatorsBody::Json(Json(report)),
-            },
-        ))
+        let format = formats::negotiate(req, format.0);
+        let about = |lines| state.about(req, lines);
+        Ok(IndicatorsResponse::Ok(IndicatorsBody::of(
+            format, &q, k, report, about,
+        )?))
     }
 }
 

@@ -80,7 +80,7 @@ impl IndicatorParams {
         if self.format == Some(Format::Ndjson) {
             return Err(ApiError::invalid_parameter(
                 "format",
-                "indicators are offered as json or csv",
+                "indicators are offered as json, csv or xlsx",
             ));
         }
         Ok(q)

@@ -14,6 +14,13 @@ pub struct Quarter {
     pub quarter: i32,
 }
 
+/// `YYYY-Qn`, the form `from` and `to` accept.
+impl std::fmt::Display for Quarter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-Q{}", self.year, self.quarter)
+    }
+}
+
 impl Quarter {
     pub fn index(self) -> i32 {
         self.year * 4 + self.quarter - 1

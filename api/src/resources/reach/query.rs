@@ -212,16 +212,36 @@ pub fn reach_with(
     Ok(groups
         .into_iter()
         .map(|(key, sums)| {
-            // The last quarter the row covers; without an end, the query runs to today.
-            let last = match (key.2, key.3) {
-                (Some(year), Some(quarter)) => Some(Quarter { year, quarter }),
-                (Some(year), None) => Some(Quarter { year, quarter: 4 }),
-                _ => q.to,
-            };
-            let complete = last.is_some_and(|l| l < current);
-            row_of(key, sums, k, (&scope, period_end, complete), cat)
+            let period = row_period(q, key.2, key.3);
+            // Without an end, the query runs to today: not over.
+            let complete = period.1.is_some_and(|l| l < current);
+            row_of(key, sums, k, (&scope, period_end, period, complete), cat)
         })
         .collect())
+}
+
+/// The first and last quarter a row covers: its own year or quarter when
+/// grouped by them, within the query's `from`..`to`. `None` where neither
+/// sets an end: from the first data, or to the latest (today's period).
+pub fn row_period(
+    q: &ReachQuery,
+    year: Option<i32>,
+    quarter: Option<i32>,
+) -> (Option<Quarter>, Option<Quarter>) {
+    let own = match (year, quarter) {
+        (Some(year), Some(quarter)) => Some((Quarter { year, quarter }, Quarter { year, quarter })),
+        (Some(year), None) => Some((Quarter { year, quarter: 1 }, Quarter { year, quarter: 4 })),
+        _ => None,
+    };
+    let first = match (own.map(|o| o.0), q.from) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let last = match (own.map(|o| o.1), q.to) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
+    (first, last)
 }
 
 /// Adds one group of the rollup to its reach group, or with
@@ -286,13 +306,16 @@ fn rate_of<P>(
     }
 }
 
+/// The first and last quarter a row covers (see `row_period`).
+type Period = (Option<Quarter>, Option<Quarter>);
+
 /// One published row. Its rates divide by the population of the row's year;
 /// a row over several years uses `period_end`, the last year of the query.
 fn row_of(
     key: Key,
     sums: Sums,
     k: i64,
-    (scope, period_end, complete): (&[&municipality::Model], i32, bool),
+    (scope, period_end, period, complete): (&[&municipality::Model], i32, Period, bool),
     cat: &Catalogues,
 ) -> ReachRow {
     let (municipality, programme, year, quarter, prevention_level) = key;
@@ -322,6 +345,8 @@ fn row_of(
         year,
         quarter,
         prevention_level,
+        period_from: period.0.map(|p| p.to_string()),
+        period_to: period.1.map(|p| p.to_string()),
         complete,
         sessions: sums.sessions,
         enrolled: d.enrolled,

@@ -4,7 +4,7 @@
 use poem_openapi::Object;
 use serde::Serialize;
 
-use crate::http::formats::{opt, CsvRecord};
+use crate::http::formats::{Cell, FlatRecord};
 use crate::http::json::EncodedSize;
 use crate::resources::programmes::LocalizedText;
 use crate::vocab::PreventionLevel;
@@ -74,6 +74,13 @@ pub struct ReachRow {
     #[oai(skip_serializing_if_is_none)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub prevention_level: Option<PreventionLevel>,
+    /// First quarter the row covers (`YYYY-Qn`): its own year or quarter
+    /// when grouped by them, within the query's `from`. Null when neither
+    /// sets it: from the first reported session.
+    pub period_from: Option<String>,
+    /// Last quarter the row covers (`YYYY-Qn`), within the query's `to`.
+    /// Null when neither sets it: up to today (see `complete`).
+    pub period_to: Option<String>,
     /// Whether the row's period is over by the server's date. A period not
     /// over (the running year or quarter, or a query without an end) holds
     /// figures so far: a low figure is not a fall.
@@ -131,10 +138,10 @@ pub struct ReachReport {
 }
 
 /// A row grouped by municipality, with its rates and population, is
-/// ~640 bytes; fewer groupings make shorter rows.
+/// ~740 bytes; fewer groupings make shorter rows.
 impl EncodedSize for ReachReport {
     fn encoded_size(&self) -> usize {
-        256 + self.data.len() * 700
+        256 + self.data.len() * 800
     }
 }
 
@@ -150,6 +157,8 @@ impl poem_openapi::types::Example for ReachReport {
                 year: Some(2025),
                 quarter: None,
                 prevention_level: None,
+                period_from: Some("2025-Q1".into()),
+                period_to: Some("2025-Q4".into()),
                 complete: true,
                 sessions: 42,
                 enrolled: Some(480),
@@ -185,8 +194,8 @@ impl poem_openapi::types::Example for ReachReport {
     }
 }
 
-impl CsvRecord for ReachRow {
-    fn csv_header() -> &'static [&'static str] {
+impl FlatRecord for ReachRow {
+    fn columns() -> &'static [&'static str] {
         &[
             "municipality",
             "municipality_name",
@@ -194,6 +203,8 @@ impl CsvRecord for ReachRow {
             "year",
             "quarter",
             "prevention_level",
+            "period_from",
+            "period_to",
             "complete",
             "sessions",
             "enrolled",
@@ -222,41 +233,47 @@ impl CsvRecord for ReachRow {
             "suppressed",
         ]
     }
-    fn csv_row(&self) -> Vec<String> {
+    fn cells(&self) -> Vec<Cell> {
         let p = self.population.as_ref();
+        let i = self.inhabitants.as_ref();
         vec![
-            opt(&self.municipality),
-            opt(&self.municipality_name),
-            opt(&self.programme),
-            opt(&self.year),
-            opt(&self.quarter),
-            opt(&self.prevention_level),
-            self.complete.to_string(),
-            self.sessions.to_string(),
-            opt(&self.enrolled),
-            opt(&self.completed),
-            opt(&self.completion_rate),
-            opt(&self.women),
-            opt(&self.men),
-            opt(&self.vulnerable_area),
-            opt(&self.vulnerable_area_share),
-            opt(&self.satisfaction_respondents),
-            opt(&self.satisfaction_rate),
-            opt(&self.reach_per_1000_children),
-            opt(&self.reach_per_1000_children_reason),
-            opt(&p.map(|p| p.year)),
-            opt(&p.map(|p| p.children)),
-            opt(&p.map(|p| p.children_age_from)),
-            opt(&p.map(|p| p.children_age_to)),
-            opt(&p.map(|p| &p.source)),
-            opt(&p.map(|p| p.lag_years)),
-            opt(&self.reach_per_1000_inhabitants),
-            opt(&self.reach_per_1000_inhabitants_reason),
-            opt(&self.inhabitants.as_ref().map(|i| i.year)),
-            opt(&self.inhabitants.as_ref().map(|i| i.total)),
-            opt(&self.inhabitants.as_ref().map(|i| &i.source)),
-            opt(&self.inhabitants.as_ref().map(|i| i.lag_years)),
-            self.suppressed.join(";"),
+            self.municipality.as_ref().into(),
+            self.municipality_name.as_ref().into(),
+            self.programme.as_ref().into(),
+            self.year.into(),
+            self.quarter.into(),
+            self.prevention_level
+                .as_ref()
+                .map(ToString::to_string)
+                .into(),
+            self.period_from.as_ref().into(),
+            self.period_to.as_ref().into(),
+            self.complete.into(),
+            self.sessions.into(),
+            self.enrolled.into(),
+            self.completed.into(),
+            self.completion_rate.into(),
+            self.women.into(),
+            self.men.into(),
+            self.vulnerable_area.into(),
+            self.vulnerable_area_share.into(),
+            self.satisfaction_respondents.into(),
+            self.satisfaction_rate.into(),
+            self.reach_per_1000_children.into(),
+            self.reach_per_1000_children_reason.as_ref().into(),
+            p.map(|p| p.year).into(),
+            p.map(|p| p.children).into(),
+            p.map(|p| p.children_age_from).into(),
+            p.map(|p| p.children_age_to).into(),
+            p.map(|p| &p.source).into(),
+            p.map(|p| p.lag_years).into(),
+            self.reach_per_1000_inhabitants.into(),
+            self.reach_per_1000_inhabitants_reason.as_ref().into(),
+            i.map(|i| i.year).into(),
+            i.map(|i| i.total).into(),
+            i.map(|i| &i.source).into(),
+            i.map(|i| i.lag_years).into(),
+            self.suppressed.join(";").into(),
         ]
     }
 }

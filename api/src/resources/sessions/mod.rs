@@ -13,7 +13,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use poem::Request;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
-use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use self::query::{
@@ -21,10 +20,11 @@ use self::query::{
 };
 use self::wire::{Session, SessionPage};
 use crate::error::{ApiError, ListError, LookupError};
-use crate::http::formats::{self, Format};
+use crate::http::formats::{self, file_name, Format};
 use crate::http::json::JsonBody;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
+use crate::http::workbook::{self, xlsx_of, AboutLine};
 use crate::state::AppState;
 use crate::vocab::{Delivery, PreventionLevel, SessionStatus};
 
@@ -36,12 +36,21 @@ pub enum SessionListBody {
     Json(JsonBody<SessionPage>),
     Csv(formats::Csv),
     Ndjson(formats::Ndjson),
+    Xlsx(formats::Xlsx),
 }
 
 #[derive(ApiResponse)]
 pub enum SessionListResponse {
-    /// A page of sessions (JSON), or every matching session (CSV, NDJSON; streamed).
-    #[oai(status = 200)]
+    /// A page of sessions (JSON), or every matching session (CSV, NDJSON:
+    /// streamed; XLSX: a workbook of at most 50,000 sessions, more is a 400).
+    #[oai(
+        status = 200,
+        header(
+            name = "Content-Disposition",
+            ty = "Option<String>",
+            description = "CSV and XLSX: `attachment; filename=\"…\"` (e.g. `sessions-1980.xlsx`)."
+        )
+    )]
     Ok(SessionListBody, #[oai(header = "Link")] Option<String>),
 }
 
@@ -104,7 +113,8 @@ impl SessionsApi {
         limit: Query<Option<u64>>,
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
-        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        /// Response format; equivalent to `Accept: text/csv`, `application/x-ndjson`
+        /// or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` (xlsx).
         format: Query<Option<Format>>,
     ) -> Result<SessionListResponse, ListError> {
         let filter = SessionFilter::parse(FilterParams {
@@ -122,10 +132,8 @@ impl SessionsApi {
         let query = SessionQuery::resolve(filter, &*state.catalogues.current(&state.db).await?)?;
         let chosen = formats::negotiate(req, format.0);
         if chosen != Format::Json {
-            return Ok(SessionListResponse::Ok(
-                stream(&state.db, query, chosen),
-                None,
-            ));
+            let body = download(&state, req, query, chosen).await?;
+            return Ok(SessionListResponse::Ok(body, None));
         }
         let at = state.page_request(req, query.filter.canonical(), limit.0, cursor.0.as_deref());
         let fetch = |after, limit| list_sessions(&state.db, &query, after, limit);
@@ -160,17 +168,62 @@ impl SessionsApi {
     }
 }
 
-/// Every matching session in one streamed CSV or NDJSON body.
-fn stream(db: &DatabaseConnection, query: SessionQuery, format: Format) -> SessionListBody {
-    let db = db.clone();
+/// Every matching session in one body: CSV and NDJSON streamed, XLSX whole.
+async fn download(
+    state: &AppState,
+    req: &Request,
+    query: SessionQuery,
+    format: Format,
+) -> Result<SessionListBody, ApiError> {
+    let name = sessions_file_name(&query);
+    let db = state.db.clone();
     let fetch = move |after: Option<SessionKey>| {
         let (db, query) = (db.clone(), query.clone());
         async move { list_sessions(&db, &query, after, STREAM_CHUNK).await }
     };
-    match format {
-        Format::Csv => SessionListBody::Csv(formats::stream_csv(fetch)),
-        _ => SessionListBody::Ndjson(formats::stream_ndjson(fetch)),
-    }
+    Ok(match format {
+        Format::Csv => SessionListBody::Csv(formats::stream_csv(fetch, name)),
+        Format::Xlsx => {
+            let rows = workbook::all_rows(fetch).await?;
+            let about = state.about(req, sessions_about());
+            // Up to 50,000 rows take a second to zip: off the async workers,
+            // which serve every other request meanwhile.
+            let book = tokio::task::spawn_blocking(move || xlsx_of(&rows, name, &about))
+                .await
+                .map_err(|e| ApiError::internal(format!("xlsx task: {e}")))??;
+            SessionListBody::Xlsx(book)
+        }
+        Format::Ndjson | Format::Json => SessionListBody::Ndjson(formats::stream_ndjson(fetch)),
+    })
+}
+
+/// E.g. `sessions-1980-komet`: the municipalities and programmes filtered on.
+fn sessions_file_name(query: &SessionQuery) -> String {
+    let f = &query.filter;
+    file_name([
+        "sessions".to_owned(),
+        f.municipalities
+            .iter()
+            .map(|m| m.as_str())
+            .collect::<Vec<_>>()
+            .join("_"),
+        f.programmes.join("_"),
+    ])
+}
+
+fn sessions_about() -> Vec<AboutLine> {
+    vec![
+        AboutLine::new(
+            "Innehåll / Contents",
+            "Omgångar av föräldraskapsstöd som matchar frågan, sorterade efter startdatum.",
+            "Parenting-support sessions that match the query, ordered by start date.",
+        ),
+        AboutLine::new(
+            "Källa / Source",
+            "Kommunerna rapporterar sina omgångar till detta API. Varje omgångs egna antal (capacity, enrolled, completed) publiceras med avsikt, som platser i en kurs; fördelningar på personer (kön, område, nöjdhet) publiceras aldrig per omgång, bara i /v1/reach efter röjandekontroll.",
+            "The municipalities report their sessions to this API. Each session's own counts (capacity, enrolled, completed) are published by design, like a course's seats; breakdowns of people (gender, area, satisfaction) are never published per session, only in /v1/reach after disclosure control.",
+        ),
+    ]
 }
 
 fn example_municipalities() -> Vec<String> {

@@ -12,7 +12,7 @@ use super::record::SessionRecord;
 use super::store::PublicSession;
 use super::write::Counts;
 use crate::error::ApiError;
-use crate::http::formats::{joined, opt, CsvRecord};
+use crate::http::formats::{joined, Cell, FlatRecord};
 use crate::http::json::{rfc3339, EncodedSize};
 use crate::vocab::{stored, Delivery, SessionStatus};
 
@@ -134,8 +134,8 @@ impl TryFrom<PublicSession> for Session {
     }
 }
 
-impl CsvRecord for Session {
-    fn csv_header() -> &'static [&'static str] {
+impl FlatRecord for Session {
+    fn columns() -> &'static [&'static str] {
         &[
             "id",
             "municipality_code",
@@ -158,27 +158,27 @@ impl CsvRecord for Session {
             "updated_at",
         ]
     }
-    fn csv_row(&self) -> Vec<String> {
+    fn cells(&self) -> Vec<Cell> {
         vec![
-            self.id.to_string(),
-            self.municipality_code.clone(),
-            self.external_id.clone(),
-            self.programme.clone(),
-            opt(&self.provider),
-            self.status.to_string(),
-            self.start_date.to_string(),
-            opt(&self.end_date),
-            opt(&self.meetings),
-            joined(&self.languages),
-            self.delivery.to_string(),
-            opt(&self.area),
-            joined(&self.co_hosts),
-            self.open_to_other_municipalities.to_string(),
-            opt(&self.capacity),
-            self.enrolled.to_string(),
-            self.completed.to_string(),
-            self.created_at.to_rfc3339(),
-            self.updated_at.to_rfc3339(),
+            self.id.to_string().into(),
+            (&self.municipality_code).into(),
+            (&self.external_id).into(),
+            (&self.programme).into(),
+            self.provider.as_ref().into(),
+            self.status.to_string().into(),
+            self.start_date.into(),
+            self.end_date.into(),
+            self.meetings.into(),
+            joined(&self.languages).into(),
+            self.delivery.to_string().into(),
+            self.area.as_ref().into(),
+            joined(&self.co_hosts).into(),
+            self.open_to_other_municipalities.into(),
+            self.capacity.into(),
+            self.enrolled.into(),
+            self.completed.into(),
+            self.created_at.to_rfc3339().into(),
+            self.updated_at.to_rfc3339().into(),
         ]
     }
 }

@@ -1,6 +1,6 @@
 //! The indicators as CSV: one line per area and indicator.
 
-use crate::http::formats::{opt, CsvRecord};
+use crate::http::formats::{Cell, FlatRecord};
 use crate::resources::reach::wire::{Indicator, IndicatorReport};
 
 /// One CSV line: one indicator of one area.
@@ -30,8 +30,8 @@ pub fn csv_rows(report: &IndicatorReport) -> Vec<IndicatorCsvRow> {
         .collect()
 }
 
-impl CsvRecord for IndicatorCsvRow {
-    fn csv_header() -> &'static [&'static str] {
+impl FlatRecord for IndicatorCsvRow {
+    fn columns() -> &'static [&'static str] {
         &[
             "year",
             "complete",
@@ -50,24 +50,24 @@ impl CsvRecord for IndicatorCsvRow {
             "detail",
         ]
     }
-    fn csv_row(&self) -> Vec<String> {
+    fn cells(&self) -> Vec<Cell> {
         let i = &self.indicator;
         vec![
-            self.year.to_string(),
-            self.complete.to_string(),
-            self.level.clone(),
-            self.code.clone(),
-            self.name.clone(),
-            i.id.clone(),
-            i.label.sv.clone(),
-            i.label.en.clone(),
-            opt(&i.value),
-            i.unit.clone(),
-            opt(&i.previous_value),
-            opt(&i.change),
-            opt(&i.change_note),
-            opt(&i.note),
-            opt(&i.detail),
+            self.year.into(),
+            self.complete.into(),
+            (&self.level).into(),
+            (&self.code).into(),
+            (&self.name).into(),
+            (&i.id).into(),
+            (&i.label.sv).into(),
+            (&i.label.en).into(),
+            i.value.into(),
+            (&i.unit).into(),
+            i.previous_value.into(),
+            i.change.into(),
+            i.change_note.as_ref().into(),
+            i.note.as_ref().into(),
+            i.detail.as_ref().into(),
         ]
     }
 }
