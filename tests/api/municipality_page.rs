@@ -140,6 +140,12 @@ async fn a_municipality_page_shows_what_the_api_answers() {
     ] {
         assert!(html.contains(link), "no download {link}");
     }
+    // Each CSV has its workbook beside it.
+    assert!(html.contains(
+        r#"<a href="/v1/reach?group_by=year&amp;municipality=1980&amp;format=xlsx">Excel"#
+    ));
+    let county = app.page("year=2025").await.text();
+    assert!(county.contains("/v1/indicators?year=2025&amp;county=19&amp;format=xlsx"));
     // Arboga's figures are not Västerås'.
     assert!(!table.contains("Arboga 2025"));
 }

@@ -284,12 +284,22 @@ fn open_data(q: &PageQuery, (county, members): (&str, &str), out: &mut String) {
         )
     );
     for (href, text) in links {
-        let _ = write!(
-            out,
-            r#"<li><a href="{}">{}</a></li>"#,
-            esc(&href),
-            esc(&text)
-        );
+        download_link(&href, &text, out);
     }
     out.push_str("</ul></section>");
+}
+
+/// A download as a list item; a CSV download is offered as an Excel
+/// workbook beside it, named for a screen reader by what it holds.
+pub fn download_link(href: &str, text: &str, out: &mut String) {
+    let _ = write!(out, r#"<li><a href="{}">{}</a>"#, esc(href), esc(text));
+    if href.contains("format=csv") {
+        let _ = write!(
+            out,
+            r#" · <a href="{}">Excel<span class="visually-hidden">: {}</span></a>"#,
+            esc(&href.replace("format=csv", "format=xlsx")),
+            esc(text)
+        );
+    }
+    out.push_str("</li>");
 }

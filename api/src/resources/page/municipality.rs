@@ -491,12 +491,7 @@ fn downloads(lang: Lang, m: &municipality::Model, year: i32, out: &mut String) {
         lang.t("Öppna data", "Open data")
     );
     for (href, text) in links {
-        let _ = write!(
-            out,
-            r#"<li><a href="{}">{}</a></li>"#,
-            esc(&href),
-            esc(&text)
-        );
+        layout::download_link(&href, &text, out);
     }
     out.push_str("</ul></section>");
 }
