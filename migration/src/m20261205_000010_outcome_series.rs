@@ -75,7 +75,11 @@ impl MigrationTrait for Migration {
                 .col(ColumnDef::new(OutcomeValues::Kpi).string_len(16).not_null())
                 .col(ColumnDef::new(OutcomeValues::Area).string_len(8).not_null())
                 .col(ColumnDef::new(OutcomeValues::Year).integer().not_null())
-                .col(ColumnDef::new(OutcomeValues::Gender).string_len(8).not_null())
+                .col(
+                    ColumnDef::new(OutcomeValues::Gender)
+                        .string_len(8)
+                        .not_null(),
+                )
                 .col(ColumnDef::new(OutcomeValues::Value).double())
                 .col(ColumnDef::new(OutcomeValues::Status).text())
                 .col(ColumnDef::new(OutcomeValues::Count).big_integer())

@@ -105,7 +105,8 @@ pub const EFFECTS: [Effect; 6] = [
     Effect {
         number: 6,
         title_sv: "Öka andelen ungdomar med fullgod psykisk hälsa i årskurs 9 och år 2 i gymnasiet",
-        title_en: "More young people with full mental health in school year 9 and upper-secondary year 2",
+        title_en:
+            "More young people with full mental health in school year 9 and upper-secondary year 2",
         origin: Some("RP"),
         no_measure_sv: Some(
             "Mäts i Region Västmanlands enkät Liv och hälsa ung (årskurs 7 och 9 och gymnasiets \
@@ -308,7 +309,8 @@ pub const CANDIDATES: [Candidate; 12] = [
 
 /// What the sources say of effect 5's completion measure: its title is
 /// known, its id was not found, so it is named but not held.
-pub const UNFOUND_EFFECT_5: &str = "Gymnasieelever med examen inom 4 år, hemkommun, andel (%): title seen, Kolada id not found.";
+pub const UNFOUND_EFFECT_5: &str =
+    "Gymnasieelever med examen inom 4 år, hemkommun, andel (%): title seen, Kolada id not found.";
 
 pub fn candidate(id: &str) -> Option<&'static Candidate> {
     CANDIDATES.iter().find(|c| c.id == id)

@@ -17,14 +17,14 @@ use sea_orm::DatabaseConnection;
 
 use self::store::{areas_of, known_kpi, list_outcomes, list_values, ValueFilter, ValueKey};
 use self::wire::{OutcomeList, OutcomeValuePage};
-use crate::error::{ApiError, LookupError, ListError};
+use crate::error::{ApiError, ListError, LookupError};
 use crate::http::formats::{self, Format};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
 use crate::state::AppState;
 use crate::store::catalogue::Catalogues;
-use crate::vocab::{parse_county, parse_kpi, parse_opt, parse_param, OutcomeGender};
 use crate::vocab::MunicipalityCode;
+use crate::vocab::{parse_county, parse_kpi, parse_opt, parse_param, OutcomeGender};
 
 crate::list_page!(OutcomeValuePage, wire::OutcomeValue);
 
@@ -141,10 +141,16 @@ impl OutcomesApi {
         #[oai(example = "example_county")]
         county: Query<Option<String>>,
         /// First year (inclusive), 1900–2100.
-        #[oai(example = "example_from", validator(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)?$"))]
+        #[oai(
+            example = "example_from",
+            validator(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)?$")
+        )]
         from: Query<Option<String>>,
         /// Last year (inclusive), 1900–2100.
-        #[oai(example = "example_to", validator(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)?$"))]
+        #[oai(
+            example = "example_to",
+            validator(pattern = "^(19[0-9]{2}|20[0-9]{2}|2100)?$")
+        )]
         to: Query<Option<String>>,
         /// Only this gender's values: `total`, `women` or `men` (Kolada's T, K, M).
         gender: Query<Option<OutcomeGender>>,
@@ -167,7 +173,9 @@ impl OutcomesApi {
         );
         if let (Some(a), Some(b)) = (from, to) {
             if a > b {
-                return Err(ApiError::invalid_parameter("to", format!("{b} is before from {a}")).into());
+                return Err(
+                    ApiError::invalid_parameter("to", format!("{b} is before from {a}")).into(),
+                );
             }
         }
         let cat = state.catalogues.current(&state.db).await?;

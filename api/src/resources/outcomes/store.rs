@@ -94,7 +94,14 @@ pub async fn list_outcomes(db: &impl ConnectionTrait) -> Result<OutcomeList, Api
     let mut years = years_held(db).await?;
     let mut data: Vec<OutcomeMeasure> = CANDIDATES
         .iter()
-        .map(|c| measure(c.id, Some(c), metas.get(c.id), years.remove(c.id).unwrap_or_default()))
+        .map(|c| {
+            measure(
+                c.id,
+                Some(c),
+                metas.get(c.id),
+                years.remove(c.id).unwrap_or_default(),
+            )
+        })
         .collect();
     let others: BTreeSet<String> = metas
         .keys()
@@ -149,7 +156,11 @@ pub async fn known_kpi(db: &impl ConnectionTrait, kpi: &str) -> Result<bool, Api
     if catalogue::candidate(kpi).is_some() {
         return Ok(true);
     }
-    if outcome_kpi::Entity::find_by_id(kpi).one(db).await?.is_some() {
+    if outcome_kpi::Entity::find_by_id(kpi)
+        .one(db)
+        .await?
+        .is_some()
+    {
         return Ok(true);
     }
     let held = outcome_value::Entity::find()
@@ -288,8 +299,11 @@ pub async fn list_values(
             outcome_value::Column::Gender,
         ];
         cond = cond.add(
-            Expr::tuple(cols.map(|c| Expr::col(c).into()))
-                .gt(Expr::tuple([area.into(), year.into(), gender.into()])),
+            Expr::tuple(cols.map(|c| Expr::col(c).into())).gt(Expr::tuple([
+                area.into(),
+                year.into(),
+                gender.into(),
+            ])),
         );
     }
     let rows = outcome_value::Entity::find()

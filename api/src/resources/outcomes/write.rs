@@ -132,7 +132,10 @@ fn problems(reading: &Reading, cat: &Catalogues) -> Vec<FieldError> {
         if !known(&v.area) {
             out.push(FieldError::at(
                 v.at.clone(),
-                format!("{}: no municipality or county with Kolada id {}", v.kpi, v.area),
+                format!(
+                    "{}: no municipality or county with Kolada id {}",
+                    v.kpi, v.area
+                ),
             ));
         }
         if !seen.insert(key_of(v)) {
@@ -149,7 +152,10 @@ fn problems(reading: &Reading, cat: &Catalogues) -> Vec<FieldError> {
         if !known(&r.area) {
             out.push(FieldError::at(
                 r.at.clone(),
-                format!("{}: no municipality or county with Kolada id {}", r.kpi, r.area),
+                format!(
+                    "{}: no municipality or county with Kolada id {}",
+                    r.kpi, r.area
+                ),
             ));
         }
     }
