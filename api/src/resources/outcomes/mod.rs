@@ -114,8 +114,8 @@ impl OutcomesApi {
     /// (`retrieved_at`); a value the source does not give is null, never
     /// estimated. `municipality` (one or more) gives those municipalities' values
     /// and their counties' and the country's; `county` gives its municipalities',
-    /// its own and the country's; with both, the municipalities must lie in the
-    /// county. An id neither in the catalogue (`/v1/outcomes`) nor loaded is 404;
+    /// its own and the country's; with both, the named municipalities that lie in
+    /// the county (filters intersect). An id neither in the catalogue (`/v1/outcomes`) nor loaded is 404;
     /// a catalogued measure with nothing loaded is an empty list.
     ///
     /// A non-empty `cursor` that this API did not issue for the same filters is

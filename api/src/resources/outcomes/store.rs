@@ -113,42 +113,43 @@ pub async fn list_outcomes(db: &impl ConnectionTrait) -> Result<OutcomeList, Api
         let y = years.remove(&id).unwrap_or_default();
         data.push(measure(&id, None, metas.get(&id), y));
     }
-    let effects = EFFECTS
-        .iter()
-        .map(|e| {
-            let serving = |role: catalogue::Role| {
-                CANDIDATES
-                    .iter()
-                    .filter(move |c| c.role == role && c.effects.contains(&e.number))
-            };
-            let measures: Vec<String> = serving(catalogue::Role::Measure)
-                .chain(serving(catalogue::Role::Proxy))
-                .map(|c| c.id.to_owned())
-                .collect();
-            OutcomeEffect {
-                number: e.number,
-                title_sv: e.title_sv.to_owned(),
-                title_en: e.title_en.to_owned(),
-                origin: e.origin.map(str::to_owned),
-                measures,
-                municipal_measure: serving(catalogue::Role::Measure).next().is_some(),
-                no_measure_sv: e.no_measure_sv.map(str::to_owned),
-                no_measure_en: e.no_measure_en.map(str::to_owned),
-                regional_survey: e.regional_survey.map(str::to_owned),
-                unfound: if e.number == 5 {
-                    vec![catalogue::UNFOUND_EFFECT_5.to_owned()]
-                } else {
-                    Vec::new()
-                },
-            }
-        })
-        .collect();
+    let effects = EFFECTS.iter().map(effect).collect();
     Ok(OutcomeList {
         effects,
         data,
         next_cursor: None,
         next: None,
     })
+}
+
+/// An effect with the catalogue's measures that serve it (directly or as a
+/// proxy), or why there is none.
+pub fn effect(e: &catalogue::Effect) -> OutcomeEffect {
+    let serving = |role: catalogue::Role| {
+        CANDIDATES
+            .iter()
+            .filter(move |c| c.role == role && c.effects.contains(&e.number))
+    };
+    let measures: Vec<String> = serving(catalogue::Role::Measure)
+        .chain(serving(catalogue::Role::Proxy))
+        .map(|c| c.id.to_owned())
+        .collect();
+    OutcomeEffect {
+        number: e.number,
+        title_sv: e.title_sv.to_owned(),
+        title_en: e.title_en.to_owned(),
+        origin: e.origin.map(str::to_owned),
+        measures,
+        municipal_measure: serving(catalogue::Role::Measure).next().is_some(),
+        no_measure_sv: e.no_measure_sv.map(str::to_owned),
+        no_measure_en: e.no_measure_en.map(str::to_owned),
+        regional_survey: e.regional_survey.map(str::to_owned),
+        unfound: if e.number == 5 {
+            vec![catalogue::UNFOUND_EFFECT_5.to_owned()]
+        } else {
+            Vec::new()
+        },
+    }
 }
 
 /// Whether `kpi` is a measure this API knows: in the catalogue, or loaded.
@@ -191,7 +192,9 @@ impl ValueFilter {
 }
 
 /// The areas a `municipality` and `county` filter cover: the municipalities,
-/// their counties' own values and the country's, for comparison.
+/// their counties' own values and the country's, for comparison. Both
+/// filters together intersect, as every other filter does: the named
+/// municipalities that lie in the county.
 pub fn areas_of(
     cat: &Catalogues,
     municipalities: &[String],
@@ -208,10 +211,7 @@ pub fn areas_of(
     for code in municipalities {
         let m = cat.known_municipality(code)?;
         if county.is_some_and(|c| c != m.county_code) {
-            return Err(ApiError::invalid_parameter(
-                "municipality",
-                format!("{code} is not in county {}", county.unwrap_or_default()),
-            ));
+            continue;
         }
         areas.insert(m.code.clone());
         areas.insert(format!("00{}", m.county_code));

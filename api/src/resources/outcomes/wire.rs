@@ -9,6 +9,7 @@ use crate::vocab::{AreaType, OutcomeGender};
 /// One of the decision's six long-term effects, with the measures held for
 /// it — or, where there is none, why not.
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct OutcomeEffect {
     /// 1–6, in the decision's order.
     pub number: i32,
@@ -32,6 +33,14 @@ pub struct OutcomeEffect {
     pub regional_survey: Option<String>,
     /// Measures named by title whose id was not found, so none is held.
     pub unfound: Vec<String>,
+}
+
+/// Effect 6, as the catalogue states it: the example shows no value, as
+/// none ships with the API.
+impl poem_openapi::types::Example for OutcomeEffect {
+    fn example() -> Self {
+        super::store::effect(&super::catalogue::EFFECTS[5])
+    }
 }
 
 /// An outcome measure: a Kolada KPI in the catalogue of candidates, or
