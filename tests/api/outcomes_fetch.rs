@@ -60,6 +60,8 @@ enum Fault {
     None,
     /// This data page (counted over the run, from 0) is JSON cut off halfway.
     BrokenPage(usize),
+    /// The first data request is told to wait a second (429, `Retry-After: 1`).
+    TooManyOnce,
 }
 
 struct Kolada {
@@ -173,6 +175,11 @@ fn data_endpoint(
         *p += 1;
         *p - 1
     };
+    if kolada.fault == Fault::TooManyOnce && served == 0 {
+        let mut r = poem::http::StatusCode::TOO_MANY_REQUESTS.into_response();
+        r.headers_mut().insert("retry-after", "1".parse().unwrap());
+        return r;
+    }
     if kolada.fault == Fault::BrokenPage(served) {
         return r#"{"count": 250, "values": [{"kpi": "N15428", "municipality": "#.into_response();
     }
@@ -476,4 +483,21 @@ async fn a_broken_page_leaves_the_database_unchanged() {
     .unwrap()
     .unwrap();
     assert_eq!(row.value, Some(synthetic("N15428", "0114", 2019, "T")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcomes_fetch_waits_when_told_to_and_tries_again() {
+    let app = TestApp::new().await;
+    let kolada = Arc::new(Kolada::new(Fault::TooManyOnce));
+    let started = std::time::Instant::now();
+    let done = fetch(&app.db, &options(&serve(kolada.clone()).await))
+        .await
+        .expect("a 429 is waited out");
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "Retry-After honoured"
+    );
+    // One call more than pages: the refused one.
+    assert_eq!(done.calls, done.pages + 1);
+    assert_eq!(done.summary.total().created as usize, kolada.held());
 }

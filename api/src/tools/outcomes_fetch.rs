@@ -285,12 +285,14 @@ pub async fn fetch(db: &DatabaseConnection, opts: &FetchOptions) -> Result<Fetch
                     let asked = |kpi: &String, area: &String, year: i32| {
                         kpis.contains(kpi) && group.contains(area) && ys.contains(&year.to_string())
                     };
-                    for v in read.values {
+                    for mut v in read.values {
+                        // Problems found when writing name the page too.
+                        v.at = format!("{url}: {}", v.at);
                         if asked(&v.kpi, &v.area, v.year) {
                             reading.values.push(v);
                         } else {
                             problems.push(format!(
-                                "{url}: {}: {} {} {} was not asked for",
+                                "{}: {} {} {} was not asked for",
                                 v.at, v.kpi, v.area, v.year
                             ));
                         }
