@@ -99,6 +99,55 @@ stored_enum!(
     }
 );
 
+stored_enum!(
+    /// Whose value an outcome is: Kolada's genders `T` (total), `K` (kvinnor,
+    /// women) and `M` (män, men).
+    OutcomeGender {
+        /// Everyone (Kolada's `T`).
+        Total = "total",
+        /// Women or girls (Kolada's `K`).
+        Women = "women",
+        /// Men or boys (Kolada's `M`).
+        Men = "men",
+    }
+);
+
+stored_enum!(
+    /// What an outcome value describes: the country (Kolada's `0000`), a county
+    /// (`00` + county code, e.g. `0019`) or a municipality (its SCB code).
+    AreaType {
+        Country = "country",
+        County = "county",
+        Municipality = "municipality",
+    }
+);
+
+/// A Kolada KPI id: one capital letter and five digits, such as `N15428`.
+pub fn parse_kpi(s: &str) -> Result<String, String> {
+    let b = s.as_bytes();
+    if b.len() == 6 && b[0].is_ascii_uppercase() && b[1..].iter().all(u8::is_ascii_digit) {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "'{s}' is not a Kolada KPI id (a capital letter and five digits, e.g. N15428)"
+        ))
+    }
+}
+
+/// A Kolada area id read as what it names: `0000` the country, `00` + a
+/// county code a county, else a 4-digit municipality code. Groups (`G…`)
+/// and anything else are not areas held here.
+pub fn kolada_area(id: &str) -> Option<AreaType> {
+    if id.len() != 4 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(match id {
+        "0000" => AreaType::Country,
+        _ if id.starts_with("00") => AreaType::County,
+        _ => AreaType::Municipality,
+    })
+}
+
 /// A stored comma-joined list back into its values, skipping unknown ones.
 pub fn parse_list<T>(stored: &str, parse: fn(&str) -> Option<T>) -> Vec<T> {
     stored

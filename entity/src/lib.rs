@@ -10,6 +10,8 @@ pub mod idempotency_record;
 pub mod municipality;
 pub mod offer_language_rollup;
 pub mod offer_rollup;
+pub mod outcome_kpi;
+pub mod outcome_value;
 pub mod population;
 pub mod programme;
 pub mod reach_rollup;

@@ -12,6 +12,7 @@ mod m20261127_000006_api_key_last_use;
 mod m20261127_000007_session_filter_indexes;
 mod m20261127_000008_delivery_and_language_in_the_municipality_index;
 mod m20261205_000009_cell_keys;
+mod m20261205_000010_outcome_series;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000007_session_filter_indexes::Migration),
             Box::new(m20261127_000008_delivery_and_language_in_the_municipality_index::Migration),
             Box::new(m20261205_000009_cell_keys::Migration),
+            Box::new(m20261205_000010_outcome_series::Migration),
         ]
     }
 }

@@ -19,6 +19,8 @@ mod migrations;
 mod municipality_page;
 mod openapi_contract;
 mod operations;
+mod outcomes;
+mod outcomes_fetch;
 mod page;
 mod population;
 mod population_fetch;

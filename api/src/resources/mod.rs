@@ -8,6 +8,7 @@ pub mod changes;
 pub mod fields;
 pub mod meta;
 pub mod municipalities;
+pub mod outcomes;
 pub mod page;
 pub mod programmes;
 pub mod reach;
@@ -20,6 +21,7 @@ use changes::ChangesApi;
 use meta::api_info::ApiInfoApi;
 use meta::ops::OpsApi;
 use municipalities::MunicipalitiesApi;
+use outcomes::OutcomesApi;
 use page::PageApi;
 use programmes::ProgrammesApi;
 use reach::ReachApi;
@@ -35,6 +37,7 @@ pub type Apis = (
     SyncApi,
     ChangesApi,
     ReachApi,
+    OutcomesApi,
     AuditApi,
     ApiInfoApi,
     CatalogApi,
@@ -51,6 +54,7 @@ pub fn apis() -> Apis {
         SyncApi,
         ChangesApi,
         ReachApi,
+        OutcomesApi,
         AuditApi,
         ApiInfoApi,
         CatalogApi,

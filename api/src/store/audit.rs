@@ -60,6 +60,7 @@ pub enum Operation {
     PutProgramme,
     PutPopulation,
     ImportPopulation,
+    ImportOutcomes,
 }
 
 impl Operation {
@@ -72,6 +73,7 @@ impl Operation {
             Operation::PutProgramme => "put_programme",
             Operation::PutPopulation => "put_population",
             Operation::ImportPopulation => "import_population",
+            Operation::ImportOutcomes => "import_outcomes",
         }
     }
 }

@@ -1,12 +1,12 @@
 //! The command line: `serve` (default), `migrate`, `backup`, `demo-data`, `keys`, `sync`,
-//! `population`, `audit`, `openapi`.
+//! `population`, `outcomes`, `audit`, `openapi`.
 
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
 use super::population::{self, AgeBand};
-use super::{audit, demo_data, population_fetch, sync_client, telemetry};
+use super::{audit, demo_data, outcomes, outcomes_fetch, population_fetch, sync_client, telemetry};
 use crate::config::Settings;
 use crate::store::checkpoint;
 use crate::store::db::{self, DEFAULT_DATABASE_URL};
@@ -58,6 +58,9 @@ enum Command {
     /// Load population figures into the municipalities' series.
     #[command(subcommand)]
     Population(PopulationCommand),
+    /// Load outcome statistics (Kolada) for the decision's long-term effects.
+    #[command(subcommand)]
+    Outcomes(OutcomesCommand),
     /// Keep the audit trail within its retention.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -184,6 +187,47 @@ enum PopulationCommand {
         /// when it is lower).
         #[arg(long, default_value_t = population_fetch::DEFAULT_MAX_CELLS, value_parser = clap::value_parser!(u64).range(1..))]
         max_cells: u64,
+        /// How many times to try a call again after a 429, a server error or
+        /// a dropped connection.
+        #[arg(long, default_value_t = 3)]
+        retries: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OutcomesCommand {
+    /// Write every value of a file in one transaction, all or nothing: a
+    /// Kolada API answer (v3 or v2 JSON; one page or an array of pages) or a
+    /// CSV with a header naming kpi, municipality (a Kolada area id), year,
+    /// gender (T/K/M), value (empty: none), source, and optionally status,
+    /// count, retrieved_at. Every bad line or JSON path is named.
+    Import {
+        file: std::path::PathBuf,
+        /// Check the file and show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Download KPIs from Kolada's API for all 290 municipalities, the
+    /// counties and the country, and write them in one transaction, as
+    /// `import` does. At most 25 ids per path segment; follows every page;
+    /// tries again after a 429 or a server error.
+    Fetch {
+        /// KPI ids, comma-separated, e.g. N15428,N15507 (README: which serve which effect).
+        #[arg(long, value_name = "ID[,ID…]")]
+        kpi: String,
+        /// Years: 2019-2023, or one year.
+        #[arg(long, value_name = "A-B")]
+        years: String,
+        /// Kolada's API root.
+        #[arg(long, env = "KOLADA_BASE_URL", default_value = outcomes_fetch::KOLADA_BASE_URL)]
+        base_url: String,
+        /// Only what changed since this day (YYYY-MM-DD), deletions included;
+        /// without it, a stored value Kolada no longer gives is removed.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        from_date: Option<chrono::NaiveDate>,
+        /// Download and check everything, show what would change; write nothing.
+        #[arg(long)]
+        dry_run: bool,
         /// How many times to try a call again after a 429, a server error or
         /// a dropped connection.
         #[arg(long, default_value_t = 3)]
@@ -370,6 +414,35 @@ async fn run(cli: Cli, before_serving: fn()) -> CliResult {
             };
             let fetched = population_fetch::fetch(&db, &opts).await?;
             println!("{}", population_fetch::report(&fetched, &opts));
+            Ok(())
+        }
+        Command::Outcomes(OutcomesCommand::Import { file, dry_run }) => {
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            let summary = outcomes::import_file(&db, &file, dry_run).await?;
+            println!("{}", outcomes::report(&summary));
+            Ok(())
+        }
+        Command::Outcomes(OutcomesCommand::Fetch {
+            kpi,
+            years,
+            base_url,
+            from_date,
+            dry_run,
+            retries,
+        }) => {
+            let kpi = outcomes_fetch::parse_kpis(&kpi).map_err(|e| format!("--kpi: {e}"))?;
+            let years = outcomes_fetch::parse_years(&years).map_err(|e| format!("--years: {e}"))?;
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            let opts = outcomes_fetch::FetchOptions {
+                from_date,
+                dry_run,
+                retries,
+                ..outcomes_fetch::FetchOptions::new(base_url, kpi, years)
+            };
+            let fetched = outcomes_fetch::fetch(&db, &opts).await?;
+            println!("{}", outcomes_fetch::report(&fetched, &opts));
             Ok(())
         }
         Command::Audit(AuditCommand::Prune {

@@ -14,6 +14,8 @@ pub enum ApiTags {
     Changes,
     /// Aggregated reach and the decision's indicators, with disclosure control.
     Statistics,
+    /// The decision's long-term effects and the outcome statistics (Kolada) that may serve them.
+    Outcomes,
     /// Who wrote what and when (admin key only; never public, never cached).
     Audit,
     /// About this API: version, licence, limits.

@@ -27,9 +27,11 @@ pub enum AuditOperation {
     PutPopulation,
     /// The CLI's `population import` (one record per municipality it wrote).
     ImportPopulation,
+    /// The CLI's `outcomes import` and `outcomes fetch` (one record per KPI written).
+    ImportOutcomes,
 }
 
-const ALL: [AuditOperation; 7] = [
+const ALL: [AuditOperation; 8] = [
     AuditOperation::PutSession,
     AuditOperation::DeleteSession,
     AuditOperation::BatchUpsert,
@@ -37,6 +39,7 @@ const ALL: [AuditOperation; 7] = [
     AuditOperation::PutProgramme,
     AuditOperation::PutPopulation,
     AuditOperation::ImportPopulation,
+    AuditOperation::ImportOutcomes,
 ];
 
 impl AuditOperation {
@@ -49,6 +52,7 @@ impl AuditOperation {
             AuditOperation::PutProgramme => Operation::PutProgramme,
             AuditOperation::PutPopulation => Operation::PutPopulation,
             AuditOperation::ImportPopulation => Operation::ImportPopulation,
+            AuditOperation::ImportOutcomes => Operation::ImportOutcomes,
         }
     }
 
