@@ -93,12 +93,16 @@ impl OutcomesApi {
         req: &Request,
         state: poem::web::Data<&AppState>,
         /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        /// `xlsx` is not offered here (400).
         format: Query<Option<Format>>,
     ) -> Result<OutcomeListResponse, ListError> {
         let list = list_outcomes(&state.db).await?;
         Ok(OutcomeListResponse::Ok(
             match formats::negotiate(req, format.0) {
-                Format::Csv => OutcomeListBody::Csv(formats::csv_of(&list.data)),
+                Format::Csv => OutcomeListBody::Csv(formats::csv_of(&list.data, "outcomes".into())),
+                Format::Xlsx => {
+                    return Err(formats::not_offered("outcomes", "json, csv or ndjson").into())
+                }
                 Format::Ndjson => OutcomeListBody::Ndjson(formats::ndjson_of(&list.data)),
                 Format::Json => OutcomeListBody::Json(Json(list)),
             },
@@ -160,6 +164,7 @@ impl OutcomesApi {
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
         /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
+        /// `xlsx` is not offered here (400).
         format: Query<Option<Format>>,
     ) -> Result<OutcomeValuesResponse, LookupError> {
         let kpi = parse_kpi(&id.0).map_err(|e| ApiError::invalid_parameter("id", e))?;
@@ -194,6 +199,9 @@ impl OutcomesApi {
             .into());
         }
         let format = formats::negotiate(req, format.0);
+        if format == Format::Xlsx {
+            return Err(formats::not_offered("outcome values", "json, csv or ndjson").into());
+        }
         if format != Format::Json {
             return Ok(OutcomeValuesResponse::Ok(
                 stream(&state.db, cat, filter, format),
@@ -218,13 +226,14 @@ fn stream(
     filter: ValueFilter,
     format: Format,
 ) -> OutcomeValuesBody {
+    let name = formats::file_name(["outcomes", filter.kpi.as_str()]);
     let db = db.clone();
     let fetch = move |after: Option<ValueKey>| {
         let (db, cat, filter) = (db.clone(), cat.clone(), filter.clone());
         async move { list_values(&db, &cat, &filter, after, STREAM_CHUNK).await }
     };
     match format {
-        Format::Csv => OutcomeValuesBody::Csv(formats::stream_csv(fetch)),
+        Format::Csv => OutcomeValuesBody::Csv(formats::stream_csv(fetch, name)),
         _ => OutcomeValuesBody::Ndjson(formats::stream_ndjson(fetch)),
     }
 }

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use poem_openapi::Object;
 
-use crate::http::formats::{joined, opt, CsvRecord};
+use crate::http::formats::{joined, Cell, FlatRecord};
 use crate::vocab::{AreaType, OutcomeGender};
 
 /// One of the decision's six long-term effects, with the measures held for
@@ -91,8 +91,8 @@ pub struct OutcomeMeasure {
     pub metadata_retrieved_at: Option<DateTime<Utc>>,
 }
 
-impl CsvRecord for OutcomeMeasure {
-    fn csv_header() -> &'static [&'static str] {
+impl FlatRecord for OutcomeMeasure {
+    fn columns() -> &'static [&'static str] {
         &[
             "id",
             "title_sv",
@@ -114,28 +114,28 @@ impl CsvRecord for OutcomeMeasure {
             "metadata_retrieved_at",
         ]
     }
-    fn csv_row(&self) -> Vec<String> {
+    fn cells(&self) -> Vec<Cell> {
         let effects: Vec<String> = self.effects.iter().map(ToString::to_string).collect();
         let years: Vec<String> = self.years.iter().map(ToString::to_string).collect();
         vec![
-            self.id.clone(),
-            self.title_sv.clone(),
-            self.title_en.clone(),
-            opt(&self.definition_sv),
-            opt(&self.definition_en),
-            opt(&self.unit),
-            joined(&effects),
-            self.role.clone(),
-            self.source.clone(),
-            opt(&self.gender_split),
-            joined(&years),
-            self.verified.to_string(),
-            self.verification.clone(),
-            opt(&self.catalogue_title_sv),
-            opt(&self.confidence),
-            opt(&self.read_in),
-            opt(&self.note),
-            opt(&self.metadata_retrieved_at.map(|t| t.to_rfc3339())),
+            (&self.id).into(),
+            (&self.title_sv).into(),
+            (&self.title_en).into(),
+            self.definition_sv.clone().into(),
+            self.definition_en.clone().into(),
+            self.unit.clone().into(),
+            joined(&effects).into(),
+            (&self.role).into(),
+            (&self.source).into(),
+            self.gender_split.into(),
+            joined(&years).into(),
+            self.verified.into(),
+            (&self.verification).into(),
+            self.catalogue_title_sv.clone().into(),
+            self.confidence.clone().into(),
+            self.read_in.clone().into(),
+            self.note.clone().into(),
+            self.metadata_retrieved_at.map(|t| t.to_rfc3339()).into(),
         ]
     }
 }
@@ -187,8 +187,8 @@ pub struct OutcomeValue {
     pub retrieved_at: DateTime<Utc>,
 }
 
-impl CsvRecord for OutcomeValue {
-    fn csv_header() -> &'static [&'static str] {
+impl FlatRecord for OutcomeValue {
+    fn columns() -> &'static [&'static str] {
         &[
             "kpi",
             "area_type",
@@ -205,21 +205,21 @@ impl CsvRecord for OutcomeValue {
             "retrieved_at",
         ]
     }
-    fn csv_row(&self) -> Vec<String> {
+    fn cells(&self) -> Vec<Cell> {
         vec![
-            self.kpi.clone(),
-            self.area_type.to_string(),
-            self.area_code.clone(),
-            opt(&self.municipality_code),
-            opt(&self.county_code),
-            self.area_name.clone(),
-            self.year.to_string(),
-            self.gender.to_string(),
-            opt(&self.value),
-            opt(&self.status),
-            opt(&self.count),
-            self.source.clone(),
-            self.retrieved_at.to_rfc3339(),
+            (&self.kpi).into(),
+            self.area_type.to_string().into(),
+            (&self.area_code).into(),
+            self.municipality_code.clone().into(),
+            self.county_code.clone().into(),
+            (&self.area_name).into(),
+            self.year.into(),
+            self.gender.to_string().into(),
+            self.value.into(),
+            self.status.clone().into(),
+            self.count.into(),
+            (&self.source).into(),
+            self.retrieved_at.to_rfc3339().into(),
         ]
     }
 }
