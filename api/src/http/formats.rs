@@ -26,6 +26,46 @@ pub enum Format {
     Xlsx,
 }
 
+/// `?format=` of a list offered as JSON, CSV or NDJSON, without a workbook:
+/// the schema names exactly what the operation answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ListFormat {
+    Json,
+    Csv,
+    Ndjson,
+}
+
+impl From<ListFormat> for Format {
+    fn from(f: ListFormat) -> Self {
+        match f {
+            ListFormat::Json => Format::Json,
+            ListFormat::Csv => Format::Csv,
+            ListFormat::Ndjson => Format::Ndjson,
+        }
+    }
+}
+
+/// `?format=` of a report that is one document (the indicators): JSON,
+/// CSV or a workbook, not a stream of lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "lowercase")]
+pub enum ReportFormat {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+impl From<ReportFormat> for Format {
+    fn from(f: ReportFormat) -> Self {
+        match f {
+            ReportFormat::Json => Format::Json,
+            ReportFormat::Csv => Format::Csv,
+            ReportFormat::Xlsx => Format::Xlsx,
+        }
+    }
+}
+
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const NDJSON: &str = "application/x-ndjson";
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

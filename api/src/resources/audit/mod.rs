@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::error::{AdminReadError, ApiError};
 use crate::http::auth::ApiKeyAuth;
-use crate::http::formats::{self, Format};
+use crate::http::formats::{self, Format, ListFormat};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
 use crate::state::AppState;
@@ -136,14 +136,13 @@ impl AuditApi {
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
         /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`;
-        /// `xlsx` is not offered here (400).
-        format: Query<Option<Format>>,
+        format: Query<Option<ListFormat>>,
     ) -> Result<AuditListResponse, AdminReadError> {
         authenticate(&state.db, &auth.0.token)
             .await?
             .require_admin()?;
         let filter = filter_of(&state, municipality.0, since.0, operation.0).await?;
-        let chosen = formats::negotiate(req, format.0);
+        let chosen = formats::negotiate(req, format.0.map(Format::from));
         if chosen == Format::Xlsx {
             return Err(formats::not_offered("audit records", "json, csv or ndjson").into());
         }

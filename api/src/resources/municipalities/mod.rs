@@ -19,7 +19,7 @@ use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
 use crate::error::{ApiError, ListError, LookupError, WriteError};
 use crate::http::auth::ApiKeyAuth;
-use crate::http::formats::{self, file_name, Format};
+use crate::http::formats::{self, file_name, Format, ListFormat};
 use crate::http::observe::RequestId;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
@@ -153,15 +153,14 @@ impl MunicipalitiesApi {
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
         /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`;
-        /// `xlsx` is not offered here (400).
-        format: Query<Option<Format>>,
+        format: Query<Option<ListFormat>>,
     ) -> Result<MunicipalityListResponse, ListError> {
         let filter = MunicipalityFilter {
             county: parse_opt("county", county.0.as_deref(), parse_county)?,
             in_collaboration: in_collaboration.0,
         };
         let db = &state.db;
-        let body = match formats::negotiate(req, format.0) {
+        let body = match formats::negotiate(req, format.0.map(Format::from)) {
             Format::Json => {
                 let at = state.page_request(req, filter.canonical(), limit.0, cursor.0.as_deref());
                 let fetch = |after, limit| list_municipalities(db, &filter, after, limit);

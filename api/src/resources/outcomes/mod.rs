@@ -18,7 +18,7 @@ use sea_orm::DatabaseConnection;
 use self::store::{areas_of, known_kpi, list_outcomes, list_values, ValueFilter, ValueKey};
 use self::wire::{OutcomeList, OutcomeValuePage};
 use crate::error::{ApiError, ListError, LookupError};
-use crate::http::formats::{self, Format};
+use crate::http::formats::{self, Format, ListFormat};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
 use crate::state::AppState;
@@ -93,12 +93,11 @@ impl OutcomesApi {
         req: &Request,
         state: poem::web::Data<&AppState>,
         /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
-        /// `xlsx` is not offered here (400).
-        format: Query<Option<Format>>,
+        format: Query<Option<ListFormat>>,
     ) -> Result<OutcomeListResponse, ListError> {
         let list = list_outcomes(&state.db).await?;
         Ok(OutcomeListResponse::Ok(
-            match formats::negotiate(req, format.0) {
+            match formats::negotiate(req, format.0.map(Format::from)) {
                 Format::Csv => OutcomeListBody::Csv(formats::csv_of(&list.data, "outcomes".into())),
                 Format::Xlsx => {
                     return Err(formats::not_offered("outcomes", "json, csv or ndjson").into())
@@ -164,8 +163,7 @@ impl OutcomesApi {
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
         /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
-        /// `xlsx` is not offered here (400).
-        format: Query<Option<Format>>,
+        format: Query<Option<ListFormat>>,
     ) -> Result<OutcomeValuesResponse, LookupError> {
         let kpi = parse_kpi(&id.0).map_err(|e| ApiError::invalid_parameter("id", e))?;
         let codes = parse_param("municipality", &municipality.0, |s| {
@@ -198,7 +196,7 @@ impl OutcomesApi {
             ))
             .into());
         }
-        let format = formats::negotiate(req, format.0);
+        let format = formats::negotiate(req, format.0.map(Format::from));
         if format == Format::Xlsx {
             return Err(formats::not_offered("outcome values", "json, csv or ndjson").into());
         }

@@ -18,7 +18,7 @@ use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
 use crate::error::{ApiError, ListError, LookupError, WriteError};
 use crate::http::auth::ApiKeyAuth;
-use crate::http::formats::{self, Format};
+use crate::http::formats::{self, Format, ListFormat};
 use crate::http::observe::RequestId;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
@@ -109,8 +109,7 @@ impl ProgrammesApi {
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
         /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`;
-        /// `xlsx` is not offered here (400).
-        format: Query<Option<Format>>,
+        format: Query<Option<ListFormat>>,
     ) -> Result<ProgrammeListResponse, ListError> {
         let filter = ProgrammeFilter {
             child_age: child_age_param(child_age.0)?,
@@ -118,7 +117,7 @@ impl ProgrammesApi {
             format: format_offered.0,
         };
         let all = list_programmes(&state.db, &filter).await?;
-        let body = match formats::negotiate(req, format.0) {
+        let body = match formats::negotiate(req, format.0.map(Format::from)) {
             Format::Csv => ProgrammeListBody::Csv(formats::csv_of(&all, "programmes".into())),
             Format::Xlsx => {
                 return Err(formats::not_offered("programmes", "json, csv or ndjson").into())

@@ -28,7 +28,7 @@ use self::query::ReachQuery;
 use self::table::ReachTables;
 use self::wire::{IndicatorReport, ReachReport, ReachRow};
 use crate::error::{ApiError, ListError};
-use crate::http::formats::{self, Format};
+use crate::http::formats::{self, Format, ReportFormat};
 use crate::http::json::JsonBody;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::workbook::{xlsx_of, About, AboutLine};
@@ -293,13 +293,13 @@ impl ReachApi {
         county: Query<Option<String>>,
         /// Response format (`json`, `csv` or `xlsx`); equivalent to `Accept: text/csv`
         /// or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
-        format: Query<Option<Format>>,
+        format: Query<Option<ReportFormat>>,
     ) -> Result<IndicatorsResponse, ListError> {
         let q = IndicatorParams {
             year: year.0,
             municipality: municipality.0,
             county: county.0,
-            format: format.0,
+            format: format.0.map(Format::from),
         }
         .parse()?;
         let k = state.settings.suppression_threshold;
@@ -308,7 +308,7 @@ impl ReachApi {
         let offers = offers.current(&state.db).await?;
         let today = chrono::Utc::now().date_naive();
         let report = indicators::indicators_with(&reach, &offers, &q, (k, today), &cat)?;
-        let format = formats::negotiate(req, format.0);
+        let format = formats::negotiate(req, format.0.map(Format::from));
         let about = |lines| state.about(req, lines);
         Ok(IndicatorsResponse::Ok(IndicatorsBody::of(
             format, &q, k, report, about,
