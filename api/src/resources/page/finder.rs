@@ -38,7 +38,25 @@ pub fn language_name(lang: Lang, code: &str) -> String {
         .map_or(code.to_owned(), |l| lang.t(l.1, l.2).to_owned())
 }
 
-fn option(out: &mut String, value: &str, label: &str, selected: bool) {
+/// The child's ages 0–17 as options, `chosen` selected.
+pub fn age_options(lang: Lang, chosen: Option<i32>, out: &mut String) {
+    for age in 0..=17 {
+        let label = format!(
+            "{age} {}",
+            lang.t("år", if age == 1 { "year" } else { "years" })
+        );
+        option(out, &age.to_string(), &label, chosen == Some(age));
+    }
+}
+
+/// The languages courses are given in as options, by name, `chosen` selected.
+pub fn language_options(lang: Lang, chosen: Option<&str>, out: &mut String) {
+    for (code, sv, en) in LANGUAGES {
+        option(out, code, lang.t(sv, en), chosen == Some(code));
+    }
+}
+
+pub fn option(out: &mut String, value: &str, label: &str, selected: bool) {
     let sel = if selected { " selected" } else { "" };
     let _ = write!(
         out,
@@ -80,27 +98,14 @@ pub fn finder(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
         lang.t("Barnets ålder", "Child's age")
     );
     option(out, "", any, f.child_age.is_none());
-    for age in 0..=17 {
-        let label = format!(
-            "{age} {}",
-            lang.t("år", if age == 1 { "year" } else { "years" })
-        );
-        option(out, &age.to_string(), &label, f.child_age == Some(age));
-    }
+    age_options(lang, f.child_age, out);
     let _ = write!(
         out,
         r#"</select></div><div class="field"><label for="f-language">{}</label><select id="f-language" name="language">"#,
         lang.t("Språk", "Language")
     );
     option(out, "", any, f.language.is_none());
-    for (code, sv, en) in LANGUAGES {
-        option(
-            out,
-            code,
-            lang.t(sv, en),
-            f.language.as_deref() == Some(code),
-        );
-    }
+    language_options(lang, f.language.as_deref(), out);
     let _ = write!(
         out,
         r#"</select></div><div class="field"><label for="f-delivery">{}</label><select id="f-delivery" name="delivery">"#,

@@ -12,7 +12,9 @@ use chrono::{Duration, NaiveDate, Utc};
 use entity::municipality;
 use sea_orm::ConnectionTrait;
 
-use super::finder::{delivery_name, language_name, LANGUAGES};
+use super::finder::{
+    age_options, delivery_name, language_name, language_options, option, LANGUAGES,
+};
 use super::html::{esc, url_value, Lang};
 use super::layout::{self, Frame};
 use crate::error::ApiError;
@@ -260,16 +262,6 @@ pub fn page(
     out
 }
 
-fn option(out: &mut String, value: &str, label: &str, selected: bool) {
-    let sel = if selected { " selected" } else { "" };
-    let _ = write!(
-        out,
-        r#"<option value="{}"{sel}>{}</option>"#,
-        esc(value),
-        esc(label)
-    );
-}
-
 fn form(lang: Lang, q: &SupportQuery, cat: &Catalogues, out: &mut String) {
     let action = match lang {
         Lang::Sv => SV_PATH,
@@ -301,13 +293,7 @@ fn form(lang: Lang, q: &SupportQuery, cat: &Catalogues, out: &mut String) {
         lang.t("Alla åldrar", "Any age"),
         q.child_age.is_none(),
     );
-    for age in 0..=17 {
-        let label = format!(
-            "{age} {}",
-            lang.t("år", if age == 1 { "year" } else { "years" })
-        );
-        option(out, &age.to_string(), &label, q.child_age == Some(age));
-    }
+    age_options(lang, q.child_age, out);
     let _ = write!(
         out,
         r#"</select></div><div class="field"><label for="s-language">{}</label><select id="s-language" name="language">"#,
@@ -319,14 +305,7 @@ fn form(lang: Lang, q: &SupportQuery, cat: &Catalogues, out: &mut String) {
         lang.t("Alla språk", "Any language"),
         q.language.is_none(),
     );
-    for (code, sv, en) in LANGUAGES {
-        option(
-            out,
-            code,
-            lang.t(sv, en),
-            q.language.as_deref() == Some(code),
-        );
-    }
+    language_options(lang, q.language.as_deref(), out);
     let checked = if q.digital_only { " checked" } else { "" };
     let _ = write!(
         out,
