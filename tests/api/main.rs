@@ -10,6 +10,7 @@ mod calendar;
 mod catalog;
 mod change_feed;
 mod demo_data;
+mod docs_links;
 mod error_log;
 mod hardening;
 mod http_conventions;
