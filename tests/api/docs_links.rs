@@ -60,7 +60,10 @@ fn links(markdown: &str) -> Vec<String> {
 
 fn documents(root: &Path) -> Vec<PathBuf> {
     let mut docs = vec![root.join("README.md"), root.join("tests/bench/LOG.md")];
-    for entry in std::fs::read_dir(root.join("docs")).expect("docs/").flatten() {
+    for entry in std::fs::read_dir(root.join("docs"))
+        .expect("docs/")
+        .flatten()
+    {
         if entry.path().extension().is_some_and(|e| e == "md") {
             docs.push(entry.path());
         }
@@ -103,8 +106,22 @@ fn every_relative_link_in_the_readme_and_docs_resolves() {
 fn the_readme_is_an_entrance() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
-    assert!(readme.lines().count() <= 250, "{} lines", readme.lines().count());
-    for doc in ["API", "PAGES", "SYNC", "OPERATIONS", "ARCHITECTURE", "PERFORMANCE"] {
-        assert!(root.join(format!("docs/{doc}.md")).exists(), "docs/{doc}.md");
+    assert!(
+        readme.lines().count() <= 250,
+        "{} lines",
+        readme.lines().count()
+    );
+    for doc in [
+        "API",
+        "PAGES",
+        "SYNC",
+        "OPERATIONS",
+        "ARCHITECTURE",
+        "PERFORMANCE",
+    ] {
+        assert!(
+            root.join(format!("docs/{doc}.md")).exists(),
+            "docs/{doc}.md"
+        );
     }
 }
