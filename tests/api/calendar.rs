@@ -111,6 +111,13 @@ async fn the_feed_lists_upcoming_sessions_as_all_day_events() {
         Some(format!("{cancelled}@foraldraskapsstod").as_str())
     );
     assert_eq!(field(&events[1], "STATUS"), Some("CANCELLED"));
+    // A planned course may still move or not happen: tentative, not confirmed.
+    let planned = app.sessions_calendar("municipality=1904").await.text();
+    assert!(planned.contains(&other), "{planned}");
+    assert_eq!(
+        field(&crate::calendar::events(&planned)[0], "STATUS"),
+        Some("TENTATIVE")
+    );
 }
 
 #[tokio::test]

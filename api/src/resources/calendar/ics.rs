@@ -18,7 +18,16 @@ pub struct Event {
     pub location: Option<String>,
     pub description: Option<String>,
     pub url: String,
-    pub cancelled: bool,
+    pub status: EventStatus,
+}
+
+/// RFC 5545 `STATUS` of an event, as truthful as the session's: a planned
+/// course may still move or not happen, so it is tentative.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventStatus {
+    Tentative,
+    Confirmed,
+    Cancelled,
 }
 
 /// A whole `VCALENDAR` with CRLF line endings.
@@ -64,10 +73,10 @@ fn push_event(out: &mut String, e: &Event) {
     push(out, &format!("URL:{}", e.url));
     push(
         out,
-        if e.cancelled {
-            "STATUS:CANCELLED"
-        } else {
-            "STATUS:CONFIRMED"
+        match e.status {
+            EventStatus::Tentative => "STATUS:TENTATIVE",
+            EventStatus::Confirmed => "STATUS:CONFIRMED",
+            EventStatus::Cancelled => "STATUS:CANCELLED",
         },
     );
     push(out, "TRANSP:TRANSPARENT");
@@ -177,7 +186,7 @@ mod tests {
             location: Some("Västerås; Bäckby".into()),
             description: None,
             url: "http://h/v1/sessions/1".into(),
-            cancelled: true,
+            status: EventStatus::Cancelled,
         };
         let text = calendar("Kurser", &[event]);
         assert!(text.ends_with("END:VCALENDAR\r\n"));

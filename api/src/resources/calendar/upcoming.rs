@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate};
 use sea_orm::ConnectionTrait;
 
-use super::ics::Event;
+use super::ics::{Event, EventStatus};
 use crate::error::ApiError;
 use crate::resources::sessions::query::{list_sessions, SessionFilter, SessionQuery};
 use crate::resources::sessions::wire::Session;
@@ -75,6 +75,10 @@ pub fn event_of(s: &Session, cat: &Catalogues, base: &str) -> Event {
         location: Some(location),
         description: (!description.is_empty()).then(|| description.join("\n")),
         url: format!("{base}/v1/sessions/{}", s.id),
-        cancelled: s.status == SessionStatus::Cancelled,
+        status: match s.status {
+            SessionStatus::Cancelled => EventStatus::Cancelled,
+            SessionStatus::Planned => EventStatus::Tentative,
+            _ => EventStatus::Confirmed,
+        },
     }
 }
