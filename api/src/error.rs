@@ -106,7 +106,7 @@ pub struct ApiError {
 }
 
 /// The cause of a server error and the step that failed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Cause {
     /// The error with its source chain.
     pub text: String,
@@ -142,10 +142,11 @@ impl<T, E: Into<ApiError>> Step<T> for Result<T, E> {
     fn step(self, name: &'static str) -> Result<T, ApiError> {
         self.map_err(|e| {
             let mut e: ApiError = e.into();
-            e.cause
-                .get_or_insert_with(Box::default)
-                .step
-                .get_or_insert(name);
+            // Only a server error has a cause to log; a client's error (a
+            // 404 passing through the step) is answered as it is.
+            if let Some(cause) = e.cause.as_deref_mut() {
+                cause.step.get_or_insert(name);
+            }
             e
         })
     }
