@@ -7,24 +7,30 @@ use std::fmt::Write;
 
 use super::chart::Measure;
 use super::html::{esc, Lang};
-use crate::resources::reach::wire::ReachRow;
+use crate::resources::reach::wire::{ReachPopulation, ReachRow};
+
+/// Children a rate divides by, in words: "barn 0–15 år den 31 december
+/// 2018 (source)".
+pub fn children(lang: Lang, p: &ReachPopulation) -> String {
+    match lang {
+        Lang::Sv => format!(
+            "barn {}–{} år den 31 december {} ({})",
+            p.children_age_from, p.children_age_to, p.year, p.source
+        ),
+        Lang::En => format!(
+            "children aged {}–{} on 31 December {} ({})",
+            p.children_age_from, p.children_age_to, p.year, p.source
+        ),
+    }
+}
 
 /// One population a bar divides by, in words.
 fn basis(lang: Lang, measure: Measure, row: &ReachRow) -> Option<(String, i32)> {
     match measure {
-        Measure::Children => row.population.as_ref().map(|p| {
-            let text = match lang {
-                Lang::Sv => format!(
-                    "barn {}–{} år den 31 december {} ({})",
-                    p.children_age_from, p.children_age_to, p.year, p.source
-                ),
-                Lang::En => format!(
-                    "children aged {}–{} on 31 December {} ({})",
-                    p.children_age_from, p.children_age_to, p.year, p.source
-                ),
-            };
-            (text, p.lag_years)
-        }),
+        Measure::Children => row
+            .population
+            .as_ref()
+            .map(|p| (children(lang, p), p.lag_years)),
         Measure::Inhabitants => row.inhabitants.as_ref().map(|i| {
             let text = match lang {
                 Lang::Sv => format!("invånare den 31 december {} ({})", i.year, i.source),

@@ -236,16 +236,14 @@ pub fn indicators(q: &PageQuery, d: &PageData, out: &mut String) {
         let _ = write!(
             out,
             r#"<p class="note denominator">{}</p>"#,
-            esc(&match lang {
-                Lang::Sv => format!(
-                    "Indikatorerna per 1 000 barn delar med barn {}–{} år den 31 december {} ({}).",
-                    p.children_age_from, p.children_age_to, p.year, p.source
+            esc(&format!(
+                "{} {}.",
+                lang.t(
+                    "Indikatorerna per 1 000 barn delar med",
+                    "The indicators per 1,000 children divide by"
                 ),
-                Lang::En => format!(
-                    "The indicators per 1,000 children divide by children aged {}–{} on 31 December {} ({}).",
-                    p.children_age_from, p.children_age_to, p.year, p.source
-                ),
-            })
+                denominator::children(lang, p)
+            ))
         );
     }
     disclosure_note(lang, report.suppression_threshold, out);
