@@ -10,5 +10,6 @@ pub mod outcomes_import;
 pub mod population;
 pub mod population_fetch;
 pub mod population_import;
+pub mod retry;
 pub mod sync_client;
 pub mod telemetry;

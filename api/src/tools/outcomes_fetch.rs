@@ -14,14 +14,13 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use reqwest::header::RETRY_AFTER;
-use reqwest::StatusCode;
 use sea_orm::DatabaseConnection;
 use serde_json::Value;
 
 use super::outcomes::import_reading;
 use super::outcomes_import::{read_json, Origin, YEARS};
 use super::population::ImportFailed;
+use super::retry;
 use crate::resources::outcomes::write::{Complete, OutcomeSummary, Reading};
 use crate::store::catalogue::Catalogues;
 use crate::vocab::parse_kpi;
@@ -35,7 +34,6 @@ pub const PER_PAGE: u32 = 5000;
 /// Pages of one request at most: a server that keeps sending `next_url`
 /// must not keep the fetch going for ever.
 const MAX_PAGES: usize = 10_000;
-const LONGEST_WAIT: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone)]
 pub struct FetchOptions {
@@ -130,31 +128,17 @@ impl Client {
                 },
                 Ok(a) => {
                     let status = a.status();
-                    let asked = a
-                        .headers()
-                        .get(RETRY_AFTER)
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .map(Duration::from_secs);
+                    let asked = retry::retry_after(a.headers());
                     let problem = format!("{url}: Kolada answered {status}");
-                    if !(status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()) {
+                    if !retry::worth_retrying(status) {
                         return Err(problem);
                     }
                     (problem, asked)
                 }
                 Err(e) => (format!("{url}: the request failed ({e})"), None),
             };
-            if attempt >= self.retries {
-                return Err(format!("{problem} (tried {} time(s))", attempt + 1));
-            }
-            let wait = wait.unwrap_or(self.backoff * 2u32.saturating_pow(attempt));
-            if wait > LONGEST_WAIT {
-                return Err(format!(
-                    "{problem}; it asks to wait {} s: try again later",
-                    wait.as_secs()
-                ));
-            }
-            tracing::info!(%problem, wait_ms = wait.as_millis() as u64, "trying again");
+            let wait =
+                retry::wait_before_retry(problem, wait, (attempt, self.retries, self.backoff))?;
             tokio::time::sleep(wait).await;
             attempt += 1;
         }

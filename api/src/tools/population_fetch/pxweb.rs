@@ -9,10 +9,11 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::time::Instant;
+
+use crate::tools::retry;
 
 /// SCB's own installation of PxWebApi 2.0.
 pub const SCB_BASE_URL: &str = "https://api.scb.se/OV0104/v2beta/api/v2";
@@ -23,10 +24,6 @@ pub const SCB_BASE_URL: &str = "https://api.scb.se/OV0104/v2beta/api/v2";
 const SCB_MAX_CELLS: u64 = 150_000;
 const SCB_CALLS_PER_WINDOW: usize = 30;
 const SCB_WINDOW: Duration = Duration::from_secs(10);
-
-/// A `Retry-After` longer than this is not waited out: the operator is
-/// better told to come back later than left looking at a silent terminal.
-const LONGEST_WAIT: Duration = Duration::from_secs(120);
 
 /// How many cells one request may select and how many calls a window allows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,10 +147,10 @@ impl Client {
                 },
                 Ok(answer) => {
                     let status = answer.status();
-                    let asked = retry_after(answer.headers());
+                    let asked = retry::retry_after(answer.headers());
                     let detail = problem_detail(&answer.text().await.unwrap_or_default());
                     let problem = format!("{what}: the server answered {status}{detail}");
-                    if !(status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error()) {
+                    if !retry::worth_retrying(status) {
                         return Err(problem);
                     }
                     // A 429 without Retry-After: the window the limits name.
@@ -165,18 +162,8 @@ impl Client {
                 }
                 Err(e) => (format!("{what}: {}", network_problem(&e)), None),
             };
-            if attempt >= self.retries {
-                let tries = attempt + 1;
-                return Err(format!("{problem} (tried {tries} time(s))"));
-            }
-            let wait = wait.unwrap_or(self.backoff * 2u32.saturating_pow(attempt));
-            if wait > LONGEST_WAIT {
-                return Err(format!(
-                    "{problem}; it asks to wait {} s: try again later",
-                    wait.as_secs()
-                ));
-            }
-            tracing::info!(%problem, wait_ms = wait.as_millis() as u64, "trying again");
+            let wait =
+                retry::wait_before_retry(problem, wait, (attempt, self.retries, self.backoff))?;
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
@@ -196,14 +183,6 @@ impl Client {
         }
         self.sent.push_back(Instant::now());
     }
-}
-
-/// `Retry-After` in seconds. An HTTP date is not read: the clocks of client
-/// and server need not agree, so the caller waits a window (429) or backs
-/// off (5xx) instead.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    value.parse::<u64>().ok().map(Duration::from_secs)
 }
 
 /// PxWebApi answers errors as problem details (`title`, `detail`).
