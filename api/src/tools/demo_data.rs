@@ -313,6 +313,12 @@ impl Synth {
             // From the operating system, not the seeded generator: the
             // figures are reproducible, the noise on them is not predictable.
             record_key: i64::from(rand::random::<u32>()),
+            schedule: None,
+            venue: None,
+            registration: None,
+            cost: None,
+            places_left: None,
+            accessibility: None,
         }
     }
 }
