@@ -281,6 +281,10 @@ async fn a_sessions_workbook_holds_every_matching_session() {
 
     let reply = app.get(&format!("{path}&format=xlsx")).await;
     let book = Workbook::of(&reply);
+    assert!(
+        all.iter().any(|s| !s["schedule"].is_null()),
+        "the demo fills details of upcoming sessions"
+    );
     assert_rows_match(&book, &all, session_field);
     assert_eq!(
         reply.header("content-disposition"),

@@ -30,6 +30,7 @@ use crate::resources::meta::api_info::DEMO_DATA_KEY;
 use crate::resources::reach::rollup::Deltas;
 use crate::resources::sessions::store;
 use crate::store::feed::SeqAllocator;
+use crate::tools::demo_details;
 
 /// The reference "today" of the synthetic world: the day it is drawn, so
 /// that what a parent sees is coherent on that day (nothing "ongoing" after
@@ -282,7 +283,7 @@ impl Synth {
         } else {
             created_at
         };
-        session::Model {
+        let mut s = session::Model {
             id: Uuid::nil(),
             municipality_code: m.code.clone(),
             external_id: format!("DEMO-{}-{k:07}", m.code),
@@ -319,7 +320,9 @@ impl Synth {
             cost: None,
             places_left: None,
             accessibility: None,
-        }
+        };
+        demo_details::fill(rng, &mut s, &m.name);
+        s
     }
 }
 
