@@ -10,9 +10,10 @@ use poem_openapi::OpenApiService;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
-use crate::http::allow::{allow_on_405, AllowedMethods};
+use crate::http::allow::allow_on_405;
 use crate::http::conditional::{conditional, Freshness};
 use crate::http::openapi::{self, Document};
+use crate::http::operations::Operations;
 use crate::http::security::{self, Policies};
 use crate::http::{body_limit, cors, observe, problems, query, rate_limit};
 use crate::resources::reach::indicators::OfferTables;
@@ -35,7 +36,8 @@ pub fn document() -> Document {
 /// starts [`prepare_ahead`] beside it.
 pub fn build(state: AppState) -> impl Endpoint {
     let doc = Arc::new(document());
-    let allowed = Arc::new(AllowedMethods::from_spec(&doc.json));
+    let operations = Arc::new(Operations::from_spec(&doc.json));
+    let allowed = operations.clone();
     let people: problems::PeoplePages = Arc::new(page::people_error);
     let policies = Arc::new(Policies::new(&doc.docs_html));
     let request_timeout = state.settings.request_timeout;
@@ -110,6 +112,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(move |ep, req| security::timeout(ep, req, request_timeout))
         .around(move |ep, req| conditional(ep, req, freshness.clone()))
         .around(query::drop_empty)
+        .around(move |ep, req| query::refuse_undeclared(ep, req, operations.clone()))
         .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
         .around(move |ep, req| problems::problems(ep, req, people.clone()))

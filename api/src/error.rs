@@ -212,6 +212,37 @@ impl ApiError {
         )
         .with_errors(vec![FieldError::param(name, detail)])
     }
+    /// Query parameters the operation does not declare: refused rather than
+    /// ignored, since a typo (`Limit`, `yaer`) would answer as if absent.
+    pub fn unknown_parameters(unknown: &[String], declared: &[String]) -> Self {
+        let accepted = if declared.is_empty() {
+            "This operation takes no query parameters.".to_owned()
+        } else {
+            format!("This operation accepts: {}.", declared.join(", "))
+        };
+        let errors = unknown
+            .iter()
+            .map(|name| {
+                let hint = declared
+                    .iter()
+                    .find(|d| d.eq_ignore_ascii_case(name))
+                    .map(|d| format!(" Names are case-sensitive: did you mean '{d}'?"))
+                    .unwrap_or_default();
+                FieldError::param(name, format!("is not a parameter of this operation.{hint}"))
+            })
+            .collect();
+        let names: Vec<String> = unknown.iter().map(|n| format!("'{n}'")).collect();
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "/problems/invalid-parameter",
+            "Invalid query parameter",
+            format!(
+                "Received unknown parameter {}. {accepted}",
+                names.join(", ")
+            ),
+        )
+        .with_errors(errors)
+    }
     pub fn not_found(detail: impl Into<String>) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,

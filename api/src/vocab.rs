@@ -297,6 +297,15 @@ fn list_of(item: &str) -> String {
 const SLUG: &str = "[a-z0-9](-?[a-z0-9]){0,63}";
 const YEAR: &str = "(19[0-9]{2}|20[0-9]{2}|2100)";
 
+/// Where a parameter of the same name is single-valued on some operation
+/// (`/v1/audit`'s `municipality`: one code, not a list), its own constraint.
+pub fn single_parameter_constraints() -> Vec<(&'static str, serde_json::Value)> {
+    vec![(
+        "municipality",
+        serde_json::json!({ "pattern": format!("^({})?$", municipality_codes()) }),
+    )]
+}
+
 /// What the parameter parsers accept, as JSON Schema constraints on each
 /// parameter's schema (by name): the document states the same rules the
 /// parsers enforce. For a repeatable parameter the constraint is its items'.

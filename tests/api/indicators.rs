@@ -257,7 +257,7 @@ async fn bad_indicator_parameters_are_400_problems() {
         ("year=20250", "year"),
         ("municipality=19", "municipality"),
         ("municipality=0000", "municipality"),
-        ("municipality=0114", "municipality"),
+        ("county=19&municipality=0114", "municipality"),
         ("county=9", "county"),
         ("county=99", "county"),
         ("format=ndjson", "format"),

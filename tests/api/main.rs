@@ -41,4 +41,5 @@ mod steering_figures;
 mod support_finder;
 mod sync_client;
 mod sync_writes;
+mod unknown_parameters;
 mod xlsx_downloads;

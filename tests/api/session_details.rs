@@ -198,10 +198,17 @@ async fn the_calendar_has_one_timed_event_per_meeting_skipping_the_week_off() {
     let reply = app.put_session(Some(&key), "1980", "VT-2", &body).await;
     let id = reply.json()["id"].as_str().unwrap().to_owned();
 
-    for text in [
-        app.session_calendar(&id).await.text(),
-        app.sessions_calendar("municipality=1980").await.text(),
-    ] {
+    let one = app.session_calendar(&id).await;
+    assert_eq!(
+        one.header("content-disposition"),
+        Some(format!("attachment; filename=\"kurs-abc-{start}.ics\"").as_str())
+    );
+    let feed = app.sessions_calendar("municipality=1980").await;
+    assert_eq!(
+        feed.header("content-disposition"),
+        Some("attachment; filename=\"sessions-1980.ics\"")
+    );
+    for text in [one.text(), feed.text()] {
         let unfolded = text.replace("\r\n ", "");
         let starts: Vec<&str> = unfolded
             .lines()

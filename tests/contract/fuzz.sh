@@ -8,7 +8,7 @@
 #   2. the session writes with a municipality key (1980), its paths pinned to
 #      its own municipality so the writes are tried for real.
 # `positive_data_acceptance` is replaced by a version that forgives exactly the
-# two exceptions the document states (see tests/contract/fuzz_hooks.py).
+# exceptions the document states (see tests/contract/fuzz_hooks.py).
 #
 #   bash tests/contract/fuzz.sh                   # builds a debug binary if FST_BIN is unset
 #   FST_BIN=target/release/foraldraskapsstod bash tests/contract/fuzz.sh

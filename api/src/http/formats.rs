@@ -131,7 +131,7 @@ pub fn file_name<S: AsRef<str>>(parts: impl IntoIterator<Item = S>) -> String {
 
 /// `Content-Disposition: attachment` with the file name, so a browser saves
 /// the download under a name that says what it is.
-fn attachment(mut resp: Response, name: &str, extension: &str) -> Response {
+pub fn attachment(mut resp: Response, name: &str, extension: &str) -> Response {
     if let Ok(v) = format!("attachment; filename=\"{name}.{extension}\"").parse() {
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }

@@ -12,6 +12,7 @@ pub mod json;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;
+pub mod operations;
 pub mod paging;
 pub mod problems;
 pub mod query;

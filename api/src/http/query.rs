@@ -4,8 +4,13 @@
 //! the query keeps one meaning for both spellings — and one ETag and cache
 //! entry.
 
+use std::sync::Arc;
+
 use poem::http::Uri;
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
+
+use super::operations::Operations;
+use crate::error::ApiError;
 
 /// A `name=` pair with nothing after the `=`.
 fn is_empty_pair(pair: &str) -> bool {
@@ -34,6 +39,33 @@ fn without_empty_pairs(uri: &Uri) -> Option<Uri> {
 pub async fn drop_empty<E: Endpoint>(next: E, mut req: Request) -> Result<Response> {
     if let Some(uri) = without_empty_pairs(req.uri()) {
         *req.uri_mut() = uri;
+    }
+    next.call(req).await.map(IntoResponse::into_response)
+}
+
+/// Under `/v1`, a query parameter the operation does not declare is refused
+/// with 400 naming it and the accepted ones. The people's pages take what
+/// links from newsletters carry (`utm_*`, `fbclid`) and are not checked here.
+pub async fn refuse_undeclared<E: Endpoint>(
+    next: E,
+    req: Request,
+    operations: Arc<Operations>,
+) -> Result<Response> {
+    let path = req.uri().path();
+    if path.starts_with("/v1/") && req.uri().query().is_some() {
+        if let Some(declared) = operations.query_params(req.method().as_str(), path) {
+            // A query that does not decode is the operation's to refuse, in its words.
+            let pairs: Vec<(String, String)> = req.params().unwrap_or_default();
+            let mut unknown: Vec<String> = Vec::new();
+            for (name, _) in pairs {
+                if !declared.contains(&name) && !unknown.contains(&name) {
+                    unknown.push(name);
+                }
+            }
+            if !unknown.is_empty() {
+                return Err(ApiError::unknown_parameters(&unknown, declared).into());
+            }
+        }
     }
     next.call(req).await.map(IntoResponse::into_response)
 }

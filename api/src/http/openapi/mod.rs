@@ -196,6 +196,7 @@ fn drop_unused_schemas(spec: &mut Value) {
 /// operation already states. `/v1/indicators` offers only JSON and CSV.
 fn constrain_parameters(spec: &mut Value) {
     let rules = crate::vocab::parameter_constraints();
+    let singles = crate::vocab::single_parameter_constraints();
     let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
@@ -216,7 +217,12 @@ fn constrain_parameters(spec: &mut Value) {
                 if path == "/v1/indicators" && name == "format" {
                     param["schema"] = json!({ "type": "string", "enum": ["json", "csv"] });
                 }
-                let Some((_, rule)) = rules.iter().find(|(n, _)| *n == name) else {
+                let repeats = param["schema"]["type"] == "array";
+                let single = (!repeats)
+                    .then(|| singles.iter().find(|(n, _)| *n == name))
+                    .flatten();
+                let Some((_, rule)) = single.or_else(|| rules.iter().find(|(n, _)| *n == name))
+                else {
                     continue;
                 };
                 let schema = &mut param["schema"];

@@ -18,14 +18,20 @@ use uuid::Uuid;
 
 use self::upcoming::{events_of, first_sessions, upcoming, MAX_EVENTS};
 use crate::error::{ApiError, ListError, LookupError};
+use crate::http::formats;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::public_base;
 use crate::resources::sessions::query::{get_session, FilterParams, SessionFilter, SessionQuery};
+use crate::resources::sessions::sessions_file_name;
 use crate::state::AppState;
 use crate::vocab::{Delivery, PreventionLevel, SessionStatus};
 
-/// An iCalendar document (RFC 5545), UTF-8 with CRLF line endings.
-pub struct ICalendar(pub String);
+/// An iCalendar document (RFC 5545), UTF-8 with CRLF line endings, and the
+/// name a browser saves it under.
+pub struct ICalendar {
+    text: String,
+    name: String,
+}
 
 impl Payload for ICalendar {
     const CONTENT_TYPE: &'static str = "text/calendar; charset=utf-8";
@@ -43,16 +49,25 @@ impl Payload for ICalendar {
 
 impl IntoResponse for ICalendar {
     fn into_response(self) -> Response {
-        Response::builder()
+        let resp = Response::builder()
             .content_type(Self::CONTENT_TYPE)
-            .body(self.0)
+            .body(self.text);
+        formats::attachment(resp, &self.name, "ics")
     }
 }
 
 #[derive(ApiResponse)]
 pub enum CalendarResponse {
     /// The sessions as an iCalendar feed.
-    #[oai(status = 200, content_type = "text/calendar; charset=utf-8")]
+    #[oai(
+        status = 200,
+        content_type = "text/calendar; charset=utf-8",
+        header(
+            name = "Content-Disposition",
+            ty = "String",
+            description = "`attachment; filename=\"…\"`: `sessions-1980.ics` for a feed (its municipalities and programmes), `kurs-abc-2027-03-02.ics` for one session."
+        )
+    )]
     Ok(ICalendar),
 }
 
@@ -136,10 +151,10 @@ impl CalendarApi {
             }
             events.extend(more);
         }
-        Ok(CalendarResponse::Ok(ICalendar(ics::calendar(
-            "Föräldraskapsstöd – kommande kurser",
-            &events,
-        ))))
+        Ok(CalendarResponse::Ok(ICalendar {
+            text: ics::calendar("Föräldraskapsstöd – kommande kurser", &events),
+            name: sessions_file_name(&query),
+        }))
     }
 
     /// Ett tillfälle som kalenderpost / One session as a calendar entry
@@ -170,9 +185,15 @@ impl CalendarApi {
         let name = cat
             .programme(&session.programme)
             .map_or(session.programme.clone(), |p| p.name_sv.clone());
-        Ok(CalendarResponse::Ok(ICalendar(ics::calendar(
-            &name, &events,
-        ))))
+        let file = formats::file_name([
+            "kurs".to_owned(),
+            session.programme.clone(),
+            session.start_date.to_string(),
+        ]);
+        Ok(CalendarResponse::Ok(ICalendar {
+            text: ics::calendar(&name, &events),
+            name: file,
+        }))
     }
 }
 

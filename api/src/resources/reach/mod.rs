@@ -202,6 +202,9 @@ impl ReachApi {
         /// `year`, `quarter`, `prevention_level`. None: one total row.
         #[oai(default, example = "example_group_by")]
         group_by: Query<Vec<String>>,
+        /// One calendar year: shorthand for `from=YYYY&to=YYYY` (as `/v1/indicators`
+        /// takes it); not with `from` or `to`.
+        year: Query<Option<i32>>,
         /// First period (inclusive): `YYYY`, `YYYY-Qn`, or the first day of a quarter.
         #[oai(example = "example_from")]
         from: Query<Option<String>>,
@@ -226,6 +229,7 @@ impl ReachApi {
     ) -> Result<ReachResponse, ListError> {
         let q = ReachParams {
             group_by: group_by.0,
+            year: year.0,
             from: from.0,
             to: to.0,
             municipality: municipality.0,
@@ -288,7 +292,8 @@ impl ReachApi {
         /// figures always cover the whole county); comma-separated or repeated.
         #[oai(default, example = "example_municipalities")]
         municipality: Query<Vec<String>>,
-        /// The county (2-digit SCB code); default: the regional collaboration's county (19).
+        /// The county (2-digit SCB code); default: the county of the municipalities named,
+        /// else the regional collaboration's county (19).
         #[oai(example = "example_county")]
         county: Query<Option<String>>,
         /// Response format (`json`, `csv` or `xlsx`); equivalent to `Accept: text/csv`

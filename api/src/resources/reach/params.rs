@@ -16,6 +16,8 @@ use crate::vocab::{
 /// `/v1/reach`'s parameters as received.
 pub struct ReachParams {
     pub group_by: Vec<String>,
+    /// Shorthand for `from` = `to` = this year.
+    pub year: Option<i32>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub municipality: Vec<String>,
@@ -25,13 +27,24 @@ pub struct ReachParams {
 }
 
 impl ReachParams {
-    pub fn parse(self) -> Result<ReachQuery, ApiError> {
+    pub fn parse(mut self) -> Result<ReachQuery, ApiError> {
+        if let Some(y) = self.year {
+            if self.from.is_some() || self.to.is_some() {
+                return Err(ApiError::invalid_parameter(
+                    "year",
+                    "is a shorthand for from and to: give either year, or from and to",
+                ));
+            }
+            // Read as the years of `from`/`to` are, so the two spellings agree.
+            (self.from, self.to) = (Some(y.to_string()), Some(y.to_string()));
+        }
+        let year_name = if self.year.is_some() { "year" } else { "from" };
         Ok(ReachQuery {
             group_by: parse_group_by(&self.group_by)?,
             from: self
                 .from
                 .as_deref()
-                .map(|s| parse_period("from", s, false))
+                .map(|s| parse_period(year_name, s, false))
                 .transpose()?,
             to: self
                 .to

@@ -199,7 +199,7 @@ async fn download(
 }
 
 /// E.g. `sessions-1980-komet`: the municipalities and programmes filtered on.
-fn sessions_file_name(query: &SessionQuery) -> String {
+pub fn sessions_file_name(query: &SessionQuery) -> String {
     let f = &query.filter;
     file_name([
         "sessions".to_owned(),

@@ -29,7 +29,8 @@ pub struct IndicatorsQuery {
     pub year: i32,
     /// Only these municipalities in the per-municipality list (empty: all of the county's).
     pub municipalities: Vec<String>,
-    /// Default: the county of the municipalities in the regional collaboration.
+    /// Default: the county of the municipalities named, else that of the
+    /// municipalities in the regional collaboration.
     pub county: Option<String>,
 }
 
@@ -132,7 +133,7 @@ pub fn indicators_with(
 ) -> Result<IndicatorReport, ApiError> {
     let county = match &q.county {
         Some(c) => c.clone(),
-        None => collaboration_county(cat),
+        None => county_of_municipalities(q, cat)?.unwrap_or_else(|| collaboration_county(cat)),
     };
     let in_county = cat.county_members(&county)?;
     check_municipalities(q, &county, &in_county, cat)?;
@@ -170,6 +171,34 @@ fn collaboration_county(cat: &Catalogues) -> String {
         .find(|m| m.in_collaboration)
         .map(|m| m.county_code.clone())
         .unwrap_or_else(|| "19".into())
+}
+
+/// Without `county`, the county follows the municipalities named: asking
+/// for Karlstad's indicators means Värmland's. Municipalities of two
+/// counties cannot be reported beside one county.
+fn county_of_municipalities(
+    q: &IndicatorsQuery,
+    cat: &Catalogues,
+) -> Result<Option<String>, ApiError> {
+    let mut county: Option<(&str, &str)> = None;
+    for code in &q.municipalities {
+        let m = cat.known_municipality(code)?;
+        match county {
+            None => county = Some((&m.county_code, &m.code)),
+            Some((c, first)) if c != m.county_code => {
+                return Err(ApiError::invalid_parameter(
+                    "municipality",
+                    format!(
+                        "municipality {first} is in county {c} and {} in county {}: \
+                         the indicators report one county and its municipalities",
+                        m.code, m.county_code
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(county.map(|(c, _)| c.to_owned()))
 }
 
 /// The municipality filter names known municipalities of the county.
