@@ -38,6 +38,7 @@ pub fn build(state: AppState) -> impl Endpoint {
     let doc = Arc::new(document());
     let operations = Arc::new(Operations::from_spec(&doc.json));
     let allowed = operations.clone();
+    let described = operations.clone();
     let people: problems::PeoplePages = Arc::new(page::people_error);
     let policies = Arc::new(Policies::new(&doc.docs_html));
     let request_timeout = state.settings.request_timeout;
@@ -115,7 +116,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(move |ep, req| query::refuse_undeclared(ep, req, operations.clone()))
         .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
-        .around(move |ep, req| problems::problems(ep, req, people.clone()))
+        .around(move |ep, req| problems::problems(ep, req, people.clone(), described.clone()))
         .around(move |ep, req| allow_on_405(ep, req, allowed.clone()))
         .with(Compression::new())
         .around(cors::cors)

@@ -14,6 +14,7 @@ pub mod observe;
 pub mod openapi;
 pub mod operations;
 pub mod paging;
+pub mod parameter_words;
 pub mod problems;
 pub mod query;
 pub mod rate_limit;

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-/// A path template (`/v1/sessions/{id}`): literal segments, and `None` for a parameter.
-struct Template(Vec<Option<String>>);
+/// A path template (`/v1/sessions/{id}`): literal segments, and `None` for
+/// a parameter; and the segments as written.
+struct Template(Vec<Option<String>>, Vec<String>);
 
 impl Template {
     fn parse(path: &str) -> Self {
@@ -16,6 +17,7 @@ impl Template {
             path.split('/')
                 .map(|s| (!(s.starts_with('{') && s.ends_with('}'))).then(|| s.to_owned()))
                 .collect(),
+            path.split('/').map(str::to_owned).collect(),
         )
     }
 
@@ -33,9 +35,31 @@ impl Template {
     }
 }
 
+/// One operation's parameters: (name, where, schema).
+type Parameters = Vec<(String, String, Value)>;
+
+/// `schema` with a `$ref` (itself or its items') replaced by what it names,
+/// so an enum's values can be read where a parameter uses it.
+fn resolved(spec: &Value, schema: &Value) -> Value {
+    let lookup = |s: &Value| -> Value {
+        match s["$ref"].as_str().and_then(|r| r.strip_prefix("#/")) {
+            Some(path) => spec
+                .pointer(&format!("/{path}"))
+                .cloned()
+                .unwrap_or_else(|| s.clone()),
+            None => s.clone(),
+        }
+    };
+    let mut out = lookup(schema);
+    if out.get("items").is_some() {
+        out["items"] = lookup(&out["items"]);
+    }
+    out
+}
+
 /// Every path of the document: its methods (upper case) and each method's
-/// query parameters.
-pub struct Operations(Vec<(Template, BTreeMap<String, Vec<String>>)>);
+/// parameters.
+pub struct Operations(Vec<(Template, BTreeMap<String, Parameters>)>);
 
 impl Operations {
     pub fn from_spec(spec_json: &str) -> Self {
@@ -44,14 +68,17 @@ impl Operations {
         for (path, item) in spec["paths"].as_object().into_iter().flatten() {
             let mut methods = BTreeMap::new();
             for (method, op) in item.as_object().into_iter().flatten() {
-                let query: Vec<String> = op["parameters"]
+                let params: Parameters = op["parameters"]
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter(|p| p["in"] == "query")
-                    .filter_map(|p| p["name"].as_str().map(str::to_owned))
+                    .filter_map(|p| {
+                        let name = p["name"].as_str()?.to_owned();
+                        let place = p["in"].as_str()?.to_owned();
+                        Some((name, place, resolved(&spec, &p["schema"])))
+                    })
                     .collect();
-                methods.insert(method.to_uppercase(), query);
+                methods.insert(method.to_uppercase(), params);
             }
             out.push((Template::parse(path), methods));
         }
@@ -61,12 +88,18 @@ impl Operations {
         Self(out)
     }
 
-    fn for_path(&self, path: &str) -> Option<&BTreeMap<String, Vec<String>>> {
+    fn for_path(&self, path: &str) -> Option<&BTreeMap<String, Parameters>> {
+        self.find(path).map(|(_, methods)| methods)
+    }
+
+    fn find(&self, path: &str) -> Option<&(Template, BTreeMap<String, Parameters>)> {
         let parts: Vec<&str> = path.split('/').collect();
-        self.0
-            .iter()
-            .find(|(t, _)| t.matches(&parts))
-            .map(|(_, methods)| methods)
+        self.0.iter().find(|(t, _)| t.matches(&parts))
+    }
+
+    fn parameters(&self, method: &str, path: &str) -> Option<&Parameters> {
+        let method = if method == "HEAD" { "GET" } else { method };
+        self.for_path(path)?.get(method)
     }
 
     /// The methods routed at `path`, as an `Allow` header lists them (HEAD with GET).
@@ -81,10 +114,31 @@ impl Operations {
 
     /// The query parameters the operation at `method` `path` declares; None
     /// when no operation is routed there (the router answers that).
-    pub fn query_params(&self, method: &str, path: &str) -> Option<&[String]> {
-        let methods = self.for_path(path)?;
-        let method = if method == "HEAD" { "GET" } else { method };
-        methods.get(method).map(Vec::as_slice)
+    pub fn query_params(&self, method: &str, path: &str) -> Option<Vec<String>> {
+        let params = self.parameters(method, path)?;
+        Some(
+            params
+                .iter()
+                .filter(|(_, place, _)| place == "query")
+                .map(|(name, ..)| name.clone())
+                .collect(),
+        )
+    }
+
+    /// A parameter's schema and where it is (`query`, `path`, `header`).
+    pub fn parameter(&self, method: &str, path: &str, name: &str) -> Option<(&str, &Value)> {
+        self.parameters(method, path)?
+            .iter()
+            .find(|(n, ..)| n == name)
+            .map(|(_, place, schema)| (place.as_str(), schema))
+    }
+
+    /// The segment of `path` that the template's `{name}` stands for.
+    pub fn path_value<'a>(&self, path: &'a str, name: &str) -> Option<&'a str> {
+        let (template, _) = self.find(path)?;
+        let wanted = format!("{{{name}}}");
+        let index = template.1.iter().position(|s| s == &wanted)?;
+        path.split('/').nth(index)
     }
 }
 
@@ -122,15 +176,11 @@ mod tests {
     #[test]
     fn only_query_parameters_are_declared_ones() {
         let ops = Operations::from_spec(SPEC);
-        assert_eq!(
-            ops.query_params("GET", "/v1/sessions"),
-            Some(&["limit".to_owned()][..])
-        );
-        assert_eq!(
-            ops.query_params("HEAD", "/v1/sessions"),
-            Some(&["limit".to_owned()][..])
-        );
-        assert_eq!(ops.query_params("GET", "/v1/sessions/x"), Some(&[][..]));
+        let limit = Some(vec!["limit".to_owned()]);
+        assert_eq!(ops.query_params("GET", "/v1/sessions"), limit);
+        assert_eq!(ops.query_params("HEAD", "/v1/sessions"), limit);
+        assert_eq!(ops.query_params("GET", "/v1/sessions/x"), Some(vec![]));
         assert_eq!(ops.query_params("POST", "/v1/sessions"), None);
+        assert_eq!(ops.path_value("/v1/sessions/abc", "id"), Some("abc"));
     }
 }

@@ -63,7 +63,7 @@ pub fn page_size(limit: Option<u64>) -> Result<u64, ApiError> {
         Some(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
         Some(n) => Err(ApiError::invalid_parameter(
             "limit",
-            format!("{n} is out of range 1..={MAX_PAGE_SIZE}"),
+            format!("'{n}' is not a whole number from 1 to {MAX_PAGE_SIZE}"),
         )),
     }
 }

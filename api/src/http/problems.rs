@@ -8,6 +8,8 @@ use poem::http::{header, HeaderValue, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use poem_openapi::OperationId;
 
+use super::operations::Operations;
+use super::parameter_words::refusal;
 use crate::error::{problem_response, ApiError, FieldError, Problem, PROBLEM_JSON};
 
 /// Renders an error for a person: `Some(html)` when the path is a page for
@@ -19,9 +21,14 @@ pub type PeoplePages = Arc<dyn Fn(&str, StatusCode, &str) -> Option<String> + Se
 /// handlers, poem-openapi's parameter parsing, the router (404, 405) or a body
 /// limit (413) — or, on a page for people, as the page `people` renders. A
 /// 500's cause is logged, never sent.
-pub async fn problems<E: Endpoint>(next: E, req: Request, people: PeoplePages) -> Result<Response> {
+pub async fn problems<E: Endpoint>(
+    next: E,
+    req: Request,
+    people: PeoplePages,
+    operations: Arc<Operations>,
+) -> Result<Response> {
     let path = req.uri().path().to_owned();
-    let mut resp = problems_inner(next, req).await?;
+    let mut resp = problems_inner(next, req, &operations).await?;
     if is_problem(&resp) {
         resp = for_people(resp, &path, &people).await;
     }
@@ -39,8 +46,15 @@ pub async fn problems<E: Endpoint>(next: E, req: Request, people: PeoplePages) -
     Ok(resp)
 }
 
-async fn problems_inner<E: Endpoint>(next: E, req: Request) -> Result<Response> {
+async fn problems_inner<E: Endpoint>(
+    next: E,
+    req: Request,
+    operations: &Operations,
+) -> Result<Response> {
     let instance = req.uri().path().to_owned();
+    let method = req.method().as_str().to_owned();
+    // Kept (a cheap clone) and decoded only if a parameter failed to parse.
+    let uri = req.uri().clone();
     let resp = match next.call(req).await {
         Ok(resp) => resp.into_response(),
         Err(err) => {
@@ -58,6 +72,31 @@ async fn problems_inner<E: Endpoint>(next: E, req: Request) -> Result<Response> 
                 let mut p = api.to_problem(Some(instance.clone()));
                 p.instance = Some(instance);
                 return Ok(with_operation(problem_response(&p, api.retry_after)));
+            }
+            if let Some(e) = err.downcast_ref::<poem_openapi::error::ParseParamError>() {
+                let query: Vec<(String, String)> =
+                    serde_urlencoded::from_str(uri.query().unwrap_or_default()).unwrap_or_default();
+                let given = |name: &str| match operations.parameter(&method, &instance, name) {
+                    Some(("path", schema)) => {
+                        Some((operations.path_value(&instance, name), schema))
+                    }
+                    Some((_, schema)) => {
+                        let value = query
+                            .iter()
+                            .find(|(k, _)| k == name)
+                            .map(|(_, v)| v.as_str());
+                        Some((value, schema))
+                    }
+                    None => None,
+                };
+                // The framework's wording names Rust types and regular
+                // expressions: said instead from the parameter's schema.
+                if let Some((value, schema)) = given(e.name) {
+                    let api = ApiError::invalid_parameter(e.name, refusal(value, schema));
+                    let mut p = api.to_problem(Some(instance.clone()));
+                    p.instance = Some(instance);
+                    return Ok(with_operation(problem_response(&p, None)));
+                }
             }
             let param = err
                 .downcast_ref::<poem_openapi::error::ParseParamError>()

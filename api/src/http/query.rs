@@ -63,7 +63,7 @@ pub async fn refuse_undeclared<E: Endpoint>(
                 }
             }
             if !unknown.is_empty() {
-                return Err(ApiError::unknown_parameters(&unknown, declared).into());
+                return Err(ApiError::unknown_parameters(&unknown, &declared).into());
             }
         }
     }

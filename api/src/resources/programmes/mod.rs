@@ -70,7 +70,7 @@ pub fn child_age_param(age: Option<i32>) -> Result<Option<i32>, ApiError> {
     match age {
         Some(a) if !(0..=18).contains(&a) => Err(ApiError::invalid_parameter(
             "child_age",
-            format!("{a} is out of range 0..=18"),
+            format!("'{a}' is not a child's age from 0 to 18"),
         )),
         other => Ok(other),
     }

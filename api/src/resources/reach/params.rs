@@ -78,7 +78,7 @@ impl IndicatorParams {
             Some(y) if !(1900..=2100).contains(&y) => {
                 return Err(ApiError::invalid_parameter(
                     "year",
-                    format!("{y} is out of range"),
+                    format!("'{y}' is not a year from 1900 to 2100"),
                 ))
             }
             Some(y) => y,
