@@ -12,6 +12,7 @@ mod change_feed;
 mod demo_data;
 mod docs_links;
 mod error_log;
+mod evaluation;
 mod hardening;
 mod http_conventions;
 mod indicators;
