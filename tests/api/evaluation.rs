@@ -1,6 +1,7 @@
-//! `GET /v1/evaluation` through HTTP. The expected figures are computed
-//! here from what the test writes (sessions and populations through the
-//! API, outcome values through the import), never copied from an answer.
+//! `GET /v1/evaluation` and the pages' "Långsiktiga effekter" section,
+//! through HTTP. The expected figures are computed here from what the test
+//! writes (sessions and populations through the API, outcome values
+//! through the import), never copied from an answer.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -334,5 +335,50 @@ async fn bad_evaluation_parameters_are_400_problems() {
         let reply = app.get(&format!("{path}?{query}")).await;
         assert_eq!(reply.status.as_u16(), 400, "{query}: {}", reply.text());
         assert!(reply.content_type().starts_with("application/problem+json"));
+    }
+}
+
+#[tokio::test]
+async fn the_pages_show_the_six_long_term_effects_on_demo_data() {
+    let app = TestApp::with_demo_sessions(2000, 7).await;
+    let info = app.get("/v1/api-info").await.ok_json();
+    assert_eq!(info["data"]["synthetic"], true);
+    let year = chrono::Utc::now().format("%Y").to_string();
+    let last: i32 = year.parse::<i32>().unwrap() - 1;
+    for (path, heading) in [
+        (format!("/?year={last}"), "Långsiktiga effekter"),
+        (format!("/en/?year={last}"), "Long-term effects"),
+        (format!("/kommun/1980?year={last}"), "Långsiktiga effekter"),
+        (
+            format!("/en/municipality/1980?year={last}"),
+            "Long-term effects",
+        ),
+    ] {
+        let reply = app.get(&path).await;
+        assert_eq!(reply.status, 200, "{path}");
+        let html = reply.text();
+        let section = html
+            .split(r#"<section aria-labelledby="effects-h">"#)
+            .nth(1)
+            .unwrap_or_else(|| panic!("{path} has the section"));
+        let section = section.split("</section>").next().unwrap();
+        assert!(section.contains(heading), "{path}");
+        assert!(section.contains(r#"<caption id="effects-caption">"#));
+        for n in 1..=6 {
+            assert!(
+                section.contains(&format!(r#"<th scope="row">{n}. "#)),
+                "{path}: effect {n}"
+            );
+        }
+        // Effects 1 and 4 have no measure, and the page says so.
+        let none = if path.starts_with("/en") {
+            "No measure."
+        } else {
+            "Inget mått."
+        };
+        assert_eq!(section.matches(none).count(), 2, "{path}");
+        // The demo's synthetic values show, with their source.
+        assert!(section.contains("SYNTHETIC DEMO DATA"), "{path}");
+        assert!(section.contains("N15428"), "{path}");
     }
 }

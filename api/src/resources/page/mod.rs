@@ -8,6 +8,7 @@ pub mod assets;
 pub mod chart;
 pub mod data;
 mod denominator;
+pub mod effects;
 mod errors;
 pub mod finder;
 pub mod html;

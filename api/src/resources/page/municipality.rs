@@ -22,6 +22,8 @@ use super::sections::{indicator_value, municipality_href};
 use super::{denominator, finder};
 use crate::error::ApiError;
 use crate::resources::calendar::upcoming::first_sessions;
+use crate::resources::evaluation::report::evaluation_with;
+use crate::resources::evaluation::wire::EvaluationReport;
 use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, OfferTable};
 use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
 use crate::resources::reach::table::ReachTable;
@@ -38,6 +40,8 @@ pub struct MunicipalityData {
     pub county: Vec<ReachRow>,
     /// The county's and the municipality's indicators for the year.
     pub indicators: IndicatorReport,
+    /// Its long-term effects beside its reach, over the years up to the year.
+    pub evaluation: EvaluationReport,
     pub sessions: Vec<Session>,
     pub more_sessions: bool,
     pub synthetic: bool,
@@ -76,6 +80,14 @@ pub async fn load(
         (k, today),
         cat,
     )?;
+    let evaluation = evaluation_with(
+        db,
+        (table, offers),
+        &super::effects::query(&m.county_code, Some(&m.code), q.year),
+        (k, today),
+        cat,
+    )
+    .await?;
     let mut finder = q.clone();
     finder.finder.municipality = MunicipalityCode::parse(&m.code).ok();
     let mut sessions =
@@ -86,6 +98,7 @@ pub async fn load(
         own,
         county,
         indicators,
+        evaluation,
         sessions,
         more_sessions,
         synthetic,
@@ -119,6 +132,7 @@ pub fn page(
     let shortcuts = [
         ("#reach-h", lang.t("Räckvidd", "Reach")),
         ("#ind-h", lang.t("Indikatorer", "Indicators")),
+        ("#effects-h", lang.t("Effekter", "Effects")),
         ("#pop-h", lang.t("Befolkning", "Population")),
         ("#courses-h", lang.t("Kurser", "Courses")),
         ("#data-h", lang.t("Öppna data", "Open data")),
@@ -152,6 +166,7 @@ pub fn page(
     choose_year(lang, m, q.year, d, &mut out);
     reach(lang, m, d, &mut out);
     indicators(lang, m, &d.indicators, &mut out);
+    super::effects::section(lang, &d.evaluation, &mut out);
     population(lang, m, cat, &mut out);
     courses(lang, m, d, cat, &mut out);
     downloads(lang, m, q.year, &mut out);
