@@ -40,15 +40,27 @@ fn ends(s: &EvaluationSeries) -> Option<(&EvaluationValue, &EvaluationValue)> {
     Some((first, known.next_back().unwrap_or(first)))
 }
 
+/// `2019: 12,3` — the reach of the same year as an outcome value.
 fn reach_in(lang: Lang, r: &EvaluationReport, year: i32) -> String {
-    r.years
+    let value = r
+        .years
         .iter()
         .find(|y| y.year == year)
         .and_then(|y| y.reach_per_1000_children)
         .map_or_else(
-            || format!("{} ({year})", lang.t("uppgift saknas", "no figure")),
-            |v| format!("{} ({year})", lang.number(v, 1)),
-        )
+            || lang.t("uppgift saknas", "no figure").to_owned(),
+            |v| lang.number(v, 1),
+        );
+    format!("{year}: {value}")
+}
+
+/// The first and the latest year, one per line.
+fn two_years(first: &str, last: &str) -> String {
+    format!(
+        r#"<span class="trend">{}</span><span class="trend">{}</span>"#,
+        esc(first),
+        esc(last)
+    )
 }
 
 /// One row per measure held for an effect; one row saying why, when none is.
@@ -70,7 +82,7 @@ fn effect_rows(lang: Lang, r: &EvaluationReport, out: &mut String) {
             });
             let _ = write!(
                 out,
-                r#"<tr><th scope="row">{}</th><td colspan="5"><strong>{}</strong> {}{}</td></tr>"#,
+                r#"<tr><th scope="row">{}</th><td colspan="4"><strong>{}</strong> {}{}</td></tr>"#,
                 esc(&title),
                 lang.t("Inget mått.", "No measure."),
                 esc(why.unwrap_or_default()),
@@ -86,38 +98,40 @@ fn effect_rows(lang: Lang, r: &EvaluationReport, out: &mut String) {
             };
             let _ = write!(
                 out,
-                r#"<tr><th scope="row">{}</th><td>{}{proxy}</td>"#,
+                r#"<tr><th scope="row">{}</th><td class="measure">{}{proxy}</td>"#,
                 esc(&title),
                 esc(&measure),
             );
             match ends(s) {
                 Some((first, last)) => {
                     let shown = |v: &EvaluationValue| {
+                        let value = v.value.unwrap_or_default();
                         format!(
-                            "{} ({})",
-                            value_in_unit(lang, s.unit.as_deref(), v.value.unwrap_or_default()),
-                            v.year
+                            "{}: {}",
+                            v.year,
+                            value_in_unit(lang, s.unit.as_deref(), value)
                         )
                     };
                     let _ = write!(
                         out,
-                        r#"<td class="num">{}</td><td class="num">{}</td><td>{}</td><td class="num">{} → {}</td></tr>"#,
-                        esc(&shown(first)),
-                        esc(&shown(last)),
+                        r#"<td class="num">{}</td><td class="num">{}</td><td class="source">{}</td></tr>"#,
+                        two_years(&shown(first), &shown(last)),
+                        two_years(
+                            &reach_in(lang, r, first.year),
+                            &reach_in(lang, r, last.year)
+                        ),
                         esc(&format!(
                             "{}, {} {}",
                             last.source,
                             lang.t("hämtad", "retrieved"),
                             lang.date(last.retrieved_at.date_naive())
                         )),
-                        esc(&reach_in(lang, r, first.year)),
-                        esc(&reach_in(lang, r, last.year)),
                     );
                 }
                 None => {
                     let _ = write!(
                         out,
-                        r#"<td colspan="4">{}</td></tr>"#,
+                        r#"<td colspan="3">{}</td></tr>"#,
                         lang.t(
                             "Källan anger inget värde för perioden.",
                             "The source gives no value for the period."
@@ -149,20 +163,19 @@ pub fn section(lang: Lang, r: &EvaluationReport, out: &mut String) {
     );
     let _ = write!(
         out,
-        r#"<div class="table-wrap" tabindex="0" role="region" aria-labelledby="effects-caption"><table class="effects"><caption id="effects-caption">{}, {}, {}–{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col">{}</th><th scope="col" class="num">{}</th></tr></thead><tbody>"#,
+        r#"<div class="table-wrap" tabindex="0" role="region" aria-labelledby="effects-caption"><table class="effects"><caption id="effects-caption">{}, {}, {}–{}</caption><thead><tr><th scope="col">{}</th><th scope="col">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
         lang.t("Långsiktiga effekter", "Long-term effects"),
         esc(&r.name),
         r.from,
         r.to,
         lang.t("Effekt", "Effect"),
         lang.t("Mått", "Measure"),
-        lang.t("Första år", "First year"),
-        lang.t("Senaste år", "Latest year"),
-        lang.t("Källa", "Source"),
+        lang.t("Första och senaste år", "First and latest year"),
         lang.t(
-            "Räckvidd per 1 000 barn, samma år",
+            "Räckvidd per 1 000 barn samma år",
             "Reach per 1,000 children, same years"
         ),
+        lang.t("Källa", "Source"),
     );
     effect_rows(lang, r, out);
     out.push_str("</tbody></table></div><ul class=\"links\">");
