@@ -15,6 +15,7 @@ pub mod html;
 pub mod layout;
 pub mod municipality;
 pub mod params;
+mod population;
 pub mod programme;
 pub mod sections;
 pub mod support;
