@@ -219,6 +219,16 @@ fn constrain_parameters(spec: &mut Value) {
                 let Some((_, rule)) = rules.iter().find(|(n, _)| *n == name) else {
                     continue;
                 };
+                // A parameter that names one municipality (the evaluation's
+                // area) takes one code, not the lists the filters take.
+                let single = json!({
+                    "pattern": format!("^({})?$", crate::vocab::municipality_codes())
+                });
+                let rule = if name == "municipality" && param["schema"]["type"] != "array" {
+                    &single
+                } else {
+                    rule
+                };
                 let schema = &mut param["schema"];
                 let target = if schema["type"] == "array" {
                     &mut schema["items"]
