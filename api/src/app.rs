@@ -92,6 +92,8 @@ pub fn build(state: AppState) -> impl Endpoint {
         .at(page::support::SV_PATH, get(page::support_sv))
         .at(page::support::EN_PATH, get(page::support_en))
         .at("/kommun/:code", get(page::municipality_sv))
+        .at("/kurs/:id", get(page::course_sv))
+        .at("/en/course/:id", get(page::course_en))
         .at("/program/:slug", get(page::programme_sv))
         .at("/en/programme/:slug", get(page::programme_en))
         .at("/en/municipality/:code", get(page::municipality_en))

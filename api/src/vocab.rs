@@ -30,6 +30,15 @@ macro_rules! stored_enum {
             }
         }
 
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                Self::parse(&s).ok_or_else(|| {
+                    serde::de::Error::custom(format!("'{s}' is not one of {}", Self::expected()))
+                })
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -62,6 +71,48 @@ stored_enum!(
         Hybrid = "hybrid",
     }
 );
+
+/// The languages sessions are most often given in here (ISO 639-1), with
+/// their Swedish and English names: what the finder offers and the calendar
+/// and the page name. Other codes are shown as given.
+pub const LANGUAGES: &[(&str, &str, &str)] = &[
+    ("sv", "svenska", "Swedish"),
+    ("en", "engelska", "English"),
+    ("ar", "arabiska", "Arabic"),
+    ("so", "somaliska", "Somali"),
+    ("ti", "tigrinja", "Tigrinya"),
+    ("fa", "persiska", "Persian"),
+    ("pl", "polska", "Polish"),
+    ("uk", "ukrainska", "Ukrainian"),
+    ("bs", "bosniska", "Bosnian"),
+];
+
+stored_enum!(
+    /// A day of the week, for a weekly schedule.
+    Weekday {
+        Monday = "monday",
+        Tuesday = "tuesday",
+        Wednesday = "wednesday",
+        Thursday = "thursday",
+        Friday = "friday",
+        Saturday = "saturday",
+        Sunday = "sunday",
+    }
+);
+
+impl Weekday {
+    pub fn to_chrono(self) -> chrono::Weekday {
+        match self {
+            Weekday::Monday => chrono::Weekday::Mon,
+            Weekday::Tuesday => chrono::Weekday::Tue,
+            Weekday::Wednesday => chrono::Weekday::Wed,
+            Weekday::Thursday => chrono::Weekday::Thu,
+            Weekday::Friday => chrono::Weekday::Fri,
+            Weekday::Saturday => chrono::Weekday::Sat,
+            Weekday::Sunday => chrono::Weekday::Sun,
+        }
+    }
+}
 
 stored_enum!(
     /// Universal (all parents), selective (groups at raised risk) or indicated (present difficulties).
@@ -346,6 +397,9 @@ fn text(max: usize) -> serde_json::Value {
     serde_json::json!({ "type": "string", "minLength": 1, "maxLength": max, "pattern": format!("^{OK}*{NOT_BLANK}{OK}*$") })
 }
 
+/// `HH:MM`, as `details::meetings::parse_time` accepts it.
+const TIME_OF_DAY: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
 /// A count as `Fields::count` accepts it.
 fn count() -> serde_json::Value {
     serde_json::json!({ "minimum": 0, "maximum": i32::MAX })
@@ -436,9 +490,69 @@ pub fn body_constraints() -> Vec<(&'static str, &'static str, serde_json::Value)
             json!({ "maxItems": 20, "uniqueItems": true,
                     "items": { "type": "string", "maxLength": 500, "pattern": "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F]*$" } }),
         ),
+        ("SessionWrite", "places_left", count()),
+        (
+            "Schedule",
+            "dates",
+            json!({ "minItems": 1, "maxItems": 100, "uniqueItems": true }),
+        ),
+        (
+            "Schedule",
+            "except_dates",
+            json!({ "minItems": 1, "maxItems": 52, "uniqueItems": true }),
+        ),
+        ("Schedule", "start_time", json!({ "pattern": TIME_OF_DAY })),
+        ("Schedule", "end_time", json!({ "pattern": TIME_OF_DAY })),
+        ("Schedule", "note", text(500)),
+        ("Venue", "name", text(200)),
+        ("Venue", "street_address", text(200)),
+        (
+            "Venue",
+            "postal_code",
+            json!({ "pattern": "^[0-9]{3} ?[0-9]{2}$" }),
+        ),
+        ("Venue", "town", text(100)),
+        (
+            "Venue",
+            "latitude",
+            json!({ "minimum": 55.0, "maximum": 69.1 }),
+        ),
+        (
+            "Venue",
+            "longitude",
+            json!({ "minimum": 10.9, "maximum": 24.2 }),
+        ),
+        (
+            "Registration",
+            "url",
+            json!({ "minLength": 1, "maxLength": 500, "pattern": "^https?://[^\\s\\u0000-\\u001F\\u007F-\\u009F]*$" }),
+        ),
+        (
+            "Registration",
+            "email",
+            json!({ "maxLength": 254, "pattern": "^[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@.\\s\\u0000-\\u001F\\u007F-\\u009F]+\\.[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+$" }),
+        ),
+        (
+            "Registration",
+            "phone",
+            json!({ "minLength": 5, "maxLength": 20, "pattern": "^\\+?[0-9]([0-9 ()-]*[0-9])?$" }),
+        ),
+        ("Registration", "instructions", text(500)),
+        (
+            "Cost",
+            "amount_sek",
+            json!({ "minimum": 1, "maximum": 100_000 }),
+        ),
+        ("Cost", "note", text(500)),
+        ("Accessibility", "note", text(500)),
     ];
     // Unknown fields are rejected, not dropped.
     for schema in [
+        "Schedule",
+        "Venue",
+        "Registration",
+        "Cost",
+        "Accessibility",
         "SessionWrite",
         "SessionBatch",
         "BatchScope",
@@ -485,4 +599,9 @@ pub fn parse_enum_param<T>(
     parse_param(name, values, |v| {
         parse(v).ok_or_else(|| format!("'{v}' is not one of {}", expected()))
     })
+}
+
+/// A language's Swedish name, or its code when it has none here.
+pub fn language_name_sv(code: &str) -> &str {
+    LANGUAGES.iter().find(|l| l.0 == code).map_or(code, |l| l.1)
 }

@@ -30,6 +30,14 @@ pub struct Model {
     pub vulnerable_area: Option<i32>,
     pub satisfaction_respondents: Option<i32>,
     pub satisfied: Option<i32>,
+    /// What a parent needs to join (issue 25). The objects are JSON text in
+    /// one canonical form, written only by the API's validation.
+    pub schedule: Option<String>,
+    pub venue: Option<String>,
+    pub registration: Option<String>,
+    pub cost: Option<String>,
+    pub places_left: Option<i32>,
+    pub accessibility: Option<String>,
     /// Position of this session's latest change in the change feed.
     pub seq: i64,
     pub created_at: DateTimeUtc,

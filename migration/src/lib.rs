@@ -13,6 +13,7 @@ mod m20261127_000007_session_filter_indexes;
 mod m20261127_000008_delivery_and_language_in_the_municipality_index;
 mod m20261205_000009_cell_keys;
 mod m20261205_000010_outcome_series;
+mod m20261205_000011_session_details;
 pub mod reference_data;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_delivery_and_language_in_the_municipality_index::Migration),
             Box::new(m20261205_000009_cell_keys::Migration),
             Box::new(m20261205_000010_outcome_series::Migration),
+            Box::new(m20261205_000011_session_details::Migration),
         ]
     }
 }

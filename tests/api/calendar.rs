@@ -103,7 +103,8 @@ async fn the_feed_lists_upcoming_sessions_as_all_day_events() {
         .contains("Familjecentralen\\; Bäckby"));
     assert_eq!(
         field(e, "URL"),
-        Some(format!("http://localhost/v1/sessions/{open}").as_str())
+        Some(format!("http://localhost/kurs/{open}").as_str()),
+        "the course's page"
     );
     assert_eq!(field(e, "STATUS"), Some("CONFIRMED"));
     assert_eq!(

@@ -104,3 +104,70 @@ async fn demo_outcome_values_are_flagged_synthetic_and_never_replace_a_sourced_o
         assert!(areas.contains(code), "{code}");
     }
 }
+
+/// The details a parent needs are filled the way municipal exports fill them
+/// — for most courses one can still join, not all, never for the history —
+/// and every one of them is what the API itself accepts: written back
+/// through the sync API unchanged, they are `unchanged`.
+#[tokio::test]
+async fn demo_details_are_filled_for_courses_ahead_and_pass_the_apis_own_rules() {
+    let app = TestApp::with_demo_sessions(3000, 42).await;
+    let all = app.get("/v1/sessions?format=ndjson").await.ndjson();
+    let (ahead, past): (Vec<_>, Vec<_>) = all
+        .iter()
+        .partition(|s| matches!(s["status"].as_str(), Some("open" | "planned" | "ongoing")));
+    let share = |details: &str| {
+        ahead.iter().filter(|s| !s[details].is_null()).count() as f64 / ahead.len() as f64
+    };
+    for (details, lo, hi) in [
+        ("schedule", 0.6, 0.9),
+        ("registration", 0.65, 0.95),
+        ("cost", 0.7, 0.97),
+    ] {
+        let got = share(details);
+        assert!(
+            (lo..hi).contains(&got),
+            "{details} on {got:.2} of upcoming courses"
+        );
+    }
+    for s in &past {
+        for details in ["schedule", "venue", "registration", "cost", "accessibility"] {
+            assert!(s[details].is_null(), "history has no {details}: {s}");
+        }
+    }
+    for s in ahead.iter().filter(|s| s["delivery"] == "digital") {
+        assert!(s["venue"].is_null(), "a digital course has no venue: {s}");
+    }
+
+    let admin = app.key(None).await;
+    let filled: Vec<_> = ahead
+        .iter()
+        .filter(|s| !s["schedule"].is_null() && !s["registration"].is_null())
+        .take(25)
+        .collect();
+    assert!(filled.len() >= 10);
+    for s in filled {
+        let code = s["municipality_code"].as_str().unwrap();
+        let external_id = s["external_id"].as_str().unwrap();
+        let mut body = app
+            .get_own_session(&admin, code, external_id)
+            .await
+            .ok_json();
+        let fields = body.as_object_mut().unwrap();
+        // Set by the API, and `places_left` as read may be derived: left out, kept.
+        for k in [
+            "id",
+            "municipality_code",
+            "created_at",
+            "updated_at",
+            "places_left",
+        ] {
+            fields.remove(k);
+        }
+        let reply = app
+            .put_session(Some(&admin), code, external_id, &body)
+            .await;
+        assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
+        reply.assert_header("write-result", "unchanged");
+    }
+}

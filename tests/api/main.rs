@@ -34,6 +34,7 @@ mod programme_page;
 mod reach;
 mod reference_data;
 mod response_cache;
+mod session_details;
 mod sessions_filters;
 mod sessions_paging;
 mod smoke;

@@ -322,9 +322,16 @@ async fn old_release(db: DatabaseConnection) {
         "2025-04-01T00:00:00Z",
     );
     s.seq = 17;
-    // As that release stored it: without the record key of a later migration.
+    // As that release stored it: without the record key and the details of
+    // later migrations.
     let mut row: session::ActiveModel = s.into();
     row.record_key = sea_orm::ActiveValue::NotSet;
+    row.schedule = sea_orm::ActiveValue::NotSet;
+    row.venue = sea_orm::ActiveValue::NotSet;
+    row.registration = sea_orm::ActiveValue::NotSet;
+    row.cost = sea_orm::ActiveValue::NotSet;
+    row.places_left = sea_orm::ActiveValue::NotSet;
+    row.accessibility = sea_orm::ActiveValue::NotSet;
     session::Entity::insert(row)
         .exec_without_returning(&db)
         .await

@@ -76,6 +76,20 @@ async fn sync_push_then_pull_mirrors_the_municipality_export() {
         "a re-run replays the same answer (same Idempotency-Key)"
     );
 
+    // The details came flat (`schedule_weekday`, …) and are stored as objects.
+    let komet = app.get("/v1/sessions?programme=komet").await.json()["data"][0].clone();
+    assert_eq!(komet["schedule"]["weekday"], "monday");
+    assert_eq!(komet["schedule"]["end_time"], "19:00");
+    assert_eq!(komet["venue"]["name"], "Skultuna familjecentral");
+    assert_eq!(komet["registration"]["phone"], "021-39 00 00");
+    assert_eq!(komet["cost"]["free"], true);
+    let icdp = app.get("/v1/sessions?programme=icdp").await.json()["data"][0].clone();
+    assert_eq!(
+        icdp["schedule"]["dates"],
+        serde_json::json!(["2026-12-01", "2026-12-08"])
+    );
+    assert_eq!(icdp["places_left"], 13);
+
     let (ok, _, stderr) = cli(pull_args(&url, &dir)).await;
     assert!(ok, "pull failed: {stderr}");
     let first_pull = std::fs::read_to_string(dir.join("changes.ndjson")).unwrap();

@@ -30,12 +30,19 @@ def check_calendar(path, at_least):
         uid = str(e["UID"])
         assert uid.endswith("@foraldraskapsstod") and uid not in uids, uid
         uids.add(uid)
-        start, end = e["DTSTART"].dt, e["DTEND"].dt
-        assert type(start) is datetime.date and type(end) is datetime.date, (start, end)
-        assert end > start
+        start = e["DTSTART"].dt
+        if isinstance(start, datetime.datetime):
+            # A timed meeting: local time in Stockholm, never floating.
+            assert start.tzinfo is not None, start
+            assert start.utcoffset() in (datetime.timedelta(hours=1), datetime.timedelta(hours=2)), start
+        if "DTEND" in e:  # a meeting without an end time is an instant
+            end = e["DTEND"].dt
+            assert type(end) is type(start) and end > start, (start, end)
+        else:
+            assert isinstance(start, datetime.datetime), "an all-day event has an end"
         assert isinstance(e["DTSTAMP"].dt, datetime.datetime)
         assert str(e["SUMMARY"]) and str(e["LOCATION"])
-        assert str(e["URL"]).startswith(BASE + "/v1/sessions/")
+        assert str(e["URL"]).startswith(BASE + "/kurs/"), e["URL"]
         assert str(e.get("STATUS")) in ("CONFIRMED", "TENTATIVE", "CANCELLED")
     print(f"ok   {path}: {len(events)} events parse with icalendar {icalendar.__version__}")
     return events
@@ -65,7 +72,27 @@ def check_catalog():
     print(f"ok   /v1/catalog expands with PyLD: {len(datasets)} datasets")
 
 
+def check_weekly_session():
+    """A session with a weekly rule and times yields one timed event per meeting, on its weekday."""
+    _, body = get("/v1/sessions?status=open&limit=1000")
+    weekly = [
+        s for s in json.loads(body)["data"]
+        if s["schedule"] and s["schedule"]["weekday"] and s["schedule"]["start_time"] and s["meetings"]
+    ]
+    assert weekly, "the demo has weekly sessions with times"
+    s = max(weekly, key=lambda s: s["meetings"])
+    events = check_calendar(f"/v1/sessions/{s['id']}/calendar.ics", s["meetings"])
+    assert len(events) == s["meetings"], (len(events), s["meetings"])
+    days = {e["DTSTART"].dt.strftime("%A").lower() for e in events}
+    assert days == {s["schedule"]["weekday"]}, days
+    hhmm = {e["DTSTART"].dt.strftime("%H:%M") for e in events}
+    assert hhmm == {s["schedule"]["start_time"]}, hhmm
+    print(f"ok   a weekly session of {s['meetings']} meetings is {len(events)} timed events")
+
+
 events = check_calendar("/v1/sessions.ics", 1)
-check_calendar(str(events[0]["URL"])[len(BASE):] + "/calendar.ics", 1)
+one = str(events[0]["URL"]).rsplit("/", 1)[1]
+check_calendar(f"/v1/sessions/{one}/calendar.ics", 1)
+check_weekly_session()
 check_calendar("/v1/sessions.ics?municipality=1980&delivery=digital", 0)
 check_catalog()

@@ -228,9 +228,19 @@ try {
       () => axeNone(`effects ${path}`, 'section[aria-labelledby="effects-h"]'));
   }
 
+  // A course with its details filled (the demo fills most upcoming ones).
+  const open = await (await fetch(`${BASE}/v1/sessions?status=open&limit=1000`)).json();
+  const course = open.data.find((s) => s.schedule && s.venue && s.registration) ?? open.data[0];
+  await check("a course page answers when, where and how to sign up", async () => {
+    const r = await page.goto(`${BASE}/kurs/${course.id}`);
+    assert.equal(r.status(), 200);
+    assert.ok((await page.locator("ol.meetings li").count()) > 0, "meetings listed");
+    assert.ok((await page.locator("dd a", { hasText: "Anmäl dig" }).count()) > 0, "a sign-up link");
+  });
+
   for (const [width, label] of [[1280, "desktop"], [390, "phone"]]) {
     await page.setViewportSize({ width, height: 900 });
-    for (const path of ["/hitta-stod?municipality=1961&child_age=4", "/en/find-support?municipality=1961&child_age=4", "/", "/program/triple-p", "/en/programme/abc", "/kommun/1980", "/en/municipality/1980"]) {
+    for (const path of ["/hitta-stod?municipality=1961&child_age=4", "/en/find-support?municipality=1961&child_age=4", "/", "/program/triple-p", "/en/programme/abc", `/kurs/${course.id}`, `/en/course/${course.id}`, "/kommun/1980", "/en/municipality/1980"]) {
       await page.goto(`${BASE}${path}`);
       await check(`no serious or critical accessibility violation (${path}, ${label})`, () => axe(`${path} ${label}`));
     }

@@ -13,7 +13,8 @@ entry (programme slugs are data, not schema):
 2. A 422 naming only rules that no schema can state (stated in each write
    operation's description): the mass-delete guard, a body `external_id`
    differing from the path, cross-field counts and dates, a programme that
-   is not in the catalogue, a co-host that is the municipality itself.
+   is not in the catalogue, a co-host that is the municipality itself, and
+   the rules between a session's details and its other fields.
 
 Everything else the built-in `positive_data_acceptance` reports fails the run.
 """
@@ -64,6 +65,18 @@ CROSS_FIELD = {
     "/satisfied",  # more than respondents, or without them
     "/programme",  # not in the (dynamic) catalogue
     "/co_hosts",  # the municipality itself
+    "/places_left",  # more than capacity
+    "/schedule/weekday",  # neither weekday nor dates; no or too many meetings; past end_date
+    "/schedule/dates",  # with weekday; outside the session; not `meetings` of them
+    "/schedule/except_dates",  # without weekday, or not the rule's weekday
+    "/schedule/end_time",  # not after start_time, or without it
+    "/venue",  # a digital session has none
+    "/venue/name",  # neither name nor street_address
+    "/venue/longitude",  # without latitude, or latitude without it
+    "/registration/url",  # no way to sign up at all
+    "/registration/deadline",  # after end_date
+    "/cost/amount_sek",  # a fee when free, or none when not
+    "/accessibility/note",  # an object with nothing in it
     "/age_max",  # below age_min
     "/children",  # more than total, or without its age band
     "/children_age_from",

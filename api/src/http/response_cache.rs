@@ -23,12 +23,15 @@ use quick_cache::Weighter;
 /// so they are spelled here.
 pub const PAGE_PATHS: [&str; 4] = ["/", "/en/", "/hitta-stod", "/en/find-support"];
 
-/// The municipalities' and programmes' pages: one per code or slug under each prefix.
-pub const PAGE_PREFIXES: [&str; 4] = [
+/// The municipalities', programmes' and courses' pages: one per code, slug
+/// or id under each prefix.
+pub const PAGE_PREFIXES: [&str; 6] = [
     "/kommun/",
     "/en/municipality/",
     "/program/",
     "/en/programme/",
+    "/kurs/",
+    "/en/course/",
 ];
 
 /// Whether `path` is one of the public pages.

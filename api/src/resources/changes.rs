@@ -41,6 +41,9 @@ pub enum ChangeOp {
     Delete,
 }
 
+// A change is built and serialized at once, never kept in bulk: the size of
+// its largest variant (a session with its details) costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Union)]
 #[oai(one_of)]
 pub enum ChangeData {

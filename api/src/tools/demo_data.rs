@@ -31,6 +31,7 @@ use crate::resources::meta::api_info::DEMO_DATA_KEY;
 use crate::resources::reach::rollup::Deltas;
 use crate::resources::sessions::store;
 use crate::store::feed::SeqAllocator;
+use crate::tools::demo_details;
 
 /// The reference "today" of the synthetic world: the day it is drawn, so
 /// that what a parent sees is coherent on that day (nothing "ongoing" after
@@ -283,7 +284,7 @@ impl Synth {
         } else {
             created_at
         };
-        session::Model {
+        let mut s = session::Model {
             id: Uuid::nil(),
             municipality_code: m.code.clone(),
             external_id: format!("DEMO-{}-{k:07}", m.code),
@@ -314,7 +315,15 @@ impl Synth {
             // From the operating system, not the seeded generator: the
             // figures are reproducible, the noise on them is not predictable.
             record_key: i64::from(rand::random::<u32>()),
-        }
+            schedule: None,
+            venue: None,
+            registration: None,
+            cost: None,
+            places_left: None,
+            accessibility: None,
+        };
+        demo_details::fill(rng, &mut s, &m.name);
+        s
     }
 }
 

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::MAX_BATCH_SESSIONS;
 use crate::resources::sessions::batch::batch_items;
+use crate::resources::sessions::details::columns;
 use crate::resources::sessions::validate::{Context, FIELDS};
 
 /// Why a sync run failed; the CLI prints it and exits non-zero.
@@ -58,7 +59,8 @@ fn client() -> Result<reqwest::Client, SyncError> {
 }
 
 /// Reads an export: CSV with the documented columns, or JSON (an array of
-/// sessions, or `{ "sessions": [...] }`).
+/// sessions, or `{ "sessions": [...] }`). A CSV gives the details flat, by
+/// the columns the sessions CSV has (`venue_name`, `schedule_dates`, …).
 pub fn read_export(path: &Path) -> Result<Vec<Value>, SyncError> {
     let input_err = |cause: String| SyncError::Input {
         path: path.to_owned(),
@@ -94,10 +96,17 @@ pub fn read_export(path: &Path) -> Result<Vec<Value>, SyncError> {
         .iter()
         .map(str::to_owned)
         .collect();
-    if let Some(unknown) = headers.iter().find(|h| !FIELDS.contains(&h.as_str())) {
+    // The details come flat (`venue_town`, …), never as a whole object.
+    let all: Vec<&str> = FIELDS
+        .iter()
+        .copied()
+        .filter(|f| !columns::COLUMNS.iter().any(|(_, object, ..)| object == f))
+        .chain(columns::names())
+        .collect();
+    if let Some(unknown) = headers.iter().find(|h| !all.contains(&h.as_str())) {
         return Err(input_err(format!(
             "unknown column '{unknown}'; the columns are: {}",
-            FIELDS.join(", ")
+            all.join(", ")
         )));
     }
     let mut out = Vec::new();
@@ -105,7 +114,7 @@ pub fn read_export(path: &Path) -> Result<Vec<Value>, SyncError> {
         let record = record.map_err(|e| input_err(e.to_string()))?;
         let mut obj = Map::new();
         for (h, cell) in headers.iter().zip(record.iter()) {
-            if cell.is_empty() {
+            if cell.is_empty() || columns::put_cell(&mut obj, h, cell) {
                 continue;
             }
             obj.insert(h.clone(), csv_cell(h, cell));
@@ -139,7 +148,8 @@ fn csv_cell(column: &str, cell: &str) -> Value {
         | "men"
         | "vulnerable_area"
         | "satisfaction_respondents"
-        | "satisfied" => cell
+        | "satisfied"
+        | "places_left" => cell
             .parse::<i64>()
             .map(Value::from)
             .unwrap_or_else(|_| json!(cell)),

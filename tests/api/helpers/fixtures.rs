@@ -93,6 +93,12 @@ pub fn session(
         created_at: instant("2023-01-01T08:00:00Z"),
         updated_at: instant(updated_at),
         record_key: i64::from(rand::random::<u32>()),
+        schedule: None,
+        venue: None,
+        registration: None,
+        cost: None,
+        places_left: None,
+        accessibility: None,
     }
 }
 

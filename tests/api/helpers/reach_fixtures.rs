@@ -38,6 +38,12 @@ pub fn session(municipality: &str, programme: &str, status: &str, start: &str) -
         created_at: at,
         updated_at: at,
         record_key: i64::from(rand::random::<u32>()),
+        schedule: None,
+        venue: None,
+        registration: None,
+        cost: None,
+        places_left: None,
+        accessibility: None,
     }
 }
 

@@ -3,17 +3,37 @@
 //! the two rules that matter (escaping TEXT, folding at 75 octets) are spelled
 //! out here and unit-tested.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-/// One all-day event (sessions have dates, not times).
+/// The time zone of every timed event: sessions give local times of day.
+pub const TZID: &str = "Europe/Stockholm";
+
+/// When an event starts or ends: a whole day, or a local time in [`TZID`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// For an end, exclusive, as RFC 5545 wants for `DTEND;VALUE=DATE`.
+    Day(NaiveDate),
+    Local(NaiveDateTime),
+}
+
+impl When {
+    fn property(&self, name: &str) -> String {
+        match self {
+            When::Day(d) => format!("{name};VALUE=DATE:{}", d.format("%Y%m%d")),
+            When::Local(t) => format!("{name};TZID={TZID}:{}", t.format("%Y%m%dT%H%M%S")),
+        }
+    }
+}
+
+/// One event: a meeting, or a whole session when its meetings are not known.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub uid: String,
     /// When the information last changed (the session's `updated_at`).
     pub stamp: DateTime<Utc>,
-    pub start: NaiveDate,
-    /// Exclusive, as RFC 5545 wants for `DTEND;VALUE=DATE`.
-    pub end: NaiveDate,
+    pub start: When,
+    /// None for a meeting whose end time is not known (an instant, RFC 5545 §3.6.1).
+    pub end: Option<When>,
     pub summary: String,
     pub location: Option<String>,
     pub description: Option<String>,
@@ -43,6 +63,11 @@ pub fn calendar(name: &str, events: &[Event]) -> String {
         push(&mut out, line);
     }
     push(&mut out, &format!("X-WR-CALNAME:{}", escape_text(name)));
+    if events.iter().any(|e| matches!(e.start, When::Local(_))) {
+        for line in STOCKHOLM {
+            push(&mut out, line);
+        }
+    }
     for e in events {
         push_event(&mut out, e);
     }
@@ -57,11 +82,10 @@ fn push_event(out: &mut String, e: &Event) {
         out,
         &format!("DTSTAMP:{}", e.stamp.format("%Y%m%dT%H%M%SZ")),
     );
-    push(
-        out,
-        &format!("DTSTART;VALUE=DATE:{}", e.start.format("%Y%m%d")),
-    );
-    push(out, &format!("DTEND;VALUE=DATE:{}", e.end.format("%Y%m%d")));
+    push(out, &e.start.property("DTSTART"));
+    if let Some(end) = &e.end {
+        push(out, &end.property("DTEND"));
+    }
     push(out, &format!("SUMMARY:{}", escape_text(&e.summary)));
     if let Some(l) = &e.location {
         push(out, &format!("LOCATION:{}", escape_text(l)));
@@ -82,6 +106,29 @@ fn push_event(out: &mut String, e: &Event) {
     push(out, "TRANSP:TRANSPARENT");
     push(out, "END:VEVENT");
 }
+
+/// RFC 5545 wants a `VTIMEZONE` for every `TZID` used. Sweden's rule since
+/// 1996 (EU summer time: last Sunday of March 02:00 to last Sunday of October
+/// 03:00); calendar apps that know the zone by name use their own data.
+const STOCKHOLM: [&str; 17] = [
+    "BEGIN:VTIMEZONE",
+    "TZID:Europe/Stockholm",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:+0100",
+    "TZOFFSETTO:+0200",
+    "TZNAME:CEST",
+    "DTSTART:19700329T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:+0200",
+    "TZOFFSETTO:+0100",
+    "TZNAME:CET",
+    "DTSTART:19701025T030000",
+    "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+];
 
 fn push(out: &mut String, line: &str) {
     out.push_str(&fold(line));
@@ -180,8 +227,8 @@ mod tests {
         let event = Event {
             uid: "u1@x".into(),
             stamp: "2026-11-01T08:00:00Z".parse().unwrap(),
-            start: day,
-            end: day.succ_opt().unwrap(),
+            start: When::Day(day),
+            end: Some(When::Day(day.succ_opt().unwrap())),
             summary: "ABC, föräldrar".into(),
             location: Some("Västerås; Bäckby".into()),
             description: None,

@@ -16,7 +16,7 @@ use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::{ApiResponse, OpenApi};
 use uuid::Uuid;
 
-use self::upcoming::{event_of, first_sessions, upcoming, MAX_EVENTS};
+use self::upcoming::{events_of, first_sessions, upcoming, MAX_EVENTS};
 use crate::error::{ApiError, ListError, LookupError};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::public_base;
@@ -31,7 +31,7 @@ impl Payload for ICalendar {
     const CONTENT_TYPE: &'static str = "text/calendar; charset=utf-8";
     fn schema_ref() -> MetaSchemaRef {
         MetaSchemaRef::Inline(Box::new(MetaSchema {
-            description: Some("RFC 5545 iCalendar: one all-day VEVENT per session."),
+            description: Some("RFC 5545 iCalendar: one VEVENT per meeting, or per session when its meetings are not known."),
             example: Some(
                 "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Regional samling för föräldraskapsstöd//Öppna data//SV\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:Föräldraskapsstöd\r\nBEGIN:VEVENT\r\nUID:6f1c2b7a-4d0e-4a7b-9c55-31d28e4fa001@foraldraskapsstod\r\nDTSTAMP:20250325T080000Z\r\nDTSTART;VALUE=DATE:20250203\r\nDTEND;VALUE=DATE:20250325\r\nSUMMARY:ABC – Alla Barn i Centrum\r\nLOCATION:Västerås\\, Bäckby\r\nURL:https://api.example.org/v1/sessions/6f1c2b7a-4d0e-4a7b-9c55-31d28e4fa001\r\nSTATUS:CONFIRMED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
                     .into(),
@@ -64,13 +64,18 @@ impl CalendarApi {
     ///
     /// The sessions that start today or later (UTC date), with the same filters
     /// as `GET /v1/sessions` (`start_from` can only move the start later), as
-    /// an RFC 5545 iCalendar feed to subscribe to: one all-day event per
-    /// session (`DTSTART`/`DTEND` as dates, `DTEND` exclusive), `UID`
-    /// `<session id>@foraldraskapsstod` (stable), `DTSTAMP` the session's
-    /// `updated_at`, `SUMMARY` the programme's Swedish name, `LOCATION` the
-    /// municipality and area, `URL` the session in this API, and
-    /// `STATUS:CANCELLED` for a cancelled session. At most 10,000 events, the
-    /// earliest first.
+    /// an RFC 5545 iCalendar feed to subscribe to. A session whose `schedule`
+    /// gives its meetings is one event per meeting (`UID`
+    /// `<session id>-<YYYYMMDD>@foraldraskapsstod`, `SUMMARY` "<programme> –
+    /// träff 3 av 8"), timed in `Europe/Stockholm` (with its `VTIMEZONE`)
+    /// when the schedule has times, else all-day; any other session is one
+    /// all-day event over its span (`UID` `<session id>@foraldraskapsstod`,
+    /// `DTEND` exclusive). `DTSTAMP` is the session's `updated_at`, `LOCATION`
+    /// the venue (else the municipality and area), `DESCRIPTION` the provider,
+    /// language names and how to sign up, `URL` the session's page, `STATUS`
+    /// `TENTATIVE` for a planned session, `CANCELLED` for a cancelled one,
+    /// else `CONFIRMED`. At most 10,000 events (whole sessions), the earliest
+    /// first.
     ///
     /// `programme` must name a programme in the catalogue (`/v1/programmes`); the
     /// catalogue changes, so the schema states only a slug's form: an unknown slug is 400.
@@ -123,7 +128,14 @@ impl CalendarApi {
         let query = SessionQuery::resolve(upcoming(filter, Utc::now().date_naive()), &cat)?;
         let sessions = first_sessions(&state.db, &query, MAX_EVENTS).await?;
         let base = public_base(req, state.settings.public_base_url.as_deref());
-        let events: Vec<_> = sessions.iter().map(|s| event_of(s, &cat, &base)).collect();
+        let mut events = Vec::new();
+        for s in &sessions {
+            let more = events_of(s, &cat, &base);
+            if (events.len() + more.len()) as u64 > MAX_EVENTS {
+                break;
+            }
+            events.extend(more);
+        }
         Ok(CalendarResponse::Ok(ICalendar(ics::calendar(
             "Föräldraskapsstöd – kommande kurser",
             &events,
@@ -132,8 +144,9 @@ impl CalendarApi {
 
     /// Ett tillfälle som kalenderpost / One session as a calendar entry
     ///
-    /// The session as an RFC 5545 iCalendar file with one all-day event (the
-    /// same event as in `GET /v1/sessions.ics`), for an "add to calendar" link.
+    /// The session as an RFC 5545 iCalendar file with the same events as in
+    /// `GET /v1/sessions.ics` (one per meeting where the schedule gives them),
+    /// for an "add to calendar" link.
     /// Any status and date, past sessions too.
     #[oai(
         path = "/sessions/:id/calendar.ics",
@@ -153,10 +166,12 @@ impl CalendarApi {
         let session = get_session(&state.db, id).await?;
         let cat = state.catalogues.current(&state.db).await?;
         let base = public_base(req, state.settings.public_base_url.as_deref());
-        let event = event_of(&session, &cat, &base);
+        let events = events_of(&session, &cat, &base);
+        let name = cat
+            .programme(&session.programme)
+            .map_or(session.programme.clone(), |p| p.name_sv.clone());
         Ok(CalendarResponse::Ok(ICalendar(ics::calendar(
-            &event.summary.clone(),
-            &[event],
+            &name, &events,
         ))))
     }
 }

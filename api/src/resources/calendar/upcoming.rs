@@ -1,15 +1,15 @@
 //! Upcoming sessions, as the calendar feed and the page's finder both list
-//! them, and a session as a calendar event.
+//! them, and a session as calendar events.
 
 use chrono::{Duration, NaiveDate};
 use sea_orm::ConnectionTrait;
 
-use super::ics::{Event, EventStatus};
+use super::ics::{Event, EventStatus, When};
 use crate::error::ApiError;
 use crate::resources::sessions::query::{list_sessions, SessionFilter, SessionQuery};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
-use crate::vocab::{Delivery, SessionStatus};
+use crate::vocab::{language_name_sv, Delivery, SessionStatus};
 
 /// Most events in one feed: a calendar app polls the feed often, and a few
 /// thousand events is already more than any person subscribes to.
@@ -42,43 +42,106 @@ pub async fn first_sessions(
     }
 }
 
-/// A session as an all-day event. `base` is the API's origin, for the `URL`.
-pub fn event_of(s: &Session, cat: &Catalogues, base: &str) -> Event {
-    let programme = cat
-        .programme(&s.programme)
-        .map_or(s.programme.clone(), |p| p.name_sv.clone());
+/// Where a session is held, in words: its venue, else its municipality and area.
+pub fn location(s: &Session, cat: &Catalogues) -> String {
     let municipality = cat
         .municipality(&s.municipality_code)
         .map_or(s.municipality_code.clone(), |m| m.name.clone());
-    let location = match (&s.area, s.delivery) {
-        (_, Delivery::Digital) => format!("{municipality} (digitalt)"),
-        (Some(area), _) => format!("{municipality}, {area}"),
-        (None, _) => municipality,
-    };
+    if s.delivery == Delivery::Digital {
+        return format!("Digitalt ({municipality})");
+    }
+    if let Some(v) = &s.venue {
+        let town = match (&v.postal_code, &v.town) {
+            (Some(p), Some(t)) => Some(format!("{p} {t}")),
+            (None, Some(t)) => Some(t.clone()),
+            _ => Some(municipality),
+        };
+        let parts: Vec<String> = [v.name.clone(), v.street_address.clone(), town]
+            .into_iter()
+            .flatten()
+            .collect();
+        return parts.join(", ");
+    }
+    match &s.area {
+        Some(area) => format!("{municipality}, {area}"),
+        None => municipality,
+    }
+}
+
+/// A session as calendar events: one per meeting when its schedule gives
+/// them (timed when it gives times), else one all-day event over its span.
+/// `base` is the site's origin, for the `URL` of the session's page.
+pub fn events_of(s: &Session, cat: &Catalogues, base: &str) -> Vec<Event> {
+    let programme = cat
+        .programme(&s.programme)
+        .map_or(s.programme.clone(), |p| p.name_sv.clone());
     let mut description = Vec::new();
     if let Some(p) = &s.provider {
         description.push(format!("Arrangör: {p}"));
     }
-    if let Some(m) = s.meetings {
-        description.push(format!("Träffar: {m}"));
-    }
     if !s.languages.is_empty() {
-        description.push(format!("Språk: {}", s.languages.join(", ")));
+        let names: Vec<&str> = s.languages.iter().map(|l| language_name_sv(l)).collect();
+        description.push(format!("Språk: {}", names.join(", ")));
     }
-    let end = s.end_date.unwrap_or(s.start_date).max(s.start_date);
-    Event {
-        uid: format!("{}@foraldraskapsstod", s.id),
+    if let Some(r) = &s.registration {
+        let ways: Vec<&str> = [&r.url, &r.email, &r.phone]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if !ways.is_empty() {
+            description.push(format!("Anmälan: {}", ways.join(", ")));
+        }
+    }
+    let event = |uid: String, summary: String, start: When, end: Option<When>| Event {
+        uid,
         stamp: s.updated_at,
-        start: s.start_date,
-        end: end + Duration::days(1),
-        summary: programme,
-        location: Some(location),
+        start,
+        end,
+        summary,
+        location: Some(location(s, cat)),
         description: (!description.is_empty()).then(|| description.join("\n")),
-        url: format!("{base}/v1/sessions/{}", s.id),
+        url: format!("{base}/kurs/{}", s.id),
         status: match s.status {
             SessionStatus::Cancelled => EventStatus::Cancelled,
             SessionStatus::Planned => EventStatus::Tentative,
             _ => EventStatus::Confirmed,
         },
+    };
+    let dates = s
+        .schedule
+        .as_ref()
+        .map(|sc| sc.meeting_dates(s.start_date, s.meetings))
+        .unwrap_or_default();
+    if dates.is_empty() {
+        let end = s.end_date.unwrap_or(s.start_date).max(s.start_date);
+        return vec![event(
+            format!("{}@foraldraskapsstod", s.id),
+            programme,
+            When::Day(s.start_date),
+            Some(When::Day(end + Duration::days(1))),
+        )];
     }
+    let times = s.schedule.as_ref().and_then(|sc| sc.times());
+    let n = dates.len();
+    dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let (start, end) = match times {
+                Some((from, to)) => (
+                    When::Local(d.and_time(from)),
+                    to.map(|to| When::Local(d.and_time(to))),
+                ),
+                None => (When::Day(*d), Some(When::Day(*d + Duration::days(1)))),
+            };
+            event(
+                // Per meeting date: a moved meeting is a new event, the rest keep theirs.
+                format!("{}-{}@foraldraskapsstod", s.id, d.format("%Y%m%d")),
+                format!("{programme} – träff {} av {n}", i + 1),
+                start,
+                end,
+            )
+        })
+        .collect()
 }

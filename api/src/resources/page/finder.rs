@@ -8,20 +8,7 @@ use super::html::{esc, url_value, Lang};
 use super::params::PageQuery;
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
-use crate::vocab::{Delivery, SessionStatus};
-
-/// Languages the finder offers (ISO 639-1), with their names.
-pub const LANGUAGES: &[(&str, &str, &str)] = &[
-    ("sv", "svenska", "Swedish"),
-    ("en", "engelska", "English"),
-    ("ar", "arabiska", "Arabic"),
-    ("so", "somaliska", "Somali"),
-    ("ti", "tigrinja", "Tigrinya"),
-    ("fa", "persiska", "Persian"),
-    ("pl", "polska", "Polish"),
-    ("uk", "ukrainska", "Ukrainian"),
-    ("bs", "bosniska", "Bosnian"),
-];
+use crate::vocab::{Delivery, LANGUAGES};
 
 pub fn delivery_name(lang: Lang, d: Delivery) -> &'static str {
     match d {
@@ -67,7 +54,7 @@ pub fn option(out: &mut String, value: &str, label: &str, selected: bool) {
 }
 
 /// The finder: a plain GET form whose results render on the same page.
-pub fn finder(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
+pub fn finder(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str, out: &mut String) {
     let lang = q.lang;
     let f = &q.finder;
     let any = lang.t("Alla", "Any");
@@ -125,11 +112,11 @@ pub fn finder(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
         r#"</select></div><button type="submit">{}</button></form>"#,
         lang.t("Sök", "Search")
     );
-    results(q, d, cat, out);
+    results(q, d, cat, base, out);
     out.push_str("</section>");
 }
 
-fn results(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
+fn results(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str, out: &mut String) {
     let lang = q.lang;
     let _ = write!(
         out,
@@ -158,11 +145,16 @@ fn results(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
     let feed = feed_query(q, cat);
     let _ = write!(
         out,
-        r#"<p class="more"><a href="/v1/sessions.ics{feed}">{}</a> · <a href="/v1/sessions{feed}">{}</a></p>"#,
-        lang.t(
-            "Prenumerera på de här kurserna i din kalender",
-            "Subscribe to these courses in your calendar"
+        r#"<p class="more">{} · <a href="{}">{}</a></p>"#,
+        super::layout::subscribe_link(
+            base,
+            &format!("/v1/sessions.ics{feed}"),
+            lang.t(
+                "Prenumerera på de här kurserna i din kalender",
+                "Subscribe to these courses in your calendar"
+            )
         ),
+        esc(&format!("/v1/sessions{feed}")),
         lang.t("Alla träffar som data (JSON)", "All matches as data (JSON)"),
     );
 }
@@ -192,13 +184,12 @@ fn feed_query(q: &PageQuery, cat: &Catalogues) -> String {
     if parts.is_empty() {
         String::new()
     } else {
-        esc(&format!("?{}", parts.join("&")))
+        format!("?{}", parts.join("&"))
     }
 }
 
-/// Sessions as a list, each with its programme as a heading of level
-/// `heading` (under the heading the list stands beneath), its dates, place,
-/// provider, languages, delivery and an add-to-calendar link.
+/// Sessions as a list of cards (see [`super::card`]), each with its
+/// programme as a heading of level `heading`.
 pub fn session_list(
     lang: Lang,
     cat: &Catalogues,
@@ -208,51 +199,12 @@ pub fn session_list(
 ) {
     out.push_str(r#"<ul class="sessions">"#);
     for s in sessions {
-        let programme = cat
-            .programme(&s.programme)
-            .map_or(s.programme.clone(), |p| {
-                lang.t(&p.name_sv, &p.name_en).to_owned()
-            });
-        let municipality = cat
-            .municipality(&s.municipality_code)
-            .map_or(s.municipality_code.clone(), |m| m.name.clone());
-        let place = match &s.area {
-            Some(a) => format!("{municipality}, {a}"),
-            None => municipality,
+        let at = super::card::Place {
+            heading,
+            elsewhere: false,
+            to_course: true,
         };
-        let dates = match s.end_date {
-            Some(e) if e != s.start_date => {
-                format!("{} – {}", lang.date(s.start_date), lang.date(e))
-            }
-            _ => lang.date(s.start_date),
-        };
-        let languages: Vec<String> = s.languages.iter().map(|l| language_name(lang, l)).collect();
-        let status = match s.status {
-            SessionStatus::Open => lang.t("Öppen för anmälan", "Open for registration"),
-            SessionStatus::Cancelled => lang.t("Inställd", "Cancelled"),
-            _ => lang.t("Planerad", "Planned"),
-        };
-        let _ = write!(
-            out,
-            r#"<li class="session"><{heading}><a href="{}">{}</a></{heading}><p class="status">{}</p><dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><a class="ics" href="/v1/sessions/{}/calendar.ics">{}<span class="visually-hidden">: {}, {}</span></a></li>"#,
-            esc(&super::programme::href(lang, &s.programme)),
-            esc(&programme),
-            esc(status),
-            lang.t("Datum", "Dates"),
-            esc(&dates),
-            lang.t("Plats", "Place"),
-            esc(&place),
-            lang.t("Arrangör", "Provider"),
-            esc(s.provider.as_deref().unwrap_or("–")),
-            lang.t("Språk", "Languages"),
-            esc(&languages.join(", ")),
-            lang.t("Form", "Delivery"),
-            delivery_name(lang, s.delivery),
-            s.id,
-            lang.t("Lägg till i kalendern", "Add to calendar"),
-            esc(&programme),
-            esc(&dates),
-        );
+        super::card::card(lang, cat, s, &at, out);
     }
     out.push_str("</ul>");
 }

@@ -130,7 +130,7 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String
     sections::reach(q, d, cat, &mut out);
     sections::indicators(q, d, &mut out);
     super::effects::section(lang, &d.evaluation, &mut out);
-    finder::finder(q, d, cat, &mut out);
+    finder::finder(q, d, cat, base, &mut out);
     let members: Vec<String> = cat
         .county_members(&q.county)
         .unwrap_or_default()
@@ -304,4 +304,20 @@ pub fn download_link(href: &str, text: &str, out: &mut String) {
         );
     }
     out.push_str("</li>");
+}
+
+/// A link that subscribes a calendar app to `feed` (a path and query under
+/// `base`): `webcal:`, which calendar apps take as "subscribe", not "import
+/// once". `data-feed` holds the web address, for the copy button.
+pub fn subscribe_link(base: &str, feed: &str, text: &str) -> String {
+    let host = base
+        .strip_prefix("https://")
+        .or_else(|| base.strip_prefix("http://"))
+        .unwrap_or(base);
+    format!(
+        r#"<a href="{}" data-feed="{}">{}</a>"#,
+        esc(&format!("webcal://{host}{feed}")),
+        esc(&format!("{base}{feed}")),
+        esc(text)
+    )
 }

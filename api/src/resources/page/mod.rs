@@ -5,7 +5,9 @@
 //! municipality has its own page at `/kommun/{code}` (`/en/municipality/{code}`).
 
 pub mod assets;
+pub mod card;
 pub mod chart;
+pub mod course;
 pub mod data;
 mod denominator;
 pub mod effects;
@@ -196,6 +198,55 @@ async fn support_page(req: &Request, state: &AppState, lang: Lang) -> Result<Res
     let base = public_base(req, state.settings.public_base_url.as_deref());
     let html = support::render(&state.db, &cat, lang, &q, &base).await?;
     Ok(Html(html).into_response())
+}
+
+/// `GET /kurs/{id}`: one session's page in Swedish.
+#[handler]
+pub async fn course_sv(
+    req: &Request,
+    Path(id): Path<String>,
+    state: Data<&AppState>,
+) -> Result<Response, ApiError> {
+    course_page(req, &id, &state, Lang::Sv).await
+}
+
+/// `GET /en/course/{id}`: one session's page in English.
+#[handler]
+pub async fn course_en(
+    req: &Request,
+    Path(id): Path<String>,
+    state: Data<&AppState>,
+) -> Result<Response, ApiError> {
+    course_page(req, &id, &state, Lang::En).await
+}
+
+async fn course_page(
+    req: &Request,
+    id: &str,
+    state: &AppState,
+    lang: Lang,
+) -> Result<Response, ApiError> {
+    let base = public_base(req, state.settings.public_base_url.as_deref());
+    let found = match uuid::Uuid::parse_str(id) {
+        Ok(id) => crate::resources::sessions::query::find_session(&state.db, id).await?,
+        Err(_) => None,
+    };
+    let Some(session) = found else {
+        let html = errors::error_page(
+            lang,
+            lang.t("Kursen finns inte", "No such course"),
+            lang.t(
+                "Det finns ingen kurs med den adressen. Den kan ha tagits bort av kommunen.",
+                "There is no course at this address. The municipality may have removed it.",
+            ),
+            &base,
+        );
+        return Ok(Html(html)
+            .with_status(StatusCode::NOT_FOUND)
+            .into_response());
+    };
+    let cat = state.catalogues.current(&state.db).await?;
+    Ok(Html(course::page(lang, &session, &cat, &base)).into_response())
 }
 
 /// `GET /program/{slug}`: one programme's page in Swedish.

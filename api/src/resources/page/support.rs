@@ -12,9 +12,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use entity::municipality;
 use sea_orm::ConnectionTrait;
 
-use super::finder::{
-    age_options, delivery_name, language_name, language_options, option, LANGUAGES,
-};
+use super::finder::{age_options, language_options, option};
 use super::html::{esc, url_value, Lang};
 use super::layout::{self, Frame};
 use crate::error::ApiError;
@@ -22,7 +20,7 @@ use crate::resources::calendar::upcoming::first_sessions;
 use crate::resources::sessions::query::{SessionFilter, SessionQuery};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
-use crate::vocab::{Delivery, MunicipalityCode, SessionStatus};
+use crate::vocab::{Delivery, MunicipalityCode, SessionStatus, LANGUAGES};
 
 /// Cards on one page of results.
 pub const PER_PAGE: usize = 20;
@@ -346,7 +344,12 @@ fn results(
     }
     out.push_str(r#"<ul class="sessions">"#);
     for j in shown {
-        card(lang, j, cat, out);
+        let at = super::card::Place {
+            heading: "h3",
+            elsewhere: !j.home,
+            to_course: true,
+        };
+        super::card::card(lang, cat, &j.session, &at, out);
     }
     out.push_str("</ul>");
     if pages > 1 {
@@ -394,97 +397,6 @@ fn results(
         }
         out.push_str("</ul></nav>");
     }
-}
-
-/// One course as a parent needs it: what, when, where, in which languages,
-/// places left, what its status means, and whether it is elsewhere.
-fn card(lang: Lang, j: &Joinable, cat: &Catalogues, out: &mut String) {
-    let s = &j.session;
-    let unknown = lang.t("uppgift saknas", "not stated");
-    let programme = cat
-        .programme(&s.programme)
-        .map_or(s.programme.clone(), |p| {
-            lang.t(&p.name_sv, &p.name_en).to_owned()
-        });
-    let municipality = cat
-        .municipality(&s.municipality_code)
-        .map_or(s.municipality_code.clone(), |m| m.name.clone());
-    let place = match (s.delivery, &s.area) {
-        (Delivery::Digital, _) => format!("{} ({municipality})", lang.t("Digitalt", "Online")),
-        (_, Some(a)) => format!("{municipality}, {a}"),
-        (_, None) => municipality.clone(),
-    };
-    let dates = match s.end_date {
-        Some(e) if e != s.start_date => format!("{} – {}", lang.date(s.start_date), lang.date(e)),
-        _ => lang.date(s.start_date),
-    };
-    let meetings = s.meetings.map(|m| match lang {
-        Lang::Sv => format!(", {m} träffar"),
-        Lang::En => format!(", {m} meetings"),
-    });
-    let places = match s.capacity {
-        Some(c) if c - s.enrolled > 0 => match lang {
-            Lang::Sv => format!("{} av {c}", c - s.enrolled),
-            Lang::En => format!("{} of {c}", c - s.enrolled),
-        },
-        Some(_) => lang.t("Fullt", "Full").to_owned(),
-        None => unknown.to_owned(),
-    };
-    let status = match s.status {
-        SessionStatus::Open => lang.t(
-            "Öppen för anmälan – du kan anmäla dig nu.",
-            "Open for registration – you can sign up now.",
-        ),
-        _ => lang.t(
-            "Planerad – anmälan har inte öppnat än.",
-            "Planned – registration has not opened yet.",
-        ),
-    };
-    let languages: Vec<String> = s.languages.iter().map(|l| language_name(lang, l)).collect();
-    let elsewhere = if j.home {
-        String::new()
-    } else {
-        format!(
-            r#"<p class="elsewhere">{}</p>"#,
-            esc(&match lang {
-                Lang::Sv =>
-                    format!("I {municipality} – öppen även för dig som bor i en annan kommun."),
-                Lang::En =>
-                    format!("In {municipality} – open to residents of other municipalities too."),
-            })
-        )
-    };
-    let class = if s.status == SessionStatus::Open {
-        "session open"
-    } else {
-        "session"
-    };
-    let _ = write!(
-        out,
-        r#"<li class="{class}"><h3><a href="{}">{}</a></h3><p class="status">{}</p>{elsewhere}<dl><dt>{}</dt><dd>{}{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl><a class="ics" href="/v1/sessions/{}/calendar.ics">{}<span class="visually-hidden">: {}, {}</span></a></li>"#,
-        esc(&super::programme::href(lang, &s.programme)),
-        esc(&programme),
-        esc(status),
-        lang.t("När", "When"),
-        esc(&dates),
-        esc(meetings.as_deref().unwrap_or_default()),
-        lang.t("Var", "Where"),
-        esc(&place),
-        lang.t("Form", "Delivery"),
-        delivery_name(lang, s.delivery),
-        lang.t("Språk", "Languages"),
-        esc(&languages.join(", ")),
-        lang.t("Platser kvar", "Places left"),
-        esc(&places),
-        lang.t("Arrangör", "Provider"),
-        esc(s.provider.as_deref().unwrap_or(unknown)),
-        lang.t("Anmälan och kostnad", "Registration and cost"),
-        esc(unknown),
-        s.id,
-        lang.t("Lägg till i kalendern", "Add to calendar"),
-        esc(&programme),
-        esc(&dates),
-    );
 }
 
 /// The finder for `lang`: reads the search and its results.

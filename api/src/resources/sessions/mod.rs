@@ -1,6 +1,7 @@
 //! `GET /v1/sessions[/{id}]`: the public view of sessions.
 
 pub mod batch;
+pub mod details;
 pub mod query;
 pub mod record;
 pub mod store;

@@ -196,10 +196,20 @@ pub async fn list_sessions(
 }
 
 pub async fn get_session(db: &impl ConnectionTrait, id: Uuid) -> Result<Session, ApiError> {
+    find_session(db, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no session with id {id}")))
+}
+
+/// The session with `id`, if there is one.
+pub async fn find_session(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<Option<Session>, ApiError> {
     session::Entity::find_by_id(id)
         .into_partial_model::<PublicSession>()
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("no session with id {id}")))?
-        .try_into()
+        .map(Session::try_from)
+        .transpose()
 }

@@ -39,6 +39,12 @@ pub struct PublicSession {
     pub completed: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub schedule: Option<String>,
+    pub venue: Option<String>,
+    pub registration: Option<String>,
+    pub cost: Option<String>,
+    pub places_left: Option<i32>,
+    pub accessibility: Option<String>,
 }
 
 impl From<session::Model> for PublicSession {
@@ -63,6 +69,12 @@ impl From<session::Model> for PublicSession {
             completed: s.completed,
             created_at: s.created_at,
             updated_at: s.updated_at,
+            schedule: s.schedule,
+            venue: s.venue,
+            registration: s.registration,
+            cost: s.cost,
+            places_left: s.places_left,
+            accessibility: s.accessibility,
         }
     }
 }
@@ -73,7 +85,7 @@ impl From<session::Model> for PublicSession {
 const SQLITE_JSON_ROW: &str = "json_array(hex(id), municipality_code, external_id, programme, \
      provider, status, start_date, end_date, meetings, languages, delivery, area, co_hosts, \
      json(iif(open_to_other_municipalities, 'true', 'false')), capacity, enrolled, completed, \
-     created_at, updated_at)";
+     created_at, updated_at, schedule, venue, registration, cost, places_left, accessibility)";
 
 /// The order of a list, which its cursors follow: `(start_date, id)`.
 pub const LIST_ORDER: [session::Column; 2] = [session::Column::StartDate, session::Column::Id];

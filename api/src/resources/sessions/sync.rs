@@ -110,7 +110,21 @@ impl SyncApi {
     /// above `enrolled` (women + men too); `satisfied` above or without
     /// `satisfaction_respondents`; a `programme` not in the catalogue; the
     /// municipality itself among `co_hosts`; a body `external_id` differing
-    /// from the path; an `Idempotency-Key` reused with another request.
+    /// from the path; an `Idempotency-Key` reused with another request; and
+    /// the details' rules: a `schedule` with neither or both of `weekday` and
+    /// `dates`, a weekly rule without `meetings` (or over 104) or ending after
+    /// `end_date`, `dates` outside the session or not `meetings` of them,
+    /// `except_dates` without `weekday` or on another day, `end_time` not
+    /// after `start_time`; a `venue` for a digital session, or without `name`
+    /// and `street_address`, or with only one coordinate; a `registration`
+    /// with no way to sign up or a `deadline` after `end_date`; a `cost` with a
+    /// fee when `free`, or none when not; an empty `accessibility`;
+    /// `places_left` above `capacity`.
+    ///
+    /// The details (`schedule`, `venue`, `registration`, `cost`,
+    /// `places_left`, `accessibility`) are kept as stored when the body leaves
+    /// them out, so a client that does not know them loses nothing; `null`
+    /// clears one.
     #[oai(
         path = "/municipalities/:code/sessions/:external_id",
         method = "put",
@@ -243,7 +257,12 @@ impl SyncApi {
     /// `satisfaction_respondents`; a `programme` not in the catalogue; the
     /// municipality itself among `co_hosts`; an `external_id` twice in the batch;
     /// `scope` without `replace`; the mass-delete guard above; an `Idempotency-Key`
-    /// reused with another request.
+    /// reused with another request; the details' rules (as for `putSession`).
+    ///
+    /// In both modes a session that leaves a detail out (`schedule`, `venue`,
+    /// `registration`, `cost`, `places_left`, `accessibility`) keeps the
+    /// stored one, and `null` clears it: `replace` decides which sessions
+    /// exist, not which of their fields a client knows.
     #[oai(
         path = "/municipalities/:code/sessions/batch",
         method = "post",

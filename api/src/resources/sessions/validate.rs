@@ -13,6 +13,7 @@ use poem_openapi::types::Type;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::details::validate::{details, Around, Omitted};
 use super::wire::{join_stored, SessionWrite};
 use crate::error::{no_municipality, no_programme, ApiError, FieldError};
 use crate::resources::fields::Fields;
@@ -26,7 +27,11 @@ pub const MAX_EXTERNAL_ID: usize = 128;
 /// the id, municipality, seq and timestamps are the writer's to set
 /// (`to_model`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionFields(session::Model);
+pub struct SessionFields {
+    model: session::Model,
+    /// The details the write left out, kept from the stored session.
+    omitted: Omitted,
+}
 
 /// The fields a session write may carry: exactly those the document
 /// promises for `SessionWrite`, read from its schema so the two cannot drift.
@@ -139,6 +144,16 @@ pub fn session_fields(
     let vulnerable_area = it.count("vulnerable_area");
     let satisfaction_respondents = it.count("satisfaction_respondents");
     let satisfied = it.count("satisfied");
+    let details = details(
+        &mut it,
+        &Around {
+            start_date,
+            end_date,
+            meetings,
+            delivery,
+            capacity,
+        },
+    );
     if completed > enrolled {
         it.err(
             "completed",
@@ -177,38 +192,57 @@ pub fn session_fields(
     if it.errors.len() > before {
         return None;
     }
-    Some(SessionFields(session::Model {
-        // Set when stored: drawn for a new session, kept for an old one.
-        record_key: 0,
-        external_id: external_id?,
-        programme: programme?,
-        provider,
-        status: status?.as_str().to_owned(),
-        start_date: start_date?,
-        end_date,
-        meetings,
-        languages: join_stored(&languages),
-        delivery: delivery?.as_str().to_owned(),
-        area,
-        co_hosts: join_stored(&co_hosts),
-        open_to_other_municipalities,
-        capacity,
-        enrolled,
-        completed,
-        women,
-        men,
-        vulnerable_area,
-        satisfaction_respondents,
-        satisfied,
-        id: Uuid::nil(),
-        municipality_code: String::new(),
-        seq: 0,
-        created_at: DateTime::UNIX_EPOCH,
-        updated_at: DateTime::UNIX_EPOCH,
-    }))
+    Some(SessionFields {
+        omitted: details.omitted,
+        model: session::Model {
+            // Set when stored: drawn for a new session, kept for an old one.
+            record_key: 0,
+            external_id: external_id?,
+            programme: programme?,
+            provider,
+            status: status?.as_str().to_owned(),
+            start_date: start_date?,
+            end_date,
+            meetings,
+            languages: join_stored(&languages),
+            delivery: delivery?.as_str().to_owned(),
+            area,
+            co_hosts: join_stored(&co_hosts),
+            open_to_other_municipalities,
+            capacity,
+            enrolled,
+            completed,
+            women,
+            men,
+            vulnerable_area,
+            satisfaction_respondents,
+            satisfied,
+            schedule: details.schedule,
+            venue: details.venue,
+            registration: details.registration,
+            cost: details.cost,
+            places_left: details.places_left,
+            accessibility: details.accessibility,
+            id: Uuid::nil(),
+            municipality_code: String::new(),
+            seq: 0,
+            created_at: DateTime::UNIX_EPOCH,
+            updated_at: DateTime::UNIX_EPOCH,
+        },
+    })
 }
 
 impl SessionFields {
+    /// These fields as a write over `old`: the details left out are `old`'s.
+    pub fn keeping(&self, old: &session::Model) -> Self {
+        let mut model = self.model.clone();
+        self.omitted.keep(&mut model, old);
+        Self {
+            model,
+            omitted: Omitted::default(),
+        }
+    }
+
     /// True when every writable field equals the stored one: such a write is
     /// `unchanged` and moves neither `updated_at` nor the change feed.
     pub fn same_as(&self, m: &session::Model) -> bool {
@@ -239,12 +273,12 @@ impl SessionFields {
             record_key,
             created_at,
             updated_at,
-            ..self.0.clone()
+            ..self.model.clone()
         }
     }
 
     pub fn external_id(&self) -> &str {
-        &self.0.external_id
+        &self.model.external_id
     }
 }
 

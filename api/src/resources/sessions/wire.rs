@@ -2,19 +2,22 @@
 //! satisfaction) are deliberately absent from `Session`: they are published
 //! only in aggregates, after disclosure control.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::session;
 use poem_openapi::{Enum, Object};
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::details::{self, columns, Accessibility, Cost, Registration, Schedule, Venue};
 use super::record::SessionRecord;
 use super::store::PublicSession;
 use super::write::Counts;
 use crate::error::ApiError;
 use crate::http::formats::{joined, Cell, FlatRecord};
 use crate::http::json::{rfc3339, EncodedSize};
-use crate::vocab::{stored, Delivery, SessionStatus};
+use crate::vocab::{stored, Delivery, SessionStatus, Weekday};
 
 /// One round of a programme delivered or planned by a municipality (public view).
 #[derive(Debug, Clone, Object, Serialize)]
@@ -50,6 +53,18 @@ pub struct Session {
     pub enrolled: i32,
     /// Participations completed.
     pub completed: i32,
+    /// When the meetings are.
+    pub schedule: Option<Schedule>,
+    /// Where; none for a digital session.
+    pub venue: Option<Venue>,
+    /// How to sign up.
+    pub registration: Option<Registration>,
+    pub cost: Option<Cost>,
+    /// Places a parent can still take while the session is planned or open:
+    /// the municipality's figure, or `capacity − enrolled` when it sends none.
+    /// Null for a session under way, over or cancelled, and when neither is known.
+    pub places_left: Option<i32>,
+    pub accessibility: Option<Accessibility>,
     #[serde(serialize_with = "rfc3339")]
     pub created_at: DateTime<Utc>,
     #[serde(serialize_with = "rfc3339")]
@@ -76,6 +91,42 @@ impl poem_openapi::types::Example for Session {
             capacity: Some(14),
             enrolled: 12,
             completed: 10,
+            schedule: Some(Schedule {
+                weekday: Some(Weekday::Monday),
+                dates: None,
+                except_dates: Some(vec![
+                    NaiveDate::from_ymd_opt(2025, 2, 17).unwrap_or_default()
+                ]),
+                start_time: Some("17:30".into()),
+                end_time: Some("19:00".into()),
+                note: None,
+            }),
+            venue: Some(Venue {
+                name: Some("Familjecentralen Bäckby".into()),
+                street_address: Some("Bäckby centrum 2".into()),
+                postal_code: Some("723 46".into()),
+                town: Some("Västerås".into()),
+                latitude: Some(59.6290),
+                longitude: Some(16.4720),
+            }),
+            registration: Some(Registration {
+                url: Some("https://www.vasteras.se/foraldraskap".into()),
+                email: None,
+                phone: Some("021-39 00 00".into()),
+                instructions: None,
+                deadline: NaiveDate::from_ymd_opt(2025, 1, 27),
+            }),
+            cost: Some(Cost {
+                free: true,
+                amount_sek: None,
+                note: None,
+            }),
+            places_left: None,
+            accessibility: Some(Accessibility {
+                interpreter_on_request: Some(true),
+                step_free_access: Some(true),
+                note: None,
+            }),
             created_at: "2025-01-10T08:00:00Z".parse().unwrap_or_default(),
             updated_at: "2025-03-25T08:00:00Z".parse().unwrap_or_default(),
         }
@@ -110,11 +161,18 @@ impl TryFrom<PublicSession> for Session {
     type Error = ApiError;
 
     fn try_from(s: PublicSession) -> Result<Self, ApiError> {
+        let status = stored("sessions.status", &s.status, SessionStatus::parse)?;
         Ok(Self {
+            schedule: details::read("sessions.schedule", s.schedule.as_deref())?,
+            venue: details::read("sessions.venue", s.venue.as_deref())?,
+            registration: details::read("sessions.registration", s.registration.as_deref())?,
+            cost: details::read("sessions.cost", s.cost.as_deref())?,
+            places_left: details::places_left(s.places_left, s.capacity, s.enrolled, status),
+            accessibility: details::read("sessions.accessibility", s.accessibility.as_deref())?,
             id: s.id,
             languages: split_stored(&s.languages),
             co_hosts: split_stored(&s.co_hosts),
-            status: stored("sessions.status", &s.status, SessionStatus::parse)?,
+            status,
             delivery: stored("sessions.delivery", &s.delivery, Delivery::parse)?,
             municipality_code: s.municipality_code,
             external_id: s.external_id,
@@ -134,32 +192,39 @@ impl TryFrom<PublicSession> for Session {
     }
 }
 
+/// The CSV's columns: the session's own, then its details flattened.
+static COLUMNS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+    let own = [
+        "id",
+        "municipality_code",
+        "external_id",
+        "programme",
+        "provider",
+        "status",
+        "start_date",
+        "end_date",
+        "meetings",
+        "languages",
+        "delivery",
+        "area",
+        "co_hosts",
+        "open_to_other_municipalities",
+        "capacity",
+        "enrolled",
+        "completed",
+        "places_left",
+        "created_at",
+        "updated_at",
+    ];
+    own.into_iter().chain(columns::names()).collect()
+});
+
 impl FlatRecord for Session {
     fn columns() -> &'static [&'static str] {
-        &[
-            "id",
-            "municipality_code",
-            "external_id",
-            "programme",
-            "provider",
-            "status",
-            "start_date",
-            "end_date",
-            "meetings",
-            "languages",
-            "delivery",
-            "area",
-            "co_hosts",
-            "open_to_other_municipalities",
-            "capacity",
-            "enrolled",
-            "completed",
-            "created_at",
-            "updated_at",
-        ]
+        &COLUMNS
     }
     fn cells(&self) -> Vec<Cell> {
-        vec![
+        let mut cells = vec![
             self.id.to_string().into(),
             (&self.municipality_code).into(),
             (&self.external_id).into(),
@@ -177,9 +242,30 @@ impl FlatRecord for Session {
             self.capacity.into(),
             self.enrolled.into(),
             self.completed.into(),
+            self.places_left.into(),
             self.created_at.to_rfc3339().into(),
             self.updated_at.to_rfc3339().into(),
-        ]
+        ];
+        cells.extend(columns::cells(&self.details_json()));
+        cells
+    }
+}
+
+impl Session {
+    /// The details as JSON objects by name, for flattening.
+    fn details_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut out = serde_json::Map::new();
+        let mut put = |name: &str, v: serde_json::Result<serde_json::Value>| {
+            if let Ok(v) = v {
+                out.insert(name.to_owned(), v);
+            }
+        };
+        put("schedule", serde_json::to_value(&self.schedule));
+        put("venue", serde_json::to_value(&self.venue));
+        put("registration", serde_json::to_value(&self.registration));
+        put("cost", serde_json::to_value(&self.cost));
+        put("accessibility", serde_json::to_value(&self.accessibility));
+        out
     }
 }
 
@@ -195,19 +281,32 @@ pub struct SessionPage {
 
 crate::list_page!(SessionPage, Session);
 
-/// A session's JSON is ~300–500 bytes (the hot list's 100: 48,506 bytes);
+/// A session's JSON without details is ~350–600 bytes (the hot list's 100:
+/// 48,506 bytes), and each detail object it carries adds up to ~200 more;
 /// a page adds its cursor and `next` link.
-const SESSION_JSON_BYTES: usize = 512;
+const SESSION_JSON_BYTES: usize = 640;
+const DETAIL_JSON_BYTES: usize = 200;
 
 impl EncodedSize for Session {
     fn encoded_size(&self) -> usize {
-        SESSION_JSON_BYTES
+        let details = [
+            self.schedule.is_some(),
+            self.venue.is_some(),
+            self.registration.is_some(),
+            self.cost.is_some(),
+            self.accessibility.is_some(),
+        ];
+        SESSION_JSON_BYTES + DETAIL_JSON_BYTES * details.iter().filter(|d| **d).count()
     }
 }
 
 impl EncodedSize for SessionPage {
     fn encoded_size(&self) -> usize {
-        1024 + self.data.len() * SESSION_JSON_BYTES
+        1024 + self
+            .data
+            .iter()
+            .map(EncodedSize::encoded_size)
+            .sum::<usize>()
     }
 }
 
@@ -245,10 +344,22 @@ pub struct SessionWrite {
     pub satisfaction_respondents: Option<i32>,
     /// At most `satisfaction_respondents`.
     pub satisfied: Option<i32>,
+    /// When the meetings are. Each of `schedule`, `venue`, `registration`,
+    /// `cost`, `places_left` and `accessibility` is kept as stored when a
+    /// write leaves it out (in a PUT and in both batch modes), and cleared by `null`.
+    pub schedule: Option<Schedule>,
+    /// Not for a digital session.
+    pub venue: Option<Venue>,
+    pub registration: Option<Registration>,
+    pub cost: Option<Cost>,
+    /// At most `capacity`. When left null, readers get `capacity − enrolled`.
+    pub places_left: Option<i32>,
+    pub accessibility: Option<Accessibility>,
 }
 
 impl poem_openapi::types::Example for SessionWrite {
     fn example() -> Self {
+        let example = Session::example();
         Self {
             external_id: Some("VAS-2025-014".into()),
             programme: "abc".into(),
@@ -270,6 +381,12 @@ impl poem_openapi::types::Example for SessionWrite {
             vulnerable_area: Some(5),
             satisfaction_respondents: Some(9),
             satisfied: Some(8),
+            schedule: example.schedule,
+            venue: example.venue,
+            registration: example.registration,
+            cost: example.cost,
+            places_left: None,
+            accessibility: example.accessibility,
         }
     }
 }
@@ -356,6 +473,10 @@ mod tests {
     #[test]
     fn a_page_of_examples_fits_its_size_hint() {
         assert_size_hint(&Session::example());
+        let mut bare = Session::example();
+        (bare.schedule, bare.venue, bare.registration) = (None, None, None);
+        (bare.cost, bare.accessibility) = (None, None);
+        assert_size_hint(&bare);
         assert_size_hint(&SessionPage {
             data: vec![Session::example(); 100],
             next_cursor: Some("a".repeat(80)),

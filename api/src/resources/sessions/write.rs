@@ -178,7 +178,10 @@ async fn write_in(
     let written: HashSet<String> = items.iter().map(|i| i.external_id().to_owned()).collect();
 
     for item in &items {
-        match by_external.get(item.external_id()) {
+        let old = by_external.get(item.external_id());
+        let kept = old.map(|old| item.keeping(old));
+        let item = kept.as_ref().unwrap_or(item);
+        match old {
             Some(old) if item.same_as(old) => {
                 counts.unchanged += 1;
                 rows.push((old.clone(), Outcome::Unchanged));

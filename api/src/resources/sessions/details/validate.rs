@@ -1,0 +1,497 @@
+//! Validation of the details a parent needs, walked from the raw JSON like
+//! the rest of a session so that every problem is named with its pointer.
+//!
+//! A write that leaves a detail out keeps the stored one (an older client
+//! knows nothing of them); `null` clears it. So each detail is read as
+//! omitted, cleared or set.
+
+use chrono::{Datelike, NaiveDate};
+use entity::session;
+use serde_json::{Map, Value};
+
+use super::meetings::{parse_time, MAX_WEEKLY_MEETINGS};
+use super::{store, Accessibility, Cost, Registration, Schedule, Venue};
+use crate::resources::fields::Fields;
+use crate::vocab::{Delivery, Weekday};
+
+pub const MAX_NOTE: usize = 500;
+pub const MAX_MEETING_DATES: usize = 100;
+pub const MAX_EXCEPT_DATES: usize = 52;
+pub const MAX_FEE_SEK: i32 = 100_000;
+/// Sweden's extent in WGS 84, with a margin: a point outside it is almost
+/// always latitude and longitude swapped.
+pub const LATITUDE: (f64, f64) = (55.0, 69.1);
+pub const LONGITUDE: (f64, f64) = (10.9, 24.2);
+
+/// The session fields the details are checked against (each `None` when
+/// absent or itself invalid: then the rule that needs it is not checked).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Around {
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub meetings: Option<i32>,
+    pub delivery: Option<Delivery>,
+    pub capacity: Option<i32>,
+}
+
+/// Which details a write left out: those are kept from the stored session.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Omitted {
+    schedule: bool,
+    venue: bool,
+    registration: bool,
+    cost: bool,
+    places_left: bool,
+    accessibility: bool,
+}
+
+impl Omitted {
+    /// `new` with every left-out detail taken from `old`.
+    pub fn keep(&self, new: &mut session::Model, old: &session::Model) {
+        let keep = |omitted: bool, new: &mut Option<String>, old: &Option<String>| {
+            if omitted {
+                new.clone_from(old);
+            }
+        };
+        keep(self.schedule, &mut new.schedule, &old.schedule);
+        keep(self.venue, &mut new.venue, &old.venue);
+        keep(self.registration, &mut new.registration, &old.registration);
+        keep(self.cost, &mut new.cost, &old.cost);
+        keep(
+            self.accessibility,
+            &mut new.accessibility,
+            &old.accessibility,
+        );
+        if self.places_left {
+            new.places_left = old.places_left;
+        }
+    }
+}
+
+/// The details as stored columns, and which were left out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Details {
+    pub schedule: Option<String>,
+    pub venue: Option<String>,
+    pub registration: Option<String>,
+    pub cost: Option<String>,
+    pub places_left: Option<i32>,
+    pub accessibility: Option<String>,
+    pub omitted: Omitted,
+}
+
+/// Reads the details of the session object `it` walks.
+pub fn details(it: &mut Fields, around: &Around) -> Details {
+    let mut omitted = Omitted::default();
+    let schedule = nested(it, "schedule", &mut omitted.schedule, |f| {
+        schedule(f, around)
+    });
+    let venue = nested(it, "venue", &mut omitted.venue, venue);
+    if it.present("venue").is_some() && around.delivery == Some(Delivery::Digital) {
+        it.err(
+            "venue",
+            "a digital session has no venue (leave it out or null)",
+        );
+    }
+    let registration = nested(it, "registration", &mut omitted.registration, |f| {
+        registration(f, around)
+    });
+    let cost = nested(it, "cost", &mut omitted.cost, cost);
+    let accessibility = nested(
+        it,
+        "accessibility",
+        &mut omitted.accessibility,
+        accessibility,
+    );
+    omitted.places_left = !it.obj.contains_key("places_left");
+    let places_left = it.count("places_left");
+    if let (Some(p), Some(c)) = (places_left, around.capacity) {
+        if p > c {
+            it.err("places_left", format!("{p} is more than capacity ({c})"));
+        }
+    }
+    Details {
+        schedule,
+        venue,
+        registration,
+        cost,
+        places_left,
+        accessibility,
+        omitted,
+    }
+}
+
+/// One nested object: left out (`omitted`), `null`, or validated by `read`
+/// at its own pointer and returned in its stored form.
+fn nested<T: serde::Serialize>(
+    it: &mut Fields,
+    field: &str,
+    omitted: &mut bool,
+    read: impl FnOnce(&mut Fields) -> Option<T>,
+) -> Option<String> {
+    let obj: &Map<String, Value> = match it.obj.get(field) {
+        None => {
+            *omitted = true;
+            return None;
+        }
+        Some(Value::Null) => return None,
+        Some(Value::Object(obj)) => obj,
+        Some(_) => {
+            it.err(field, "must be a JSON object or null");
+            return None;
+        }
+    };
+    let mut inner = Fields {
+        obj,
+        at: format!("{}/{field}", it.at),
+        errors: &mut *it.errors,
+    };
+    let before = inner.errors.len();
+    let value = read(&mut inner);
+    (inner.errors.len() == before)
+        .then(|| value.map(|v| store(&v)))
+        .flatten()
+}
+
+const SCHEDULE: &[&str] = &[
+    "weekday",
+    "dates",
+    "except_dates",
+    "start_time",
+    "end_time",
+    "note",
+];
+
+fn schedule(f: &mut Fields, around: &Around) -> Option<Schedule> {
+    let before = f.errors.len();
+    f.reject_unknown(SCHEDULE, "a schedule");
+    let weekday = f
+        .present("weekday")
+        .is_some()
+        .then(|| f.choice("weekday", Weekday::parse, Weekday::expected));
+    let weekday = weekday.flatten();
+    let dates = f
+        .present("dates")
+        .is_some()
+        .then(|| date_list(f, "dates", MAX_MEETING_DATES));
+    let except = f
+        .present("except_dates")
+        .is_some()
+        .then(|| date_list(f, "except_dates", MAX_EXCEPT_DATES));
+    let start_time = time(f, "start_time");
+    let end_time = time(f, "end_time");
+    let note = f.text("note", false, MAX_NOTE);
+    match (f.present("weekday").is_some(), &dates) {
+        (true, Some(_)) => f.err(
+            "dates",
+            "give either weekday (a weekly rule) or dates, not both",
+        ),
+        (false, None) => f.err(
+            "weekday",
+            "a schedule needs weekday (a weekly rule) or dates",
+        ),
+        _ => {}
+    }
+    if let (Some(d), Some(n)) = (&dates, around.meetings) {
+        if d.len() != n as usize {
+            f.err(
+                "dates",
+                format!("{} dates, but the session has {n} meetings", d.len()),
+            );
+        }
+    }
+    for (i, d) in dates.iter().flatten().enumerate() {
+        within(f, &format!("dates/{i}"), *d, around);
+    }
+    if except.is_some() && f.present("weekday").is_none() {
+        f.err(
+            "except_dates",
+            "only a weekly rule (weekday) has exceptions",
+        );
+    }
+    if let Some(day) = weekday {
+        match around.meetings {
+            None => f.err("weekday", "a weekly rule needs the session's meetings (how many)"),
+            Some(n) if n == 0 || n > MAX_WEEKLY_MEETINGS => f.err(
+                "weekday",
+                format!("a weekly rule has 1–{MAX_WEEKLY_MEETINGS} meetings; the session has {n} (list dates instead)"),
+            ),
+            _ => {}
+        }
+        for (i, d) in except.iter().flatten().enumerate() {
+            if d.weekday() != day.to_chrono() {
+                f.err(&format!("except_dates/{i}"), format!("{d} is not a {day}"));
+            }
+        }
+    }
+    if let (Some(s), Some(e)) = (&start_time, &end_time) {
+        if e <= s {
+            f.err("end_time", format!("{e} is not after start_time {s}"));
+        }
+    }
+    if end_time.is_some() && f.present("start_time").is_none() {
+        f.err("end_time", "needs start_time");
+    }
+    let schedule = Schedule {
+        weekday,
+        dates,
+        except_dates: except,
+        start_time,
+        end_time,
+        note,
+    };
+    // The whole rule must fit the session: its last meeting not after end_date.
+    if let (Some(start), Some(end)) = (around.start_date, around.end_date) {
+        if weekday.is_some() && f.errors.len() == before {
+            if let Some(last) = schedule.meeting_dates(start, around.meetings).last() {
+                if *last > end {
+                    f.err(
+                        "weekday",
+                        format!("the last meeting falls on {last}, after end_date {end}"),
+                    );
+                }
+            }
+        }
+    }
+    Some(schedule)
+}
+
+/// A date inside the session's span.
+fn within(f: &mut Fields, at: &str, d: NaiveDate, around: &Around) {
+    if around.start_date.is_some_and(|s| d < s) {
+        f.err(at, format!("{d} is before the session's start_date"));
+    } else if around.end_date.is_some_and(|e| d > e) {
+        f.err(at, format!("{d} is after the session's end_date"));
+    }
+}
+
+/// A list of distinct dates, returned in order.
+fn date_list(f: &mut Fields, field: &str, max: usize) -> Vec<NaiveDate> {
+    let listed = f.list(field, max, |s| {
+        match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(_) if s.len() == 10 => Ok(s.to_owned()),
+            _ => Err(format!("'{s}' is not a date (YYYY-MM-DD)")),
+        }
+    });
+    if f.present(field)
+        .is_some_and(|v| v.as_array().is_some_and(Vec::is_empty))
+    {
+        f.err(field, "must list at least one date (or leave it out)");
+    }
+    let mut out: Vec<NaiveDate> = listed.iter().filter_map(|s| s.parse().ok()).collect();
+    out.sort_unstable();
+    out
+}
+
+fn time(f: &mut Fields, field: &str) -> Option<String> {
+    let s = f.text(field, false, 5)?;
+    if parse_time(&s).is_none() {
+        f.err(
+            field,
+            format!("'{s}' is not a time of day (HH:MM, 00:00–23:59)"),
+        );
+        return None;
+    }
+    Some(s)
+}
+
+const VENUE: &[&str] = &[
+    "name",
+    "street_address",
+    "postal_code",
+    "town",
+    "latitude",
+    "longitude",
+];
+
+fn venue(f: &mut Fields) -> Option<Venue> {
+    f.reject_unknown(VENUE, "a venue");
+    let name = f.text("name", false, 200);
+    let street_address = f.text("street_address", false, 200);
+    let postal_code = f.text("postal_code", false, 6);
+    if let Some(p) = &postal_code {
+        if !is_postal_code(p) {
+            f.err(
+                "postal_code",
+                format!("'{p}' is not a Swedish postal code (NNN NN)"),
+            );
+        }
+    }
+    let town = f.text("town", false, 100);
+    let latitude = coordinate(f, "latitude", LATITUDE);
+    let longitude = coordinate(f, "longitude", LONGITUDE);
+    if f.present("latitude").is_some() != f.present("longitude").is_some() {
+        f.err("longitude", "latitude and longitude go together");
+    }
+    if f.present("name").is_none() && f.present("street_address").is_none() {
+        f.err("name", "a venue needs name or street_address");
+    }
+    Some(Venue {
+        name,
+        street_address,
+        postal_code,
+        town,
+        latitude,
+        longitude,
+    })
+}
+
+fn is_postal_code(p: &str) -> bool {
+    let digits: Vec<u8> = p.bytes().filter(|b| *b != b' ').collect();
+    digits.len() == 5
+        && digits.iter().all(u8::is_ascii_digit)
+        && (p.len() == 5 || (p.len() == 6 && p.as_bytes()[3] == b' '))
+}
+
+fn coordinate(f: &mut Fields, field: &str, (lo, hi): (f64, f64)) -> Option<f64> {
+    let v = f.present(field)?;
+    match v.as_f64() {
+        Some(x) if (lo..=hi).contains(&x) => Some(x),
+        Some(x) => {
+            f.err(
+                field,
+                format!("{x} is outside Sweden ({lo}–{hi}); are latitude and longitude swapped?"),
+            );
+            None
+        }
+        None => {
+            f.err(field, "must be a number (decimal degrees, WGS 84)");
+            None
+        }
+    }
+}
+
+const REGISTRATION: &[&str] = &["url", "email", "phone", "instructions", "deadline"];
+
+fn registration(f: &mut Fields, around: &Around) -> Option<Registration> {
+    f.reject_unknown(REGISTRATION, "a registration");
+    let url = f.text("url", false, 500);
+    if let Some(u) = &url {
+        if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(is_space) {
+            f.err(
+                "url",
+                format!("'{u}' is not an http:// or https:// address"),
+            );
+        }
+    }
+    let email = f.text("email", false, 254);
+    if let Some(e) = &email {
+        if !is_email(e) {
+            f.err("email", format!("'{e}' is not an e-mail address"));
+        }
+    }
+    let phone = f.text("phone", false, 20);
+    if let Some(p) = &phone {
+        if !is_phone(p) {
+            f.err("phone", format!("'{p}' is not a phone number (5–20 characters: digits, spaces, dashes and parentheses, an optional + first)"));
+        }
+    }
+    let instructions = f.text("instructions", false, MAX_NOTE);
+    let deadline = f.date("deadline", false);
+    if let (Some(d), Some(e)) = (deadline, around.end_date) {
+        if d > e {
+            f.err(
+                "deadline",
+                format!("{d} is after the session's end_date {e}"),
+            );
+        }
+    }
+    if ["url", "email", "phone", "instructions"]
+        .iter()
+        .all(|k| f.present(k).is_none())
+    {
+        f.err(
+            "url",
+            "a registration needs url, email, phone or instructions",
+        );
+    }
+    Some(Registration {
+        url,
+        email,
+        phone,
+        instructions,
+        deadline,
+    })
+}
+
+/// Whitespace as the document's patterns mean it (ECMAScript `\s`, which
+/// also counts the byte-order mark).
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
+/// The shape the document's pattern states: something@domain.tld, no spaces.
+fn is_email(e: &str) -> bool {
+    let Some((local, domain)) = e.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !e.contains(is_space)
+        && !domain.contains('@')
+        && domain
+            .split_once('.')
+            .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
+}
+
+/// As the document's pattern states: an optional `+`, then digits, spaces,
+/// parentheses and dashes, starting and ending with a digit, 5–20 characters.
+fn is_phone(p: &str) -> bool {
+    let digits = p.strip_prefix('+').unwrap_or(p).as_bytes();
+    (5..=20).contains(&p.len())
+        && digits.first().is_some_and(u8::is_ascii_digit)
+        && digits.last().is_some_and(u8::is_ascii_digit)
+        && digits
+            .iter()
+            .all(|b| b.is_ascii_digit() || b" ()-".contains(b))
+}
+
+const COST: &[&str] = &["free", "amount_sek", "note"];
+
+fn cost(f: &mut Fields) -> Option<Cost> {
+    f.reject_unknown(COST, "a cost");
+    let free = f.flag("free");
+    if f.present("free").is_none() {
+        f.err("free", "is required (true or false)");
+    }
+    let amount = f.count("amount_sek");
+    if let Some(a) = amount.filter(|a| *a > MAX_FEE_SEK) {
+        f.err("amount_sek", format!("{a} is more than {MAX_FEE_SEK}"));
+    }
+    match (free, amount) {
+        (Some(true), Some(_)) => f.err(
+            "amount_sek",
+            "a free session has no fee (leave amount_sek out)",
+        ),
+        (Some(false), None) if f.present("amount_sek").is_none() => {
+            f.err("amount_sek", "is required when free is false")
+        }
+        (Some(false), Some(0)) => f.err("amount_sek", "a fee of 0 is free: send free: true"),
+        _ => {}
+    }
+    let note = f.text("note", false, MAX_NOTE);
+    Some(Cost {
+        free: free?,
+        amount_sek: amount,
+        note,
+    })
+}
+
+const ACCESSIBILITY: &[&str] = &["interpreter_on_request", "step_free_access", "note"];
+
+fn accessibility(f: &mut Fields) -> Option<Accessibility> {
+    f.reject_unknown(ACCESSIBILITY, "accessibility");
+    let interpreter_on_request = f.flag("interpreter_on_request");
+    let step_free_access = f.flag("step_free_access");
+    let note = f.text("note", false, MAX_NOTE);
+    if ACCESSIBILITY.iter().all(|k| f.present(k).is_none()) {
+        f.err(
+            "note",
+            "accessibility needs at least one of its fields (or null)",
+        );
+    }
+    Some(Accessibility {
+        interpreter_on_request,
+        step_free_access,
+        note,
+    })
+}
