@@ -14,6 +14,7 @@ import urllib.request
 
 from fst_client import AuthenticatedClient, Client
 from fst_client.api.changes import list_changes
+from fst_client.api.outcomes import get_evaluation, list_outcome_values, list_outcomes
 from fst_client.api.sessions import list_sessions
 from fst_client.api.statistics import get_reach
 from fst_client.api.sync import get_own_session, put_session
@@ -87,7 +88,29 @@ def main():
     check(set(state) == set(everything), f"the feed reproduces {len(state)} sessions, the list has {len(everything)}")
     print(f"change feed: {changes} changes, reproduces all {len(state)} sessions")
 
-    # 4. Push a session with a municipality key and read it back.
+    # 4. The long-term effects and their measures, a measure's values, and
+    #    the evaluation view that sets them beside reach.
+    outcomes = ok(list_outcomes.sync_detailed(client=client), "outcomes")
+    check(sorted(e.number for e in outcomes.effects) == [1, 2, 3, 4, 5, 6], "six effects")
+    held = [m for m in outcomes.data if m.years]
+    check(held, "no outcome measure holds values (the demo writes synthetic ones)")
+    measure = held[0]
+    values = ok(list_outcome_values.sync_detailed(measure.id, client=client, county="19", limit=1000),
+                "outcome values")
+    check(values.data and all(v.source for v in values.data), "values without their source")
+    last = max(measure.years)
+    evaluation = ok(get_evaluation.sync_detailed(client=client, county="19", from_=str(last - 4),
+                                                 to=str(last)), "evaluation")
+    check([y.year for y in evaluation.years] == list(range(last - 4, last + 1)), "one entry per year")
+    check("not a causal estimate" in evaluation.interpretation.en, "the caveat in words")
+    series = next((s for s in evaluation.outcomes if s.id == measure.id), None)
+    check(series is not None, f"{measure.id} beside reach")
+    c = series.correlation
+    check((c.coefficient is not None) == (c.n >= c.minimum_n) or c.reason, f"correlation {c}")
+    print(f"outcomes: {len(outcomes.data)} measures, {len(held)} held; evaluation {last - 4}–{last}: "
+          f"{len(evaluation.outcomes)} series, r({measure.id}) = {c.coefficient} over n = {c.n}")
+
+    # 5. Push a session with a municipality key and read it back.
     if key:
         authed = AuthenticatedClient(base_url=base, token=key, raise_on_unexpected_status=True)
         external_id = "python-example-1"

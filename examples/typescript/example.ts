@@ -79,6 +79,27 @@ async function main(): Promise<void> {
     `the feed reproduces ${state.size} sessions, the list has ${allIds.length}`,
   );
   console.log(`change feed: ${changes} changes, reproduces all ${state.size} sessions`);
+
+  // 4. The long-term effects and their measures, and the evaluation view
+  //    that sets them beside reach.
+  const outcomes = await client.GET("/v1/outcomes");
+  check(outcomes.data, `outcomes: HTTP ${outcomes.response.status}`);
+  check(outcomes.data.effects.map((e) => e.number).join(",") === "1,2,3,4,5,6", "six effects");
+  const held = outcomes.data.data.filter((m) => m.years.length > 0);
+  check(held.length > 0, "no outcome measure holds values (the demo writes synthetic ones)");
+  const measure = held[0];
+  const last = Math.max(...measure.years);
+  const evaluation = await client.GET("/v1/evaluation", {
+    params: { query: { county: "19", from: String(last - 4), to: String(last) } },
+  });
+  check(evaluation.data, `evaluation: HTTP ${evaluation.response.status}`);
+  check(evaluation.data.years.length === 5, `${evaluation.data.years.length} years`);
+  check(evaluation.data.interpretation.en.includes("not a causal estimate"), "the caveat in words");
+  const series = evaluation.data.outcomes.find((s) => s.id === measure.id);
+  check(series, `${measure.id} beside reach`);
+  const c = series.correlation;
+  check((c.coefficient != null) === (c.n >= c.minimum_n) || c.reason, `correlation ${JSON.stringify(c)}`);
+  console.log(`outcomes: ${outcomes.data.data.length} measures, ${held.length} held; evaluation ${last - 4}–${last}: ${evaluation.data.outcomes.length} series, r(${measure.id}) = ${c.coefficient} over n = ${c.n}`);
   console.log("typescript example: all checks passed");
 }
 

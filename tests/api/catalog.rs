@@ -35,6 +35,8 @@ async fn the_catalogue_describes_every_dataset_with_licence_publisher_and_distri
         "sessions",
         "reach",
         "indicators",
+        "outcomes",
+        "evaluation",
         "programmes",
         "municipalities",
         "population",

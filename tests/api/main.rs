@@ -13,6 +13,7 @@ mod demo_data;
 mod docs_links;
 mod error_log;
 mod error_voice;
+mod evaluation;
 mod hardening;
 mod http_conventions;
 mod indicators;

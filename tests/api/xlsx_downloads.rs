@@ -294,6 +294,33 @@ async fn a_sessions_workbook_holds_every_matching_session() {
 }
 
 #[tokio::test]
+async fn an_outcome_values_workbook_holds_the_values_as_published() {
+    let app = TestApp::new().await;
+    let dir = std::env::temp_dir().join(format!("fst-xo-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("o.csv");
+    let text = "kpi,municipality,year,gender,value,status,count,source\n\
+        N15428,1980,2022,T,81.5,,1,Test file\nN15428,1980,2023,T,,M,1,Test file\n\
+        N15428,0019,2023,T,79,,1,Test file\n";
+    std::fs::write(&file, text).unwrap();
+    api::tools::outcomes::import_file(&app.db, &file, false)
+        .await
+        .expect("import");
+    let path = "/v1/outcomes/N15428/values?county=19";
+    let json = app.get(path).await.ok_json();
+    let reply = app.get(&format!("{path}&format=xlsx")).await;
+    let book = Workbook::of(&reply);
+    assert_rows_match(&book, &data(&json), |row, column| {
+        row.get(column).cloned().unwrap_or(Value::Null)
+    });
+    assert_eq!(
+        reply.header("content-disposition"),
+        Some("attachment; filename=\"outcomes-N15428.xlsx\"")
+    );
+    assert!(book.about("Källa / Source").0.contains("Kolada"));
+}
+
+#[tokio::test]
 async fn a_population_workbook_holds_the_series() {
     let app = TestApp::new().await;
     let json = app

@@ -60,7 +60,9 @@ def check_catalog():
     catalog = expanded[0]
     assert "http://www.w3.org/ns/dcat#Catalog" in catalog["@type"]
     datasets = catalog["http://www.w3.org/ns/dcat#dataset"]
-    assert len(datasets) == 6, len(datasets)
+    assert len(datasets) == 8, len(datasets)
+    ids = {d["http://purl.org/dc/terms/identifier"][0]["@value"] for d in datasets}
+    assert {"outcomes", "evaluation"} <= ids, ids
     licence = catalog["http://purl.org/dc/terms/license"][0]["@id"]
     assert licence == "http://creativecommons.org/publicdomain/zero/1.0/", licence
     for d in datasets:

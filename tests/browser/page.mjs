@@ -1,5 +1,5 @@
 // What a person sees on the public page, in headless Chromium: the county's
-// bars, an indicator, a search in the finder by keyboard, the English switch,
+// bars, an indicator, the long-term effects, a search in the finder by keyboard, the English switch,
 // no serious or critical axe-core violation, nothing blocked by a strict CSP.
 // Run by tests/browser/run.sh (BASE, CHROMIUM, NODE_DEPS, OUT in the environment).
 import { createRequire } from "node:module";
@@ -62,6 +62,19 @@ try {
       console.log(`     axe ${label}: ${v.impact} ${v.id} (${v.nodes.length}) ${v.help}`);
     }
     assert.equal(bad.length, 0, `${label}: ${bad.map((v) => v.id).join(", ")}`);
+  }
+
+  // The section's own markup must pass every axe rule, not only the
+  // serious and critical ones the whole page is held to.
+  async function axeNone(label, selector) {
+    await page.evaluate(readFileSync(AXE, "utf8"));
+    const result = await page.evaluate((sel) => window.axe.run({ include: [sel] }, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    }), selector);
+    for (const v of result.violations) {
+      console.log(`     axe ${label}: ${v.impact} ${v.id} (${v.nodes.length}) ${v.help}`);
+    }
+    assert.equal(result.violations.length, 0, `${label}: ${result.violations.map((v) => v.id).join(", ")}`);
   }
 
   await check("nothing is blocked by a strict Content-Security-Policy", async () => {
@@ -193,6 +206,28 @@ try {
     assert.ok((await page.locator("ul.sessions li").count()) > 0, "courses listed");
   });
 
+  // Issue 26: the six long-term effects, each with its measure's trend
+  // beside reach or why there is none, on the county and municipality pages.
+  const LAST_YEAR = new Date().getUTCFullYear() - 1;
+  for (const [path, none] of [["/", "Inget mått."], ["/en/", "No measure."],
+    ["/kommun/1980", "Inget mått."], ["/en/municipality/1980", "No measure."]]) {
+    await check(`the long-term effects section (${path})`, async () => {
+      await page.goto(`${BASE}${path}?year=${LAST_YEAR}`);
+      const section = page.locator('section[aria-labelledby="effects-h"]');
+      assert.ok(await section.isVisible(), "the section is shown");
+      assert.equal(await section.locator("table caption").count(), 1);
+      const effects = await section.locator("tbody th[scope=row]").allTextContents();
+      for (let n = 1; n <= 6; n += 1) {
+        assert.ok(effects.some((t) => t.startsWith(`${n}. `)), `effect ${n} in ${effects}`);
+      }
+      assert.equal(await section.locator("tbody td", { hasText: none }).count(), 2, "effects 1 and 4 have none");
+      assert.match(await section.textContent(), /SYNTHETIC DEMO DATA/);
+      assert.match(await section.textContent(), /N15428/);
+    });
+    await check(`no accessibility violation at all in the long-term effects (${path})`,
+      () => axeNone(`effects ${path}`, 'section[aria-labelledby="effects-h"]'));
+  }
+
   // A course with its details filled (the demo fills most upcoming ones).
   const open = await (await fetch(`${BASE}/v1/sessions?status=open&limit=1000`)).json();
   const course = open.data.find((s) => s.schedule && s.venue && s.registration) ?? open.data[0];
@@ -205,7 +240,7 @@ try {
 
   for (const [width, label] of [[1280, "desktop"], [390, "phone"]]) {
     await page.setViewportSize({ width, height: 900 });
-    for (const path of ["/hitta-stod?municipality=1961&child_age=4", "/en/find-support?municipality=1961&child_age=4", "/", "/program/triple-p", "/en/programme/abc", `/kurs/${course.id}`, `/en/course/${course.id}`]) {
+    for (const path of ["/hitta-stod?municipality=1961&child_age=4", "/en/find-support?municipality=1961&child_age=4", "/", "/program/triple-p", "/en/programme/abc", `/kurs/${course.id}`, `/en/course/${course.id}`, "/kommun/1980", "/en/municipality/1980"]) {
       await page.goto(`${BASE}${path}`);
       await check(`no serious or critical accessibility violation (${path}, ${label})`, () => axe(`${path} ${label}`));
     }

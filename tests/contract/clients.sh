@@ -44,7 +44,9 @@ if ! "$TOOLS/pyclient/bin/openapi-python-client" --version 2>/dev/null | grep -q
     python3 -m venv "$TOOLS/pyclient"
     "$TOOLS/pyclient/bin/pip" install --quiet "openapi-python-client==${PYCLIENT_VERSION}"
 fi
-log=$("$TOOLS/pyclient/bin/openapi-python-client" generate --path openapi/openapi.json \
+# The generator formats its output with ruff, which it installs beside
+# itself and looks for on PATH: without the venv's bin there it warns.
+log=$(PATH="$PWD/$TOOLS/pyclient/bin:$PATH" "$TOOLS/pyclient/bin/openapi-python-client" generate --path openapi/openapi.json \
     --meta none --output-path "$WORK/py/fst_client" 2>&1)
 if grep -qiE "warning|unable to|cannot|error" <<<"$log"; then
     echo "$log" >&2

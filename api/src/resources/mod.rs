@@ -5,6 +5,7 @@ pub mod audit;
 pub mod calendar;
 pub mod catalog;
 pub mod changes;
+pub mod evaluation;
 pub mod fields;
 pub mod meta;
 pub mod municipalities;
@@ -18,6 +19,7 @@ use audit::AuditApi;
 use calendar::CalendarApi;
 use catalog::CatalogApi;
 use changes::ChangesApi;
+use evaluation::EvaluationApi;
 use meta::api_info::ApiInfoApi;
 use meta::ops::OpsApi;
 use municipalities::MunicipalitiesApi;
@@ -38,6 +40,7 @@ pub type Apis = (
     ChangesApi,
     ReachApi,
     OutcomesApi,
+    EvaluationApi,
     AuditApi,
     ApiInfoApi,
     CatalogApi,
@@ -55,6 +58,7 @@ pub fn apis() -> Apis {
         ChangesApi,
         ReachApi,
         OutcomesApi,
+        EvaluationApi,
         AuditApi,
         ApiInfoApi,
         CatalogApi,

@@ -12,7 +12,8 @@
 //! every municipality at once, the rows of a page had lain one to a page of
 //! the table (a cold page touched ~100 pages of it; a mixed read on
 //! PostgreSQL, ~1 buffer a row).
-//! The data set is flagged as synthetic in `/v1/api-info`.
+//! The data set is flagged as synthetic in `/v1/api-info`; so are the
+//! outcome values written with it (`demo_outcomes`).
 
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use entity::{app_meta, municipality, programme, session};
@@ -478,9 +479,19 @@ pub async fn generate(
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     crate::resources::reach::rollup::apply(&txn, &rollup.0).await?;
+    if replace {
+        super::demo_outcomes::remove(&txn).await?;
+    }
+    let outcomes = super::demo_outcomes::write(
+        &txn,
+        &municipalities,
+        super::demo_outcomes::years(reference_date()),
+        seed,
+    )
+    .await?;
     seqs.finish(&txn, true).await?;
     let note = format!(
-        "{count} sessions, seed {seed}, reference date {}",
+        "{count} sessions and {outcomes} outcome values, seed {seed}, reference date {}",
         reference_date()
     );
     let meta = app_meta::ActiveModel {

@@ -119,6 +119,28 @@ const DATASETS: &[Dataset] = &[
         formats: &[Json, Csv],
     },
     Dataset {
+        id: "outcomes",
+        title: ("Utfallsmått för de långsiktiga effekterna", "Outcome measures of the long-term effects"),
+        description: (
+            "Inriktningsbeslutets sex långsiktiga effekter och de offentliga mått (Kolada) som kan följa upp dem, med de år som finns; värdena per kommun, län och år under /v1/outcomes/{id}/values, med källa och hämtningstid. Källa: Kolada.",
+            "The decision's six long-term effects and the public measures (Kolada) that may follow them up, with the years held; the values per municipality, county and year under /v1/outcomes/{id}/values, with source and retrieval time. Source: Kolada.",
+        ),
+        themes: &["SOCI", "HEAL", "EDUC"],
+        path: "/v1/outcomes",
+        formats: &[Json, Csv, Ndjson],
+    },
+    Dataset {
+        id: "evaluation",
+        title: ("Utvärderingsvy: räckvidd bredvid utfall", "Evaluation view: reach beside outcomes"),
+        description: (
+            "Per år räckvidd per 1 000 barn och andel omgångar med evidensstöd bredvid utfallsmåtten för ett län eller en kommun, med förändring över perioden och korrelation mellan kommunerna. Beskrivning, inte en skattning av orsakssamband.",
+            "Per year, reach per 1,000 children and the share of sessions with evidence support beside the outcome measures for a county or a municipality, with the change over the period and the correlation across municipalities. Description, not a causal estimate.",
+        ),
+        themes: &["SOCI", "HEAL"],
+        path: "/v1/evaluation",
+        formats: &[Json, Csv],
+    },
+    Dataset {
         id: "programmes",
         title: ("Program för föräldraskapsstöd", "Parenting-support programmes"),
         description: (
@@ -203,8 +225,8 @@ pub fn catalog(input: &CatalogInput) -> Value {
         "@type": "dcat:Catalog",
         "dct:title": lang("Öppna data om föräldraskapsstöd i Västmanland", "Open data on parenting support in Västmanland"),
         "dct:description": lang(
-            "Program, kommuner, omgångar, räckvidd och indikatorer för Regional samling för föräldraskapsstöd.",
-            "Programmes, municipalities, sessions, reach and indicators of the regional collaboration on parenting support."
+            "Program, kommuner, omgångar, räckvidd, indikatorer, utfallsmått och utvärderingsvy för Regional samling för föräldraskapsstöd.",
+            "Programmes, municipalities, sessions, reach, indicators, outcome measures and the evaluation view of the regional collaboration on parenting support."
         ),
         "dct:publisher": publisher,
         "dcat:contactPoint": contact,

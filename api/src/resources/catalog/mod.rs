@@ -55,8 +55,9 @@ pub struct CatalogApi;
 impl CatalogApi {
     /// Datakatalog (DCAT-AP-SE) / Data catalogue (DCAT-AP-SE)
     ///
-    /// The datasets of this API — sessions, reach, indicators, programmes,
-    /// municipalities and the reference population — as a DCAT-AP-SE
+    /// The datasets of this API — sessions, reach, indicators, outcome
+    /// measures, the evaluation view, programmes, municipalities and the
+    /// reference population — as a DCAT-AP-SE
     /// catalogue in JSON-LD: publisher (the Regional samling, Region
     /// Västmanland and Länsstyrelsen Västmanland), contact point, licence
     /// CC0-1.0, daily accrual periodicity, EU data themes, spatial coverage,

@@ -21,6 +21,7 @@ use crate::error::{ApiError, ListError, LookupError};
 use crate::http::formats::{self, Format, ListFormat};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
+use crate::http::workbook::{all_rows, xlsx_of, About, AboutLine};
 use crate::state::AppState;
 use crate::store::catalogue::Catalogues;
 use crate::vocab::MunicipalityCode;
@@ -50,16 +51,19 @@ pub enum OutcomeValuesBody {
     Json(Json<OutcomeValuePage>),
     Csv(formats::Csv),
     Ndjson(formats::Ndjson),
+    Xlsx(formats::Xlsx),
 }
 
 #[derive(ApiResponse)]
 pub enum OutcomeValuesResponse {
-    /// A page of values (JSON), or all of them (CSV, NDJSON).
+    /// A page of values (JSON), or all of them (CSV, NDJSON, or an XLSX
+    /// workbook of at most 50,000 rows; CSV and XLSX as an attachment).
     #[oai(status = 200)]
     Ok(OutcomeValuesBody, #[oai(header = "Link")] Option<String>),
 }
 
-fn year_param(name: &str, value: Option<&str>) -> Result<Option<i32>, ApiError> {
+/// A year parameter (`from`, `to`), 1900–2100; shared with `/v1/evaluation`.
+pub(crate) fn year_param(name: &str, value: Option<&str>) -> Result<Option<i32>, ApiError> {
     value
         .map(|v| {
             v.parse::<i32>()
@@ -162,8 +166,9 @@ impl OutcomesApi {
         limit: Query<Option<u64>>,
         /// Opaque cursor from `next_cursor`.
         cursor: Query<Option<String>>,
-        /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
-        format: Query<Option<ListFormat>>,
+        /// Response format; equivalent to `Accept: text/csv`, `application/x-ndjson`
+        /// or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` (xlsx).
+        format: Query<Option<Format>>,
     ) -> Result<OutcomeValuesResponse, LookupError> {
         let kpi = parse_kpi(&id.0).map_err(|e| ApiError::invalid_parameter("id", e))?;
         let codes = parse_param("municipality", &municipality.0, |s| {
@@ -196,9 +201,13 @@ impl OutcomesApi {
             ))
             .into());
         }
-        let format = formats::negotiate(req, format.0.map(Format::from));
+        let format = formats::negotiate(req, format.0);
         if format == Format::Xlsx {
-            return Err(formats::not_offered("outcome values", "json, csv or ndjson").into());
+            let book = workbook(&state.db, cat, filter, state.about(req, values_about())).await?;
+            return Ok(OutcomeValuesResponse::Ok(
+                OutcomeValuesBody::Xlsx(book),
+                None,
+            ));
         }
         if format != Format::Json {
             return Ok(OutcomeValuesResponse::Ok(
@@ -234,6 +243,36 @@ fn stream(
         Format::Csv => OutcomeValuesBody::Csv(formats::stream_csv(fetch, name)),
         _ => OutcomeValuesBody::Ndjson(formats::stream_ndjson(fetch)),
     }
+}
+
+/// Every matching value in one workbook, built off the async workers.
+async fn workbook(
+    db: &DatabaseConnection,
+    cat: Arc<Catalogues>,
+    filter: ValueFilter,
+    about: About,
+) -> Result<formats::Xlsx, ApiError> {
+    let name = formats::file_name(["outcomes", filter.kpi.as_str()]);
+    let fetch = |after: Option<ValueKey>| list_values(db, &cat, &filter, after, STREAM_CHUNK);
+    let rows = all_rows(fetch).await?;
+    tokio::task::spawn_blocking(move || xlsx_of(&rows, name, &about))
+        .await
+        .map_err(|e| ApiError::internal(format!("xlsx task: {e}")))?
+}
+
+fn values_about() -> Vec<AboutLine> {
+    vec![
+        AboutLine::new(
+            "Innehåll / Contents",
+            "Ett utfallsmåtts värden per område, år och kön, som källan publicerade dem; en lucka fylls aldrig i (kolumnen status).",
+            "An outcome measure's values per area, year and gender, as the source published them; a gap is never filled in (column status).",
+        ),
+        AboutLine::new(
+            "Källa / Source",
+            "Kolumnen source på varje rad (Källa: Kolada), med tiden värdet hämtades (retrieved_at).",
+            "The column source on every row (Källa: Kolada), with the time the value was read (retrieved_at).",
+        ),
+    ]
 }
 
 fn example_kpi() -> String {

@@ -323,3 +323,22 @@ pub async fn list_values(
         .collect::<Result<_, _>>()?;
     Ok((data, last))
 }
+
+/// Every total (gender `T`) value of every measure for `areas` (Kolada
+/// ids) in `from..=to`, in (kpi, area, year) order: what `/v1/evaluation`
+/// sets beside reach. The gender split stays in `/v1/outcomes/{id}/values`.
+pub async fn totals_in(
+    db: &impl ConnectionTrait,
+    areas: &[String],
+    (from, to): (i32, i32),
+) -> Result<Vec<outcome_value::Model>, ApiError> {
+    Ok(outcome_value::Entity::find()
+        .filter(outcome_value::Column::Area.is_in(areas.iter().cloned()))
+        .filter(outcome_value::Column::Year.between(from, to))
+        .filter(outcome_value::Column::Gender.eq(OutcomeGender::Total.as_str()))
+        .order_by_asc(outcome_value::Column::Kpi)
+        .order_by_asc(outcome_value::Column::Area)
+        .order_by_asc(outcome_value::Column::Year)
+        .all(db)
+        .await?)
+}

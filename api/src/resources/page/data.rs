@@ -12,6 +12,8 @@ use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 use super::params::PageQuery;
 use crate::error::ApiError;
 use crate::resources::calendar::upcoming::{first_sessions, upcoming};
+use crate::resources::evaluation::report::evaluation_with;
+use crate::resources::evaluation::wire::EvaluationReport;
 use crate::resources::meta::api_info::DataNotice;
 use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, OfferTable};
 use crate::resources::reach::period::Quarter;
@@ -33,6 +35,8 @@ pub struct PageData {
     /// The county per year, all years.
     pub by_year: Vec<ReachRow>,
     pub indicators: IndicatorReport,
+    /// The long-term effects beside reach, over the years up to the year.
+    pub evaluation: EvaluationReport,
     /// The first `FINDER_LIMIT` upcoming sessions that match.
     pub sessions: Vec<Session>,
     /// More match than are listed.
@@ -112,6 +116,14 @@ pub async fn load(
         (k, today),
         cat,
     )?;
+    let evaluation = evaluation_with(
+        db,
+        (table, offers),
+        &super::effects::query(&q.county, None, q.year),
+        (k, today),
+        cat,
+    )
+    .await?;
     let mut sessions = first_sessions(db, &finder, FINDER_LIMIT + 1).await?;
     let more_sessions = sessions.len() as u64 > FINDER_LIMIT;
     sessions.truncate(FINDER_LIMIT as usize);
@@ -120,6 +132,7 @@ pub async fn load(
         county_total,
         by_year,
         indicators,
+        evaluation,
         sessions,
         more_sessions,
         notice,

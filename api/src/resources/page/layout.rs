@@ -103,6 +103,7 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String
         (finder_path, lang.t("Hitta stöd", "Find support")),
         ("#reach-h", lang.t("Räckvidd", "Reach")),
         ("#ind-h", lang.t("Indikatorer", "Indicators")),
+        ("#effects-h", lang.t("Effekter", "Effects")),
         ("#finder-h", lang.t("Hitta en kurs", "Find a course")),
         ("#data-h", lang.t("Öppna data", "Open data")),
     ];
@@ -128,6 +129,7 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String
     choose_year(q, d, cat, &mut out);
     sections::reach(q, d, cat, &mut out);
     sections::indicators(q, d, &mut out);
+    super::effects::section(lang, &d.evaluation, &mut out);
     finder::finder(q, d, cat, base, &mut out);
     let members: Vec<String> = cat
         .county_members(&q.county)

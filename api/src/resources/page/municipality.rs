@@ -22,6 +22,8 @@ use super::sections::{indicator_value, municipality_href};
 use super::{denominator, finder};
 use crate::error::ApiError;
 use crate::resources::calendar::upcoming::first_sessions;
+use crate::resources::evaluation::report::evaluation_with;
+use crate::resources::evaluation::wire::EvaluationReport;
 use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, OfferTable};
 use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
 use crate::resources::reach::table::ReachTable;
@@ -38,6 +40,8 @@ pub struct MunicipalityData {
     pub county: Vec<ReachRow>,
     /// The county's and the municipality's indicators for the year.
     pub indicators: IndicatorReport,
+    /// Its long-term effects beside its reach, over the years up to the year.
+    pub evaluation: EvaluationReport,
     pub sessions: Vec<Session>,
     pub more_sessions: bool,
     pub synthetic: bool,
@@ -76,6 +80,14 @@ pub async fn load(
         (k, today),
         cat,
     )?;
+    let evaluation = evaluation_with(
+        db,
+        (table, offers),
+        &super::effects::query(&m.county_code, Some(&m.code), q.year),
+        (k, today),
+        cat,
+    )
+    .await?;
     let mut finder = q.clone();
     finder.finder.municipality = MunicipalityCode::parse(&m.code).ok();
     let mut sessions =
@@ -86,6 +98,7 @@ pub async fn load(
         own,
         county,
         indicators,
+        evaluation,
         sessions,
         more_sessions,
         synthetic,
@@ -119,6 +132,7 @@ pub fn page(
     let shortcuts = [
         ("#reach-h", lang.t("Räckvidd", "Reach")),
         ("#ind-h", lang.t("Indikatorer", "Indicators")),
+        ("#effects-h", lang.t("Effekter", "Effects")),
         ("#pop-h", lang.t("Befolkning", "Population")),
         ("#courses-h", lang.t("Kurser", "Courses")),
         ("#data-h", lang.t("Öppna data", "Open data")),
@@ -152,7 +166,8 @@ pub fn page(
     choose_year(lang, m, q.year, d, &mut out);
     reach(lang, m, d, &mut out);
     indicators(lang, m, &d.indicators, &mut out);
-    population(lang, m, cat, &mut out);
+    super::effects::section(lang, &d.evaluation, &mut out);
+    super::population::table(lang, m, cat, &mut out);
     courses(lang, m, d, cat, &mut out);
     downloads(lang, m, q.year, &mut out);
     layout::close(lang, &mut out);
@@ -356,63 +371,6 @@ fn county_value(lang: Lang, county: Option<&IndicatorArea>, i: &Indicator) -> St
             || lang.t("uppgift saknas", "no figure").to_owned(),
             |c| indicator_value(lang, c),
         )
-}
-
-/// The population series, each year with its source; unknown is said, not 0.
-fn population(lang: Lang, m: &municipality::Model, cat: &Catalogues, out: &mut String) {
-    let unknown = lang.t("uppgift saknas", "no figure");
-    let _ = write!(
-        out,
-        r#"<section aria-labelledby="pop-h"><h2 id="pop-h">{}</h2><p class="lead">{}</p>"#,
-        lang.t("Befolkning", "Population"),
-        lang.t(
-            "Befolkningen som räckvidden delas med, den 31 december varje år, med källa.",
-            "The population reach is divided by, on 31 December of each year, with its source."
-        )
-    );
-    let rows = cat
-        .population
-        .get(&m.code)
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    if rows.is_empty() {
-        let _ = write!(out, "<p>{}</p></section>", esc(unknown));
-        return;
-    }
-    let _ = write!(
-        out,
-        r#"<div class="table-wrap" tabindex="0" role="region" aria-labelledby="pop-caption"><table><caption id="pop-caption">{} {}</caption><thead><tr><th scope="col">{}</th><th scope="col" class="num">{}</th><th scope="col" class="num">{}</th><th scope="col">{}</th></tr></thead><tbody>"#,
-        lang.t("Befolkning,", "Population,"),
-        esc(&m.name),
-        lang.t("År", "Year"),
-        lang.t("Invånare", "Inhabitants"),
-        lang.t("Barn", "Children"),
-        lang.t("Källa", "Source"),
-    );
-    for p in rows.iter().rev() {
-        let total = p
-            .total
-            .map_or(unknown.to_owned(), |t| lang.number(t as f64, 0));
-        let children = match (p.children, p.children_age_from, p.children_age_to) {
-            (Some(c), Some(from), Some(to)) => {
-                format!(
-                    "{} ({from}–{to} {})",
-                    lang.number(c as f64, 0),
-                    lang.t("år", "years")
-                )
-            }
-            _ => unknown.to_owned(),
-        };
-        let _ = write!(
-            out,
-            r#"<tr><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td>{}</td></tr>"#,
-            p.year,
-            esc(&total),
-            esc(&children),
-            esc(&p.source)
-        );
-    }
-    out.push_str("</tbody></table></div></section>");
 }
 
 fn courses(

@@ -105,7 +105,7 @@ pub fn indicators_about(k: i64, report: &IndicatorReport) -> Vec<AboutLine> {
     lines
 }
 
-fn sessions_source() -> AboutLine {
+pub(crate) fn sessions_source() -> AboutLine {
     AboutLine::new(
         "Källa / Source",
         "Omgångar som kommunerna rapporterar till detta API (/v1/sessions); befolkningen enligt kommunernas befolkningsserier (/v1/municipalities/{kod}/population), med källan angiven nedan och på varje rad.",
@@ -181,7 +181,7 @@ fn population_lines<'a>(
 }
 
 /// The disclosure rule in one sentence per language, and what is exact.
-fn disclosure_lines(k: i64) -> Vec<AboutLine> {
+pub(crate) fn disclosure_lines(k: i64) -> Vec<AboutLine> {
     vec![
         AboutLine::new(
             "Röjandekontroll / Disclosure control",

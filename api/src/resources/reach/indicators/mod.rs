@@ -165,7 +165,7 @@ pub fn indicators_with(
 }
 
 /// The county of the regional collaboration, whose decision the indicators follow up.
-fn collaboration_county(cat: &Catalogues) -> String {
+pub fn collaboration_county(cat: &Catalogues) -> String {
     cat.municipalities
         .iter()
         .find(|m| m.in_collaboration)
