@@ -4,15 +4,14 @@ use std::sync::{Arc, Weak};
 
 use poem::endpoint::make_sync;
 use poem::middleware::Compression;
-use poem::web::Html;
-use poem::{get, Endpoint, EndpointExt, IntoResponse, Response, Route};
+use poem::{get, Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
 use crate::http::allow::allow_on_405;
 use crate::http::conditional::{conditional, Freshness};
-use crate::http::openapi::{self, Document};
+use crate::http::openapi::{self, Document, Served};
 use crate::http::operations::Operations;
 use crate::http::security::{self, Policies};
 use crate::http::{body_limit, cors, observe, problems, query, rate_limit};
@@ -42,7 +41,9 @@ pub fn build(state: AppState) -> impl Endpoint {
     let people: problems::PeoplePages = Arc::new(page::people_error);
     let policies = Arc::new(Policies::new(&doc.docs_html));
     let request_timeout = state.settings.request_timeout;
-    let (json, yaml, html) = (doc.clone(), doc.clone(), doc);
+    let json = Served::new(doc.json.clone(), "application/json");
+    let yaml = Served::new(doc.yaml.clone(), "application/yaml");
+    let html = Served::new(doc.docs_html.clone(), "text/html; charset=utf-8");
     let max_body = state.settings.max_body_bytes;
     let limiters = state.limiters.clone();
     let metrics = state.metrics.clone();
@@ -70,26 +71,13 @@ pub fn build(state: AppState) -> impl Endpoint {
     Route::new()
         .at(
             "/openapi.json",
-            get(make_sync(move |_| {
-                Response::builder()
-                    .content_type("application/json")
-                    .body(json.json.clone())
-            })),
+            get(make_sync(move |req| json.respond(&req))),
         )
         .at(
             "/openapi.yaml",
-            get(make_sync(move |_| {
-                Response::builder()
-                    .content_type("application/yaml")
-                    .body(yaml.yaml.clone())
-            })),
+            get(make_sync(move |req| yaml.respond(&req))),
         )
-        .at(
-            "/docs",
-            get(make_sync(move |_| {
-                Html(html.docs_html.clone()).into_response()
-            })),
-        )
+        .at("/docs", get(make_sync(move |req| html.respond(&req))))
         .at("/en/", get(page::english))
         .at("/en", get(page::english_without_slash))
         .at(page::support::SV_PATH, get(page::support_sv))

@@ -16,7 +16,10 @@ if [[ ! -x "$TOOLS/node_modules/.bin/spectral" ]]; then
     (cd "$TOOLS" && npm init -y >/dev/null && \
         npm install --no-audit --no-fund --silent "@stoplight/spectral-cli@${SPECTRAL_VERSION}")
 fi
-echo 'extends: ["spectral:oas"]' > "$TOOLS/.spectral.yaml"
+# One rule off, on purpose: the document's server is the relative root `/`
+# (the origin it is served from, so "Try it out" works on every deployment),
+# which `oas3-server-trailing-slash` reads as a trailing slash.
+printf 'extends: ["spectral:oas"]\nrules:\n  oas3-server-trailing-slash: off\n' > "$TOOLS/.spectral.yaml"
 "$TOOLS/node_modules/.bin/spectral" lint openapi/openapi.yaml \
     --ruleset "$TOOLS/.spectral.yaml" --fail-severity=warn
 

@@ -63,11 +63,7 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
     state.responses.advance_to(version);
     let keyed = req.header(header::AUTHORIZATION).is_some();
     let etag = etag(&req, version, state.suppression_threshold);
-    let matches = req.header(header::IF_NONE_MATCH).is_some_and(|v| {
-        v.split(',')
-            .map(str::trim)
-            .any(|t| t == etag || t.trim_start_matches("W/") == etag.trim_start_matches("W/"))
-    });
+    let matches = none_match(&req, &etag);
     let cache_control = if keyed {
         "private, no-cache"
     } else {
@@ -201,4 +197,13 @@ fn set_cache_headers(resp: &mut Response, etag: &str, cache_control: &'static st
     );
     resp.headers_mut()
         .insert(header::VARY, HeaderValue::from_static(VARY));
+}
+
+/// Whether `If-None-Match` names `etag` (weak comparison, RFC 9110 §13.1.2).
+pub fn none_match(req: &Request, etag: &str) -> bool {
+    req.header(header::IF_NONE_MATCH).is_some_and(|v| {
+        v.split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t.trim_start_matches("W/") == etag.trim_start_matches("W/"))
+    })
 }
