@@ -265,12 +265,18 @@ async fn the_documented_operations_are_the_served_ones() {
 async fn the_docs_work_on_every_deployment_and_revalidate() {
     let app = TestApp::new().await;
     let spec = app.get("/openapi.json").await.ok_json();
-    assert_eq!(spec["servers"][0]["url"], "/", "relative: the serving origin");
+    assert_eq!(
+        spec["servers"][0]["url"], "/",
+        "relative: the serving origin"
+    );
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             for p in op["parameters"].as_array().into_iter().flatten() {
                 if p["name"] == "If-None-Match" {
-                    assert!(p.get("example").is_none(), "{method} {path}: If-None-Match example");
+                    assert!(
+                        p.get("example").is_none(),
+                        "{method} {path}: If-None-Match example"
+                    );
                 }
             }
         }
@@ -279,12 +285,28 @@ async fn the_docs_work_on_every_deployment_and_revalidate() {
         let first = app.get(path).await;
         first.assert_status_is_ok();
         let etag = first.header("etag").expect("an ETag").to_owned();
-        assert!(first.header("cache-control").unwrap().contains("max-age"), "{path}");
+        assert!(
+            first.header("cache-control").unwrap().contains("max-age"),
+            "{path}"
+        );
         let again = app.get_with(path, &[("If-None-Match", &etag)]).await;
         again.assert_status(poem::http::StatusCode::NOT_MODIFIED);
         assert!(again.text().is_empty());
     }
-    let json_etag = app.get("/openapi.json").await.header("etag").unwrap().to_owned();
-    let yaml_etag = app.get("/openapi.yaml").await.header("etag").unwrap().to_owned();
-    assert_ne!(json_etag, yaml_etag, "each representation its own validator");
+    let json_etag = app
+        .get("/openapi.json")
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    let yaml_etag = app
+        .get("/openapi.yaml")
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+    assert_ne!(
+        json_etag, yaml_etag,
+        "each representation its own validator"
+    );
 }

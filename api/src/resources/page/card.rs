@@ -212,9 +212,9 @@ pub struct Place<'a> {
     pub to_course: bool,
 }
 
-/// One session as a list item.
-pub fn card(lang: Lang, cat: &Catalogues, s: &Session, at: &Place, out: &mut String) {
-    let unknown = lang.t("uppgift saknas", "not stated");
+/// The session's programme (in `lang`) and municipality, by name; the code
+/// or slug where the catalogue has none.
+pub fn names(lang: Lang, cat: &Catalogues, s: &Session) -> (String, String) {
     let programme = cat
         .programme(&s.programme)
         .map_or(s.programme.clone(), |p| {
@@ -223,6 +223,13 @@ pub fn card(lang: Lang, cat: &Catalogues, s: &Session, at: &Place, out: &mut Str
     let municipality = cat
         .municipality(&s.municipality_code)
         .map_or(s.municipality_code.clone(), |m| m.name.clone());
+    (programme, municipality)
+}
+
+/// One session as a list item.
+pub fn card(lang: Lang, cat: &Catalogues, s: &Session, at: &Place, out: &mut String) {
+    let unknown = lang.t("uppgift saknas", "not stated");
+    let (programme, municipality) = names(lang, cat, s);
     let class = if s.status == SessionStatus::Open {
         "session open"
     } else {

@@ -13,14 +13,7 @@ use crate::store::catalogue::Catalogues;
 /// The whole page of `s`, in `lang`.
 pub fn page(lang: Lang, s: &Session, cat: &Catalogues, base: &str) -> String {
     let mut out = String::with_capacity(12 * 1024);
-    let programme = cat
-        .programme(&s.programme)
-        .map_or(s.programme.clone(), |p| {
-            lang.t(&p.name_sv, &p.name_en).to_owned()
-        });
-    let municipality = cat
-        .municipality(&s.municipality_code)
-        .map_or(s.municipality_code.clone(), |m| m.name.clone());
+    let (programme, municipality) = card::names(lang, cat, s);
     let title = match lang {
         Lang::Sv => format!("{programme} i {municipality}, {}", lang.date(s.start_date)),
         Lang::En => format!("{programme} in {municipality}, {}", lang.date(s.start_date)),
