@@ -26,6 +26,8 @@ pub struct Settings {
     /// Where people reach the data's publisher, shown in `/v1/api-info`.
     pub contact_url: Option<String>,
     pub contact_email: Option<String>,
+    /// When set, `/metrics` is served to requests bearing it; when not, to loopback only.
+    pub metrics_token: Option<String>,
     /// Audit records older than this many days are pruned (0 keeps them all).
     pub audit_retention_days: u32,
     /// Memory for finished public GET answers, in bytes (0 turns the cache off).
@@ -50,6 +52,7 @@ impl Default for Settings {
             shutdown_grace: Duration::from_secs(30),
             contact_url: None,
             contact_email: None,
+            metrics_token: None,
             audit_retention_days: 400,
             response_cache_bytes: 32 * 1024 * 1024,
         }

@@ -401,3 +401,29 @@ async fn every_answer_says_how_long_the_server_took() {
         );
     }
 }
+
+/// `/metrics` can be closed: with `METRICS_TOKEN` it is served only to a
+/// request bearing it (in constant time), as problem+json otherwise.
+#[tokio::test]
+async fn metrics_with_a_token_answer_only_its_bearer() {
+    let app = TestApp::with_settings(Settings {
+        metrics_token: Some("s3cret-metrics".into()),
+        read_rate_per_minute: 0,
+        write_rate_per_minute: 0,
+        ..Settings::default()
+    })
+    .await;
+    let reply = app.get("/metrics").await;
+    reply.assert_status(poem::http::StatusCode::UNAUTHORIZED);
+    reply.assert_content_type("application/problem+json");
+    assert!(reply.text().contains("METRICS_TOKEN"));
+    let wrong = app
+        .get_with("/metrics", &[("Authorization", "Bearer s3cret-metricz")])
+        .await;
+    wrong.assert_status(poem::http::StatusCode::UNAUTHORIZED);
+    let right = app
+        .get_with("/metrics", &[("Authorization", "Bearer s3cret-metrics")])
+        .await;
+    right.assert_status_is_ok();
+    assert!(right.text().contains("http_requests_total"));
+}

@@ -279,6 +279,9 @@ struct ServeArgs {
     /// The publisher's contact e-mail, shown in `/v1/api-info`.
     #[arg(long, env = "API_CONTACT_EMAIL")]
     contact_email: Option<String>,
+    /// A bearer token that opens `/metrics` to other machines (without it, loopback only).
+    #[arg(long, env = "METRICS_TOKEN")]
+    metrics_token: Option<String>,
     /// Audit records older than this many days are pruned, at start and hourly (0 keeps them all).
     #[arg(long, env = "AUDIT_RETENTION_DAYS", default_value_t = Settings::default().audit_retention_days)]
     audit_retention_days: u32,
@@ -321,6 +324,7 @@ impl ServeArgs {
             shutdown_grace: std::time::Duration::from_secs(self.shutdown_grace_seconds),
             contact_url: self.contact_url.clone(),
             contact_email: self.contact_email.clone(),
+            metrics_token: self.metrics_token.clone().filter(|t| !t.is_empty()),
             audit_retention_days: self.audit_retention_days,
             response_cache_bytes: self.response_cache_mb * 1024 * 1024,
         }

@@ -1,10 +1,11 @@
 //! Operational endpoints outside `/v1`: liveness, readiness, metrics. (`/`
 //! is the public page, in `resources::page`.)
 
-use poem::{IntoResponse, Response};
+use poem::{IntoResponse, Request, Response};
 use poem_openapi::payload::{Json, Payload};
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::{ApiResponse, Object, OpenApi};
+use subtle::ConstantTimeEq;
 
 use crate::error::{ApiError, Problem};
 use crate::http::openapi::tags::ApiTags;
@@ -74,6 +75,12 @@ pub enum MetricsResponse {
     /// Prometheus text exposition format.
     #[oai(status = 200, content_type = "text/plain; version=0.0.4")]
     Ok(PrometheusText),
+    /// `METRICS_TOKEN` is set and the request does not carry it as a bearer token.
+    #[oai(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Json<Problem>),
+    /// No `METRICS_TOKEN` is set, and the request is not from this machine (loopback).
+    #[oai(status = 403, content_type = "application/problem+json")]
+    Forbidden(Json<Problem>),
     /// The server failed; the cause is logged with the request id.
     #[oai(status = 500, content_type = "application/problem+json")]
     Internal(Json<Problem>),
@@ -115,9 +122,36 @@ impl OpsApi {
     /// Mätvärden / Metrics
     ///
     /// Request counts and latency histograms by route (operation id) and status,
-    /// and the response cache's entries and bytes.
+    /// and the response cache's entries and bytes. Closed by default: served
+    /// only to this machine (loopback), or, with `METRICS_TOKEN` set, to a
+    /// request that carries it as `Authorization: Bearer <token>`.
     #[oai(path = "/metrics", method = "get", operation_id = "metrics")]
-    async fn metrics(&self, state: poem::web::Data<&AppState>) -> MetricsResponse {
+    async fn metrics(&self, req: &Request, state: poem::web::Data<&AppState>) -> MetricsResponse {
+        let problem = |e: ApiError| Json(e.to_problem(Some("/metrics".into())));
+        match state.settings.metrics_token.as_deref() {
+            Some(token) => {
+                let presented = req
+                    .header("authorization")
+                    .and_then(|h| h.strip_prefix("Bearer "))
+                    .unwrap_or_default();
+                if !bool::from(presented.as_bytes().ct_eq(token.as_bytes())) {
+                    return MetricsResponse::Unauthorized(problem(ApiError::unauthorized(
+                        "send METRICS_TOKEN as `Authorization: Bearer <token>`",
+                    )));
+                }
+            }
+            // A test client has no peer address; a served request always has one.
+            None if req
+                .remote_addr()
+                .as_socket_addr()
+                .is_some_and(|a| !a.ip().is_loopback()) =>
+            {
+                return MetricsResponse::Forbidden(problem(ApiError::forbidden(
+                    "the metrics are served to this machine only; set METRICS_TOKEN to read them from elsewhere",
+                )));
+            }
+            None => {}
+        }
         let (entries, bytes) = state.responses.usage();
         state.metrics.record_response_cache(entries, bytes);
         MetricsResponse::Ok(PrometheusText(state.metrics.render()))
