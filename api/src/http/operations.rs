@@ -21,13 +21,14 @@ impl Template {
         )
     }
 
-    fn matches(&self, parts: &[&str]) -> bool {
-        self.0.len() == parts.len()
+    /// Without allocating: this runs on every request under `/v1`.
+    fn matches(&self, path: &str, segments: usize) -> bool {
+        self.0.len() == segments
             && self
                 .0
                 .iter()
-                .zip(parts)
-                .all(|(s, p)| s.as_deref().is_none_or(|lit| lit == *p))
+                .zip(path.split('/'))
+                .all(|(s, p)| s.as_deref().is_none_or(|lit| lit == p))
     }
 
     fn literals(&self) -> usize {
@@ -93,8 +94,8 @@ impl Operations {
     }
 
     fn find(&self, path: &str) -> Option<&(Template, BTreeMap<String, Parameters>)> {
-        let parts: Vec<&str> = path.split('/').collect();
-        self.0.iter().find(|(t, _)| t.matches(&parts))
+        let segments = path.split('/').count();
+        self.0.iter().find(|(t, _)| t.matches(path, segments))
     }
 
     fn parameters(&self, method: &str, path: &str) -> Option<&Parameters> {
@@ -122,6 +123,23 @@ impl Operations {
                 .filter(|(_, place, _)| place == "query")
                 .map(|(name, ..)| name.clone())
                 .collect(),
+        )
+    }
+
+    /// Whether every name in the raw `query` is one the operation declares,
+    /// as written; None when no operation is routed there. Allocates
+    /// nothing: it runs on every request under `/v1` with a query.
+    pub fn declares_all(&self, method: &str, path: &str, query: &str) -> Option<bool> {
+        let params = self.parameters(method, path)?;
+        Some(
+            query
+                .split('&')
+                .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
+                .all(|name| {
+                    params
+                        .iter()
+                        .any(|(n, place, _)| n == name && place == "query")
+                }),
         )
     }
 

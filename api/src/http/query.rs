@@ -52,18 +52,24 @@ pub async fn refuse_undeclared<E: Endpoint>(
     operations: Arc<Operations>,
 ) -> Result<Response> {
     let path = req.uri().path();
-    if path.starts_with("/v1/") && req.uri().query().is_some() {
-        if let Some(declared) = operations.query_params(req.method().as_str(), path) {
-            // A query that does not decode is the operation's to refuse, in its words.
-            let pairs: Vec<(String, String)> = req.params().unwrap_or_default();
-            let mut unknown: Vec<String> = Vec::new();
-            for (name, _) in pairs {
-                if !declared.contains(&name) && !unknown.contains(&name) {
-                    unknown.push(name);
+    if let (true, Some(query)) = (path.starts_with("/v1/"), req.uri().query()) {
+        let method = req.method().as_str();
+        // The common case (every name declared) reads the raw names in place;
+        // only a name not declared as written is decoded and named.
+        let all_declared = operations.declares_all(method, path, query).unwrap_or(true);
+        if !all_declared {
+            if let Some(declared) = operations.query_params(method, path) {
+                // A query that does not decode is the operation's to refuse, in its words.
+                let pairs: Vec<(String, String)> = req.params().unwrap_or_default();
+                let mut unknown: Vec<String> = Vec::new();
+                for (name, _) in pairs {
+                    if !declared.contains(&name) && !unknown.contains(&name) {
+                        unknown.push(name);
+                    }
                 }
-            }
-            if !unknown.is_empty() {
-                return Err(ApiError::unknown_parameters(&unknown, &declared).into());
+                if !unknown.is_empty() {
+                    return Err(ApiError::unknown_parameters(&unknown, &declared).into());
+                }
             }
         }
     }
