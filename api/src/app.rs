@@ -38,6 +38,7 @@ pub fn build(state: AppState) -> impl Endpoint {
     let operations = Arc::new(Operations::from_spec(&doc.json));
     let allowed = operations.clone();
     let described = operations.clone();
+    let base_url: Option<Arc<str>> = state.settings.public_base_url.as_deref().map(Arc::from);
     let people: problems::PeoplePages = Arc::new(page::people_error);
     let policies = Arc::new(Policies::new(&doc.docs_html));
     let request_timeout = state.settings.request_timeout;
@@ -83,6 +84,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         .at(page::support::SV_PATH, get(page::support_sv))
         .at(page::support::EN_PATH, get(page::support_en))
         .at("/kommun/:code", get(page::municipality_sv))
+        .at("/problems/:name", get(page::problem_type))
         .at("/kurs/:id", get(page::course_sv))
         .at("/en/course/:id", get(page::course_en))
         .at("/program/:slug", get(page::programme_sv))
@@ -104,7 +106,9 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(move |ep, req| query::refuse_undeclared(ep, req, operations.clone()))
         .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
-        .around(move |ep, req| problems::problems(ep, req, people.clone(), described.clone()))
+        .around(move |ep, req| {
+            problems::problems(ep, req, people.clone(), described.clone(), base_url.clone())
+        })
         .around(move |ep, req| allow_on_405(ep, req, allowed.clone()))
         .with(Compression::new())
         .around(cors::cors)

@@ -12,7 +12,10 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 #[derive(Debug, Clone, Serialize, serde::Deserialize, Object)]
 #[oai(example)]
 pub struct Problem {
-    /// A URI reference naming the kind of problem; stable, safe to branch on.
+    /// An absolute URI naming the kind of problem (`…/problems/not-found`);
+    /// stable, safe to branch on by its last segment. It resolves: a page
+    /// (JSON with `Accept: application/json`) saying what it means and how
+    /// to fix the request.
     #[oai(rename = "type")]
     #[serde(rename = "type")]
     pub kind: String,

@@ -281,7 +281,7 @@ async fn bad_and_stale_cursors_are_refused_with_a_hint_to_resync() {
         .status_and_json();
     assert_eq!(
         (status, p["type"].as_str()),
-        (410, Some("/problems/cursor-expired"))
+        (410, Some("http://localhost/problems/cursor-expired"))
     );
     assert!(p["detail"].as_str().unwrap().contains("resync"));
 }

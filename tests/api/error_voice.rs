@@ -116,3 +116,40 @@ async fn no_bad_parameter_of_any_operation_gets_the_frameworks_words() {
         assert!(text.contains(words), "{uri}: {text}");
     }
 }
+
+/// Every problem `type` is an absolute URI that resolves: a page saying what
+/// it means and how to fix the request, and the same as JSON.
+#[tokio::test]
+async fn every_problem_type_resolves_to_its_explanation() {
+    let app = TestApp::new().await;
+    let mut seen = std::collections::BTreeSet::new();
+    for uri in [
+        "/v1/sessions?limit=0",
+        "/v1/sessions/00000000-0000-0000-0000-000000000000",
+        "/v1/audit",
+        "/v1/nothing-here",
+    ] {
+        let problem = app.get(uri).await.json();
+        let kind = problem["type"].as_str().unwrap().to_owned();
+        assert!(kind.starts_with("http://localhost/problems/"), "{uri}: {kind}");
+        seen.insert(kind);
+    }
+    assert!(seen.len() >= 3, "{seen:?}");
+    for kind in seen {
+        let path = kind.trim_start_matches("http://localhost");
+        let page = app.get(path).await;
+        page.assert_status_is_ok();
+        page.assert_content_type("text/html; charset=utf-8");
+        let html = page.text();
+        assert!(html.contains("Vad det betyder") && html.contains("In English"), "{path}");
+        let json = app
+            .get_with(path, &[("Accept", "application/json")])
+            .await
+            .ok_json();
+        assert_eq!(json["type"], kind.as_str());
+        assert!(json["meaning"]["sv"].is_string() && json["fix"]["en"].is_string());
+    }
+    let missing = app.get("/problems/no-such-thing").await;
+    missing.assert_status(poem::http::StatusCode::NOT_FOUND);
+    missing.assert_content_type("text/html; charset=utf-8");
+}

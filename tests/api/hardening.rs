@@ -110,7 +110,7 @@ async fn a_compressed_body_is_bounded_as_it_inflates() {
         .request_with_body(Method::PUT, "/v1/programmes/abc", &headers, body)
         .await;
     let problem = assert_problem(&reply, 413, "/v1/programmes/abc");
-    assert_eq!(problem["type"], "/problems/payload-too-large");
+    assert_eq!(problem["type"], "http://localhost/problems/payload-too-large");
     assert!(
         reply.json()["detail"]
             .as_str()
@@ -135,7 +135,7 @@ async fn a_compressed_body_is_bounded_as_it_inflates() {
         .await;
     assert_eq!(
         assert_problem(&reply, 413, "/v1/programmes/abc")["type"],
-        "/problems/payload-too-large"
+        "http://localhost/problems/payload-too-large"
     );
     assert!(pulled.load(Ordering::SeqCst) < sent / 8);
 
@@ -186,7 +186,7 @@ async fn a_declared_length_over_the_limit_is_refused_unread() {
         .await;
     assert_eq!(
         assert_problem(&reply, 413, "/v1/municipalities/1980/sessions/batch")["type"],
-        "/problems/payload-too-large"
+        "http://localhost/problems/payload-too-large"
     );
     assert_eq!(pulled.load(Ordering::SeqCst), 0);
 }
@@ -206,7 +206,7 @@ async fn a_batch_with_thousands_of_errors_lists_the_first_hundred_and_counts_all
     let body = json!({ "mode": "upsert", "sessions": sessions });
     let reply = app.post_batch(&key, "1980", &body).await;
     let problem = assert_problem(&reply, 422, "/v1/municipalities/1980/sessions/batch");
-    assert_eq!(problem["type"], "/problems/validation");
+    assert_eq!(problem["type"], "http://localhost/problems/validation");
     assert_eq!(problem["errors"].as_array().map(Vec::len), Some(100));
     assert_eq!(problem["error_count"], 800, "{}", problem["detail"]);
     assert_eq!(problem["errors"][0]["pointer"], "/sessions/0/end_date");

@@ -354,7 +354,7 @@ async fn a_stored_value_that_does_not_parse_is_a_500_never_a_guess() {
     for uri in [format!("/v1/sessions/{id}"), "/v1/sessions".to_owned()] {
         let reply = app.get(&uri).await;
         let problem = assert_problem(&reply, 500, &uri);
-        assert_eq!(problem["type"], "/problems/internal");
+        assert_eq!(problem["type"], "http://localhost/problems/internal");
         assert!(
             !reply.text().contains("finished") && !reply.text().contains("planned"),
             "the stored value must not leak or be replaced: {}",

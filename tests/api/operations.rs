@@ -59,7 +59,7 @@ async fn a_request_over_the_time_limit_is_a_503_and_writes_all_or_nothing() {
     let n = 10_000;
     let reply = app.post_batch(&key, "1980", &batch(n)).await;
     let problem = assert_problem(&reply, 503, "/v1/municipalities/1980/sessions/batch");
-    assert_eq!(problem["type"], "/problems/unavailable");
+    assert_eq!(problem["type"], "http://localhost/problems/unavailable");
 
     // Read back through an instance without the short limit: under a loaded
     // test run a read of its own may take longer than 150 ms too.

@@ -268,7 +268,7 @@ async fn invalid_bodies_are_422s_that_change_nothing() {
     for (body, expected) in cases {
         let (status, p) = put(&app, Some(&admin), "1980", "2025", &body).await;
         assert_eq!(status, 422, "{body}: {p}");
-        assert_eq!(p["type"], "/problems/validation");
+        assert_eq!(p["type"], "http://localhost/problems/validation");
         assert_eq!(pointers(&p), expected, "{body}: {p}");
     }
     let status = app

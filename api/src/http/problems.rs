@@ -9,6 +9,7 @@ use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use poem_openapi::OperationId;
 
 use super::operations::Operations;
+use super::paging::public_base;
 use super::parameter_words::refusal;
 use crate::error::{problem_response, ApiError, FieldError, Problem, PROBLEM_JSON};
 
@@ -26,11 +27,16 @@ pub async fn problems<E: Endpoint>(
     req: Request,
     people: PeoplePages,
     operations: Arc<Operations>,
+    public_base_url: Option<Arc<str>>,
 ) -> Result<Response> {
     let path = req.uri().path().to_owned();
+    let base = public_base(&req, public_base_url.as_deref());
     let mut resp = problems_inner(next, req, &operations).await?;
     if is_problem(&resp) {
         resp = for_people(resp, &path, &people).await;
+    }
+    if is_problem(&resp) {
+        resp = absolute_type(resp, &base).await;
     }
     if resp.status() == StatusCode::UNAUTHORIZED {
         resp.headers_mut().insert(
@@ -151,6 +157,26 @@ async fn for_people(resp: Response, path: &str, people: &PeoplePages) -> Respons
         }
         None => Response::from_parts(parts, bytes.into()),
     }
+}
+
+/// A problem's `type` as an absolute URI that resolves: `/problems/{name}`
+/// explains it (the pages own those paths).
+async fn absolute_type(resp: Response, base: &str) -> Response {
+    let (parts, body) = resp.into_parts();
+    let bytes = body.into_vec().await.unwrap_or_default();
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(mut v) => match v["type"].as_str().filter(|t| t.starts_with('/')) {
+            Some(t) => {
+                v["type"] = format!("{base}{t}").into();
+                serde_json::to_vec(&v).unwrap_or(bytes)
+            }
+            None => bytes,
+        },
+        Err(_) => bytes,
+    };
+    let mut resp = Response::from_parts(parts, body.into());
+    resp.headers_mut().remove(header::CONTENT_LENGTH);
+    resp
 }
 
 fn is_html(resp: &Response) -> bool {

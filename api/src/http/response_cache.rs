@@ -25,13 +25,14 @@ pub const PAGE_PATHS: [&str; 4] = ["/", "/en/", "/hitta-stod", "/en/find-support
 
 /// The municipalities', programmes' and courses' pages: one per code, slug
 /// or id under each prefix.
-pub const PAGE_PREFIXES: [&str; 6] = [
+pub const PAGE_PREFIXES: [&str; 7] = [
     "/kommun/",
     "/en/municipality/",
     "/program/",
     "/en/programme/",
     "/kurs/",
     "/en/course/",
+    "/problems/",
 ];
 
 /// Whether `path` is one of the public pages.

@@ -195,7 +195,7 @@ async fn a_claim_left_by_an_earlier_version_blocks_a_retry_for_five_minutes_only
         .post_batch_idempotent(&key, "1980", "young", &body)
         .await;
     let problem = assert_problem(&reply, 409, BATCH_PATH);
-    assert_eq!(problem["type"], "/problems/conflict");
+    assert_eq!(problem["type"], "http://localhost/problems/conflict");
     assert!(public_sessions(&app, "1980").await.is_empty());
 
     let (status, counts) = app

@@ -31,7 +31,7 @@ async fn writes_need_a_valid_key_of_the_right_municipality() {
         .status_and_json();
     assert_eq!(
         (status, problem["type"].as_str()),
-        (401, Some("/problems/unauthorized"))
+        (401, Some("http://localhost/problems/unauthorized"))
     );
     let status = app
         .put_session(
@@ -49,7 +49,7 @@ async fn writes_need_a_valid_key_of_the_right_municipality() {
         .status_and_json();
     assert_eq!(
         (status, problem["type"].as_str()),
-        (403, Some("/problems/forbidden"))
+        (403, Some("http://localhost/problems/forbidden"))
     );
     assert_eq!(
         app.put_session(Some(&admin), "1981", "S-1", &body)
@@ -187,7 +187,7 @@ async fn malformed_write_requests_get_clear_problems() {
         .status_and_json();
     assert_eq!(
         (status, p["type"].as_str()),
-        (400, Some("/problems/bad-request"))
+        (400, Some("http://localhost/problems/bad-request"))
     );
     let status = app
         .put_session_raw(&key, "1980", "S-1", "text/plain", "x")
@@ -275,7 +275,7 @@ async fn bodies_over_the_limit_get_413_and_excess_writes_get_429() {
     let (status, problem) = app.post_batch(&key, "1980", &big).await.status_and_json();
     assert_eq!(
         (status, problem["type"].as_str()),
-        (413, Some("/problems/payload-too-large"))
+        (413, Some("http://localhost/problems/payload-too-large"))
     );
     let small = session_json("S-1", "2025-01-01");
     assert_eq!(

@@ -18,6 +18,7 @@ pub mod layout;
 pub mod municipality;
 pub mod params;
 mod population;
+pub mod problems;
 pub mod programme;
 pub mod sections;
 pub mod support;
@@ -198,6 +199,37 @@ async fn support_page(req: &Request, state: &AppState, lang: Lang) -> Result<Res
     let base = public_base(req, state.settings.public_base_url.as_deref());
     let html = support::render(&state.db, &cat, lang, &q, &base).await?;
     Ok(Html(html).into_response())
+}
+
+/// `GET /problems/{name}`: what a problem type means and how to fix the
+/// request; JSON for `Accept: application/json`.
+#[handler]
+pub async fn problem_type(
+    req: &Request,
+    Path(name): Path<String>,
+    state: Data<&AppState>,
+) -> Result<Response, ApiError> {
+    let base = public_base(req, state.settings.public_base_url.as_deref());
+    let Some(p) = problems::find(&name) else {
+        let html = errors::error_page(
+            Lang::Sv,
+            "Problemtypen finns inte / No such problem type",
+            &format!("Det finns ingen problemtyp som heter {name}. / There is no problem type called {name}."),
+            &base,
+        );
+        return Ok(Html(html)
+            .with_status(StatusCode::NOT_FOUND)
+            .into_response());
+    };
+    let wants_json = req
+        .header("accept")
+        .is_some_and(|a| a.contains("application/json") || a.contains("+json"));
+    if wants_json {
+        return Ok(Response::builder()
+            .content_type("application/json")
+            .body(problems::as_json(p, &base)));
+    }
+    Ok(Html(problems::page(p, &base)).into_response())
 }
 
 /// `GET /kurs/{id}`: one session's page in Swedish.
