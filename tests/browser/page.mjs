@@ -251,6 +251,19 @@ try {
     assert.deepEqual(errors, []);
   });
 
+  // The interactive docs call the origin they were loaded from (servers: "/"),
+  // under their own CSP: "Try it out" → "Execute" gets a real 200.
+  await check("/docs: Try it out executes GET /v1/programmes and gets 200", async () => {
+    await page.goto(`${BASE}/docs`, { waitUntil: "load" });
+    const op = page.locator("#operations-Programmes-listProgrammes");
+    await op.locator(".opblock-summary").first().click();
+    await op.locator("button.try-out__btn").click();
+    await op.locator("button.execute").click();
+    const status = op.locator(".live-responses-table tr.response .response-col_status").first();
+    await status.waitFor({ timeout: 20000 });
+    assert.equal((await status.textContent()).trim(), "200");
+  });
+
   await page.goto(`${BASE}/`);
   await page.screenshot({ path: join(OUT, "page.png"), fullPage: true });
   // The first screen, as the README shows it.

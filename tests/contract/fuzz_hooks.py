@@ -179,6 +179,17 @@ def before_call(ctx, case, **kwargs):
     m, c = q.get("municipality"), q.get("county")
     if case.path == "/v1/evaluation" and isinstance(m, str) and isinstance(c, str) and m and c:
         q["county"] = m[:2]
+    # The indicators report one county and its municipalities (stated in the
+    # parameters' descriptions): a positive case names municipalities of one
+    # county, and that county when it names one.
+    if case.path == "/v1/indicators" and q.get("municipality"):
+        raw = q["municipality"] if isinstance(q["municipality"], list) else [q["municipality"]]
+        codes = [c for v in raw if isinstance(v, str) for c in v.split(",") if c]
+        if codes:
+            county = codes[0][:2]
+            q["municipality"] = ",".join(c for c in codes if c[:2] == county)
+            if q.get("county"):
+                q["county"] = county
     body = case.body if isinstance(case.body, dict) else None
     if body is not None:
         items = body.get("sessions") if isinstance(body.get("sessions"), list) else [body]

@@ -290,6 +290,7 @@ impl ReachApi {
         year: Query<Option<i32>>,
         /// Only these municipalities in the per-municipality list (the county
         /// figures always cover the whole county); comma-separated or repeated.
+        /// All of one county (that of `county` when given), else 400.
         #[oai(default, example = "example_municipalities")]
         municipality: Query<Vec<String>>,
         /// The county (2-digit SCB code); default: the county of the municipalities named,
