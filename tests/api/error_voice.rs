@@ -131,7 +131,10 @@ async fn every_problem_type_resolves_to_its_explanation() {
     ] {
         let problem = app.get(uri).await.json();
         let kind = problem["type"].as_str().unwrap().to_owned();
-        assert!(kind.starts_with("http://localhost/problems/"), "{uri}: {kind}");
+        assert!(
+            kind.starts_with("http://localhost/problems/"),
+            "{uri}: {kind}"
+        );
         seen.insert(kind);
     }
     assert!(seen.len() >= 3, "{seen:?}");
@@ -141,7 +144,10 @@ async fn every_problem_type_resolves_to_its_explanation() {
         page.assert_status_is_ok();
         page.assert_content_type("text/html; charset=utf-8");
         let html = page.text();
-        assert!(html.contains("Vad det betyder") && html.contains("In English"), "{path}");
+        assert!(
+            html.contains("Vad det betyder") && html.contains("In English"),
+            "{path}"
+        );
         let json = app
             .get_with(path, &[("Accept", "application/json")])
             .await

@@ -110,7 +110,10 @@ async fn a_compressed_body_is_bounded_as_it_inflates() {
         .request_with_body(Method::PUT, "/v1/programmes/abc", &headers, body)
         .await;
     let problem = assert_problem(&reply, 413, "/v1/programmes/abc");
-    assert_eq!(problem["type"], "http://localhost/problems/payload-too-large");
+    assert_eq!(
+        problem["type"],
+        "http://localhost/problems/payload-too-large"
+    );
     assert!(
         reply.json()["detail"]
             .as_str()

@@ -22,7 +22,10 @@ async fn an_undeclared_parameter_is_refused_with_the_accepted_ones() {
     let reply = app.get("/v1/sessions?foo=bar&limit=5").await;
     reply.assert_status(poem::http::StatusCode::BAD_REQUEST);
     let problem = reply.json();
-    assert_eq!(problem["type"], "http://localhost/problems/invalid-parameter");
+    assert_eq!(
+        problem["type"],
+        "http://localhost/problems/invalid-parameter"
+    );
     assert_eq!(parameters_named(&problem), ["foo"]);
     let detail = problem["detail"].as_str().unwrap();
     assert!(
