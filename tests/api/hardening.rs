@@ -220,3 +220,39 @@ async fn a_batch_with_thousands_of_errors_lists_the_first_hundred_and_counts_all
     assert_eq!(problem["errors"].as_array().map(Vec::len), Some(2));
     assert!(problem.get("error_count").is_none());
 }
+
+/// A key's write budget is the key's, however the client spells `Bearer`:
+/// the letter case of the scheme does not buy a fresh budget.
+#[tokio::test]
+async fn the_write_limit_counts_a_key_once_whatever_the_schemes_letter_case() {
+    let app = TestApp::with_settings(Settings {
+        read_rate_per_minute: 0,
+        write_rate_per_minute: 5,
+        ..Settings::default()
+    })
+    .await;
+    let key = app.key(Some("1980")).await;
+    let spellings = [
+        "Bearer", "bearer", "BEARER", "BeArEr", "bEARER", "BEarer", "beaRER",
+    ];
+    let mut statuses = Vec::new();
+    for (i, scheme) in spellings.iter().enumerate() {
+        let body = session_json(&format!("RL-{i}"), "2025-03-01");
+        let auth = format!("{scheme} {key}");
+        let reply = app
+            .request_with_body(
+                Method::PUT,
+                &format!("/v1/municipalities/1980/sessions/RL-{i}"),
+                &[
+                    ("Authorization", auth.as_str()),
+                    ("Content-Type", "application/json"),
+                ],
+                body.to_string().into(),
+            )
+            .await;
+        statuses.push(reply.status.as_u16());
+    }
+    let written = statuses.iter().filter(|s| **s == 201).count();
+    assert_eq!(written, 5, "{statuses:?}");
+    assert_eq!(statuses[5..], [429, 429], "{statuses:?}");
+}

@@ -63,6 +63,19 @@ fn client_address(req: &Request, trust_forwarded_for: bool) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The credential as authentication reads it: the scheme in any letter case
+/// and any spacing is one scheme (`Bearer`, `bearer`, `BEARER  x` are the same
+/// key), so spelling it differently does not buy a fresh budget.
+fn credential(header: Option<&str>) -> String {
+    let Some(value) = header.map(str::trim) else {
+        return "anonymous".to_owned();
+    };
+    match value.split_once(char::is_whitespace) {
+        Some((scheme, token)) => format!("{} {}", scheme.to_ascii_lowercase(), token.trim()),
+        None => value.to_owned(),
+    }
+}
+
 pub async fn limit<E: Endpoint>(
     next: E,
     req: Request,
@@ -79,7 +92,7 @@ pub async fn limit<E: Endpoint>(
         )
     } else {
         // Keyed on the presented credential; its hash keeps secrets out of memory dumps.
-        let credential = req.header(header::AUTHORIZATION).unwrap_or("anonymous");
+        let credential = credential(req.header(header::AUTHORIZATION));
         (
             &limiters.writes,
             hex::encode(&Sha256::digest(credential.as_bytes())[..12]),
@@ -95,4 +108,24 @@ pub async fn limit<E: Endpoint>(
         }
     }
     Ok(next.call(req).await?.into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::credential;
+
+    #[test]
+    fn one_key_is_one_budget_however_its_scheme_is_spelled() {
+        let one = credential(Some("Bearer fst_abc"));
+        for spelling in [
+            "bearer fst_abc",
+            "BEARER fst_abc",
+            "BeArEr   fst_abc",
+            " Bearer fst_abc ",
+        ] {
+            assert_eq!(credential(Some(spelling)), one, "{spelling}");
+        }
+        assert_ne!(credential(Some("Bearer fst_abd")), one);
+        assert_eq!(credential(None), "anonymous");
+    }
 }
