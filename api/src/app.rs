@@ -14,7 +14,7 @@ use crate::http::conditional::{conditional, Freshness};
 use crate::http::openapi::{self, Document, Served};
 use crate::http::operations::Operations;
 use crate::http::security::{self, Policies};
-use crate::http::{body_limit, cors, observe, problems, query, rate_limit};
+use crate::http::{body_limit, cors, observe, origin, problems, query, rate_limit};
 use crate::resources::reach::indicators::OfferTables;
 use crate::resources::reach::table::ReachTables;
 use crate::resources::{self, page, Apis};
@@ -46,6 +46,10 @@ pub fn build(state: AppState) -> impl Endpoint {
     let yaml = Served::new(doc.yaml.clone(), "application/yaml");
     let html = Served::new(doc.docs_html.clone(), "text/html; charset=utf-8");
     let max_body = state.settings.max_body_bytes;
+    let origin_rule = origin::OriginRule {
+        fixed: state.settings.public_base_url.is_some(),
+        trust_proxy: state.settings.trust_forwarded_for,
+    };
     let limiters = state.limiters.clone();
     let metrics = state.metrics.clone();
     let reach_tables = Arc::new(ReachTables::new(
@@ -106,8 +110,10 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(move |ep, req| query::refuse_undeclared(ep, req, operations.clone()))
         .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
+        .around(move |ep, req| origin::sane_origin(ep, req, origin_rule))
         .around(move |ep, req| {
-            problems::problems(ep, req, people.clone(), described.clone(), base_url.clone())
+            let origin = (base_url.clone(), origin_rule.trust_proxy);
+            problems::problems(ep, req, people.clone(), described.clone(), origin)
         })
         .around(move |ep, req| allow_on_405(ep, req, allowed.clone()))
         .with(Compression::new())

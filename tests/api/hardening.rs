@@ -256,3 +256,62 @@ async fn the_write_limit_counts_a_key_once_whatever_the_schemes_letter_case() {
     assert_eq!(written, 5, "{statuses:?}");
     assert_eq!(statuses[5..], [429, 429], "{statuses:?}");
 }
+
+/// Nothing from `Host` or `X-Forwarded-Proto` reaches a link unchecked
+/// (issue 31, item 3): a Host that is not an authority is a 400, an
+/// untrusted X-Forwarded-Proto is ignored, a trusted one must be http(s),
+/// and with PUBLIC_BASE_URL the headers are not read at all.
+#[tokio::test]
+async fn request_headers_never_reach_a_link_unchecked() {
+    let app = TestApp::with_demo_sessions(200, 5).await;
+    let evil_host = "evil.example\"><script>alert(1)</script>";
+    for path in ["/", "/v1/sessions?limit=1", "/v1/catalog"] {
+        let reply = app.get_with(path, &[("Host", evil_host)]).await;
+        reply.assert_status(poem::http::StatusCode::BAD_REQUEST);
+        assert!(!reply.text().contains("<script>alert"), "{path}");
+    }
+    let proto = "javascript:alert(1)//\"><meta http-equiv=\"refresh\" content=\"0;url=//evil\">";
+    let page = app.get_with("/", &[("X-Forwarded-Proto", proto)]).await;
+    page.assert_status_is_ok();
+    assert!(!page.text().contains("javascript:") && !page.text().contains("http-equiv"));
+    let list = app
+        .get_with("/v1/sessions?limit=1", &[("X-Forwarded-Proto", proto)])
+        .await
+        .ok_json();
+    assert!(list["next"]
+        .as_str()
+        .unwrap()
+        .starts_with("http://localhost/v1/sessions?"));
+
+    // Behind a trusted proxy the scheme is read, and only http or https.
+    let proxied = TestApp::with_settings(Settings {
+        trust_forwarded_for: true,
+        read_rate_per_minute: 0,
+        write_rate_per_minute: 0,
+        ..Settings::default()
+    })
+    .await;
+    let reply = proxied
+        .get_with("/v1/sessions.ics", &[("X-Forwarded-Proto", proto)])
+        .await;
+    reply.assert_status(poem::http::StatusCode::BAD_REQUEST);
+    let reply = proxied
+        .get_with("/", &[("X-Forwarded-Proto", "https")])
+        .await;
+    assert!(reply.text().contains(r#"href="https://localhost/en/""#));
+
+    // With PUBLIC_BASE_URL, the headers are not read for links at all.
+    let fixed = TestApp::with_settings(Settings {
+        public_base_url: Some("https://api.example.org".into()),
+        read_rate_per_minute: 0,
+        write_rate_per_minute: 0,
+        ..Settings::default()
+    })
+    .await;
+    let reply = fixed.get_with("/", &[("Host", evil_host)]).await;
+    reply.assert_status_is_ok();
+    assert!(reply
+        .text()
+        .contains(r#"href="https://api.example.org/en/""#));
+    assert!(!reply.text().contains("evil.example"));
+}

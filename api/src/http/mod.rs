@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod observe;
 pub mod openapi;
 pub mod operations;
+pub mod origin;
 pub mod paging;
 pub mod parameter_words;
 pub mod problems;

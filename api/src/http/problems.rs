@@ -9,7 +9,7 @@ use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use poem_openapi::OperationId;
 
 use super::operations::Operations;
-use super::paging::public_base;
+use super::origin::checked_base;
 use super::parameter_words::refusal;
 use crate::error::{problem_response, ApiError, FieldError, Problem, PROBLEM_JSON};
 
@@ -27,10 +27,11 @@ pub async fn problems<E: Endpoint>(
     req: Request,
     people: PeoplePages,
     operations: Arc<Operations>,
-    public_base_url: Option<Arc<str>>,
+    origin: (Option<Arc<str>>, bool),
 ) -> Result<Response> {
     let path = req.uri().path().to_owned();
-    let base = public_base(&req, public_base_url.as_deref());
+    // Outside `origin::sane_origin`, so read as carefully as it checks.
+    let base = checked_base(&req, origin.0.as_deref(), origin.1);
     let mut resp = problems_inner(next, req, &operations).await?;
     if is_problem(&resp) {
         resp = for_people(resp, &path, &people).await;

@@ -29,9 +29,12 @@ pub struct Frame<'a> {
 pub fn open(f: &Frame, base: &str, out: &mut String) {
     let lang = f.lang;
     let (sv, en) = (f.sv_path, f.en_path);
+    // Escaped although `http::origin` lets only a clean host through: a
+    // link is HTML, whatever built it.
+    let (href_sv, href_en) = (esc(&format!("{base}{sv}")), esc(&format!("{base}{en}")));
     let _ = write!(
         out,
-        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><meta name="description" content="{}"><link rel="alternate" hreflang="sv" href="{base}{sv}"><link rel="alternate" hreflang="en" href="{base}{en}"><link rel="alternate" hreflang="x-default" href="{base}{sv}"><link rel="alternate" type="application/ld+json" title="DCAT-AP-SE" href="/v1/catalog"><link rel="stylesheet" href="{}"><script src="{}" defer></script></head><body>"#,
+        r#"<!doctype html><html lang="{}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title><meta name="description" content="{}"><link rel="alternate" hreflang="sv" href="{href_sv}"><link rel="alternate" hreflang="en" href="{href_en}"><link rel="alternate" hreflang="x-default" href="{href_sv}"><link rel="alternate" type="application/ld+json" title="DCAT-AP-SE" href="/v1/catalog"><link rel="stylesheet" href="{}"><script src="{}" defer></script></head><body>"#,
         lang.code(),
         esc(f.title),
         esc(f.description),
