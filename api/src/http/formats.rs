@@ -297,7 +297,22 @@ fn csv_header<T: FlatRecord>() -> Vec<u8> {
 }
 
 fn csv_record<T: FlatRecord>(row: &T) -> Vec<u8> {
-    csv_line(row.cells().iter().map(Cell::text))
+    csv_line(row.cells().iter().map(spreadsheet_safe))
+}
+
+/// A cell as a CSV field a spreadsheet will not run: text that begins with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return is prefixed with `'`
+/// (OWASP, CSV injection), so Excel shows `=HYPERLINK(…)` instead of
+/// following it. Numbers and dates are typed cells and never text here, so
+/// a negative count stays a number. (The XLSX writer stores text as text,
+/// which spreadsheets never evaluate.)
+fn spreadsheet_safe(cell: &Cell) -> Cow<'_, str> {
+    match cell {
+        Cell::Text(s) if s.starts_with(['=', '+', '-', '@', '\t', '\r']) => {
+            Cow::Owned(format!("'{s}"))
+        }
+        other => other.text(),
+    }
 }
 
 /// CSV of a complete, already loaded set of rows (catalogues and aggregates),

@@ -23,8 +23,14 @@ impl<'a> FromRequest<'a> for RequestId {
     }
 }
 
+/// A request id is echoed, logged and stored in the audit trail: only a
+/// strict form is taken (a UUID, or up to 64 letters, digits, `.`, `_`, `-`);
+/// anything else is replaced by one of ours rather than repeated.
 fn acceptable_request_id(v: &str) -> bool {
-    !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic())
+    !v.is_empty()
+        && v.len() <= 64
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// W3C trace context: `00-<32 hex>-<16 hex>-<2 hex>`.
@@ -114,7 +120,11 @@ mod tests {
     #[test]
     fn request_ids_are_bounded_and_printable() {
         assert!(acceptable_request_id("abc-123"));
-        assert!(!acceptable_request_id(&"a".repeat(129)));
+        assert!(!acceptable_request_id(&"a".repeat(65)));
+        assert!(!acceptable_request_id("=cmd|'/C calc'!A0"));
+        assert!(acceptable_request_id(
+            "6f1c2b7a-4d0e-4a7b-9c55-31d28e4fa001"
+        ));
         assert!(!acceptable_request_id("with space"));
     }
 }
