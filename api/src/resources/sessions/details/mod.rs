@@ -10,6 +10,7 @@
 
 pub mod columns;
 pub mod meetings;
+pub mod objects;
 pub mod validate;
 
 use chrono::NaiveDate;

@@ -10,18 +10,14 @@ use entity::session;
 use serde_json::{Map, Value};
 
 use super::meetings::{parse_time, MAX_WEEKLY_MEETINGS};
-use super::{store, Accessibility, Cost, Registration, Schedule, Venue};
+use super::objects::{accessibility, cost, registration, venue};
+use super::{store, Schedule};
 use crate::resources::fields::Fields;
 use crate::vocab::{Delivery, Weekday};
 
 pub const MAX_NOTE: usize = 500;
 pub const MAX_MEETING_DATES: usize = 100;
 pub const MAX_EXCEPT_DATES: usize = 52;
-pub const MAX_FEE_SEK: i32 = 100_000;
-/// Sweden's extent in WGS 84, with a margin: a point outside it is almost
-/// always latitude and longitude swapped.
-pub const LATITUDE: (f64, f64) = (55.0, 69.1);
-pub const LONGITUDE: (f64, f64) = (10.9, 24.2);
 
 /// The session fields the details are checked against (each `None` when
 /// absent or itself invalid: then the rule that needs it is not checked).
@@ -94,7 +90,7 @@ pub fn details(it: &mut Fields, around: &Around) -> Details {
         );
     }
     let registration = nested(it, "registration", &mut omitted.registration, |f| {
-        registration(f, around)
+        registration(f, around.end_date)
     });
     let cost = nested(it, "cost", &mut omitted.cost, cost);
     let accessibility = nested(
@@ -293,205 +289,4 @@ fn time(f: &mut Fields, field: &str) -> Option<String> {
         return None;
     }
     Some(s)
-}
-
-const VENUE: &[&str] = &[
-    "name",
-    "street_address",
-    "postal_code",
-    "town",
-    "latitude",
-    "longitude",
-];
-
-fn venue(f: &mut Fields) -> Option<Venue> {
-    f.reject_unknown(VENUE, "a venue");
-    let name = f.text("name", false, 200);
-    let street_address = f.text("street_address", false, 200);
-    let postal_code = f.text("postal_code", false, 6);
-    if let Some(p) = &postal_code {
-        if !is_postal_code(p) {
-            f.err(
-                "postal_code",
-                format!("'{p}' is not a Swedish postal code (NNN NN)"),
-            );
-        }
-    }
-    let town = f.text("town", false, 100);
-    let latitude = coordinate(f, "latitude", LATITUDE);
-    let longitude = coordinate(f, "longitude", LONGITUDE);
-    if f.present("latitude").is_some() != f.present("longitude").is_some() {
-        f.err("longitude", "latitude and longitude go together");
-    }
-    if f.present("name").is_none() && f.present("street_address").is_none() {
-        f.err("name", "a venue needs name or street_address");
-    }
-    Some(Venue {
-        name,
-        street_address,
-        postal_code,
-        town,
-        latitude,
-        longitude,
-    })
-}
-
-fn is_postal_code(p: &str) -> bool {
-    let digits: Vec<u8> = p.bytes().filter(|b| *b != b' ').collect();
-    digits.len() == 5
-        && digits.iter().all(u8::is_ascii_digit)
-        && (p.len() == 5 || (p.len() == 6 && p.as_bytes()[3] == b' '))
-}
-
-fn coordinate(f: &mut Fields, field: &str, (lo, hi): (f64, f64)) -> Option<f64> {
-    let v = f.present(field)?;
-    match v.as_f64() {
-        Some(x) if (lo..=hi).contains(&x) => Some(x),
-        Some(x) => {
-            f.err(
-                field,
-                format!("{x} is outside Sweden ({lo}–{hi}); are latitude and longitude swapped?"),
-            );
-            None
-        }
-        None => {
-            f.err(field, "must be a number (decimal degrees, WGS 84)");
-            None
-        }
-    }
-}
-
-const REGISTRATION: &[&str] = &["url", "email", "phone", "instructions", "deadline"];
-
-fn registration(f: &mut Fields, around: &Around) -> Option<Registration> {
-    f.reject_unknown(REGISTRATION, "a registration");
-    let url = f.text("url", false, 500);
-    if let Some(u) = &url {
-        if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(is_space) {
-            f.err(
-                "url",
-                format!("'{u}' is not an http:// or https:// address"),
-            );
-        }
-    }
-    let email = f.text("email", false, 254);
-    if let Some(e) = &email {
-        if !is_email(e) {
-            f.err("email", format!("'{e}' is not an e-mail address"));
-        }
-    }
-    let phone = f.text("phone", false, 20);
-    if let Some(p) = &phone {
-        if !is_phone(p) {
-            f.err("phone", format!("'{p}' is not a phone number (5–20 characters: digits, spaces, dashes and parentheses, an optional + first)"));
-        }
-    }
-    let instructions = f.text("instructions", false, MAX_NOTE);
-    let deadline = f.date("deadline", false);
-    if let (Some(d), Some(e)) = (deadline, around.end_date) {
-        if d > e {
-            f.err(
-                "deadline",
-                format!("{d} is after the session's end_date {e}"),
-            );
-        }
-    }
-    if ["url", "email", "phone", "instructions"]
-        .iter()
-        .all(|k| f.present(k).is_none())
-    {
-        f.err(
-            "url",
-            "a registration needs url, email, phone or instructions",
-        );
-    }
-    Some(Registration {
-        url,
-        email,
-        phone,
-        instructions,
-        deadline,
-    })
-}
-
-/// Whitespace as the document's patterns mean it (ECMAScript `\s`, which
-/// also counts the byte-order mark).
-fn is_space(c: char) -> bool {
-    c.is_whitespace() || c == '\u{feff}'
-}
-
-/// The shape the document's pattern states: something@domain.tld, no spaces.
-fn is_email(e: &str) -> bool {
-    let Some((local, domain)) = e.split_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && !e.contains(is_space)
-        && !domain.contains('@')
-        && domain
-            .split_once('.')
-            .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty())
-}
-
-/// As the document's pattern states: an optional `+`, then digits, spaces,
-/// parentheses and dashes, starting and ending with a digit, 5–20 characters.
-fn is_phone(p: &str) -> bool {
-    let digits = p.strip_prefix('+').unwrap_or(p).as_bytes();
-    (5..=20).contains(&p.len())
-        && digits.first().is_some_and(u8::is_ascii_digit)
-        && digits.last().is_some_and(u8::is_ascii_digit)
-        && digits
-            .iter()
-            .all(|b| b.is_ascii_digit() || b" ()-".contains(b))
-}
-
-const COST: &[&str] = &["free", "amount_sek", "note"];
-
-fn cost(f: &mut Fields) -> Option<Cost> {
-    f.reject_unknown(COST, "a cost");
-    let free = f.flag("free");
-    if f.present("free").is_none() {
-        f.err("free", "is required (true or false)");
-    }
-    let amount = f.count("amount_sek");
-    if let Some(a) = amount.filter(|a| *a > MAX_FEE_SEK) {
-        f.err("amount_sek", format!("{a} is more than {MAX_FEE_SEK}"));
-    }
-    match (free, amount) {
-        (Some(true), Some(_)) => f.err(
-            "amount_sek",
-            "a free session has no fee (leave amount_sek out)",
-        ),
-        (Some(false), None) if f.present("amount_sek").is_none() => {
-            f.err("amount_sek", "is required when free is false")
-        }
-        (Some(false), Some(0)) => f.err("amount_sek", "a fee of 0 is free: send free: true"),
-        _ => {}
-    }
-    let note = f.text("note", false, MAX_NOTE);
-    Some(Cost {
-        free: free?,
-        amount_sek: amount,
-        note,
-    })
-}
-
-const ACCESSIBILITY: &[&str] = &["interpreter_on_request", "step_free_access", "note"];
-
-fn accessibility(f: &mut Fields) -> Option<Accessibility> {
-    f.reject_unknown(ACCESSIBILITY, "accessibility");
-    let interpreter_on_request = f.flag("interpreter_on_request");
-    let step_free_access = f.flag("step_free_access");
-    let note = f.text("note", false, MAX_NOTE);
-    if ACCESSIBILITY.iter().all(|k| f.present(k).is_none()) {
-        f.err(
-            "note",
-            "accessibility needs at least one of its fields (or null)",
-        );
-    }
-    Some(Accessibility {
-        interpreter_on_request,
-        step_free_access,
-        note,
-    })
 }
