@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::resources::sessions::query::{list_sessions, SessionFilter, SessionQuery};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
-use crate::vocab::{language_name_sv, Delivery, SessionStatus};
+use crate::vocab::{language_name_sv, SessionStatus};
 
 /// Most events in one feed: a calendar app polls the feed often, and a few
 /// thousand events is already more than any person subscribes to.
@@ -42,32 +42,6 @@ pub async fn first_sessions(
     }
 }
 
-/// Where a session is held, in words: its venue, else its municipality and area.
-pub fn location(s: &Session, cat: &Catalogues) -> String {
-    let municipality = cat
-        .municipality(&s.municipality_code)
-        .map_or(s.municipality_code.clone(), |m| m.name.clone());
-    if s.delivery == Delivery::Digital {
-        return format!("Digitalt ({municipality})");
-    }
-    if let Some(v) = &s.venue {
-        let town = match (&v.postal_code, &v.town) {
-            (Some(p), Some(t)) => Some(format!("{p} {t}")),
-            (None, Some(t)) => Some(t.clone()),
-            _ => Some(municipality),
-        };
-        let parts: Vec<String> = [v.name.clone(), v.street_address.clone(), town]
-            .into_iter()
-            .flatten()
-            .collect();
-        return parts.join(", ");
-    }
-    match &s.area {
-        Some(area) => format!("{municipality}, {area}"),
-        None => municipality,
-    }
-}
-
 /// A session as calendar events: one per meeting when its schedule gives
 /// them (timed when it gives times), else one all-day event over its span.
 /// `base` is the site's origin, for the `URL` of the session's page.
@@ -75,6 +49,9 @@ pub fn events_of(s: &Session, cat: &Catalogues, base: &str) -> Vec<Event> {
     let programme = cat
         .programme(&s.programme)
         .map_or(s.programme.clone(), |p| p.name_sv.clone());
+    let municipality = cat
+        .municipality(&s.municipality_code)
+        .map_or(s.municipality_code.clone(), |m| m.name.clone());
     let mut description = Vec::new();
     if let Some(p) = &s.provider {
         description.push(format!("Arrangör: {p}"));
@@ -99,7 +76,7 @@ pub fn events_of(s: &Session, cat: &Catalogues, base: &str) -> Vec<Event> {
         start,
         end,
         summary,
-        location: Some(location(s, cat)),
+        location: Some(s.place(&municipality, "Digitalt")),
         description: (!description.is_empty()).then(|| description.join("\n")),
         url: format!("{base}/kurs/{}", s.id),
         status: match s.status {

@@ -8,10 +8,10 @@ use std::fmt::Write;
 
 use super::finder::{delivery_name, language_name};
 use super::html::{esc, Lang};
-use crate::resources::sessions::details::{Cost, Registration, Schedule, Venue};
+use crate::resources::sessions::details::{Cost, Registration, Schedule};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
-use crate::vocab::{Delivery, SessionStatus, Weekday};
+use crate::vocab::{SessionStatus, Weekday};
 
 /// The page of one session, in `lang`.
 pub fn href(lang: Lang, id: &uuid::Uuid) -> String {
@@ -90,35 +90,6 @@ pub fn rhythm(lang: Lang, sc: &Schedule) -> Option<String> {
         let _ = write!(out, " ({n})");
     }
     Some(out)
-}
-
-/// Where, in words: the venue when given, else the municipality and area.
-fn place(lang: Lang, s: &Session, municipality: &str) -> String {
-    if s.delivery == Delivery::Digital {
-        return format!("{} ({municipality})", lang.t("Digitalt", "Online"));
-    }
-    match (&s.venue, &s.area) {
-        (Some(v), _) => venue_text(v, municipality),
-        (None, Some(a)) => format!("{municipality}, {a}"),
-        (None, None) => municipality.to_owned(),
-    }
-}
-
-fn venue_text(v: &Venue, municipality: &str) -> String {
-    let town = match (&v.postal_code, &v.town) {
-        (Some(p), Some(t)) => format!("{p} {t}"),
-        (None, Some(t)) => t.clone(),
-        _ => municipality.to_owned(),
-    };
-    [
-        v.name.as_deref(),
-        v.street_address.as_deref(),
-        Some(town.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(", ")
 }
 
 fn places(lang: Lang, s: &Session, unknown: &str) -> String {
@@ -266,7 +237,10 @@ pub fn card(lang: Lang, cat: &Catalogues, s: &Session, at: &Place, out: &mut Str
                 None => esc(&when),
             },
         ),
-        (lang.t("Var", "Where"), esc(&place(lang, s, &municipality))),
+        (
+            lang.t("Var", "Where"),
+            esc(&s.place(&municipality, lang.t("Digitalt", "Online"))),
+        ),
         (
             lang.t("Form", "Delivery"),
             esc(delivery_name(lang, s.delivery)),

@@ -252,6 +252,21 @@ impl FlatRecord for Session {
 }
 
 impl Session {
+    /// Where the session is held, in words, for the calendar's `LOCATION`
+    /// and the page's card: the venue with its address, else the
+    /// municipality and area; a digital session is `digital` (in the
+    /// reader's language) and its municipality.
+    pub fn place(&self, municipality: &str, digital: &str) -> String {
+        if self.delivery == Delivery::Digital {
+            return format!("{digital} ({municipality})");
+        }
+        match (&self.venue, &self.area) {
+            (Some(v), _) => v.in_words(municipality),
+            (None, Some(a)) => format!("{municipality}, {a}"),
+            (None, None) => municipality.to_owned(),
+        }
+    }
+
     /// The details as JSON objects by name, for flattening.
     fn details_json(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut out = serde_json::Map::new();

@@ -56,6 +56,27 @@ pub struct Venue {
     pub longitude: Option<f64>,
 }
 
+impl Venue {
+    /// "Familjecentralen Bäckby, Bäckbyvägen 2, 723 46 Västerås": the parts
+    /// given, the town (or else the municipality) last.
+    pub fn in_words(&self, municipality: &str) -> String {
+        let town = match (&self.postal_code, &self.town) {
+            (Some(p), Some(t)) => format!("{p} {t}"),
+            (None, Some(t)) => t.clone(),
+            _ => municipality.to_owned(),
+        };
+        [
+            self.name.as_deref(),
+            self.street_address.as_deref(),
+            Some(town.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
 /// How to sign up: at least one of `url`, `email`, `phone` and `instructions`.
 #[derive(Debug, Clone, PartialEq, Object, Serialize, Deserialize)]
 pub struct Registration {
