@@ -44,19 +44,25 @@ pub fn is_host(h: &str) -> bool {
     name_ok && port.is_none_or(port_ok)
 }
 
-/// The origin for a request that may not have passed [`sane_origin`] (an
-/// error raised around it): the configured one, else one built only from a
-/// valid Host and a trusted, valid scheme, else none (links stay relative).
-pub fn checked_base(req: &Request, fixed: Option<&str>, trust_proxy: bool) -> String {
+/// The origin links are built from, from the request's `Host` and
+/// `X-Forwarded-Proto` (`None` when absent), unless one is configured: the
+/// scheme only from a trusted proxy and only `http`/`https`; no Host at all
+/// is `localhost`; a Host that is not an authority gives none (links stay
+/// relative). Inside [`sane_origin`] the headers are already checked, so
+/// there it simply reads them; outside it, it is as careful as the check.
+pub fn base_from(
+    host: Option<&str>,
+    proto: Option<&str>,
+    fixed: Option<&str>,
+    trust_proxy: bool,
+) -> String {
     if let Some(base) = fixed {
         return base.trim_end_matches('/').to_owned();
     }
-    let scheme = req
-        .header("x-forwarded-proto")
+    let scheme = proto
         .filter(|p| trust_proxy && matches!(*p, "http" | "https"))
         .unwrap_or("http");
-    // No Host at all is read as `localhost`, as `paging::public_base` does.
-    match req.header(header::HOST) {
+    match host {
         None => format!("{scheme}://localhost"),
         Some(h) if is_host(h) => format!("{scheme}://{h}"),
         Some(_) => String::new(),

@@ -73,14 +73,14 @@ pub fn page_size(limit: Option<u64>) -> Result<u64, ApiError> {
 /// The origin absolute links start with: the configured public base URL, else
 /// the request's own scheme and `Host`.
 pub fn public_base(req: &Request, base_url: Option<&str>) -> String {
-    match base_url {
-        Some(b) => b.trim_end_matches('/').to_owned(),
-        None => {
-            let host = req.header("host").unwrap_or("localhost");
-            let scheme = req.header("x-forwarded-proto").unwrap_or("http");
-            format!("{scheme}://{host}")
-        }
-    }
+    // `origin::sane_origin` has checked the headers (and dropped an
+    // untrusted X-Forwarded-Proto) before any handler runs.
+    super::origin::base_from(
+        req.header("host"),
+        req.header("x-forwarded-proto"),
+        base_url,
+        true,
+    )
 }
 
 pub fn next_url(req: &Request, base_url: Option<&str>, cursor: &str) -> String {

@@ -9,7 +9,7 @@ use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use poem_openapi::OperationId;
 
 use super::operations::Operations;
-use super::origin::checked_base;
+use super::origin::base_from;
 use super::parameter_words::refusal;
 use crate::error::{problem_response, ApiError, FieldError, Problem, PROBLEM_JSON};
 
@@ -30,13 +30,22 @@ pub async fn problems<E: Endpoint>(
     origin: (Option<Arc<str>>, bool),
 ) -> Result<Response> {
     let path = req.uri().path().to_owned();
-    // Outside `origin::sane_origin`, so read as carefully as it checks.
-    let base = checked_base(&req, origin.0.as_deref(), origin.1);
+    // Kept (cheap clones) for the rare answer that is a problem; the base
+    // is built only then.
+    let host = req.headers().get(header::HOST).cloned();
+    let proto = req.headers().get("x-forwarded-proto").cloned();
     let mut resp = problems_inner(next, req, &operations).await?;
     if is_problem(&resp) {
         resp = for_people(resp, &path, &people).await;
     }
     if is_problem(&resp) {
+        // Outside `origin::sane_origin`, so read as carefully as it checks.
+        // As `Request::header` reads them: a value that is not text is absent.
+        let (host, proto) = (
+            host.as_ref().and_then(|v| v.to_str().ok()),
+            proto.as_ref().and_then(|v| v.to_str().ok()),
+        );
+        let base = base_from(host, proto, origin.0.as_deref(), origin.1);
         resp = absolute_type(resp, &base).await;
     }
     if resp.status() == StatusCode::UNAUTHORIZED {
