@@ -12,6 +12,7 @@ use entity::session;
 use rand::rngs::StdRng;
 use rand::Rng;
 
+use crate::resources::sessions::details::meetings::parse_time;
 use crate::resources::sessions::details::{
     store, Accessibility, Cost, Registration, Schedule, Venue,
 };
@@ -34,12 +35,9 @@ pub fn fill(rng: &mut StdRng, s: &mut session::Model, town: &str) {
     let digital = s.delivery == "digital";
     if rng.gen_bool(0.75) {
         let start = STARTS[rng.gen_range(0..STARTS.len())];
-        let minutes: u32 = if rng.gen_bool(0.5) { 90 } else { 120 };
-        let (h, m) = (
-            start[..2].parse::<u32>().unwrap_or(17),
-            start[3..].parse::<u32>().unwrap_or(0),
-        );
-        let end_minutes = h * 60 + m + minutes;
+        let minutes = if rng.gen_bool(0.5) { 90 } else { 120 };
+        // Read as the API reads a time; the starts above are all valid.
+        let end = parse_time(start).map(|t| t + Duration::minutes(minutes));
         let schedule = Schedule {
             weekday: Some(WEEKDAYS[rng.gen_range(0..WEEKDAYS.len())]),
             dates: None,
@@ -47,7 +45,8 @@ pub fn fill(rng: &mut StdRng, s: &mut session::Model, town: &str) {
             start_time: Some(start.to_owned()),
             end_time: rng
                 .gen_bool(0.9)
-                .then(|| format!("{:02}:{:02}", end_minutes / 60, end_minutes % 60)),
+                .then(|| end.map(|t| t.format("%H:%M").to_string()))
+                .flatten(),
             note: None,
         };
         s.schedule = Some(store(&schedule));
