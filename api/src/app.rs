@@ -3,7 +3,6 @@
 use std::sync::{Arc, Weak};
 
 use poem::endpoint::make_sync;
-use poem::middleware::Compression;
 use poem::{get, Endpoint, EndpointExt, Route};
 use poem_openapi::OpenApiService;
 use sea_orm::DatabaseConnection;
@@ -13,8 +12,8 @@ use crate::http::allow::allow_on_405;
 use crate::http::conditional::{conditional, Freshness};
 use crate::http::openapi::{self, Document, Served};
 use crate::http::operations::Operations;
-use crate::http::security::{self, Policies};
-use crate::http::{body_limit, cors, observe, origin, problems, query, rate_limit};
+use crate::http::security;
+use crate::http::{body_limit, compression, cors, observe, origin, problems, query, rate_limit};
 use crate::resources::reach::indicators::OfferTables;
 use crate::resources::reach::table::ReachTables;
 use crate::resources::{self, page, Apis};
@@ -40,11 +39,10 @@ pub fn build(state: AppState) -> impl Endpoint {
     let described = operations.clone();
     let base_url: Option<Arc<str>> = state.settings.public_base_url.as_deref().map(Arc::from);
     let people: problems::PeoplePages = Arc::new(page::people_error);
-    let policies = Arc::new(Policies::new(&doc.docs_html));
     let request_timeout = state.settings.request_timeout;
     let json = Served::new(doc.json.clone(), "application/json");
     let yaml = Served::new(doc.yaml.clone(), "application/yaml");
-    let html = Served::new(doc.docs_html.clone(), "text/html; charset=utf-8");
+    let docs = doc.docs;
     let max_body = state.settings.max_body_bytes;
     let origin_rule = origin::OriginRule {
         fixed: state.settings.public_base_url.is_some(),
@@ -82,7 +80,11 @@ pub fn build(state: AppState) -> impl Endpoint {
             "/openapi.yaml",
             get(make_sync(move |req| yaml.respond(&req))),
         )
-        .at("/docs", get(make_sync(move |req| html.respond(&req))))
+        .at("/docs", get(make_sync(move |req| docs.page.respond(&req))))
+        .at(
+            "/docs/assets/:name",
+            get(make_sync(move |req| docs_asset(docs, &req))),
+        )
         .at("/en/", get(page::english))
         .at("/en", get(page::english_without_slash))
         .at(page::support::SV_PATH, get(page::support_sv))
@@ -109,20 +111,39 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(query::drop_empty)
         .around(move |ep, req| query::refuse_undeclared(ep, req, operations.clone()))
         .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))
+        // Boxed here and below: each layer's future holds the one inside it,
+        // and a debug build polls them on the stack, so the whole chain
+        // unboxed outgrew a 2 MB thread stack (2.09 MB measured with gdb).
+        .boxed()
         .around(move |ep, req| body_limit::limit_body(ep, req, max_body))
         .around(move |ep, req| origin::sane_origin(ep, req, origin_rule))
         .around(move |ep, req| {
             let origin = (base_url.clone(), origin_rule.trust_proxy);
             problems::problems(ep, req, people.clone(), described.clone(), origin)
         })
+        .boxed()
+        .around(rate_limit::standing_headers)
         .around(move |ep, req| allow_on_405(ep, req, allowed.clone()))
-        .with(Compression::new())
+        .around(compression::compression)
         .around(cors::cors)
-        .around(move |ep, req| security::headers(ep, req, policies.clone()))
+        .around(security::headers)
         .around(move |ep, req| observe::observe(ep, req, metrics.clone()))
         .data(reach_tables)
         .data(offer_tables)
         .data(state)
+}
+
+/// One of the docs' assets by its hashed name; an old or unknown name is a
+/// 404 (a page that named it is from another release: reload it).
+fn docs_asset(docs: &openapi::docs::Docs, req: &poem::Request) -> poem::Result<poem::Response> {
+    let name = req.path_params::<String>().unwrap_or_default();
+    match docs.asset(&name) {
+        Some(asset) => Ok(asset.respond(req)),
+        None => Err(crate::error::ApiError::not_found(format!(
+            "no documentation asset '{name}' in this release; reload /docs"
+        ))
+        .into()),
+    }
 }
 
 /// Loads what reads derive per data version (the catalogues, the reach and

@@ -145,7 +145,7 @@ async fn reads_allow_any_origin() {
     let exposed = reply
         .header("access-control-expose-headers")
         .unwrap_or_default();
-    for h in ["ETag", "Link", "X-Request-Id"] {
+    for h in ["ETag", "Link", "X-Request-Id", "RateLimit-Remaining"] {
         assert!(exposed.contains(h), "{h} not exposed: {exposed}");
     }
     let preflight = app
@@ -306,15 +306,91 @@ async fn metrics_report_the_response_cache_size() {
     );
 }
 
+/// The gzip stream `body` decoded (once: an answer compressed twice would
+/// still be gzip after it).
+fn gunzip(body: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(body)
+        .read_to_end(&mut out)
+        .expect("a gzip stream");
+    out
+}
+
 #[tokio::test]
-async fn docs_are_an_html_page() {
+async fn the_docs_page_is_small_and_its_assets_are_cached_for_good() {
     let app = TestApp::new().await;
-    let reply = app.get("/docs").await;
-    assert_eq!(reply.status, 200);
-    assert!(reply.content_type().starts_with("text/html"));
-    assert!(reply.text().to_lowercase().contains("<html"));
-    // The page embeds the same document that /openapi.json serves.
-    assert!(reply.text().contains("listSessions"));
+    let page = app.get("/docs").await;
+    assert_eq!(page.status, 200);
+    assert!(page.content_type().starts_with("text/html"));
+    let html = page.text();
+    assert!(html.len() < 2048, "the page alone: {} bytes", html.len());
+    assert!(!html.contains("<script>"), "no inline script: {html}");
+    let assets: Vec<&str> = html
+        .split('"')
+        .filter(|s| s.starts_with("/docs/assets/"))
+        .collect();
+    assert_eq!(assets.len(), 3, "{html}");
+    let mut total = 0;
+    for path in &assets {
+        let plain = app.get(path).await;
+        assert_eq!(plain.status, 200, "{path}");
+        assert_eq!(plain.header("content-encoding"), None, "{path}");
+        let kind = if path.ends_with(".css") {
+            "text/css"
+        } else {
+            "text/javascript"
+        };
+        assert!(plain.content_type().starts_with(kind), "{path}");
+        assert_eq!(
+            plain.header("cache-control"),
+            Some("public, max-age=31536000, immutable"),
+            "{path}: its name changes with its content"
+        );
+        let zipped = app.get_with(path, &[("accept-encoding", "gzip, br")]).await;
+        assert_eq!(zipped.header("content-encoding"), Some("gzip"), "{path}");
+        assert_eq!(zipped.header("vary"), Some("Accept-Encoding"), "{path}");
+        assert_eq!(gunzip(&zipped.body), plain.body, "{path}: gzipped once");
+        assert_ne!(zipped.header("etag"), plain.header("etag"), "{path}");
+        let etag = zipped.header("etag").unwrap();
+        let again = app
+            .get_with(
+                path,
+                &[("accept-encoding", "gzip"), ("if-none-match", etag)],
+            )
+            .await;
+        assert_eq!(again.status, 304, "{path}");
+        total += zipped.body.len();
+    }
+    // Swagger UI's bundle and style, gzipped: what a first visit transfers
+    // besides the document (1.88 MB when all of it was inlined).
+    assert!(total < 500_000, "{total} bytes");
+    // The page loads the document this origin serves.
+    let init = assets
+        .iter()
+        .find(|a| a.contains("/docs."))
+        .expect("the init script");
+    assert!(app.get(init).await.text().contains("\"/openapi.json\""));
+    let gone = app.get("/docs/assets/swagger-ui.0000000000000000.js").await;
+    assert_problem(&gone, 404, "/docs/assets/swagger-ui.0000000000000000.js");
+}
+
+#[tokio::test]
+async fn a_coding_the_client_refuses_is_never_used() {
+    let app = TestApp::new().await;
+    let uri = "/v1/municipalities?limit=1000";
+    for (accept, coding) in [
+        ("gzip;q=0, identity", None),
+        ("br;q=0, gzip", Some("gzip")),
+        ("gzip, br", Some("gzip")),
+        ("br", Some("br")),
+        ("gzip;q=0.1, br;q=0.9", Some("br")),
+        ("*", Some("gzip")),
+    ] {
+        let reply = app.get_with(uri, &[("accept-encoding", accept)]).await;
+        assert_eq!(reply.status, 200, "{accept}");
+        assert_eq!(reply.header("content-encoding"), coding, "{accept}");
+    }
 }
 
 #[tokio::test]

@@ -37,11 +37,12 @@ async fn every_response_carries_the_security_headers() {
             "default-src 'none'; frame-ancestors 'none'",
         );
     }
-    // The docs page runs its own inline script and style, admitted by hash alone.
+    // The docs page runs this origin's scripts alone: none inline.
     let docs = app.get("/docs").await;
     let csp = docs.header("content-security-policy").unwrap_or_default();
-    assert!(csp.contains("script-src 'sha256-"), "{csp}");
-    assert!(csp.contains("style-src 'sha256-"), "{csp}");
+    assert!(csp.contains("script-src 'self';"), "{csp}");
+    assert!(csp.contains("style-src 'self';"), "{csp}");
+    assert!(csp.contains("connect-src 'self'"), "{csp}");
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
 }
@@ -115,6 +116,50 @@ async fn behind_a_proxy_reads_count_against_the_address_the_proxy_added() {
         200,
         "another client behind the proxy has its own quota"
     );
+}
+
+/// Every counted answer says where the client stands (IETF draft
+/// `RateLimit-*`): an error and the 429 included, reads per address and
+/// writes per key apart; the pages are not counted.
+#[tokio::test]
+async fn every_limited_answer_tells_the_client_its_quota() {
+    let app = TestApp::with_settings(Settings {
+        read_rate_per_minute: 3,
+        write_rate_per_minute: 2,
+        ..Settings::default()
+    })
+    .await;
+    let stand = |r: &crate::helpers::Reply| {
+        ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"]
+            .map(|h| r.header(h).map(|v| v.parse::<u64>().expect("an integer")))
+    };
+    let first = app.get("/v1/programmes").await;
+    assert_eq!(first.status, 200);
+    // 3 a minute: one returns every 20 s.
+    assert_eq!(stand(&first), [Some(3), Some(2), Some(20)]);
+    let error = app.get("/v1/sessions/not-a-uuid").await;
+    assert_eq!(error.status, 400);
+    assert_eq!(stand(&error), [Some(3), Some(1), Some(40)]);
+    app.get("/v1/programmes").await;
+    let refused = app.get("/v1/programmes").await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(stand(&refused), [Some(3), Some(0), Some(60)]);
+    assert!(refused.header("retry-after").is_some());
+    let page = app.get("/").await;
+    assert_eq!(page.status, 200, "the pages are not counted");
+    assert_eq!(stand(&page), [None, None, None]);
+    // Writes count per key, apart from the reads.
+    let key = app.key(Some("1980")).await;
+    let write = app
+        .put_session(
+            Some(&key),
+            "1980",
+            "RL-1",
+            &session_json("RL-1", "2025-03-01"),
+        )
+        .await;
+    assert_eq!(write.status, 201);
+    assert_eq!(stand(&write), [Some(2), Some(1), Some(30)]);
 }
 
 /// The real server on a free loopback port, with its own SQLite database.

@@ -3,7 +3,8 @@
 use poem::http::{header, HeaderValue, Method, StatusCode};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 
-const EXPOSED: &str = "ETag, Link, X-Request-Id, Retry-After, Content-Disposition, Cache-Status";
+const EXPOSED: &str = "ETag, Link, X-Request-Id, Retry-After, Content-Disposition, Cache-Status, \
+                       RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset";
 
 pub async fn cors<E: Endpoint>(next: E, req: Request) -> Result<Response> {
     let preflight = req.method() == Method::OPTIONS

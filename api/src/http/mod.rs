@@ -4,6 +4,7 @@
 pub mod allow;
 pub mod auth;
 pub mod body_limit;
+pub mod compression;
 pub mod conditional;
 pub mod cors;
 pub mod formats;

@@ -2,26 +2,41 @@
 //! GCRA quota per minute with bursts up to the quota. Beyond it: 429 problem
 //! with `Retry-After`. Limits are per instance; behind a load balancer of N
 //! instances a client gets at most N times the quota.
+//!
+//! Every limited answer, a 429 included, says where the client stands, in the
+//! fields of the IETF draft (draft-ietf-httpapi-ratelimit-headers-07):
+//! `RateLimit-Limit` (the quota per minute), `RateLimit-Remaining` (requests
+//! it may still make at once) and `RateLimit-Reset` (seconds until the quota
+//! is whole again), so a client can pace itself instead of meeting a 429.
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use poem::http::{header, Method};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+use poem::http::{header, HeaderValue, Method};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
 
+/// A keyed limiter that reports, on every admitted request, how much of the
+/// quota is left.
+type Limiter =
+    RateLimiter<String, DefaultKeyedStateStore<String>, DefaultClock, StateInformationMiddleware>;
+
 pub struct Limiters {
-    reads: Option<DefaultKeyedRateLimiter<String>>,
-    writes: Option<DefaultKeyedRateLimiter<String>>,
+    reads: Option<Limiter>,
+    writes: Option<Limiter>,
     trust_forwarded_for: bool,
 }
 
-fn limiter(per_minute: u32) -> Option<DefaultKeyedRateLimiter<String>> {
-    NonZeroU32::new(per_minute).map(|n| RateLimiter::keyed(Quota::per_minute(n)))
+fn limiter(per_minute: u32) -> Option<Limiter> {
+    NonZeroU32::new(per_minute).map(|n| {
+        RateLimiter::keyed(Quota::per_minute(n)).with_middleware::<StateInformationMiddleware>()
+    })
 }
 
 impl Limiters {
@@ -76,14 +91,24 @@ fn credential(header: Option<&str>) -> String {
     }
 }
 
+fn is_read(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Whether a request counts against a quota: every write, and the API's
+/// reads (not the pages, the docs or the operations endpoints).
+pub fn is_limited(method: &Method, path: &str) -> bool {
+    !is_read(method) || path.starts_with("/v1/")
+}
+
 pub async fn limit<E: Endpoint>(
     next: E,
     req: Request,
     limiters: Arc<Limiters>,
 ) -> Result<Response> {
-    let is_read = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let is_read = is_read(req.method());
     let (limiter, key) = if is_read {
-        if !req.uri().path().starts_with("/v1/") {
+        if !is_limited(req.method(), req.uri().path()) {
             return Ok(next.call(req).await?.into_response());
         }
         (
@@ -98,16 +123,75 @@ pub async fn limit<E: Endpoint>(
             hex::encode(&Sha256::digest(credential.as_bytes())[..12]),
         )
     };
-    if let Some(limiter) = limiter {
-        if let Err(not_until) = limiter.check_key(&key) {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            return Err(ApiError::too_many_requests(wait.as_secs().max(1)).into());
+    let Some(limiter) = limiter else {
+        return Ok(next.call(req).await?.into_response());
+    };
+    let checked = limiter.check_key(&key);
+    if limiter.len() > 100_000 {
+        limiter.retain_recent();
+    }
+    let standing = req.data::<Standing>().cloned();
+    let tell = |s: Stand| {
+        if let Some(standing) = &standing {
+            let _ = standing.0.set(s);
         }
-        if limiter.len() > 100_000 {
-            limiter.retain_recent();
+    };
+    match checked {
+        Ok(state) => {
+            let quota = state.quota();
+            let left = state.remaining_burst_capacity();
+            let missing = quota.burst_size().get().saturating_sub(left);
+            tell(Stand::of(&quota, left, missing));
+            Ok(next.call(req).await?.into_response())
+        }
+        Err(not_until) => {
+            let quota = not_until.quota();
+            tell(Stand::of(&quota, 0, quota.burst_size().get()));
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            Err(ApiError::too_many_requests(wait.as_secs().max(1)).into())
         }
     }
-    Ok(next.call(req).await?.into_response())
+}
+
+/// Where a client stands against its quota, for [`standing_headers`] to send.
+#[derive(Clone, Copy)]
+struct Stand {
+    limit: u32,
+    remaining: u32,
+    /// Seconds until the quota is whole again.
+    reset: u64,
+}
+
+impl Stand {
+    /// One request's worth of quota returns every replenish interval.
+    fn of(quota: &Quota, remaining: u32, missing: u32) -> Self {
+        let reset = quota.replenish_interval().as_secs_f64() * f64::from(missing);
+        Self {
+            limit: quota.burst_size().get(),
+            remaining,
+            reset: reset.ceil() as u64,
+        }
+    }
+}
+
+/// The slot [`limit`] fills for this request.
+#[derive(Clone, Default)]
+struct Standing(Arc<OnceLock<Stand>>);
+
+/// Sends the `RateLimit-*` fields on every answer the limiter counted, the
+/// errors and the 429 included: it wraps the problems layer, which turns
+/// every error into an answer, so it sees them all.
+pub async fn standing_headers<E: Endpoint>(next: E, mut req: Request) -> Result<Response> {
+    let standing = Standing::default();
+    req.set_data(standing.clone());
+    let mut resp = next.call(req).await?.into_response();
+    if let Some(s) = standing.0.get() {
+        let headers = resp.headers_mut();
+        headers.insert("ratelimit-limit", HeaderValue::from(s.limit));
+        headers.insert("ratelimit-remaining", HeaderValue::from(s.remaining));
+        headers.insert("ratelimit-reset", HeaderValue::from(s.reset));
+    }
+    Ok(resp)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! (conditional GETs, request ids), so the document states everything a
 //! client can see. The committed copies in `openapi/` are checked against it.
 
+pub mod docs;
 pub mod tags;
 
 use poem_openapi::{ContactObject, LicenseObject, OpenApi, OpenApiService, ServerObject};
@@ -38,20 +39,23 @@ pub fn service<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
     .server(server)
 }
 
-/// The finished document in its three served forms.
+/// The finished document in its served forms, and the docs built on it.
 pub struct Document {
     pub json: String,
     pub yaml: String,
-    pub docs_html: String,
+    pub docs: &'static docs::Docs,
 }
 
-/// A fixed body (the document, the docs page) with a strong `ETag` from its
-/// content: it changes only with a new release, so a browser or client may
-/// keep it and revalidate for a 304.
+/// A fixed body (the document, the docs page and its assets) with a strong
+/// `ETag` from its content: it changes only with a new release, so a browser
+/// or client may keep it and revalidate for a 304.
 pub struct Served {
-    body: String,
+    body: bytes::Bytes,
+    /// The same body gzipped, for a client that accepts it.
+    gzipped: Option<bytes::Bytes>,
     content_type: &'static str,
     etag: String,
+    cache_control: &'static str,
 }
 
 impl Served {
@@ -59,27 +63,59 @@ impl Served {
         let digest = sha2::Sha256::digest(body.as_bytes());
         let etag = format!("\"{}\"", hex::encode(&digest[..12]));
         Self {
-            body,
+            body: body.into(),
+            gzipped: None,
             content_type,
             etag,
+            cache_control: "public, max-age=300, stale-while-revalidate=86400",
+        }
+    }
+
+    #[must_use]
+    pub fn cached(self, cache_control: &'static str) -> Self {
+        Self {
+            cache_control,
+            ..self
+        }
+    }
+
+    #[must_use]
+    pub fn with_gzip(self, gzipped: Vec<u8>) -> Self {
+        Self {
+            gzipped: Some(gzipped.into()),
+            ..self
         }
     }
 
     pub fn respond(&self, req: &poem::Request) -> poem::Response {
-        let builder = poem::Response::builder()
-            .header(poem::http::header::ETAG, self.etag.as_str())
-            .header(
-                poem::http::header::CACHE_CONTROL,
-                "public, max-age=300, stale-while-revalidate=86400",
-            );
-        if crate::http::conditional::none_match(req, &self.etag) {
+        use poem::http::header;
+        let gzipped = self
+            .gzipped
+            .as_ref()
+            .filter(|_| crate::http::compression::accepts_gzip(req));
+        // Each representation its own strong validator (RFC 9110 8.8.3).
+        let etag = match gzipped {
+            Some(_) => format!("{}-gzip\"", &self.etag[..self.etag.len() - 1]),
+            None => self.etag.clone(),
+        };
+        let mut builder = poem::Response::builder()
+            .header(header::ETAG, etag.as_str())
+            .header(header::CACHE_CONTROL, self.cache_control);
+        if self.gzipped.is_some() {
+            builder = builder.header(header::VARY, "Accept-Encoding");
+        }
+        if crate::http::conditional::none_match(req, &etag) {
             return builder
                 .status(poem::http::StatusCode::NOT_MODIFIED)
                 .finish();
         }
-        builder
-            .content_type(self.content_type)
-            .body(self.body.clone())
+        let builder = builder.content_type(self.content_type);
+        match gzipped {
+            Some(body) => builder
+                .header(header::CONTENT_ENCODING, "gzip")
+                .body(body.clone()),
+            None => builder.body(self.body.clone()),
+        }
     }
 }
 
@@ -89,12 +125,17 @@ pub fn document<T: OpenApi>(svc: &OpenApiService<T, ()>) -> Document {
     complete(&mut spec);
     let json = serde_json::to_string_pretty(&spec).expect("serializable") + "\n";
     let yaml = serde_yaml::to_string(&spec).expect("serializable");
-    let docs_html = svc.swagger_ui_html().replace(&raw, &json);
-    Document {
-        json,
-        yaml,
-        docs_html,
-    }
+    let docs = docs::docs(|| svc.swagger_ui_html());
+    Document { json, yaml, docs }
+}
+
+/// The `RateLimit-*` fields (IETF draft) a limited operation answers with,
+/// whenever its limit is on (`/v1/api-info` gives the limits).
+fn rate_limit_headers(headers: &mut Value) {
+    let integer = |description: &str| json!({ "description": description, "schema": { "type": "integer", "minimum": 0 } });
+    headers["RateLimit-Limit"] = integer("Requests per minute this client may make here (reads per address, writes per key); absent when the limit is off.");
+    headers["RateLimit-Remaining"] = integer("Requests it may still make at once.");
+    headers["RateLimit-Reset"] = integer("Seconds until the quota is whole again.");
 }
 
 /// Optional fields are sent as `null` when unknown (the contract's
@@ -364,10 +405,17 @@ fn complete(spec: &mut Value) {
             let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                 continue;
             };
+            let limited = method
+                .to_uppercase()
+                .parse::<poem::http::Method>()
+                .is_ok_and(|m| super::rate_limit::is_limited(&m, path));
             for (_, resp) in responses.iter_mut() {
                 if let Some(r) = resp.as_object_mut() {
                     let headers = r.entry("headers").or_insert_with(|| json!({}));
                     headers["X-Request-Id"] = header("The request's id: the client's `X-Request-Id` if given, else a new one. Quote it when reporting a problem.");
+                    if limited {
+                        rate_limit_headers(headers);
+                    }
                 }
             }
             if method == "get" && super::conditional::NEVER_STORED.contains(&path.as_str()) {
