@@ -321,7 +321,14 @@ async fn labels_and_details_say_what_they_count() {
     let rr = indicator(sk, "satisfaction_response_rate")["value"]
         .as_f64()
         .unwrap_or(-1.0);
-    assert!((8.0..=12.0).contains(&(rr * 12.0).round()), "{rr}");
+    // Within the published bound of the noise (rare moves reach it).
+    let info = app.get("/v1/api-info").await.ok_json();
+    let bound = info["disclosure_control"]["max_noise"].as_f64().unwrap();
+    let respondents = (rr * 12.0).round();
+    assert!(
+        (10.0 - respondents).abs() <= bound,
+        "{rr}: {respondents} of 12"
+    );
 
     // Definitions read as plain language: no API field names or codes.
     for i in sk["indicators"].as_array().into_iter().flatten() {
