@@ -122,6 +122,88 @@ async fn the_series_is_also_csv() {
     }
 }
 
+/// `/v1/population`: every municipality's series as one table, each row
+/// the same year as the municipality's own series says, a county's alone
+/// with `county`, and a write seen at once.
+#[tokio::test]
+async fn every_series_is_one_table() {
+    let app = TestApp::new().await;
+    let all = app.get("/v1/population").await.ok_json();
+    let rows = all["data"].as_array().expect("data");
+    assert!(all["next_cursor"].is_null() && all["next"].is_null());
+    let keys: Vec<(String, i64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["municipality_code"].as_str().unwrap().to_owned(),
+                r["year"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "by municipality code, then year");
+    let codes: std::collections::BTreeSet<&str> = keys.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(codes.len(), 290);
+    // The same figures as the municipality's own series.
+    let vasteras: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["municipality_code"] == "1980")
+        .collect();
+    let own = series(&app, "1980").await;
+    assert_eq!(vasteras.len(), own.len());
+    for (row, year) in vasteras.iter().zip(&own) {
+        for field in [
+            "year",
+            "total",
+            "children",
+            "children_age_from",
+            "children_age_to",
+            "source",
+        ] {
+            assert_eq!(row[field], year[field], "{field}");
+        }
+        assert_eq!(row["municipality_name"], "Västerås");
+        assert_eq!(row["county_code"], "19");
+    }
+
+    let county = app.get("/v1/population?county=19").await.ok_json();
+    let county_rows = county["data"].as_array().unwrap();
+    assert!(county_rows.iter().all(|r| r["county_code"] == "19"));
+    assert_eq!(
+        county_rows
+            .iter()
+            .filter(|r| !r["children"].is_null())
+            .count(),
+        10,
+        "Västmanland's ten have children for 2018"
+    );
+    assert_bad_parameter(
+        &app.get("/v1/population?county=99").await,
+        "/v1/population",
+        "county",
+    );
+
+    let admin = app.key(None).await;
+    let body = json!({ "total": 170_000, "source": "test" });
+    assert_eq!(put(&app, Some(&admin), "1980", "2025", &body).await.0, 201);
+    let after = app.get("/v1/population?county=19&format=csv").await;
+    assert_eq!(
+        after.header("content-disposition"),
+        Some("attachment; filename=\"population-19.csv\"")
+    );
+    assert!(after
+        .text()
+        .lines()
+        .any(|l| l.starts_with("1980,Västerås,19,2025,170000,,,,test,")));
+    let workbook = app.get("/v1/population?format=xlsx").await;
+    assert_eq!(workbook.status, 200);
+    assert_eq!(
+        workbook.header("content-disposition"),
+        Some("attachment; filename=\"population.xlsx\"")
+    );
+}
+
 #[tokio::test]
 async fn population_on_a_municipality_is_its_latest_year() {
     let app = TestApp::new().await;

@@ -5,7 +5,10 @@
 #     the page and checks what a person sees, by keyboard; axe-core must find
 #     no serious or critical violation; a screenshot is kept at
 #     target/browser/page.png (and page-phone.png);
-#   - Python's `icalendar` parses the calendar feed, PyLD expands the catalogue.
+#   - Python's `icalendar` parses the calendar feed, PyLD expands the catalogue;
+#   - pyshacl validates the catalogue against the EU's DCAT-AP 3.0.0 shapes
+#     (vendored in tests/fixtures/dcat-ap-3.0.0), DCAT-AP-SE's mandatory and
+#     recommended properties are checked, and every distribution is fetched.
 # Installs what is missing (apt, npm into target/browser/node, pip), builds
 # the release binary, starts it on a free loopback port with a temporary
 # SQLite database, and stops it on exit.
@@ -22,6 +25,7 @@ PLAYWRIGHT_CORE_VERSION=1.65.1
 AXE_CORE_VERSION=4.14.1
 ICALENDAR_VERSION=7.3.2
 PYLD_VERSION=3.3.0
+PYSHACL_VERSION=0.40.1
 
 step() { printf '\n==> %s\n' "$*"; }
 mkdir -p "$OUT"
@@ -41,8 +45,10 @@ if [[ ! -f "$NODE_DEPS/node_modules/playwright-core/package.json" \
     npm install --no-save --no-audit --no-fund --prefix "$NODE_DEPS" \
         "playwright-core@$PLAYWRIGHT_CORE_VERSION" "axe-core@$AXE_CORE_VERSION"
 fi
-if ! python3 -c "import icalendar, pyld" 2>/dev/null; then
-    python3 -m pip install --quiet "icalendar==$ICALENDAR_VERSION" "PyLD==$PYLD_VERSION"
+if ! python3 -c "import icalendar, pyld, pyshacl" 2>/dev/null \
+   || [[ "$(python3 -c 'import pyshacl; print(pyshacl.__version__)')" != "$PYSHACL_VERSION" ]]; then
+    python3 -m pip install --quiet "icalendar==$ICALENDAR_VERSION" "PyLD==$PYLD_VERSION" \
+        "pyshacl==$PYSHACL_VERSION"
 fi
 
 step "cargo build --release"
@@ -64,6 +70,7 @@ cleanup() {
 trap cleanup EXIT
 DATABASE_URL="sqlite://$WORK/db.sqlite?mode=rwc" BIND="127.0.0.1:$PORT" \
     READ_RATE_PER_MINUTE=0 RUST_LOG=warn \
+    API_CONTACT_EMAIL=foraldraskapsstod@example.se API_CONTACT_URL=https://example.se/kontakt \
     "$BIN" >"$OUT/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 120); do
@@ -84,5 +91,8 @@ BASE="$BASE" CHROMIUM="$CHROMIUM" NODE_DEPS="$NODE_DEPS" OUT="$OUT" \
 
 step "feeds (icalendar, PyLD)"
 python3 tests/browser/feeds.py "$BASE"
+
+step "catalogue (pyshacl $PYSHACL_VERSION, DCAT-AP 3.0.0, DCAT-AP-SE)"
+python3 tests/browser/dcat.py "$BASE"
 
 step "browser checks passed; screenshot at $OUT/page.png"

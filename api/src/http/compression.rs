@@ -113,7 +113,10 @@ mod tests {
         assert_eq!(pick("br;q=0, gzip;q=0"), None);
         assert_eq!(pick("identity"), None);
         assert_eq!(pick("*").as_deref(), Some("gzip"));
-        assert_eq!(pick("GZIP;q=0.8, deflate;q=0.9").as_deref(), Some("deflate"));
+        assert_eq!(
+            pick("GZIP;q=0.8, deflate;q=0.9").as_deref(),
+            Some("deflate")
+        );
         assert!(accepts_gzip(&with("br, gzip")));
         assert!(!accepts_gzip(&with("br, gzip;q=0")));
         assert!(!accepts_gzip(&with("br")));

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod checkpoint;
 pub mod db;
 pub mod feed;
+pub mod holdings;
 pub mod idempotency;
 pub mod keys;
 pub mod memo;

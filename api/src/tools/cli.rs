@@ -273,10 +273,11 @@ struct ServeArgs {
     /// On SIGTERM or SIGINT, how long requests in flight may still finish.
     #[arg(long, env = "SHUTDOWN_GRACE_SECONDS", default_value_t = Settings::default().shutdown_grace.as_secs())]
     shutdown_grace_seconds: u64,
-    /// The publisher's contact page, shown in `/v1/api-info`.
+    /// The publisher's contact page, shown in `/v1/api-info` and the catalogue's contact point.
     #[arg(long, env = "API_CONTACT_URL")]
     contact_url: Option<String>,
-    /// The publisher's contact e-mail, shown in `/v1/api-info`.
+    /// The publisher's contact e-mail, shown in `/v1/api-info` and the
+    /// catalogue's contact point (DCAT-AP-SE requires it; warned at start when unset).
     #[arg(long, env = "API_CONTACT_EMAIL")]
     contact_email: Option<String>,
     /// A bearer token that opens `/metrics` to other machines (without it, loopback only).
@@ -593,6 +594,14 @@ async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
         }
     }
     let settings = args.settings();
+    // A harvester (dataportal.se) requires the contact point's e-mail; demo
+    // and development runs need none, so this is a warning, not a refusal.
+    if settings.contact_email.is_none() || settings.contact_url.is_none() {
+        tracing::warn!(
+            "API_CONTACT_EMAIL or API_CONTACT_URL is unset: /v1/catalog's contact point lacks it, \
+             and DCAT-AP-SE requires an e-mail; set both before a portal harvests this deployment"
+        );
+    }
     let grace = settings.shutdown_grace;
     let pruning = audit::spawn_pruning(db.clone(), settings.audit_retention_days);
     let _checkpoints = match db::sqlite_path(database_url) {

@@ -4,11 +4,17 @@
 
 use serde_json::{json, Value};
 
+use crate::store::holdings::{Holding, Holdings};
+
 const CC0: &str = "http://creativecommons.org/publicdomain/zero/1.0/";
 const DAILY: &str = "http://publications.europa.eu/resource/authority/frequency/DAILY";
 const THEME: &str = "http://publications.europa.eu/resource/authority/data-theme/";
 const SWEDEN: &str = "http://publications.europa.eu/resource/authority/country/SWE";
 const MEDIA: &str = "https://www.iana.org/assignments/media-types/";
+const PUBLIC: &str = "http://publications.europa.eu/resource/authority/access-right/PUBLIC";
+const THEMES: &str = "http://publications.europa.eu/resource/authority/data-theme";
+const REGIONAL_AUTHORITY: &str = "http://purl.org/adms/publishertype/RegionalAuthority";
+const AVAILABILITY: &str = "http://publications.europa.eu/resource/authority/planned-availability/";
 
 /// Who and what the catalogue describes, apart from the base URL.
 pub struct CatalogInput<'a> {
@@ -16,8 +22,11 @@ pub struct CatalogInput<'a> {
     pub base: &'a str,
     pub contact_url: Option<&'a str>,
     pub contact_email: Option<&'a str>,
-    /// Whether the data is synthetic demo data (said in each description).
+    /// Whether the data is synthetic demo data (said in each description,
+    /// and the distributions are then experimental).
     pub synthetic: bool,
+    /// What the tables hold: the datasets' dates and periods.
+    pub holdings: &'a Holdings,
 }
 
 fn context() -> Value {
@@ -28,6 +37,8 @@ fn context() -> Value {
         "vcard": "http://www.w3.org/2006/vcard/ns#",
         "xsd": "http://www.w3.org/2001/XMLSchema#",
         "locn": "http://www.w3.org/ns/locn#",
+        "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+        "skos": "http://www.w3.org/2004/02/skos/core#",
         "dct:license": { "@type": "@id" },
         "dct:accrualPeriodicity": { "@type": "@id" },
         "dct:conformsTo": { "@type": "@id" },
@@ -39,17 +50,26 @@ fn context() -> Value {
         "foaf:homepage": { "@type": "@id" },
         "vcard:hasURL": { "@type": "@id" },
         "vcard:hasEmail": { "@type": "@id" },
-        "dct:modified": { "@type": "xsd:date" }
+        "dcatap": "http://data.europa.eu/r5r/",
+        "dct:issued": { "@type": "xsd:dateTime" },
+        "dct:modified": { "@type": "xsd:dateTime" },
+        "dcat:startDate": { "@type": "xsd:date" },
+        "dcat:endDate": { "@type": "xsd:date" },
+        "dcat:endpointURL": { "@type": "@id" },
+        "dcat:endpointDescription": { "@type": "@id" }
     })
 }
 
-/// One dataset: its id (path segment), titles, descriptions, themes and the
-/// API paths of its distributions with their formats.
+/// One dataset: its id (path segment), titles, descriptions, themes,
+/// keywords (sv, en), what it holds, and the API path of its distributions
+/// with their formats.
 struct Dataset {
     id: &'static str,
     title: (&'static str, &'static str),
     description: (&'static str, &'static str),
     themes: &'static [&'static str],
+    keywords: &'static [(&'static str, &'static str)],
+    holding: fn(&Holdings) -> Holding,
     path: &'static str,
     formats: &'static [Format],
 }
@@ -59,6 +79,7 @@ enum Format {
     Json,
     Csv,
     Ndjson,
+    Xlsx,
     ICalendar,
 }
 
@@ -68,21 +89,46 @@ impl Format {
             Format::Json => "application/json",
             Format::Csv => "text/csv",
             Format::Ndjson => "application/x-ndjson",
+            Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             Format::ICalendar => "text/calendar",
+        }
+    }
+    fn name(self) -> (&'static str, &'static str) {
+        match self {
+            Format::Json => (
+                "JSON genom API:t, sida för sida",
+                "JSON through the API, page by page",
+            ),
+            Format::Csv => ("Hela datamängden som CSV", "The whole dataset as CSV"),
+            Format::Ndjson => ("Hela datamängden som NDJSON", "The whole dataset as NDJSON"),
+            Format::Xlsx => (
+                "Hela datamängden som Excel-arbetsbok",
+                "The whole dataset as an Excel workbook",
+            ),
+            Format::ICalendar => (
+                "Kommande omgångar som kalender (iCalendar)",
+                "Upcoming sessions as a calendar (iCalendar)",
+            ),
         }
     }
     /// The URL that returns this format (the JSON one is the API itself).
     fn url(self, base: &str, path: &str) -> String {
+        let join = if path.contains('?') { '&' } else { '?' };
         match self {
             Format::Json => format!("{base}{path}"),
-            Format::Csv => format!("{base}{path}?format=csv"),
-            Format::Ndjson => format!("{base}{path}?format=ndjson"),
+            Format::Csv => format!("{base}{path}{join}format=csv"),
+            Format::Ndjson => format!("{base}{path}{join}format=ndjson"),
+            Format::Xlsx => format!("{base}{path}{join}format=xlsx"),
             Format::ICalendar => format!("{base}/v1/sessions.ics"),
         }
     }
+    /// A file to download whole, or the API to call (JSON is paged).
+    fn is_download(self) -> bool {
+        !matches!(self, Format::Json)
+    }
 }
 
-use Format::{Csv, ICalendar, Json, Ndjson};
+use Format::{Csv, ICalendar, Json, Ndjson, Xlsx};
 
 const DATASETS: &[Dataset] = &[
     Dataset {
@@ -93,6 +139,8 @@ const DATASETS: &[Dataset] = &[
             "Every round of a parenting-support programme a municipality plans or delivers: programme, dates, provider, languages, delivery and participant counts.",
         ),
         themes: &["SOCI", "EDUC"],
+        keywords: &[("föräldraskapsstöd", "parenting support"), ("föräldrakurs", "parenting course"), ("kalender", "calendar"), ("kommun", "municipality")],
+        holding: |h| h.sessions,
         path: "/v1/sessions",
         formats: &[Json, Csv, Ndjson, ICalendar],
     },
@@ -104,7 +152,9 @@ const DATASETS: &[Dataset] = &[
             "Participations per municipality, programme, year and quarter, per 1,000 children, after disclosure control.",
         ),
         themes: &["SOCI", "HEAL"],
-        path: "/v1/reach",
+        keywords: &[("föräldraskapsstöd", "parenting support"), ("räckvidd", "reach"), ("statistik", "statistics"), ("röjandekontroll", "disclosure control")],
+        holding: |h| h.sessions.whole_years().changed_with(h.population),
+        path: "/v1/reach?group_by=municipality&group_by=year",
         formats: &[Json, Csv, Ndjson],
     },
     Dataset {
@@ -115,6 +165,8 @@ const DATASETS: &[Dataset] = &[
             "The decision's short-term effects as measurable indicators per year for the county and each municipality.",
         ),
         themes: &["SOCI", "HEAL"],
+        keywords: &[("föräldraskapsstöd", "parenting support"), ("indikator", "indicator"), ("uppföljning", "follow-up")],
+        holding: |h| h.sessions.whole_years().changed_with(h.population),
         path: "/v1/indicators",
         formats: &[Json, Csv],
     },
@@ -126,6 +178,8 @@ const DATASETS: &[Dataset] = &[
             "The decision's six long-term effects and the public measures (Kolada) that may follow them up, with the years held; the values per municipality, county and year under /v1/outcomes/{id}/values, with source and retrieval time. Source: Kolada.",
         ),
         themes: &["SOCI", "HEAL", "EDUC"],
+        keywords: &[("folkhälsa", "public health"), ("uppföljning", "follow-up"), ("kolada", "kolada")],
+        holding: |h| h.outcomes,
         path: "/v1/outcomes",
         formats: &[Json, Csv, Ndjson],
     },
@@ -137,6 +191,8 @@ const DATASETS: &[Dataset] = &[
             "Per year, reach per 1,000 children and the share of sessions with evidence support beside the outcome measures for a county or a municipality, with the change over the period and the correlation across municipalities. Description, not a causal estimate.",
         ),
         themes: &["SOCI", "HEAL"],
+        keywords: &[("utvärdering", "evaluation"), ("föräldraskapsstöd", "parenting support"), ("folkhälsa", "public health")],
+        holding: |h| h.sessions.whole_years().and(h.outcomes).changed_with(h.population),
         path: "/v1/evaluation",
         formats: &[Json, Csv],
     },
@@ -148,6 +204,8 @@ const DATASETS: &[Dataset] = &[
             "Catalogue of parenting-support programmes: ages, prevention levels, formats and evidence with sources.",
         ),
         themes: &["SOCI", "EDUC", "HEAL"],
+        keywords: &[("föräldraskapsstöd", "parenting support"), ("program", "programme"), ("evidens", "evidence")],
+        holding: |h| h.programmes,
         path: "/v1/programmes",
         formats: &[Json, Csv, Ndjson],
     },
@@ -159,6 +217,8 @@ const DATASETS: &[Dataset] = &[
             "Sweden's 290 municipalities with SCB code, county and participation in the regional collaboration.",
         ),
         themes: &["GOVE", "REGI"],
+        keywords: &[("kommun", "municipality"), ("län", "county")],
+        holding: |h| h.municipalities,
         path: "/v1/municipalities",
         formats: &[Json, Csv, Ndjson],
     },
@@ -170,8 +230,10 @@ const DATASETS: &[Dataset] = &[
             "Population and children per municipality (SCB) that reach per 1,000 children is a rate of, in the population field.",
         ),
         themes: &["SOCI", "REGI"],
-        path: "/v1/municipalities",
-        formats: &[Json, Csv, Ndjson],
+        keywords: &[("befolkning", "population"), ("barn", "children"), ("kommun", "municipality")],
+        holding: |h| h.population,
+        path: "/v1/population",
+        formats: &[Json, Csv, Ndjson, Xlsx],
     },
 ];
 
@@ -179,7 +241,7 @@ const DATASETS: &[Dataset] = &[
 /// (a location node, not a made-up URI: no authority we cite names the county).
 fn spatial() -> Value {
     json!([
-        { "@id": SWEDEN },
+        { "@id": SWEDEN, "@type": "dct:Location" },
         { "@type": "dct:Location", "dct:identifier": "19", "locn:geographicName": "Västmanlands län" }
     ])
 }
@@ -188,28 +250,77 @@ fn lang(sv: &str, en: &str) -> Value {
     json!([{ "@value": sv, "@language": "sv" }, { "@value": en, "@language": "en" }])
 }
 
+/// A concept of an EU authority table, with its label as the table gives it
+/// (DCAT-AP's shapes ask every concept for a `skos:prefLabel`).
+fn concept(iri: &str, label: Value) -> Value {
+    json!({ "@id": iri, "@type": "skos:Concept", "skos:prefLabel": label })
+}
+
+/// The EU data theme `code` with its labels (Publications Office, data-theme).
+fn theme(code: &str) -> Value {
+    let (sv, en) = match code {
+        "SOCI" => ("Befolkning och samhälle", "Population and society"),
+        "EDUC" => (
+            "Utbildning, kultur och sport",
+            "Education, culture and sport",
+        ),
+        "HEAL" => ("Hälsa", "Health"),
+        "GOVE" => (
+            "Regeringen och den offentliga sektorn",
+            "Government and public sector",
+        ),
+        "REGI" => ("Regioner och städer", "Regions and cities"),
+        _ => (code, code),
+    };
+    concept(&format!("{THEME}{code}"), lang(sv, en))
+}
+
+/// An authority's IRI with the class DCAT-AP's shapes expect of it.
+fn typed(iri: &str, class: &str) -> Value {
+    json!({ "@id": iri, "@type": class })
+}
+
+fn licence() -> Value {
+    typed(CC0, "dct:LicenseDocument")
+}
+
+fn public() -> Value {
+    typed(PUBLIC, "dct:RightsStatement")
+}
+
+fn keywords(pairs: &[(&str, &str)]) -> Vec<Value> {
+    pairs
+        .iter()
+        .flat_map(|(sv, en)| {
+            [
+                json!({ "@value": sv, "@language": "sv" }),
+                json!({ "@value": en, "@language": "en" }),
+            ]
+        })
+        .collect()
+}
+
+/// Adds `dct:issued`, `dct:modified` and `dct:temporal` where the data gives them.
+fn dates(node: &mut Value, h: &Holding) {
+    if let Some(first) = h.first {
+        node["dct:issued"] = json!(first.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    }
+    if let Some(last) = h.last {
+        node["dct:modified"] = json!(last.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    }
+    if let Some((from, to)) = h.span {
+        node["dct:temporal"] = json!({
+            "@type": "dct:PeriodOfTime",
+            "dcat:startDate": from.to_string(),
+            "dcat:endDate": to.to_string(),
+        });
+    }
+}
+
 /// The whole catalogue document.
 pub fn catalog(input: &CatalogInput) -> Value {
     let base = input.base;
-    let publisher = json!({
-        "@id": format!("{base}/v1/catalog#publisher"),
-        "@type": "foaf:Agent",
-        "foaf:name": lang(
-            "Regional samling för föräldraskapsstöd (Region Västmanland och Länsstyrelsen Västmanland)",
-            "Regional collaboration on parenting support (Region Västmanland and the County Administrative Board of Västmanland)"
-        ),
-    });
-    let mut contact = json!({
-        "@id": format!("{base}/v1/catalog#contact"),
-        "@type": "vcard:Organization",
-        "vcard:fn": "Regional samling för föräldraskapsstöd",
-    });
-    if let Some(u) = input.contact_url {
-        contact["vcard:hasURL"] = json!(u);
-    }
-    if let Some(e) = input.contact_email {
-        contact["vcard:hasEmail"] = json!(format!("mailto:{e}"));
-    }
+    let (publisher, contact) = parties(input);
     let note = if input.synthetic {
         (
             " OBS: syntetiska demonstrationsdata.",
@@ -218,8 +329,17 @@ pub fn catalog(input: &CatalogInput) -> Value {
     } else {
         ("", "")
     };
-    let datasets: Vec<Value> = DATASETS.iter().map(|d| dataset(d, base, note)).collect();
-    json!({
+    let service_id = format!("{base}/v1/catalog#api");
+    let datasets: Vec<Value> = DATASETS
+        .iter()
+        .map(|d| dataset(d, input, note, &service_id))
+        .collect();
+    let all = DATASETS
+        .iter()
+        .map(|d| (d.holding)(input.holdings))
+        .fold(Holding::default(), Holding::and);
+    let service = data_service(base, &service_id);
+    let mut catalog = json!({
         "@context": context(),
         "@id": format!("{base}/v1/catalog"),
         "@type": "dcat:Catalog",
@@ -230,36 +350,78 @@ pub fn catalog(input: &CatalogInput) -> Value {
         ),
         "dct:publisher": publisher,
         "dcat:contactPoint": contact,
-        "dct:license": CC0,
+        "dct:license": licence(),
         "dct:language": [
-            { "@id": "http://publications.europa.eu/resource/authority/language/SWE" },
-            { "@id": "http://publications.europa.eu/resource/authority/language/ENG" }
+            typed("http://publications.europa.eu/resource/authority/language/SWE", "dct:LinguisticSystem"),
+            typed("http://publications.europa.eu/resource/authority/language/ENG", "dct:LinguisticSystem")
         ],
         "dct:spatial": spatial(),
-        "foaf:homepage": format!("{base}/"),
+        "foaf:homepage": typed(&format!("{base}/"), "foaf:Document"),
+        "dcat:themeTaxonomy": { "@id": THEMES, "@type": "skos:ConceptScheme", "dct:title": { "@value": "Data theme", "@language": "en" } },
+        "dcat:service": service,
         "dcat:dataset": datasets,
+    });
+    dates(&mut catalog, &Holding { span: None, ..all });
+    catalog
+}
+
+/// The publisher and the contact point (with what is configured of it).
+fn parties(input: &CatalogInput) -> (Value, Value) {
+    let base = input.base;
+    let publisher = json!({
+        "@id": format!("{base}/v1/catalog#publisher"),
+        "@type": "foaf:Agent",
+        "foaf:name": lang(
+            "Regional samling för föräldraskapsstöd (Region Västmanland och Länsstyrelsen Västmanland)",
+            "Regional collaboration on parenting support (Region Västmanland and the County Administrative Board of Västmanland)"
+        ),
+        "dct:type": concept(REGIONAL_AUTHORITY, json!({ "@value": "Regional authority", "@language": "en" })),
+    });
+    let mut contact = json!({
+        "@id": format!("{base}/v1/catalog#contact"),
+        "@type": ["vcard:Organization", "vcard:Kind"],
+        "vcard:fn": "Regional samling för föräldraskapsstöd",
+    });
+    if let Some(u) = input.contact_url {
+        contact["vcard:hasURL"] = json!(u);
+    }
+    if let Some(e) = input.contact_email {
+        contact["vcard:hasEmail"] = json!(format!("mailto:{e}"));
+    }
+    (publisher, contact)
+}
+
+/// The API itself, the service every distribution is reached through.
+fn data_service(base: &str, service_id: &str) -> Value {
+    json!({
+        "@id": service_id,
+        "@type": "dcat:DataService",
+        "dct:title": lang("Öppet API för föräldraskapsstöd", "Open API for parenting support"),
+        "dct:description": lang(
+            "REST-API med JSON, CSV, NDJSON, XLSX och iCalendar; kontraktet är OpenAPI-dokumentet.",
+            "REST API with JSON, CSV, NDJSON, XLSX and iCalendar; the contract is the OpenAPI document."
+        ),
+        "dcat:endpointURL": typed(&format!("{base}/"), "rdfs:Resource"),
+        "dcat:endpointDescription": typed(&format!("{base}/openapi.json"), "rdfs:Resource"),
+        "dcat:servesDataset": DATASETS.iter().map(|d| json!({ "@id": format!("{base}/v1/catalog#{}", d.id) })).collect::<Vec<_>>(),
+        "dct:publisher": { "@id": format!("{base}/v1/catalog#publisher") },
+        "dcat:contactPoint": { "@id": format!("{base}/v1/catalog#contact") },
+        "dcat:keyword": keywords(&[("föräldraskapsstöd", "parenting support"), ("öppna data", "open data"), ("api", "api")]),
+        "dcat:landingPage": typed(&format!("{base}/docs"), "foaf:Document"),
+        "dct:license": licence(),
+        "dct:accessRights": public(),
+        "dct:conformsTo": typed(&format!("{base}/openapi.json"), "dct:Standard"),
     })
 }
 
-fn dataset(d: &Dataset, base: &str, note: (&str, &str)) -> Value {
+fn dataset(d: &Dataset, input: &CatalogInput, note: (&str, &str), service: &str) -> Value {
+    let base = input.base;
     let distributions: Vec<Value> = d
         .formats
         .iter()
-        .map(|f| {
-            let url = f.url(base, d.path);
-            json!({
-                "@id": format!("{base}/v1/catalog#{}-{}", d.id, f.media_type().replace('/', "-")),
-                "@type": "dcat:Distribution",
-                "dct:title": format!("{} ({})", d.title.1, f.media_type()),
-                "dcat:accessURL": url,
-                "dcat:downloadURL": url,
-                "dcat:mediaType": format!("{MEDIA}{}", f.media_type()),
-                "dct:license": CC0,
-                "dct:conformsTo": format!("{base}/openapi.json"),
-            })
-        })
+        .map(|f| distribution(d, *f, input, service))
         .collect();
-    json!({
+    let mut node = json!({
         "@id": format!("{base}/v1/catalog#{}", d.id),
         "@type": "dcat:Dataset",
         "dct:identifier": d.id,
@@ -267,12 +429,46 @@ fn dataset(d: &Dataset, base: &str, note: (&str, &str)) -> Value {
         "dct:description": lang(&format!("{}{}", d.description.0, note.0), &format!("{}{}", d.description.1, note.1)),
         "dct:publisher": { "@id": format!("{base}/v1/catalog#publisher") },
         "dcat:contactPoint": { "@id": format!("{base}/v1/catalog#contact") },
-        "dct:license": CC0,
-        "dct:accrualPeriodicity": DAILY,
-        "dcat:theme": d.themes.iter().map(|t| format!("{THEME}{t}")).collect::<Vec<_>>(),
+        "dct:license": licence(),
+        "dct:accessRights": public(),
+        "dct:accrualPeriodicity": typed(DAILY, "dct:Frequency"),
+        "dcat:theme": d.themes.iter().map(|t| theme(t)).collect::<Vec<_>>(),
+        "dcat:keyword": keywords(d.keywords),
         "dct:spatial": spatial(),
-        "dcat:landingPage": format!("{base}/"),
-        "dct:conformsTo": format!("{base}/openapi.json"),
+        "dcat:landingPage": typed(&format!("{base}/"), "foaf:Document"),
+        "dct:conformsTo": typed(&format!("{base}/openapi.json"), "dct:Standard"),
         "dcat:distribution": distributions,
-    })
+    });
+    dates(&mut node, &(d.holding)(input.holdings));
+    node
+}
+
+fn distribution(d: &Dataset, f: Format, input: &CatalogInput, service: &str) -> Value {
+    let base = input.base;
+    let availability = if input.synthetic {
+        ("EXPERIMENTAL", "Experimental")
+    } else {
+        ("STABLE", "Stable")
+    };
+    let url = f.url(base, d.path);
+    let media = typed(&format!("{MEDIA}{}", f.media_type()), "dct:MediaType");
+    let (sv, en) = f.name();
+    let mut dist = json!({
+        "@id": format!("{base}/v1/catalog#{}-{}", d.id, f.media_type().replace('/', "-")),
+        "@type": "dcat:Distribution",
+        "dct:title": lang(&format!("{} ({})", d.title.0, f.media_type()), &format!("{} ({})", d.title.1, f.media_type())),
+        "dct:description": lang(sv, en),
+        "dcat:accessURL": typed(&url, "rdfs:Resource"),
+        "dcat:accessService": { "@id": service },
+        "dcat:mediaType": media,
+        "dct:format": typed(&format!("{MEDIA}{}", f.media_type()), "dct:MediaTypeOrExtent"),
+        "dct:license": licence(),
+        "dct:accessRights": public(),
+        "dcatap:availability": concept(&format!("{AVAILABILITY}{}", availability.0), json!({ "@value": availability.1, "@language": "en" })),
+        "dct:conformsTo": typed(&format!("{base}/openapi.json"), "dct:Standard"),
+    });
+    if f.is_download() {
+        dist["dcat:downloadURL"] = typed(&url, "rdfs:Resource");
+    }
+    dist
 }

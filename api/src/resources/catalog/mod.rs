@@ -13,6 +13,7 @@ use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::public_base;
 use crate::resources::meta::api_info::api_info;
 use crate::state::AppState;
+use crate::store::holdings::holdings;
 
 /// A JSON-LD document.
 pub struct JsonLd(pub serde_json::Value);
@@ -57,14 +58,22 @@ impl CatalogApi {
     ///
     /// The datasets of this API — sessions, reach, indicators, outcome
     /// measures, the evaluation view, programmes, municipalities and the
-    /// reference population — as a DCAT-AP-SE
-    /// catalogue in JSON-LD: publisher (the Regional samling, Region
-    /// Västmanland and Länsstyrelsen Västmanland), contact point, licence
-    /// CC0-1.0, daily accrual periodicity, EU data themes, spatial coverage,
-    /// and each dataset's distributions (JSON, CSV, NDJSON, iCalendar) with
-    /// IANA media types, conforming to the OpenAPI document. The `@context` is
-    /// inline, so the document expands offline. URLs are absolute, from
-    /// `PUBLIC_BASE_URL` or the request's `Host`.
+    /// reference population — as a DCAT-AP-SE catalogue in JSON-LD that
+    /// conforms to the EU's DCAT-AP 3.0.0 shapes: publisher (the Regional
+    /// samling, Region Västmanland and Länsstyrelsen Västmanland), contact
+    /// point (`API_CONTACT_EMAIL`, `API_CONTACT_URL`), licence CC0-1.0,
+    /// public access, daily accrual periodicity, EU data themes, keywords in
+    /// Swedish and English, spatial coverage, the API as a data service, and
+    /// each dataset's distributions (JSON through the API; CSV, NDJSON, XLSX
+    /// and iCalendar downloads of the whole dataset) with IANA media types.
+    ///
+    /// Dates come from the data: `dct:issued` is the earliest time recorded
+    /// on what a dataset holds (a session's creation, else the oldest row's
+    /// last change), `dct:modified` its latest change (deletions included),
+    /// `dct:temporal` the days its data covers (whole years for reach,
+    /// indicators, population and outcomes); absent while a dataset is
+    /// empty. The `@context` is inline, so the document expands offline.
+    /// URLs are absolute, from `PUBLIC_BASE_URL` or the request's `Host`.
     #[oai(path = "/catalog", method = "get", operation_id = "getCatalog")]
     async fn get(
         &self,
@@ -72,12 +81,14 @@ impl CatalogApi {
         state: poem::web::Data<&AppState>,
     ) -> Result<CatalogResponse, ListError> {
         let info = api_info(&state.db, &state.settings).await?;
+        let holdings = holdings(&state.db).await?;
         let base = public_base(req, state.settings.public_base_url.as_deref());
         Ok(CatalogResponse::Ok(JsonLd(catalog(&CatalogInput {
             base: &base,
             contact_url: state.settings.contact_url.as_deref(),
             contact_email: state.settings.contact_email.as_deref(),
             synthetic: info.data.synthetic,
+            holdings: &holdings,
         }))))
     }
 }

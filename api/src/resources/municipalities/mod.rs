@@ -7,10 +7,13 @@ pub mod wire;
 mod year;
 
 pub use store::{
-    get_municipality, list_municipalities, population_series, put_population, whole_list,
-    MunicipalityFilter,
+    all_population, get_municipality, list_municipalities, population_series, put_population,
+    whole_list, MunicipalityFilter,
 };
-pub use wire::{Municipality, MunicipalityPage, Population, PopulationSeries, PopulationYear};
+pub use wire::{
+    Municipality, MunicipalityPage, Population, PopulationRow, PopulationSeries, PopulationTable,
+    PopulationYear,
+};
 
 use poem::Request;
 use poem_openapi::param::{Path, Query};
@@ -86,6 +89,29 @@ pub enum PopulationSeriesResponse {
     Ok(PopulationSeriesBody),
 }
 
+#[derive(ResponseContent)]
+pub enum PopulationTableBody {
+    Json(Json<PopulationTable>),
+    Csv(formats::Csv),
+    Ndjson(formats::Ndjson),
+    Xlsx(formats::Xlsx),
+}
+
+#[derive(ApiResponse)]
+pub enum PopulationTableResponse {
+    /// Every municipality's population series (JSON, CSV, NDJSON or an XLSX
+    /// workbook).
+    #[oai(
+        status = 200,
+        header(
+            name = "Content-Disposition",
+            ty = "Option<String>",
+            description = "CSV and XLSX: `attachment; filename=\"…\"` (e.g. `population-19.csv`)."
+        )
+    )]
+    Ok(PopulationTableBody),
+}
+
 #[derive(ApiResponse)]
 pub enum PutPopulationResponse {
     /// Created: the municipality had no row for this year.
@@ -96,17 +122,21 @@ pub enum PutPopulationResponse {
     Ok(Json<PopulationYear>),
 }
 
-/// The `Om data` lines of a population workbook: its sources, each once.
-fn population_about(code: &str, data: &[PopulationYear]) -> Vec<AboutLine> {
-    let mut sources: Vec<&str> = data.iter().map(|y| y.source.as_str()).collect();
+/// The `Om data` lines of a population workbook: what it holds (`what`,
+/// in Swedish and English) and its sources, each once.
+fn population_about<'a>(
+    what: (String, String),
+    sources: impl Iterator<Item = &'a str>,
+) -> Vec<AboutLine> {
+    let mut sources: Vec<&str> = sources.collect();
     sources.sort_unstable();
     sources.dedup();
     let sources = sources.join("; ");
     vec![
         AboutLine::new(
             "Innehåll / Contents",
-            format!("Befolkningsserien för kommun {code}: folkmängd (total) och barn i ett åldersspann (children, children_age_from–children_age_to) den 31 december varje år; tom cell där källan inte ger uppgiften."),
-            format!("The population series of municipality {code}: inhabitants (total) and children in an age band (children, children_age_from–children_age_to) on 31 December of each year; a blank cell where the source gives no figure."),
+            format!("{}: folkmängd (total) och barn i ett åldersspann (children, children_age_from–children_age_to) den 31 december varje år; tom cell där källan inte ger uppgiften.", what.0),
+            format!("{}: inhabitants (total) and children in an age band (children, children_age_from–children_age_to) on 31 December of each year; a blank cell where the source gives no figure.", what.1),
         ),
         AboutLine::new(
             "Källa / Source",
@@ -233,11 +263,69 @@ impl MunicipalitiesApi {
             match formats::negotiate(req, format.0) {
                 Format::Csv => PopulationSeriesBody::Csv(formats::csv_of(&data, name)),
                 Format::Xlsx => {
-                    let about = state.about(req, population_about(code.as_str(), &data));
+                    let what = (
+                        format!("Befolkningsserien för kommun {}", code.as_str()),
+                        format!("The population series of municipality {}", code.as_str()),
+                    );
+                    let sources = data.iter().map(|y| y.source.as_str());
+                    let about = state.about(req, population_about(what, sources));
                     PopulationSeriesBody::Xlsx(xlsx_of(&data, name, &about)?)
                 }
                 Format::Ndjson => PopulationSeriesBody::Ndjson(formats::ndjson_of(&data)),
                 Format::Json => PopulationSeriesBody::Json(Json(PopulationSeries {
+                    data,
+                    next_cursor: None,
+                    next: None,
+                })),
+            },
+        ))
+    }
+
+    /// Lista alla befolkningsserier / List every population series
+    ///
+    /// The reference population as one table: every municipality's series
+    /// (or one county's), by municipality code, then year, oldest first —
+    /// `total` inhabitants and `children` in an age band, each null where
+    /// the year's source gives none, with the source. What reach and the
+    /// indicators per 1,000 children divide by. The whole table in one
+    /// response (never paged: 290 municipalities × the years held); CSV,
+    /// NDJSON and XLSX by `format` or `Accept`. A `county` with no
+    /// municipality is a 400 that names it.
+    #[oai(path = "/population", method = "get", operation_id = "listPopulation")]
+    async fn population_table(
+        &self,
+        req: &Request,
+        state: poem::web::Data<&AppState>,
+        /// Only this county (2-digit SCB code, e.g. `19`).
+        #[oai(example = "example_county")]
+        county: Query<Option<String>>,
+        /// Response format; equivalent to `Accept: text/csv`, `application/x-ndjson`
+        /// or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` (xlsx).
+        format: Query<Option<Format>>,
+    ) -> Result<PopulationTableResponse, ListError> {
+        let county = parse_opt("county", county.0.as_deref(), parse_county)?;
+        let data = all_population(&state.db, county.as_deref()).await?;
+        let name = file_name(["population", county.as_deref().unwrap_or("")]);
+        Ok(PopulationTableResponse::Ok(
+            match formats::negotiate(req, format.0) {
+                Format::Csv => PopulationTableBody::Csv(formats::csv_of(&data, name)),
+                Format::Xlsx => {
+                    let what = match &county {
+                        Some(c) => (
+                            format!("Befolkningsserierna för kommunerna i län {c}"),
+                            format!("The population series of the municipalities of county {c}"),
+                        ),
+                        None => (
+                            "Befolkningsserierna för Sveriges kommuner".to_owned(),
+                            "The population series of Sweden's municipalities".to_owned(),
+                        ),
+                    };
+                    let sources = data.iter().map(|y| y.source.as_str());
+                    let about = state.about(req, population_about(what, sources));
+                    PopulationTableBody::Xlsx(xlsx_of(&data, name, &about)?)
+                }
+                Format::Ndjson => PopulationTableBody::Ndjson(formats::ndjson_of(&data)),
+                Format::Json => PopulationTableBody::Json(Json(PopulationTable {
                     data,
                     next_cursor: None,
                     next: None,

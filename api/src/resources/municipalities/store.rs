@@ -8,7 +8,7 @@ use sea_orm::{
 use serde_json::Value;
 
 use super::validate::population_figure;
-use super::wire::{Municipality, PopulationYear};
+use super::wire::{Municipality, PopulationRow, PopulationYear};
 use crate::error::ApiError;
 use crate::http::paging;
 use crate::store::audit::Actor;
@@ -98,6 +98,31 @@ pub async fn population_series(
         .await?
         .into_iter()
         .map(PopulationYear::from)
+        .collect())
+}
+
+/// Every municipality's series (or a county's), by municipality code, then
+/// year: the reference population as one table. A county with no
+/// municipality is the 400 that names it.
+pub async fn all_population(
+    db: &impl ConnectionTrait,
+    county: Option<&str>,
+) -> Result<Vec<PopulationRow>, ApiError> {
+    let mut q = municipality::Entity::find().order_by_asc(municipality::Column::Code);
+    if let Some(c) = county {
+        q = q.filter(municipality::Column::CountyCode.eq(c));
+    }
+    let municipalities = q.all(db).await?;
+    if let (Some(c), true) = (county, municipalities.is_empty()) {
+        return Err(ApiError::unknown_county(c));
+    }
+    let mut series = population::all_series(db).await?;
+    Ok(municipalities
+        .iter()
+        .flat_map(|m| {
+            let years = series.remove(&m.code).unwrap_or_default();
+            years.into_iter().map(|p| PopulationRow::new(m, p))
+        })
         .collect())
 }
 
