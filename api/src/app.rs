@@ -13,7 +13,9 @@ use crate::http::conditional::{conditional, Freshness};
 use crate::http::openapi::{self, Document, Served};
 use crate::http::operations::Operations;
 use crate::http::security;
-use crate::http::{body_limit, compression, cors, observe, origin, problems, query, rate_limit};
+use crate::http::{
+    body_limit, compression, cors, observe, origin, problems, query, rate_limit, retry,
+};
 use crate::resources::reach::indicators::OfferTables;
 use crate::resources::reach::table::ReachTables;
 use crate::resources::{self, page, Apis};
@@ -108,6 +110,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         // observe is outermost, so its timing and request id cover the rest.
         .around(move |ep, req| security::timeout(ep, req, request_timeout))
         .around(move |ep, req| conditional(ep, req, freshness.clone()))
+        .around(retry::retry_reads)
         .around(query::drop_empty)
         .around(move |ep, req| query::refuse_undeclared(ep, req, operations.clone()))
         .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))

@@ -171,6 +171,10 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 /// every `Idempotency-Key`. The total is given in `error_count`.
 pub const MAX_LISTED_ERRORS: usize = 100;
 
+/// Seconds a client is asked to wait when the database is away: a restart
+/// or failover takes a few; the pool reconnects on the next request.
+pub const DATABASE_RETRY_AFTER: u64 = 2;
+
 impl ApiError {
     pub fn new(
         status: StatusCode,
@@ -331,6 +335,32 @@ impl ApiError {
             detail,
         )
     }
+    /// The database is away (see [`database_away`]): 503 with
+    /// `Retry-After`. Nothing was written: a write runs in one transaction,
+    /// and one whose commit was not confirmed is retried safely with the
+    /// same `Idempotency-Key`, which replays it if it did commit.
+    pub fn database_unavailable(cause: impl std::fmt::Display) -> Self {
+        let mut e = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "/problems/database-unavailable",
+            "Database unavailable",
+            "The database did not answer (it may be restarting). Retry after the seconds \
+             `Retry-After` gives; a write with the same Idempotency-Key, which applies it \
+             exactly once.",
+        );
+        e.retry_after = Some(DATABASE_RETRY_AFTER);
+        e.cause = Some(Box::new(Cause {
+            text: cause.to_string(),
+            step: None,
+        }));
+        e
+    }
+
+    /// Whether this is [`ApiError::database_unavailable`].
+    pub fn is_database_unavailable(&self) -> bool {
+        self.kind == "/problems/database-unavailable"
+    }
+
     /// The database's and the server's internals are kept for the log,
     /// never sent.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -386,7 +416,45 @@ pub fn no_programme(slug: &str) -> String {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
+        if database_away(&e) {
+            return Self::database_unavailable(chain(&e));
+        }
         Self::internal(chain(&e))
+    }
+}
+
+/// Whether `e` says the database could not be reached or dropped the
+/// connection (PostgreSQL restarting, failing over, an operator's
+/// `pg_terminate_backend`; a SQLite file locked past the busy timeout),
+/// rather than that the statement was wrong: a moment later the same
+/// request may well succeed.
+pub fn database_away(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{DbErr, RuntimeErr};
+    let sqlx = match e {
+        // Whatever stopped a connection from being made or handed out.
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match sqlx {
+        Sqlx::Io(_)
+        | Sqlx::Tls(_)
+        | Sqlx::Protocol(_)
+        | Sqlx::PoolTimedOut
+        | Sqlx::PoolClosed
+        | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(db) => {
+            let code = db.code();
+            let code = code.as_deref().unwrap_or_default();
+            // PostgreSQL: class 08 connection exceptions; 57P01-57P03
+            // admin or crash shutdown, cannot connect now. SQLite: 5
+            // SQLITE_BUSY and 6 SQLITE_LOCKED, with their extended codes.
+            code.starts_with("08")
+                || matches!(code, "57P01" | "57P02" | "57P03")
+                || matches!(code.parse::<i32>().map(|c| c & 0xff), Ok(5 | 6))
+        }
+        _ => false,
     }
 }
 
@@ -493,6 +561,7 @@ error_responses!(
         BadRequest = 400: "A query or path parameter is malformed.",
         NotFound = 404: "No such resource.",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
+        Unavailable = 503: "The database did not answer (it may be restarting) or the request took longer than its time limit; retry after `Retry-After` (a write with the same `Idempotency-Key`: it is applied exactly once).",
     }
 );
 
@@ -501,6 +570,7 @@ error_responses!(
     ListError {
         BadRequest = 400: "A query parameter is malformed, or the cursor belongs to another query.",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
+        Unavailable = 503: "The database did not answer (it may be restarting) or the request took longer than its time limit; retry after `Retry-After` (a write with the same `Idempotency-Key`: it is applied exactly once).",
     }
 );
 
@@ -516,6 +586,7 @@ error_responses!(
         UnsupportedMediaType = 415: "The body is not `application/json`.",
         Unprocessable = 422: "The body is invalid (the first 100 invalid fields are listed in `errors`, all of them counted in `error_count` when there are more), or the Idempotency-Key was used with another request.",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
+        Unavailable = 503: "The database did not answer (it may be restarting) or the request took longer than its time limit; retry after `Retry-After` (a write with the same `Idempotency-Key`: it is applied exactly once).",
     }
 );
 
@@ -526,5 +597,6 @@ error_responses!(
         Unauthorized = 401: "No API key, or an unknown or revoked one.",
         Forbidden = 403: "The key is not an admin key.",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
+        Unavailable = 503: "The database did not answer (it may be restarting) or the request took longer than its time limit; retry after `Retry-After` (a write with the same `Idempotency-Key`: it is applied exactly once).",
     }
 );

@@ -162,6 +162,131 @@ async fn every_limited_answer_tells_the_client_its_quota() {
     assert_eq!(stand(&write), [Some(2), Some(1), Some(30)]);
 }
 
+/// Reads that keep every pool connection busy a moment before a cut, so
+/// that none is checked before its next use.
+const BUSY_READS: [&str; 6] = [
+    "/v1/sessions",
+    "/v1/programmes",
+    "/v1/municipalities",
+    "/v1/reach",
+    "/v1/indicators?county=19",
+    "/v1/api-info",
+];
+
+/// When PostgreSQL drops every connection (a restart, a failover, an
+/// operator's `pg_terminate_backend`), no answer is a 500: a write cut off
+/// answers 503 with `Retry-After`, and its retry with the same
+/// `Idempotency-Key` applies it exactly once; every read is asked again on a
+/// fresh connection and answers 200. (On SQLite there is no connection to
+/// lose; tests/ops/db_faults.sh locks its file instead.)
+#[tokio::test]
+async fn a_lost_database_connection_is_never_a_500() {
+    let app = TestApp::with_settings(Settings {
+        read_rate_per_minute: 0,
+        write_rate_per_minute: 0,
+        response_cache_bytes: 0,
+        ..Settings::default()
+    })
+    .await;
+    let key = app.key(Some("1980")).await;
+    let busy = async || {
+        let all = futures_util::future::join_all(BUSY_READS.map(|r| app.get(r))).await;
+        assert!(all.iter().all(|r| r.status == 200));
+    };
+
+    // Reads: each is asked again on a fresh connection.
+    busy().await;
+    let Some(cut) = app.cut_connections().await else {
+        return;
+    };
+    assert!(cut >= 1, "the pool held connections");
+    let answers = futures_util::future::join_all(BUSY_READS.map(|r| app.get(r))).await;
+    for (uri, reply) in BUSY_READS.iter().zip(&answers) {
+        assert_eq!(reply.status, 200, "{uri}: {}", reply.text());
+    }
+
+    // A write: once the pool has stopped checking every connection.
+    tokio::time::sleep(api::store::db::CHECK_ALL_FOR + Duration::from_millis(200)).await;
+    busy().await;
+    app.cut_connections().await;
+    let body = session_json("CUT-1", "2025-03-01");
+    let first = app
+        .put_session_idempotent(&key, "1980", "CUT-1", "cut-1", &body)
+        .await;
+    let problem = assert_problem(&first, 503, "/v1/municipalities/1980/sessions/CUT-1");
+    assert!(problem["type"]
+        .as_str()
+        .unwrap()
+        .ends_with("/problems/database-unavailable"));
+    assert_eq!(first.header("retry-after"), Some("2"));
+    let retried = app
+        .put_session_idempotent(&key, "1980", "CUT-1", "cut-1", &body)
+        .await;
+    assert_eq!(retried.status, 201, "{}", retried.text());
+    let again = app
+        .put_session_idempotent(&key, "1980", "CUT-1", "cut-1", &body)
+        .await;
+    assert_eq!(again.status, 201, "replayed");
+    assert_eq!(again.json()["id"], retried.json()["id"]);
+    let feed = app
+        .changes(None, Some("session"), Some(100))
+        .await
+        .ok_json();
+    assert_eq!(
+        feed["changes"].as_array().map(Vec::len),
+        Some(1),
+        "applied once"
+    );
+}
+
+/// While the database is down, what the cache holds is still answered, an
+/// uncached read is a 503 with `Retry-After` (soon, not after the pool's
+/// 30 s), readiness says 503; once it is back, everything answers again
+/// without a restart. (PostgreSQL only: the database refuses connections.)
+#[tokio::test]
+async fn while_the_database_is_down_the_cache_answers_and_the_rest_is_a_503() {
+    let app = TestApp::with_settings(Settings {
+        read_rate_per_minute: 0,
+        write_rate_per_minute: 0,
+        ..Settings::default()
+    })
+    .await;
+    let cached = app.get("/v1/programmes").await;
+    assert_eq!(cached.status, 200);
+    if !app.database_up(false).await {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let hit = app.get("/v1/programmes").await;
+    assert_eq!(hit.status, 200);
+    assert_eq!(hit.body, cached.body);
+    assert_eq!(
+        hit.header("cache-status"),
+        Some("foraldraskapsstod; hit; detail=database-away")
+    );
+    let uncached = app.get("/v1/municipalities/1980").await;
+    assert_problem(&uncached, 503, "/v1/municipalities/1980");
+    assert_eq!(uncached.header("retry-after"), Some("2"));
+    assert_eq!(app.get("/health/ready").await.status, 503);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "answered in {:?}",
+        started.elapsed()
+    );
+
+    assert!(app.database_up(true).await);
+    let back = std::time::Instant::now();
+    loop {
+        let ready = app.get("/health/ready").await.status;
+        let read = app.get("/v1/municipalities/1980").await.status;
+        if ready == 200 && read == 200 {
+            break;
+        }
+        assert!(back.elapsed() < Duration::from_secs(2), "{ready} {read}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The real server on a free loopback port, with its own SQLite database.
 pub(crate) struct Server {
     pub(crate) child: Child,

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::response_cache::{self, Cached, ResponseCache};
 use crate::error::ApiError;
+use crate::store::db::suspect_connections;
 use crate::store::feed::data_version;
 use crate::store::version::{self, VersionReads};
 
@@ -34,6 +35,10 @@ pub const NEVER_STORED: &[&str] = &["/v1/audit"];
 /// cache, so operators (and the tests) can see the cache at work.
 const CACHE_STATUS: &str = "cache-status";
 const HIT: &str = "foraldraskapsstod; hit";
+/// A hit served while the database is away, of the last version seen.
+const STALE: &str = "foraldraskapsstod; hit; detail=database-away";
+/// Cache-Control of an anonymous read.
+const PUBLIC: &str = "public, max-age=60, stale-while-revalidate=300";
 const MISS: &str = "foraldraskapsstod; fwd=uri-miss";
 const STORED: &str = "foraldraskapsstod; fwd=uri-miss; stored";
 
@@ -59,16 +64,36 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
         return Ok(resp);
     }
     let db = &state.db;
-    let version = state.versions.current(|| data_version(db)).await?;
-    state.responses.advance_to(version);
     let keyed = req.header(header::AUTHORIZATION).is_some();
+    let read = || state.versions.current(|| data_version(db));
+    // A dead connection is read again at once on a fresh one (as the retry
+    // layer does for the handler's reads).
+    let version = match read().await {
+        Err(e) if e.is_database_unavailable() => {
+            suspect_connections();
+            read().await
+        }
+        read => read,
+    };
+    let version = match version {
+        Ok(version) => version,
+        // The database is away: an anonymous GET the cache holds for the
+        // last version seen is still answered (no write can have moved the
+        // data meanwhile through this database); anything else is the 503.
+        Err(e) if e.is_database_unavailable() && !keyed && *req.method() == Method::GET => {
+            let last = state.versions.last_seen();
+            let etag = etag(&req, last, state.suppression_threshold);
+            return match state.responses.get(&etag) {
+                Some(cached) => Ok(cached_answer(cached, &etag, PUBLIC, STALE)),
+                None => Err(e.into()),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    };
+    state.responses.advance_to(version);
     let etag = etag(&req, version, state.suppression_threshold);
     let matches = none_match(&req, &etag);
-    let cache_control = if keyed {
-        "private, no-cache"
-    } else {
-        "public, max-age=60, stale-while-revalidate=300"
-    };
+    let cache_control = if keyed { "private, no-cache" } else { PUBLIC };
     let not_modified = || {
         let mut resp = Response::builder()
             .status(StatusCode::NOT_MODIFIED)
@@ -83,17 +108,7 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
     // HEAD is answered by the handler (no body to keep); a keyed read may
     // differ per caller and is never shared.
     let shared = !keyed && *req.method() == Method::GET;
-    let hit = |hit: Cached| {
-        let mut resp = Response::builder().body(hit.body);
-        *resp.headers_mut() = hit.headers;
-        if let Some(operation) = hit.operation {
-            resp.set_data(operation);
-        }
-        set_cache_headers(&mut resp, &etag, cache_control);
-        resp.headers_mut()
-            .insert(CACHE_STATUS, HeaderValue::from_static(HIT));
-        resp
-    };
+    let hit = |hit: Cached| cached_answer(hit, &etag, cache_control, HIT);
     let mut _filling = None;
     if shared {
         if let Some(cached) = state.responses.get(&etag) {
@@ -128,6 +143,24 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
     }
     set_cache_headers(&mut resp, &etag, cache_control);
     Ok(resp)
+}
+
+/// A kept answer, as a hit (`status` says which kind).
+fn cached_answer(
+    hit: Cached,
+    etag: &str,
+    cache_control: &'static str,
+    status: &'static str,
+) -> Response {
+    let mut resp = Response::builder().body(hit.body);
+    *resp.headers_mut() = hit.headers;
+    if let Some(operation) = hit.operation {
+        resp.set_data(operation);
+    }
+    set_cache_headers(&mut resp, etag, cache_control);
+    resp.headers_mut()
+        .insert(CACHE_STATUS, HeaderValue::from_static(status));
+    resp
 }
 
 /// `W/"<data version>-<hash of the request>"`. The hash covers everything an

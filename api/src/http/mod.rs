@@ -22,5 +22,6 @@ pub mod query;
 pub mod rate_limit;
 pub mod raw_json;
 pub mod response_cache;
+pub mod retry;
 pub mod security;
 pub mod workbook;

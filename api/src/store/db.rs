@@ -1,7 +1,9 @@
 //! Connecting to SQLite or PostgreSQL and bringing the schema up to date.
 
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// The schema's migrations, for tools and tests that step through them.
 pub use migration::{Migrator, MigratorTrait};
@@ -42,6 +44,34 @@ pub async fn connect_server(
     connections: Option<u32>,
 ) -> Result<DatabaseConnection, DbErr> {
     connect_with(url, false, connections).await
+}
+
+/// [`connect_server`], waiting up to `wait` for a database that does not
+/// answer yet (a container started beside it, a PostgreSQL restarting): the
+/// attempts back off from a quarter of a second to 5 s, each logged, so a
+/// server started first does not exit, nor hammer the database.
+pub async fn connect_server_waiting(
+    url: &str,
+    connections: Option<u32>,
+    wait: Duration,
+) -> Result<DatabaseConnection, DbErr> {
+    let start = std::time::Instant::now();
+    let mut pause = Duration::from_millis(250);
+    loop {
+        match connect_server(url, connections).await {
+            Ok(db) => return Ok(db),
+            Err(e) if crate::error::database_away(&e) && start.elapsed() + pause <= wait => {
+                tracing::warn!(
+                    error = %e,
+                    retry_in_ms = pause.as_millis() as u64,
+                    "the database does not answer yet; waiting (DATABASE_WAIT_SECONDS)"
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// The pool's size unless told otherwise.
@@ -144,6 +174,10 @@ const CHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
 /// restarted, or an idle timeout on the way), is found in time on one that
 /// has been idle; one in steady use fails its next query once instead, and is
 /// replaced.
+///
+/// Once a statement has found its connection dead, every connection is
+/// checked for a while ([`suspect_connections`]): the others opened before
+/// the same restart are dead too, and a read asked again must not meet one.
 fn pool_options<DB: sqlx::Database>(max_connections: u32) -> PoolOptions<DB> {
     PoolOptions::new()
         .max_connections(max_connections)
@@ -152,12 +186,39 @@ fn pool_options<DB: sqlx::Database>(max_connections: u32) -> PoolOptions<DB> {
         .test_before_acquire(false)
         .before_acquire(|connection: &mut DB::Connection, meta| {
             Box::pin(async move {
-                if meta.idle_for >= CHECK_AFTER_IDLE {
+                if meta.idle_for >= CHECK_AFTER_IDLE || checking_all() {
                     connection.ping().await?;
                 }
                 Ok(true)
             })
         })
+}
+
+/// How long every connection is checked after one was found dead: long
+/// enough for a read asked again at once, and for the requests meanwhile.
+pub const CHECK_ALL_FOR: Duration = Duration::from_secs(2);
+
+/// Until when (milliseconds since [`epoch`]) every connection is checked.
+static CHECK_ALL_UNTIL: AtomicU64 = AtomicU64::new(0);
+
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+fn now_ms() -> u64 {
+    epoch().elapsed().as_millis() as u64
+}
+
+fn checking_all() -> bool {
+    now_ms() < CHECK_ALL_UNTIL.load(Ordering::Relaxed)
+}
+
+/// A statement found the database away: check every connection before use
+/// for the next few seconds, so the dead ones are replaced, not handed out.
+pub fn suspect_connections() {
+    let until = now_ms() + CHECK_ALL_FOR.as_millis() as u64;
+    CHECK_ALL_UNTIL.fetch_max(until, Ordering::Relaxed);
 }
 
 fn connection_error(e: sqlx::Error) -> DbErr {

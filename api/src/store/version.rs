@@ -115,6 +115,11 @@ impl VersionReads {
         self.seen.subscribe()
     }
 
+    /// The latest version any read has seen (0 before the first).
+    pub fn last_seen(&self) -> i64 {
+        *self.seen.borrow()
+    }
+
     fn lock(&self) -> MutexGuard<'_, Reads> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -292,6 +292,9 @@ struct ServeArgs {
     /// Database connections at most (default: 4 on SQLite; on PostgreSQL twice the cores, from 4 to 16).
     #[arg(long, env = "DATABASE_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
     database_connections: Option<u32>,
+    /// How long start-up waits for the database to answer, in seconds (0: fail at once).
+    #[arg(long, env = "DATABASE_WAIT_SECONDS", default_value_t = 60)]
+    database_wait_seconds: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -581,7 +584,8 @@ async fn sync(cmd: SyncCommand) -> CliResult {
 }
 
 async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
-    let db = db::connect_server(database_url, args.database_connections).await?;
+    let wait = std::time::Duration::from_secs(args.database_wait_seconds);
+    let db = db::connect_server_waiting(database_url, args.database_connections, wait).await?;
     db::migrate(&db).await?;
     if !args.no_demo {
         use sea_orm::{EntityTrait, PaginatorTrait};

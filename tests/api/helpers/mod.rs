@@ -143,6 +143,55 @@ impl TestApp {
         Self::assemble(self.db.clone(), settings, Cleanup::Shared, None)
     }
 
+    /// Makes this test's PostgreSQL database refuse (`up = false`) or admit
+    /// connections again, as a server that is down and comes back; false on
+    /// SQLite.
+    pub async fn database_up(&self, up: bool) -> bool {
+        let Cleanup::Postgres { admin_url, name } = &self.cleanup else {
+            return false;
+        };
+        let admin = Database::connect(admin_url.as_str())
+            .await
+            .expect("TEST_DATABASE_URL must reach PostgreSQL");
+        admin
+            .execute(Statement::from_string(
+                DbBackend::Postgres,
+                format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {up}"),
+            ))
+            .await
+            .expect("allow or refuse connections");
+        admin.close().await.ok();
+        if !up {
+            self.cut_connections().await;
+        }
+        true
+    }
+
+    /// Terminates every server connection to this test's PostgreSQL
+    /// database, as a restart, a failover or an operator's
+    /// `pg_terminate_backend` does; how many. None on SQLite, which has no
+    /// server to lose (tests/ops/db_faults.sh locks its file instead).
+    pub async fn cut_connections(&self) -> Option<u64> {
+        let Cleanup::Postgres { admin_url, name } = &self.cleanup else {
+            return None;
+        };
+        let admin = Database::connect(admin_url.as_str())
+            .await
+            .expect("TEST_DATABASE_URL must reach PostgreSQL");
+        let cut = admin
+            .query_all(Statement::from_string(
+                DbBackend::Postgres,
+                format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+                ),
+            ))
+            .await
+            .expect("terminate the test database's connections");
+        admin.close().await.ok();
+        Some(cut.len() as u64)
+    }
+
     /// A new API key: for a municipality, or admin with `None`.
     pub async fn key(&self, municipality: Option<&str>) -> String {
         let code =
