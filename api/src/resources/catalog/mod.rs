@@ -1,5 +1,6 @@
 //! `GET /v1/catalog`: what the Swedish data portal (dataportal.se) harvests.
 
+mod datasets;
 pub mod dcat;
 
 use poem::{IntoResponse, Request, Response};
