@@ -512,6 +512,9 @@ macro_rules! error_responses {
             /// The server failed; the cause is logged with the request id.
             #[oai(status = 500, content_type = "application/problem+json")]
             Internal(poem_openapi::payload::Json<$crate::error::Problem>),
+            /// The database did not answer (it may be restarting) or the request took longer than its time limit; retry after `Retry-After` (a write with the same `Idempotency-Key`: it is applied exactly once).
+            #[oai(status = 503, content_type = "application/problem+json")]
+            Unavailable(poem_openapi::payload::Json<$crate::error::Problem>, #[oai(header = "Retry-After")] Option<u64>),
         }
 
         impl From<$crate::error::ApiError> for $name {
@@ -522,6 +525,10 @@ macro_rules! error_responses {
                     500 => {
                         e.report();
                         Self::Internal(poem_openapi::payload::Json(problem))
+                    }
+                    503 => {
+                        e.report();
+                        Self::Unavailable(poem_openapi::payload::Json(problem), e.retry_after)
                     }
                     other => {
                         let mut internal = $crate::error::ApiError::internal(format!(
@@ -542,6 +549,7 @@ macro_rules! error_responses {
             fn from(p: $crate::error::Problem) -> Self {
                 match p.status {
                     $($status => Self::$variant(poem_openapi::payload::Json(p), None),)+
+                    503 => Self::Unavailable(poem_openapi::payload::Json(p), None),
                     _ => Self::Internal(poem_openapi::payload::Json(p)),
                 }
             }
@@ -561,7 +569,6 @@ error_responses!(
         BadRequest = 400: "A query or path parameter is malformed.",
         NotFound = 404: "No such resource.",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
-        Unavailable = 503: "The database did not answer (it may be restarting) or the request took longer than its time limit; retry after `Retry-After` (a write with the same `Idempotency-Key`: it is applied exactly once).",
     }
 );
 
@@ -570,7 +577,6 @@ error_responses!(
     ListError {
         BadRequest = 400: "A query parameter is malformed, or the cursor belongs to another query.",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
-        Unavailable = 503: "The database did not answer (it may be restarting) or the request took longer than its time limit; retry after `Retry-After` (a write with the same `Idempotency-Key`: it is applied exactly once).",
     }
 );
 
@@ -586,7 +592,6 @@ error_responses!(
         UnsupportedMediaType = 415: "The body is not `application/json`.",
         Unprocessable = 422: "The body is invalid (the first 100 invalid fields are listed in `errors`, all of them counted in `error_count` when there are more), or the Idempotency-Key was used with another request.",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
-        Unavailable = 503: "The database did not answer (it may be restarting) or the request took longer than its time limit; retry after `Retry-After` (a write with the same `Idempotency-Key`: it is applied exactly once).",
     }
 );
 
@@ -597,6 +602,5 @@ error_responses!(
         Unauthorized = 401: "No API key, or an unknown or revoked one.",
         Forbidden = 403: "The key is not an admin key.",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
-        Unavailable = 503: "The database did not answer (it may be restarting) or the request took longer than its time limit; retry after `Retry-After` (a write with the same `Idempotency-Key`: it is applied exactly once).",
     }
 );

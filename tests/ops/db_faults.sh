@@ -186,7 +186,9 @@ PY
 fi
 
 if [[ "$FAILED" != 0 ]]; then
-    echo "database faults: FAILED (server log: $(tail -5 "$WORK/server.log"))" >&2
+    echo "database faults: FAILED; the 500s in the server log:" >&2
+    grep "status=500" "$WORK/server.log" | head -5 >&2 || true
+    cp "$WORK/server.log" "${TMPDIR:-/tmp}/db_faults-server.log" 2>/dev/null || true
     exit 1
 fi
 echo "database faults: no 500, every acknowledged write kept once, feed and reach consistent"

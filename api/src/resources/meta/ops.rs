@@ -105,7 +105,17 @@ impl OpsApi {
     /// 200 when the database answers a ping, 503 otherwise.
     #[oai(path = "/health/ready", method = "get", operation_id = "healthReady")]
     async fn ready(&self, state: poem::web::Data<&AppState>) -> ReadyResponse {
-        match crate::store::db::ping(&state.db).await {
+        use crate::store::db::{ping, suspect_connections};
+        // A connection lost to a restart fails one ping; the database is
+        // not down for that: ping again on a fresh one, as reads do.
+        let answered = match ping(&state.db).await {
+            Err(_) => {
+                suspect_connections();
+                ping(&state.db).await
+            }
+            ok => ok,
+        };
+        match answered {
             Ok(()) => ReadyResponse::Ok(Json(Health {
                 status: "ok".into(),
             })),
