@@ -320,7 +320,7 @@ impl MunicipalitiesApi {
                             "The population series of Sweden's municipalities".to_owned(),
                         ),
                     };
-                    let sources = data.iter().map(|y| y.source.as_str());
+                    let sources = data.iter().map(|r| r.year.source.as_str());
                     let about = state.about(req, population_about(what, sources));
                     PopulationTableBody::Xlsx(xlsx_of(&data, name, &about)?)
                 }

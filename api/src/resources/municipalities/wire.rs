@@ -227,6 +227,7 @@ pub struct PopulationSeries {
 }
 
 /// One year of one municipality's population, in the national table.
+// The municipality, then the year exactly as its own series gives it.
 #[derive(Debug, Clone, Object)]
 pub struct PopulationRow {
     /// 4-digit SCB municipality code.
@@ -234,68 +235,39 @@ pub struct PopulationRow {
     pub municipality_name: String,
     /// 2-digit SCB county code.
     pub county_code: String,
-    /// The year of the figures (31 December).
-    pub year: i32,
-    /// All inhabitants; null where the source gives no total.
-    pub total: Option<i64>,
-    /// Children in the age band; null where the source gives no child figure.
-    pub children: Option<i64>,
-    /// Youngest age in the children's band (set exactly when `children` is).
-    pub children_age_from: Option<i32>,
-    /// Oldest age in the children's band, included (set exactly when `children` is).
-    pub children_age_to: Option<i32>,
-    /// Where the figures come from.
-    pub source: String,
-    /// When this year's row last changed here.
-    pub updated_at: DateTime<Utc>,
+    #[oai(flatten)]
+    pub year: PopulationYear,
 }
 
 impl PopulationRow {
     pub fn new(m: &municipality::Model, p: population::Model) -> Self {
-        let year = PopulationYear::from(p);
         Self {
             municipality_code: m.code.clone(),
             municipality_name: m.name.clone(),
             county_code: m.county_code.clone(),
-            year: year.year,
-            total: year.total,
-            children: year.children,
-            children_age_from: year.children_age_from,
-            children_age_to: year.children_age_to,
-            source: year.source,
-            updated_at: year.updated_at,
+            year: p.into(),
         }
     }
 }
 
 impl FlatRecord for PopulationRow {
     fn columns() -> &'static [&'static str] {
-        &[
-            "municipality_code",
-            "municipality_name",
-            "county_code",
-            "year",
-            "total",
-            "children",
-            "children_age_from",
-            "children_age_to",
-            "source",
-            "updated_at",
-        ]
+        static COLUMNS: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+            ["municipality_code", "municipality_name", "county_code"]
+                .into_iter()
+                .chain(PopulationYear::columns().iter().copied())
+                .collect()
+        });
+        &COLUMNS
     }
     fn cells(&self) -> Vec<Cell> {
-        vec![
+        let mut cells: Vec<Cell> = vec![
             (&self.municipality_code).into(),
             (&self.municipality_name).into(),
             (&self.county_code).into(),
-            self.year.into(),
-            self.total.into(),
-            self.children.into(),
-            self.children_age_from.into(),
-            self.children_age_to.into(),
-            (&self.source).into(),
-            self.updated_at.to_rfc3339().into(),
-        ]
+        ];
+        cells.extend(self.year.cells());
+        cells
     }
 }
 
