@@ -102,12 +102,16 @@ pub fn build(state: AppState) -> impl Endpoint {
         .at("/assets/site.js", get(make_sync(|_| page::assets::js())))
         .nest("/", service())
         // Innermost first. The timeout wraps only the handler (a cached answer
-        // needs none). Empty query pairs are dropped before the cache keys on
-        // the query. The cache sits inside the rate limit, so a cached
-        // answer still counts against the client's quota; problems wraps
-        // everything that can fail, so even a 413, 429 or 503 leaves as
-        // problem+json; security headers go on every response, errors too;
-        // observe is outermost, so its timing and request id cover the rest.
+        // needs none). A read whose handler lost its database connection is
+        // run again from the cache layer on (which retries its own version
+        // read).
+        // Empty query pairs are dropped before the cache keys on the query.
+        // The cache sits inside the rate limit, so a cached answer still
+        // counts against the client's quota; problems wraps everything that
+        // can fail, so even a 413, 429 or 503 leaves as problem+json, and the
+        // RateLimit-* fields go on outside it, on errors too; security
+        // headers go on every response; observe is outermost, so its timing
+        // and request id cover the rest.
         .around(move |ep, req| security::timeout(ep, req, request_timeout))
         .around(move |ep, req| conditional(ep, req, freshness.clone()))
         .around(retry::retry_reads)
