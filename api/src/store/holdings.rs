@@ -39,8 +39,13 @@ impl Holding {
 
     /// Changed whenever `other` changes too (a table it is computed with).
     pub fn changed_with(self, other: Holding) -> Holding {
+        self.changed_at(other.last)
+    }
+
+    /// Changed at `at` too (a deletion, which leaves no row).
+    fn changed_at(self, at: Option<DateTime<Utc>>) -> Holding {
         Holding {
-            last: self.last.max(other.last),
+            last: self.last.max(at),
             ..self
         }
     }
@@ -48,13 +53,10 @@ impl Holding {
     /// The span widened to whole calendar years (what reach and indicators
     /// count by).
     pub fn whole_years(self) -> Holding {
-        let span = self.span.and_then(|(from, to)| {
-            use chrono::Datelike;
-            Some((
-                NaiveDate::from_ymd_opt(from.year(), 1, 1)?,
-                NaiveDate::from_ymd_opt(to.year(), 12, 31)?,
-            ))
-        });
+        use chrono::Datelike;
+        let span = self
+            .span
+            .and_then(|(from, to)| years(Some(from.year()), Some(to.year())));
         Holding { span, ..self }
     }
 }
@@ -75,8 +77,7 @@ pub struct Holdings {
     pub outcomes: Holding,
 }
 
-type Times = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-
+/// 1 January of `from` to 31 December of `to`.
 fn years(from: Option<i32>, to: Option<i32>) -> Option<(NaiveDate, NaiveDate)> {
     Some((
         NaiveDate::from_ymd_opt(from?, 1, 1)?,
@@ -106,6 +107,38 @@ async fn last_deletion(
     Ok(at.flatten())
 }
 
+/// A table whose rows carry one time stamp: the earliest and the latest,
+/// and with a `year` column, the whole years its rows are of.
+async fn stamped<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    stamp: E::Column,
+    year: Option<E::Column>,
+) -> Result<Holding, ApiError> {
+    type Row = (
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<i32>,
+        Option<i32>,
+    );
+    // Without a year column the years are NULL, as of an empty table.
+    let (from, to): (SimpleExpr, SimpleExpr) = match year {
+        Some(y) => (min(Expr::col(y)), max(Expr::col(y))),
+        None => (Expr::val(None::<i32>).into(), Expr::val(None::<i32>).into()),
+    };
+    let q = E::find()
+        .select_only()
+        .column_as(min(Expr::col(stamp)), "first")
+        .column_as(max(Expr::col(stamp)), "last")
+        .column_as(from, "from")
+        .column_as(to, "to");
+    let (first, last, from, to) = q.into_tuple::<Row>().one(db).await?.unwrap_or_default();
+    Ok(Holding {
+        first,
+        last,
+        span: years(from, to),
+    })
+}
+
 pub async fn holdings(db: &impl ConnectionTrait) -> Result<Holdings, ApiError> {
     type SessionRow = (
         Option<DateTime<Utc>>,
@@ -129,75 +162,28 @@ pub async fn holdings(db: &impl ConnectionTrait) -> Result<Holdings, ApiError> {
     let (first, last, from, to) = s.unwrap_or_default();
     let sessions = Holding {
         first,
-        last: last.max(last_deletion(db, "session").await?),
+        last,
         span: from.zip(to),
-    };
+    }
+    .changed_at(last_deletion(db, "session").await?);
 
-    let p: Option<Times> = programme::Entity::find()
-        .select_only()
-        .column_as(min(Expr::col(programme::Column::UpdatedAt)), "first")
-        .column_as(max(Expr::col(programme::Column::UpdatedAt)), "last")
-        .into_tuple()
-        .one(db)
-        .await?;
-    let (first, last) = p.unwrap_or_default();
-    let programmes = Holding {
-        first,
-        last: last.max(last_deletion(db, "programme").await?),
-        span: None,
-    };
-
-    let m: Option<Times> = municipality::Entity::find()
-        .select_only()
-        .column_as(min(Expr::col(municipality::Column::UpdatedAt)), "first")
-        .column_as(max(Expr::col(municipality::Column::UpdatedAt)), "last")
-        .into_tuple()
-        .one(db)
-        .await?;
-    let (first, last) = m.unwrap_or_default();
-    let municipalities = Holding {
-        first,
-        last,
-        span: None,
-    };
-
-    type YearRow = (
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<i32>,
-        Option<i32>,
-    );
-    let pop: Option<YearRow> = population::Entity::find()
-        .select_only()
-        .column_as(min(Expr::col(population::Column::UpdatedAt)), "first")
-        .column_as(max(Expr::col(population::Column::UpdatedAt)), "last")
-        .column_as(min(Expr::col(population::Column::Year)), "from")
-        .column_as(max(Expr::col(population::Column::Year)), "to")
-        .into_tuple()
-        .one(db)
-        .await?;
-    let (first, last, from, to) = pop.unwrap_or_default();
-    let population = Holding {
-        first,
-        last,
-        span: years(from, to),
-    };
-
-    let out: Option<YearRow> = outcome_value::Entity::find()
-        .select_only()
-        .column_as(min(Expr::col(outcome_value::Column::UpdatedAt)), "first")
-        .column_as(max(Expr::col(outcome_value::Column::UpdatedAt)), "last")
-        .column_as(min(Expr::col(outcome_value::Column::Year)), "from")
-        .column_as(max(Expr::col(outcome_value::Column::Year)), "to")
-        .into_tuple()
-        .one(db)
-        .await?;
-    let (first, last, from, to) = out.unwrap_or_default();
-    let outcomes = Holding {
-        first,
-        last,
-        span: years(from, to),
-    };
+    let programmes = stamped::<programme::Entity>(db, programme::Column::UpdatedAt, None)
+        .await?
+        .changed_at(last_deletion(db, "programme").await?);
+    let municipalities =
+        stamped::<municipality::Entity>(db, municipality::Column::UpdatedAt, None).await?;
+    let population = stamped::<population::Entity>(
+        db,
+        population::Column::UpdatedAt,
+        Some(population::Column::Year),
+    )
+    .await?;
+    let outcomes = stamped::<outcome_value::Entity>(
+        db,
+        outcome_value::Column::UpdatedAt,
+        Some(outcome_value::Column::Year),
+    )
+    .await?;
 
     Ok(Holdings {
         sessions,
