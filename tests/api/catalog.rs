@@ -122,6 +122,14 @@ async fn the_catalogue_uses_the_public_base_url_and_the_configured_contact() {
     );
 }
 
+/// A new session of Västerås, written with `key`: 201.
+async fn create(app: &TestApp, key: &str, session: &Value) {
+    let id = session["external_id"].as_str().expect("an external id");
+    app.put_session(Some(key), "1980", id, session)
+        .await
+        .assert_status(poem::http::StatusCode::CREATED);
+}
+
 /// A CSV body's header and rows.
 fn table(body: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(body);
@@ -167,17 +175,8 @@ async fn the_dates_and_periods_follow_the_data() {
     let key = app.key(Some("1980")).await;
     let mut early = session_json("CAT-1", "2021-03-01");
     early["end_date"] = "2021-05-10".into();
-    app.put_session(Some(&key), "1980", "CAT-1", &early)
-        .await
-        .assert_status(poem::http::StatusCode::CREATED);
-    app.put_session(
-        Some(&key),
-        "1980",
-        "CAT-2",
-        &session_json("CAT-2", "2023-09-04"),
-    )
-    .await
-    .assert_status(poem::http::StatusCode::CREATED);
+    create(&app, &key, &early).await;
+    create(&app, &key, &session_json("CAT-2", "2023-09-04")).await;
     let c = app.catalog().await.json();
     let sessions = dataset(&c, "sessions");
     assert_eq!(sessions["dct:temporal"]["dcat:startDate"], "2021-03-01");
@@ -213,22 +212,8 @@ async fn the_dates_and_periods_follow_the_data() {
 async fn the_distributions_deliver_what_the_datasets_describe() {
     let app = TestApp::new().await;
     let key = app.key(Some("1980")).await;
-    app.put_session(
-        Some(&key),
-        "1980",
-        "CAT-1",
-        &session_json("CAT-1", "2021-03-01"),
-    )
-    .await
-    .assert_status(poem::http::StatusCode::CREATED);
-    app.put_session(
-        Some(&key),
-        "1980",
-        "CAT-2",
-        &session_json("CAT-2", "2023-03-01"),
-    )
-    .await
-    .assert_status(poem::http::StatusCode::CREATED);
+    create(&app, &key, &session_json("CAT-1", "2021-03-01")).await;
+    create(&app, &key, &session_json("CAT-2", "2023-03-01")).await;
     let c = app.catalog().await.json();
 
     let csv = download(&app, &c, "population", "text/csv").await;

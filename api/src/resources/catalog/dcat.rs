@@ -70,8 +70,13 @@ fn spatial() -> Value {
     ])
 }
 
+/// A text in one language.
+fn text(value: &str, language: &str) -> Value {
+    json!({ "@value": value, "@language": language })
+}
+
 fn lang(sv: &str, en: &str) -> Value {
-    json!([{ "@value": sv, "@language": "sv" }, { "@value": en, "@language": "en" }])
+    json!([text(sv, "sv"), text(en, "en")])
 }
 
 /// A concept of an EU authority table, with its label as the table gives it
@@ -104,6 +109,11 @@ fn typed(iri: &str, class: &str) -> Value {
     json!({ "@id": iri, "@type": class })
 }
 
+/// The OpenAPI document, the standard every distribution conforms to.
+fn contract(base: &str) -> Value {
+    typed(&format!("{base}/openapi.json"), "dct:Standard")
+}
+
 fn licence() -> Value {
     typed(CC0, "dct:LicenseDocument")
 }
@@ -115,12 +125,7 @@ fn public() -> Value {
 fn keywords(pairs: &[(&str, &str)]) -> Vec<Value> {
     pairs
         .iter()
-        .flat_map(|(sv, en)| {
-            [
-                json!({ "@value": sv, "@language": "sv" }),
-                json!({ "@value": en, "@language": "en" }),
-            ]
-        })
+        .flat_map(|(sv, en)| [text(sv, "sv"), text(en, "en")])
         .collect()
 }
 
@@ -181,7 +186,7 @@ pub fn catalog(input: &CatalogInput) -> Value {
         ],
         "dct:spatial": spatial(),
         "foaf:homepage": typed(&format!("{base}/"), "foaf:Document"),
-        "dcat:themeTaxonomy": { "@id": THEMES, "@type": "skos:ConceptScheme", "dct:title": { "@value": "Data theme", "@language": "en" } },
+        "dcat:themeTaxonomy": { "@id": THEMES, "@type": "skos:ConceptScheme", "dct:title": text("Data theme", "en") },
         "dcat:service": service,
         "dcat:dataset": datasets,
     });
@@ -199,7 +204,7 @@ fn parties(input: &CatalogInput) -> (Value, Value) {
             "Regional samling för föräldraskapsstöd (Region Västmanland och Länsstyrelsen Västmanland)",
             "Regional collaboration on parenting support (Region Västmanland and the County Administrative Board of Västmanland)"
         ),
-        "dct:type": concept(REGIONAL_AUTHORITY, json!({ "@value": "Regional authority", "@language": "en" })),
+        "dct:type": concept(REGIONAL_AUTHORITY, text("Regional authority", "en")),
     });
     let mut contact = json!({
         "@id": format!("{base}/v1/catalog#contact"),
@@ -234,7 +239,7 @@ fn data_service(base: &str, service_id: &str) -> Value {
         "dcat:landingPage": typed(&format!("{base}/docs"), "foaf:Document"),
         "dct:license": licence(),
         "dct:accessRights": public(),
-        "dct:conformsTo": typed(&format!("{base}/openapi.json"), "dct:Standard"),
+        "dct:conformsTo": contract(base),
     })
 }
 
@@ -260,7 +265,7 @@ fn dataset(d: &Dataset, input: &CatalogInput, note: (&str, &str), service: &str)
         "dcat:keyword": keywords(d.keywords),
         "dct:spatial": spatial(),
         "dcat:landingPage": typed(&format!("{base}/"), "foaf:Document"),
-        "dct:conformsTo": typed(&format!("{base}/openapi.json"), "dct:Standard"),
+        "dct:conformsTo": contract(base),
         "dcat:distribution": distributions,
     });
     dates(&mut node, &(d.holding)(input.holdings));
@@ -275,7 +280,7 @@ fn distribution(d: &Dataset, f: Format, input: &CatalogInput, service: &str) -> 
         ("STABLE", "Stable")
     };
     let url = f.url(base, d.path);
-    let media = typed(&format!("{MEDIA}{}", f.media_type()), "dct:MediaType");
+    let media = format!("{MEDIA}{}", f.media_type());
     let (sv, en) = f.name();
     let mut dist = json!({
         "@id": format!("{base}/v1/catalog#{}-{}", d.id, f.media_type().replace('/', "-")),
@@ -284,12 +289,12 @@ fn distribution(d: &Dataset, f: Format, input: &CatalogInput, service: &str) -> 
         "dct:description": lang(sv, en),
         "dcat:accessURL": typed(&url, "rdfs:Resource"),
         "dcat:accessService": { "@id": service },
-        "dcat:mediaType": media,
-        "dct:format": typed(&format!("{MEDIA}{}", f.media_type()), "dct:MediaTypeOrExtent"),
+        "dcat:mediaType": typed(&media, "dct:MediaType"),
+        "dct:format": typed(&media, "dct:MediaTypeOrExtent"),
         "dct:license": licence(),
         "dct:accessRights": public(),
-        "dcatap:availability": concept(&format!("{AVAILABILITY}{}", availability.0), json!({ "@value": availability.1, "@language": "en" })),
-        "dct:conformsTo": typed(&format!("{base}/openapi.json"), "dct:Standard"),
+        "dcatap:availability": concept(&format!("{AVAILABILITY}{}", availability.0), text(availability.1, "en")),
+        "dct:conformsTo": contract(base),
     });
     if f.is_download() {
         dist["dcat:downloadURL"] = typed(&url, "rdfs:Resource");
