@@ -138,15 +138,11 @@ pub async fn limit<E: Endpoint>(
     };
     match checked {
         Ok(state) => {
-            let quota = state.quota();
-            let left = state.remaining_burst_capacity();
-            let missing = quota.burst_size().get().saturating_sub(left);
-            tell(Stand::of(&quota, left, missing));
+            tell(Stand::of(&state.quota(), state.remaining_burst_capacity()));
             Ok(next.call(req).await?.into_response())
         }
         Err(not_until) => {
-            let quota = not_until.quota();
-            tell(Stand::of(&quota, 0, quota.burst_size().get()));
+            tell(Stand::of(&not_until.quota(), 0));
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             Err(ApiError::too_many_requests(wait.as_secs().max(1)).into())
         }
@@ -164,7 +160,8 @@ struct Stand {
 
 impl Stand {
     /// One request's worth of quota returns every replenish interval.
-    fn of(quota: &Quota, remaining: u32, missing: u32) -> Self {
+    fn of(quota: &Quota, remaining: u32) -> Self {
+        let missing = quota.burst_size().get().saturating_sub(remaining);
         let reset = quota.replenish_interval().as_secs_f64() * f64::from(missing);
         Self {
             limit: quota.burst_size().get(),

@@ -55,7 +55,7 @@ pub async fn connect_server_waiting(
     connections: Option<u32>,
     wait: Duration,
 ) -> Result<DatabaseConnection, DbErr> {
-    let start = std::time::Instant::now();
+    let start = Instant::now();
     let mut pause = Duration::from_millis(250);
     loop {
         match connect_server(url, connections).await {

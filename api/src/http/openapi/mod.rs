@@ -51,8 +51,9 @@ pub struct Document {
 /// or client may keep it and revalidate for a 304.
 pub struct Served {
     body: bytes::Bytes,
-    /// The same body gzipped, for a client that accepts it.
-    gzipped: Option<bytes::Bytes>,
+    /// The same body gzipped, for a client that accepts it, with its own
+    /// strong validator (RFC 9110 8.8.3: each representation its own).
+    gzipped: Option<(bytes::Bytes, String)>,
     content_type: &'static str,
     etag: String,
     cache_control: &'static str,
@@ -81,8 +82,9 @@ impl Served {
 
     #[must_use]
     pub fn with_gzip(self, gzipped: Vec<u8>) -> Self {
+        let etag = format!("{}-gzip\"", self.etag.trim_end_matches('"'));
         Self {
-            gzipped: Some(gzipped.into()),
+            gzipped: Some((gzipped.into(), etag)),
             ..self
         }
     }
@@ -93,25 +95,21 @@ impl Served {
             .gzipped
             .as_ref()
             .filter(|_| crate::http::compression::accepts_gzip(req));
-        // Each representation its own strong validator (RFC 9110 8.8.3).
-        let etag = match gzipped {
-            Some(_) => format!("{}-gzip\"", &self.etag[..self.etag.len() - 1]),
-            None => self.etag.clone(),
-        };
+        let etag = gzipped.map_or(&self.etag, |(_, etag)| etag);
         let mut builder = poem::Response::builder()
             .header(header::ETAG, etag.as_str())
             .header(header::CACHE_CONTROL, self.cache_control);
         if self.gzipped.is_some() {
             builder = builder.header(header::VARY, "Accept-Encoding");
         }
-        if crate::http::conditional::none_match(req, &etag) {
+        if crate::http::conditional::none_match(req, etag) {
             return builder
                 .status(poem::http::StatusCode::NOT_MODIFIED)
                 .finish();
         }
         let builder = builder.content_type(self.content_type);
         match gzipped {
-            Some(body) => builder
+            Some((body, _)) => builder
                 .header(header::CONTENT_ENCODING, "gzip")
                 .body(body.clone()),
             None => builder.body(self.body.clone()),
