@@ -72,7 +72,9 @@ pub fn build(state: AppState) -> impl Endpoint {
         suppression_threshold: state.settings.suppression_threshold,
         responses: state.responses.clone(),
         versions: state.versions.clone(),
+        breaker: state.breaker.clone(),
     };
+    let breaker = state.breaker.clone();
     Route::new()
         .at(
             "/openapi.json",
@@ -114,7 +116,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         // and request id cover the rest.
         .around(move |ep, req| security::timeout(ep, req, request_timeout))
         .around(move |ep, req| conditional(ep, req, freshness.clone()))
-        .around(retry::retry_reads)
+        .around(move |ep, req| retry::retry_reads(ep, req, breaker.clone()))
         .around(query::drop_empty)
         .around(move |ep, req| query::refuse_undeclared(ep, req, operations.clone()))
         .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))

@@ -11,6 +11,7 @@ use crate::http::paging::{self, PageRequest};
 use crate::http::rate_limit::Limiters;
 use crate::http::response_cache::ResponseCache;
 use crate::http::workbook::{About, AboutLine};
+use crate::store::breaker::Breaker;
 use crate::store::catalogue::CatalogueCache;
 use crate::store::version::VersionReads;
 
@@ -23,6 +24,8 @@ pub struct AppState {
     pub catalogues: Arc<CatalogueCache>,
     pub responses: Arc<ResponseCache>,
     pub versions: Arc<VersionReads>,
+    /// Whether to leave the database alone for a moment (it was away).
+    pub breaker: Arc<Breaker>,
 }
 
 impl AppState {
@@ -64,6 +67,10 @@ impl AppState {
             catalogues: Arc::new(CatalogueCache::new(
                 versions.clone(),
                 metrics.per_version_loads("catalogues"),
+            )),
+            breaker: Arc::new(Breaker::new(
+                metrics.database_backoff("opened"),
+                metrics.database_backoff("rested"),
             )),
             metrics,
             limiters,

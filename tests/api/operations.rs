@@ -280,6 +280,18 @@ async fn while_the_database_is_down_the_cache_answers_and_the_rest_is_a_503() {
     assert_problem(&uncached, 503, "/v1/municipalities/1980");
     assert_eq!(uncached.header("retry-after"), Some("2"));
     assert_eq!(app.get("/health/ready").await.status, 503);
+    // No storm of reconnects: once the outage is confirmed, the reads after
+    // it rest (answered at once) instead of each trying the database.
+    for code in ["1981", "1982", "1983", "1984", "1980"] {
+        for _ in 0..6 {
+            let read = app.get(&format!("/v1/municipalities/{code}")).await;
+            assert_eq!(read.status, 503);
+            assert_eq!(read.header("retry-after"), Some("2"));
+        }
+    }
+    let rested = backoff(&app, "rested").await;
+    assert!(rested >= 20, "only {rested} of 30 reads rested");
+    assert!(backoff(&app, "opened").await >= 1);
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "answered in {:?}",
@@ -297,6 +309,16 @@ async fn while_the_database_is_down_the_cache_answers_and_the_rest_is_a_503() {
         assert!(back.elapsed() < Duration::from_secs(2), "{ready} {read}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A `database_backoff_total` counter from `/metrics`.
+async fn backoff(app: &TestApp, event: &str) -> u64 {
+    let text = app.get("/metrics").await.text();
+    let line = format!("database_backoff_total{{event=\"{event}\"}} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(line.as_str()))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
 }
 
 /// The real server on a free loopback port, with its own SQLite database.

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::response_cache::{self, Cached, ResponseCache};
 use crate::error::ApiError;
+use crate::store::breaker::{Breaker, PROBE_WAIT};
 use crate::store::db::suspect_connections;
 use crate::store::feed::data_version;
 use crate::store::version::{self, VersionReads};
@@ -24,6 +25,7 @@ pub struct Freshness {
     pub suppression_threshold: i64,
     pub responses: Arc<ResponseCache>,
     pub versions: Arc<VersionReads>,
+    pub breaker: Arc<Breaker>,
 }
 
 /// Reads that no cache may keep, not even the client's: the audit trail
@@ -67,14 +69,38 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
     let keyed = req.header(header::AUTHORIZATION).is_some();
     let read = || state.versions.current(|| data_version(db));
     // A dead connection is read again at once on a fresh one (as the retry
-    // layer does for the handler's reads).
-    let version = match read().await {
-        Err(e) if e.is_database_unavailable() => {
-            suspect_connections();
-            read().await
+    // layer does for the handler's reads); away on that one too is an
+    // outage, and the breaker pauses the reads after this one.
+    let asked = async {
+        match read().await {
+            Err(e) if e.is_database_unavailable() => {
+                suspect_connections();
+                read().await
+            }
+            read => read,
         }
-        read => read,
     };
+    let version = if state.breaker.resting() {
+        Err(ApiError::database_unavailable("resting after an outage"))
+    } else {
+        let version = if state.breaker.recovering() {
+            tokio::time::timeout(PROBE_WAIT, asked)
+                .await
+                .unwrap_or_else(|_| Err(ApiError::database_unavailable("no answer in time")))
+        } else {
+            asked.await
+        };
+        if version
+            .as_ref()
+            .is_err_and(ApiError::is_database_unavailable)
+        {
+            state.breaker.away(true);
+        }
+        version
+    };
+    if version.is_ok() {
+        state.breaker.answered();
+    }
     let version = match version {
         Ok(version) => version,
         // The database is away: an anonymous GET the cache holds for the

@@ -14,6 +14,7 @@ pub struct Metrics {
     cache_entries: IntGauge,
     cache_bytes: IntGauge,
     loads: IntCounterVec,
+    backoff: IntCounterVec,
 }
 
 impl Metrics {
@@ -54,12 +55,22 @@ impl Metrics {
             &["value"],
         )
         .expect("valid metric");
+        let backoff = IntCounterVec::new(
+            Opts::new(
+                "database_backoff_total",
+                "While the database is away: pauses begun (opened) and requests answered \
+                 without asking it (rested); see store/breaker.rs",
+            ),
+            &["event"],
+        )
+        .expect("valid metric");
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(cache_entries.clone()),
             Box::new(cache_bytes.clone()),
             Box::new(loads.clone()),
+            Box::new(backoff.clone()),
         ] {
             registry.register(metric).expect("registered once");
         }
@@ -70,12 +81,18 @@ impl Metrics {
             cache_entries,
             cache_bytes,
             loads,
+            backoff,
         }
     }
 
     /// The counter of `value`'s loads, one per data version it is read at.
     pub fn per_version_loads(&self, value: &str) -> IntCounter {
         self.loads.with_label_values(&[value])
+    }
+
+    /// The counter of one back-off event (`opened`, `rested`).
+    pub fn database_backoff(&self, event: &str) -> IntCounter {
+        self.backoff.with_label_values(&[event])
     }
 
     /// The response cache's size, as of now.

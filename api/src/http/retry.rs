@@ -11,22 +11,42 @@
 //! also finds the database away does the client get the 503. Either way the
 //! pool is told to check every connection for a few seconds, so that the
 //! second attempt, and the requests after it, meet no other dead one.
+//!
+//! A read that finds the database away on the fresh connection too has
+//! confirmed an outage: the breaker pauses further attempts (see
+//! `store::breaker`); a write arriving in a pause is answered 503 before it
+//! touches anything, which a retry with the same `Idempotency-Key` makes
+//! whole.
+
+use std::sync::Arc;
 
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
 
 use crate::error::ApiError;
+use crate::store::breaker::Breaker;
 use crate::store::db::suspect_connections;
 
-pub async fn retry_reads<E: Endpoint>(next: E, req: Request) -> Result<Response> {
+pub async fn retry_reads<E: Endpoint>(
+    next: E,
+    req: Request,
+    breaker: Arc<Breaker>,
+) -> Result<Response> {
     if !matches!(
         *req.method(),
         poem::http::Method::GET | poem::http::Method::HEAD
     ) {
+        if breaker.resting() {
+            return Err(ApiError::database_unavailable("resting after an outage").into());
+        }
         return match next.call(req).await {
-            Ok(resp) => Ok(resp.into_response()),
+            Ok(resp) => {
+                breaker.answered();
+                Ok(resp.into_response())
+            }
             Err(e) => {
                 if is_database_away(&e) {
                     suspect_connections();
+                    breaker.away(false);
                 }
                 Err(e)
             }
@@ -35,10 +55,21 @@ pub async fn retry_reads<E: Endpoint>(next: E, req: Request) -> Result<Response>
     let again = copy(&req);
     match next.call(req).await {
         Ok(resp) => Ok(resp.into_response()),
+        // In a pause (begun by this request's own version read, or before
+        // it), asking again would only ask the database again.
+        Err(e) if is_database_away(&e) && breaker.is_open() => Err(e),
         Err(e) if is_database_away(&e) => {
             suspect_connections();
             tracing::warn!("the database connection was lost during a read; reading again");
-            Ok(next.call(again).await?.into_response())
+            match next.call(again).await {
+                Ok(resp) => Ok(resp.into_response()),
+                Err(e) => {
+                    if is_database_away(&e) {
+                        breaker.away(true);
+                    }
+                    Err(e)
+                }
+            }
         }
         Err(e) => Err(e),
     }

@@ -182,7 +182,7 @@ fn pool_options<DB: sqlx::Database>(max_connections: u32) -> PoolOptions<DB> {
     PoolOptions::new()
         .max_connections(max_connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .test_before_acquire(false)
         .before_acquire(|connection: &mut DB::Connection, meta| {
             Box::pin(async move {
@@ -193,6 +193,14 @@ fn pool_options<DB: sqlx::Database>(max_connections: u32) -> PoolOptions<DB> {
             })
         })
 }
+
+/// How long a request waits for a connection, a new one included. sqlx
+/// keeps trying to connect to a server that refuses (one restarting) until
+/// then: at 30 s, every read during a 10 s PostgreSQL restart waited for the
+/// restart, cached ones too, and no answer said "retry". A request that has
+/// waited this long on a healthy database is queued behind an overloaded
+/// pool, where a 503 with `Retry-After` is the honest answer as well.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How long every connection is checked after one was found dead: long
 /// enough for a read asked again at once, and for the requests meanwhile.

@@ -2,6 +2,7 @@
 //! take a connection or transaction and return stored models.
 
 pub mod audit;
+pub mod breaker;
 pub mod catalogue;
 pub mod checkpoint;
 pub mod db;

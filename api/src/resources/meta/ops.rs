@@ -108,6 +108,8 @@ impl OpsApi {
         use crate::store::db::{ping, suspect_connections};
         // A connection lost to a restart fails one ping; the database is
         // not down for that: ping again on a fresh one, as reads do.
+        // Readiness always asks (it is how a load balancer, and the
+        // breaker, learn the database is back).
         let answered = match ping(&state.db).await {
             Err(_) => {
                 suspect_connections();
@@ -115,6 +117,10 @@ impl OpsApi {
             }
             ok => ok,
         };
+        match &answered {
+            Ok(()) => state.breaker.answered(),
+            Err(_) => state.breaker.away(true),
+        }
         match answered {
             Ok(()) => ReadyResponse::Ok(Json(Health {
                 status: "ok".into(),
