@@ -8,6 +8,7 @@ use poem_openapi::OpenApiService;
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
+use crate::config::Settings;
 use crate::http::allow::allow_on_405;
 use crate::http::conditional::{conditional, Freshness};
 use crate::http::openapi::{self, Document, Served};
@@ -23,24 +24,27 @@ use crate::state::AppState;
 use crate::store::catalogue::CatalogueCache;
 
 /// The API's operations as one poem-openapi service.
-pub fn service() -> OpenApiService<Apis, ()> {
-    openapi::service(resources::apis())
+pub fn service(settings: &Settings) -> OpenApiService<Apis, ()> {
+    openapi::service(resources::apis(), settings)
 }
 
-/// The finished OpenAPI document (what `/openapi.json` serves and `openapi/` commits).
-pub fn document() -> Document {
-    openapi::document(&service())
+/// The finished OpenAPI document (what `/openapi.json` serves; `openapi/`
+/// commits it under the default settings).
+pub fn document(settings: &Settings) -> Document {
+    openapi::document(&service(settings))
 }
 
 /// The server as one endpoint. Must be called within a Tokio runtime: it
 /// starts [`prepare_ahead`] beside it.
 pub fn build(state: AppState) -> impl Endpoint {
-    let doc = Arc::new(document());
+    let doc = Arc::new(document(&state.settings));
     let operations = Arc::new(Operations::from_spec(&doc.json));
     let allowed = operations.clone();
     let described = operations.clone();
     let base_url: Option<Arc<str>> = state.settings.public_base_url.as_deref().map(Arc::from);
-    let people: problems::PeoplePages = Arc::new(page::people_error);
+    let publisher = state.settings.publisher.clone();
+    let people: problems::PeoplePages =
+        Arc::new(move |path, status, detail| page::people_error(path, status, detail, &publisher));
     let request_timeout = state.settings.request_timeout;
     let json = Served::new(doc.json.clone(), "application/json");
     let yaml = Served::new(doc.yaml.clone(), "application/yaml");
@@ -102,7 +106,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         .at("/en/municipality/:code", get(page::municipality_en))
         .at("/assets/site.css", get(make_sync(|_| page::assets::css())))
         .at("/assets/site.js", get(make_sync(|_| page::assets::js())))
-        .nest("/", service())
+        .nest("/", service(&state.settings))
         // Innermost first. The timeout wraps only the handler (a cached answer
         // needs none). A read whose handler lost its database connection is
         // run again from the cache layer on (which retries its own version

@@ -32,6 +32,100 @@ pub struct Settings {
     pub audit_retention_days: u32,
     /// Memory for finished public GET answers, in bytes (0 turns the cache off).
     pub response_cache_bytes: u64,
+    /// Who publishes this deployment, and for which county.
+    pub publisher: Publisher,
+}
+
+/// The county whose collaboration publishes by default: the decision this
+/// project comes from is Region Västmanland's and Länsstyrelsen
+/// Västmanland's (`../shared/seeds/`).
+pub const DEFAULT_HOME_COUNTY: &str = "19";
+/// Its name in the reference data (for the documents' examples).
+pub const DEFAULT_HOME_COUNTY_NAME: &str = "Västmanlands län";
+
+/// Who publishes the data and for which county: every default county, the
+/// page's header, the catalogue's publisher and coverage, `/v1/api-info` and
+/// the OpenAPI description say what is configured here, so another region
+/// runs the same build. Checked at start (`tools::cli`): an unknown county,
+/// or another county under the default publisher, refuses to start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publisher {
+    /// The 2-digit SCB code of the county the page and the defaults show.
+    pub home_county: String,
+    pub name_sv: String,
+    pub name_en: String,
+    /// The publisher's own web site.
+    pub url: Option<String>,
+    /// The page's title for the home county; without it, "Föräldraskapsstöd
+    /// i {county}" from the reference data.
+    pub site_title_sv: Option<String>,
+    pub site_title_en: Option<String>,
+    /// The page's short description (its `<meta name="description">`).
+    pub site_description_sv: Option<String>,
+    pub site_description_en: Option<String>,
+}
+
+impl Default for Publisher {
+    fn default() -> Self {
+        Self {
+            home_county: DEFAULT_HOME_COUNTY.into(),
+            name_sv: "Regional samling för föräldraskapsstöd (Region Västmanland och \
+                      Länsstyrelsen Västmanland)"
+                .into(),
+            name_en: "Regional collaboration on parenting support (Region Västmanland and the \
+                      County Administrative Board of Västmanland)"
+                .into(),
+            url: None,
+            site_title_sv: None,
+            site_title_en: None,
+            site_description_sv: None,
+            site_description_en: None,
+        }
+    }
+}
+
+impl Publisher {
+    /// The publisher's name in `lang` (`sv` or anything else: English).
+    pub fn name(&self, swedish: bool) -> &str {
+        if swedish {
+            &self.name_sv
+        } else {
+            &self.name_en
+        }
+    }
+
+    /// What is wrong with this configuration, in words for the operator.
+    pub fn check(&self) -> Result<(), String> {
+        crate::vocab::parse_county(&self.home_county).map_err(|e| format!("HOME_COUNTY: {e}"))?;
+        let default = Self::default();
+        if self.home_county != default.home_county
+            && (self.name_sv == default.name_sv || self.name_en == default.name_en)
+        {
+            return Err(format!(
+                "HOME_COUNTY={} needs its own publisher: set PUBLISHER_NAME_SV and \
+                 PUBLISHER_NAME_EN (the default publisher is Västmanland's collaboration)",
+                self.home_county
+            ));
+        }
+        for (name, value) in [
+            ("PUBLISHER_NAME_SV", &self.name_sv),
+            ("PUBLISHER_NAME_EN", &self.name_en),
+        ] {
+            if value.trim().is_empty() || value.chars().count() > 200 {
+                return Err(format!("{name}: 1 to 200 characters"));
+            }
+        }
+        if let Some(url) = &self.url {
+            if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '"' || c == '<' || c == '>')
+            {
+                return Err(format!("PUBLISHER_URL: '{url}' is not an http(s) URL"));
+            }
+        }
+        Ok(())
+    }
 }
 
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
@@ -55,6 +149,7 @@ impl Default for Settings {
             metrics_token: None,
             audit_retention_days: 400,
             response_cache_bytes: 32 * 1024 * 1024,
+            publisher: Publisher::default(),
         }
     }
 }

@@ -243,6 +243,17 @@ pub fn parse_county(s: &str) -> Result<String, String> {
     }
 }
 
+/// A county as said in a sentence ("i Västmanland", "in Örebro"): its
+/// name without " län" and without the genitive s that "län" asks for
+/// ("Västmanlands län" → "Västmanland", "Dalarnas län" → "Dalarna", "Örebro
+/// län" → "Örebro"). No county's own name ends in s.
+pub fn county_in_words(county_name: &str) -> &str {
+    match county_name.strip_suffix(" län") {
+        Some(name) => name.strip_suffix('s').unwrap_or(name),
+        None => county_name,
+    }
+}
+
 /// An ISO 639-1 language code: two lowercase letters.
 pub fn parse_language(s: &str) -> Result<String, String> {
     if s.len() == 2 && s.bytes().all(|b| b.is_ascii_lowercase()) {
@@ -613,4 +624,18 @@ pub fn parse_enum_param<T>(
 /// A language's Swedish name, or its code when it has none here.
 pub fn language_name_sv(code: &str) -> &str {
     LANGUAGES.iter().find(|l| l.0 == code).map_or(code, |l| l.1)
+}
+
+#[cfg(test)]
+mod county_words {
+    use super::county_in_words;
+
+    #[test]
+    fn a_county_in_words_drops_lan_and_its_genitive() {
+        assert_eq!(county_in_words("Västmanlands län"), "Västmanland");
+        assert_eq!(county_in_words("Örebro län"), "Örebro");
+        assert_eq!(county_in_words("Dalarnas län"), "Dalarna");
+        assert_eq!(county_in_words("Västra Götalands län"), "Västra Götaland");
+        assert_eq!(county_in_words("Riket"), "Riket");
+    }
 }

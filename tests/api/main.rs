@@ -15,6 +15,7 @@ mod error_log;
 mod error_voice;
 mod evaluation;
 mod hardening;
+mod home_county;
 mod http_conventions;
 mod indicators;
 mod layers;

@@ -330,16 +330,24 @@ pub(crate) struct Server {
 
 impl Server {
     fn start() -> Self {
-        let dir = std::env::temp_dir().join(format!("fst-ops-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).unwrap();
-        Self::start_on(&format!(
-            "sqlite://{}?mode=rwc",
-            dir.join("db.sqlite").display()
-        ))
+        Self::start_on(&Self::new_database_url())
     }
 
     /// The server on an existing database (e.g. a restored backup).
     pub(crate) fn start_on(database_url: &str) -> Self {
+        Self::start_with(database_url, &[])
+    }
+
+    /// A fresh temporary SQLite database's URL.
+    pub(crate) fn new_database_url() -> String {
+        let dir = std::env::temp_dir().join(format!("fst-ops-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display())
+    }
+
+    /// The server on `database_url` with more of its settings in the
+    /// environment (`env`), as a deployment's environment file gives them.
+    pub(crate) fn start_with(database_url: &str, env: &[(&str, &str)]) -> Self {
         let database_url = database_url.to_owned();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -355,6 +363,7 @@ impl Server {
             ])
             .env("WRITE_RATE_PER_MINUTE", "0")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .spawn()
             .expect("start the server");

@@ -78,7 +78,7 @@ mod tests {
     /// from the document. Keep each path's operations in one `#[OpenApi]` impl.
     #[test]
     fn no_operation_is_lost_between_generation_and_the_document() {
-        let svc = crate::http::openapi::service(apis());
+        let svc = crate::http::openapi::service(apis(), &crate::config::Settings::default());
         let raw = svc.spec();
         let generated = raw.matches("\"operationId\"").count();
         let spec: Value = serde_json::from_str(&crate::http::openapi::document(&svc).json).unwrap();

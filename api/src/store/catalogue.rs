@@ -69,6 +69,18 @@ impl Catalogues {
             .ok_or_else(|| ApiError::unknown_municipality(code))
     }
 
+    /// The home county: the one whose municipalities are in the
+    /// collaboration (at start made the configured `HOME_COUNTY`'s, see
+    /// `municipalities::make_home_county`). Every default county is this.
+    pub fn home_county(&self) -> &str {
+        self.municipalities
+            .iter()
+            .find(|m| m.in_collaboration)
+            .map_or(crate::config::DEFAULT_HOME_COUNTY, |m| {
+                m.county_code.as_str()
+            })
+    }
+
     /// The municipalities of county `code` (never none), else the 400 that names it.
     pub fn county_members(&self, code: &str) -> Result<Vec<&municipality::Model>, ApiError> {
         let members: Vec<_> = self

@@ -7,7 +7,8 @@ use clap::{Args, Parser, Subcommand};
 
 use super::population::{self, AgeBand};
 use super::{audit, demo_data, outcomes, outcomes_fetch, population_fetch, sync_client, telemetry};
-use crate::config::Settings;
+use crate::config::{Publisher, Settings};
+use crate::resources::municipalities;
 use crate::store::checkpoint;
 use crate::store::db::{self, DEFAULT_DATABASE_URL};
 use crate::store::keys;
@@ -37,7 +38,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the API (the default): applies migrations, loads demo data into an empty database.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate,
     /// Copy the SQLite database into a new file, online (the server may keep
@@ -295,6 +296,31 @@ struct ServeArgs {
     /// How long start-up waits for the database to answer, in seconds (0: fail at once).
     #[arg(long, env = "DATABASE_WAIT_SECONDS", default_value_t = 60)]
     database_wait_seconds: u64,
+    /// The county this deployment is for (2-digit SCB code): the page's and every default
+    /// county, the municipalities `in_collaboration`, the catalogue's spatial coverage.
+    #[arg(long, env = "HOME_COUNTY", default_value = crate::config::DEFAULT_HOME_COUNTY)]
+    home_county: String,
+    /// The publisher's name in Swedish (required with another HOME_COUNTY than 19).
+    #[arg(long, env = "PUBLISHER_NAME_SV")]
+    publisher_name_sv: Option<String>,
+    /// The publisher's name in English (required with another HOME_COUNTY than 19).
+    #[arg(long, env = "PUBLISHER_NAME_EN")]
+    publisher_name_en: Option<String>,
+    /// The publisher's web site (http or https).
+    #[arg(long, env = "PUBLISHER_URL")]
+    publisher_url: Option<String>,
+    /// The page's title for the home county in Swedish (default: "Föräldraskapsstöd i {county}").
+    #[arg(long, env = "SITE_TITLE_SV")]
+    site_title_sv: Option<String>,
+    /// The page's title for the home county in English (default: "Parenting support in {county}").
+    #[arg(long, env = "SITE_TITLE_EN")]
+    site_title_en: Option<String>,
+    /// The page's short description in Swedish (its `<meta name="description">`).
+    #[arg(long, env = "SITE_DESCRIPTION_SV")]
+    site_description_sv: Option<String>,
+    /// The page's short description in English.
+    #[arg(long, env = "SITE_DESCRIPTION_EN")]
+    site_description_en: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -308,7 +334,7 @@ struct DemoArgs {
     /// Delete every existing session first.
     #[arg(long)]
     replace: bool,
-    /// `county`: Västmanland's ten municipalities, by their children;
+    /// `county`: the home county's municipalities (`in_collaboration`), by their children;
     /// `national`: all 290, by their population.
     #[arg(long, value_enum, default_value_t = demo_data::Scope::County)]
     scope: demo_data::Scope,
@@ -331,6 +357,24 @@ impl ServeArgs {
             metrics_token: self.metrics_token.clone().filter(|t| !t.is_empty()),
             audit_retention_days: self.audit_retention_days,
             response_cache_bytes: self.response_cache_mb * 1024 * 1024,
+            publisher: self.publisher(),
+        }
+    }
+
+    /// Who publishes, as configured; what is not set is the default
+    /// publisher's (which `Publisher::check` refuses for another county).
+    fn publisher(&self) -> Publisher {
+        let default = Publisher::default();
+        let given = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        Publisher {
+            home_county: self.home_county.trim().to_owned(),
+            name_sv: given(&self.publisher_name_sv).unwrap_or(default.name_sv),
+            name_en: given(&self.publisher_name_en).unwrap_or(default.name_en),
+            url: given(&self.publisher_url),
+            site_title_sv: given(&self.site_title_sv),
+            site_title_en: given(&self.site_title_en),
+            site_description_sv: given(&self.site_description_sv),
+            site_description_en: given(&self.site_description_en),
         }
     }
 }
@@ -362,10 +406,10 @@ pub fn main(before_serving: fn()) -> ExitCode {
 type CliResult = Result<(), Box<dyn std::error::Error>>;
 
 async fn run(cli: Cli, before_serving: fn()) -> CliResult {
-    match cli.command.unwrap_or(Command::Serve(cli.serve)) {
+    match cli.command.unwrap_or(Command::Serve(Box::new(cli.serve))) {
         Command::Serve(args) => {
             before_serving();
-            serve(&cli.database_url, args).await
+            serve(&cli.database_url, *args).await
         }
         Command::Migrate => {
             let db = db::connect(&cli.database_url).await?;
@@ -465,7 +509,7 @@ async fn run(cli: Cli, before_serving: fn()) -> CliResult {
             Ok(())
         }
         Command::Openapi { out_dir } => {
-            let doc = app::document();
+            let doc = app::document(&Settings::default());
             std::fs::create_dir_all(&out_dir)?;
             std::fs::write(out_dir.join("openapi.json"), doc.json)?;
             std::fs::write(out_dir.join("openapi.yaml"), doc.yaml)?;
@@ -585,8 +629,22 @@ async fn sync(cmd: SyncCommand) -> CliResult {
 
 async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
     let wait = std::time::Duration::from_secs(args.database_wait_seconds);
+    let settings = args.settings();
+    settings.publisher.check()?;
     let db = db::connect_server_waiting(database_url, args.database_connections, wait).await?;
     db::migrate(&db).await?;
+    let county = &settings.publisher.home_county;
+    let Some(county_name) = municipalities::make_home_county(&db, county)
+        .await
+        .map_err(|e| e.detail)?
+    else {
+        return Err(format!(
+            "HOME_COUNTY={county}: no such county in the reference data (SCB's 21 county codes, \
+             01 to 25)"
+        )
+        .into());
+    };
+    tracing::info!(home_county = %county, county_name, publisher = %settings.publisher.name_en, "serving");
     if !args.no_demo {
         use sea_orm::{EntityTrait, PaginatorTrait};
         if entity::session::Entity::find().count(&db).await? == 0 {
@@ -597,7 +655,6 @@ async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
             tracing::info!(sessions = s.sessions, seconds = s.seconds, "empty database: loaded SYNTHETIC demo data (see /v1/api-info); --no-demo skips this");
         }
     }
-    let settings = args.settings();
     // A harvester (dataportal.se) requires the contact point's e-mail; demo
     // and development runs need none, so this is a warning, not a refusal.
     if settings.contact_email.is_none() || settings.contact_url.is_none() {

@@ -1,6 +1,6 @@
 //! Deterministic synthetic sessions for demos, development and benchmarks.
 //!
-//! Realistic in shape, not in fact: sessions are spread over Västmanland's ten
+//! Realistic in shape, not in fact: sessions are spread over the home county's
 //! municipalities in proportion to their children (or, with
 //! [`Scope::National`], over all 290 in proportion to their population), over programmes matching
 //! their formats and ages, over 2019–2026 and every status, with breakdowns
@@ -60,7 +60,7 @@ const PROVIDERS: &[&str] = &[
 /// Where the synthetic sessions are held.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Scope {
-    /// The municipalities in the collaboration (Västmanland's ten), weighted
+    /// The municipalities in the collaboration (the home county's), weighted
     /// by their children.
     #[default]
     County,
@@ -362,14 +362,24 @@ pub async fn generate(
     }
     let codes: Vec<String> = municipalities.iter().map(|m| m.code.clone()).collect();
     let series = crate::store::population::all_series(db).await?;
+    let latest = |code: &str, figure: fn(&entity::population::Model) -> Option<i64>| {
+        series.get(code).into_iter().flatten().rev().find_map(figure)
+    };
+    // Children where the reference data has them for every municipality of
+    // the county (Västmanland's ten have SCB's 2018 children aged 0–15),
+    // else, as for the whole country, inhabitants: never a mix of the two.
+    let by_children = scope == Scope::County
+        && municipalities
+            .iter()
+            .all(|m| latest(&m.code, |p| p.children).is_some());
     let by_people = Weighted::new(
         municipalities
             .iter()
             .map(|m| {
-                let latest = series.get(&m.code).into_iter().flatten().rev();
-                let n = match scope {
-                    Scope::County => latest.filter_map(|p| p.children).next(),
-                    Scope::National => latest.filter_map(|p| p.total).next(),
+                let n = if by_children {
+                    latest(&m.code, |p| p.children)
+                } else {
+                    latest(&m.code, |p| p.total)
                 };
                 // Every municipality has a figure in the reference data; the
                 // fallback only keeps a database without them usable.

@@ -8,6 +8,8 @@ pub mod tags;
 
 use poem_openapi::{ContactObject, LicenseObject, OpenApi, OpenApiService, ServerObject};
 use serde_json::{json, Value};
+
+use crate::config::Settings;
 use sha2::Digest;
 
 const DESCRIPTION: &str = include_str!("description.md");
@@ -15,10 +17,20 @@ const DESCRIPTION: &str = include_str!("description.md");
 /// The service over `apis`, with the document's title, description, contact,
 /// licence and server. The document is OpenAPI 3.0.3 throughout (no 3.1-only
 /// fields): it is what the mainstream client generators read best.
-pub fn service<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
-    let contact = ContactObject::new().name(
-        "Regional samling för föräldraskapsstöd (Region Västmanland, Länsstyrelsen Västmanland)",
-    );
+/// The publisher's name and contact come from the configuration (the
+/// committed copies show the default's).
+pub fn service<T: OpenApi>(apis: T, settings: &Settings) -> OpenApiService<T, ()> {
+    let publisher = &settings.publisher;
+    let mut contact = ContactObject::new().name(&publisher.name_sv);
+    if let Some(url) = settings.contact_url.as_ref().or(publisher.url.as_ref()) {
+        contact = contact.url(url);
+    }
+    if let Some(email) = &settings.contact_email {
+        contact = contact.email(email);
+    }
+    let description = DESCRIPTION
+        .replace("{publisher_sv}", &publisher.name_sv)
+        .replace("{publisher_en}", &publisher.name_en);
     let licence = LicenseObject::new("CC0-1.0 (data)")
         .url("https://creativecommons.org/publicdomain/zero/1.0/");
     // Relative: the interactive docs call the origin they were loaded from,
@@ -33,7 +45,7 @@ pub fn service<T: OpenApi>(apis: T) -> OpenApiService<T, ()> {
         "Föräldraskapsstöd open-data API",
         env!("CARGO_PKG_VERSION"),
     )
-    .description(DESCRIPTION)
+    .description(description)
     .contact(contact)
     .license(licence)
     .server(server)

@@ -5,7 +5,9 @@
 use serde_json::{json, Value};
 
 use super::datasets::{Dataset, Format, DATASETS};
+use crate::resources::meta::api_info::PublisherInfo;
 use crate::store::holdings::{Holding, Holdings};
+use crate::vocab::county_in_words;
 
 const CC0: &str = "http://creativecommons.org/publicdomain/zero/1.0/";
 const DAILY: &str = "http://publications.europa.eu/resource/authority/frequency/DAILY";
@@ -21,6 +23,8 @@ const AVAILABILITY: &str = "http://publications.europa.eu/resource/authority/pla
 pub struct CatalogInput<'a> {
     /// The API's origin, e.g. `https://api.example.org`.
     pub base: &'a str,
+    /// Who publishes, for which county (`/v1/api-info`'s `publisher`).
+    pub publisher: &'a PublisherInfo,
     pub contact_url: Option<&'a str>,
     pub contact_email: Option<&'a str>,
     /// Whether the data is synthetic demo data (said in each description,
@@ -61,12 +65,13 @@ fn context() -> Value {
     })
 }
 
-/// Sweden by the EU country authority, and the county by its SCB code and name
-/// (a location node, not a made-up URI: no authority we cite names the county).
-fn spatial() -> Value {
+/// Sweden by the EU country authority, and the home county by its SCB code
+/// and name (a location node, not a made-up URI: no authority we cite names
+/// the county).
+fn spatial(p: &PublisherInfo) -> Value {
     json!([
         { "@id": SWEDEN, "@type": "dct:Location" },
-        { "@type": "dct:Location", "dct:identifier": "19", "locn:geographicName": "Västmanlands län" }
+        { "@type": "dct:Location", "dct:identifier": p.home_county, "locn:geographicName": p.home_county_name }
     ])
 }
 
@@ -159,6 +164,7 @@ pub fn catalog(input: &CatalogInput) -> Value {
         ("", "")
     };
     let service_id = format!("{base}/v1/catalog#api");
+    let county = county_in_words(&input.publisher.home_county_name);
     let datasets: Vec<Value> = DATASETS
         .iter()
         .map(|d| dataset(d, input, note, &service_id))
@@ -172,7 +178,10 @@ pub fn catalog(input: &CatalogInput) -> Value {
         "@context": context(),
         "@id": format!("{base}/v1/catalog"),
         "@type": "dcat:Catalog",
-        "dct:title": lang("Öppna data om föräldraskapsstöd i Västmanland", "Open data on parenting support in Västmanland"),
+        "dct:title": lang(
+            &format!("Öppna data om föräldraskapsstöd i {county}"),
+            &format!("Open data on parenting support in {county}")
+        ),
         "dct:description": lang(
             "Program, kommuner, omgångar, räckvidd, indikatorer, utfallsmått och utvärderingsvy för Regional samling för föräldraskapsstöd.",
             "Programmes, municipalities, sessions, reach, indicators, outcome measures and the evaluation view of the regional collaboration on parenting support."
@@ -184,7 +193,7 @@ pub fn catalog(input: &CatalogInput) -> Value {
             typed("http://publications.europa.eu/resource/authority/language/SWE", "dct:LinguisticSystem"),
             typed("http://publications.europa.eu/resource/authority/language/ENG", "dct:LinguisticSystem")
         ],
-        "dct:spatial": spatial(),
+        "dct:spatial": spatial(input.publisher),
         "foaf:homepage": typed(&format!("{base}/"), "foaf:Document"),
         "dcat:themeTaxonomy": { "@id": THEMES, "@type": "skos:ConceptScheme", "dct:title": text("Data theme", "en") },
         "dcat:service": service,
@@ -197,20 +206,20 @@ pub fn catalog(input: &CatalogInput) -> Value {
 /// The publisher and the contact point (with what is configured of it).
 fn parties(input: &CatalogInput) -> (Value, Value) {
     let base = input.base;
-    let publisher = json!({
+    let mut publisher = json!({
         "@id": format!("{base}/v1/catalog#publisher"),
         "@type": "foaf:Agent",
-        "foaf:name": lang(
-            "Regional samling för föräldraskapsstöd (Region Västmanland och Länsstyrelsen Västmanland)",
-            "Regional collaboration on parenting support (Region Västmanland and the County Administrative Board of Västmanland)"
-        ),
+        "foaf:name": lang(&input.publisher.name_sv, &input.publisher.name_en),
         "dct:type": concept(REGIONAL_AUTHORITY, text("Regional authority", "en")),
     });
     let mut contact = json!({
         "@id": format!("{base}/v1/catalog#contact"),
         "@type": ["vcard:Organization", "vcard:Kind"],
-        "vcard:fn": "Regional samling för föräldraskapsstöd",
+        "vcard:fn": input.publisher.name_sv,
     });
+    if let Some(u) = &input.publisher.url {
+        publisher["foaf:homepage"] = typed(u, "foaf:Document");
+    }
     if let Some(u) = input.contact_url {
         contact["vcard:hasURL"] = json!(u);
     }
@@ -263,7 +272,7 @@ fn dataset(d: &Dataset, input: &CatalogInput, note: (&str, &str), service: &str)
         "dct:accrualPeriodicity": typed(DAILY, "dct:Frequency"),
         "dcat:theme": d.themes.iter().map(|t| theme(t)).collect::<Vec<_>>(),
         "dcat:keyword": keywords(d.keywords),
-        "dct:spatial": spatial(),
+        "dct:spatial": spatial(input.publisher),
         "dcat:landingPage": typed(&format!("{base}/"), "foaf:Document"),
         "dct:conformsTo": contract(base),
         "dcat:distribution": distributions,

@@ -60,8 +60,8 @@ impl CatalogApi {
     /// The datasets of this API — sessions, reach, indicators, outcome
     /// measures, the evaluation view, programmes, municipalities and the
     /// reference population — as a DCAT-AP-SE catalogue in JSON-LD that
-    /// conforms to the EU's DCAT-AP 3.0.0 shapes: publisher (the Regional
-    /// samling, Region Västmanland and Länsstyrelsen Västmanland), contact
+    /// conforms to the EU's DCAT-AP 3.0.0 shapes: publisher (configured:
+    /// `PUBLISHER_NAME_SV`, `PUBLISHER_NAME_EN`, `PUBLISHER_URL`), contact
     /// point (`API_CONTACT_EMAIL`, `API_CONTACT_URL`), licence CC0-1.0,
     /// public access, daily accrual periodicity, EU data themes, keywords in
     /// Swedish and English, spatial coverage, the API as a data service, and
@@ -86,6 +86,7 @@ impl CatalogApi {
         let base = public_base(req, state.settings.public_base_url.as_deref());
         Ok(CatalogResponse::Ok(JsonLd(catalog(&CatalogInput {
             base: &base,
+            publisher: &info.publisher,
             contact_url: state.settings.contact_url.as_deref(),
             contact_email: state.settings.contact_email.as_deref(),
             synthetic: info.data.synthetic,

@@ -22,7 +22,7 @@ use crate::http::formats::{self, file_name, Format, ReportFormat};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::workbook::xlsx_of;
 use crate::resources::outcomes::year_param;
-use crate::resources::reach::indicators::{collaboration_county, OfferTables};
+use crate::resources::reach::indicators::OfferTables;
 use crate::resources::reach::table::ReachTables;
 use crate::state::AppState;
 use crate::store::catalogue::Catalogues;
@@ -86,7 +86,7 @@ impl EvaluationParams {
                 m.county_code.clone()
             }
             (None, Some(c)) => c,
-            (None, None) => collaboration_county(cat),
+            (None, None) => cat.home_county().to_owned(),
         };
         let from = year_param("from", self.from.as_deref())?;
         let to = year_param("to", self.to.as_deref())?;
@@ -212,7 +212,7 @@ fn example_municipality() -> Option<String> {
     Some("1980".into())
 }
 fn example_county() -> Option<String> {
-    Some("19".into())
+    Some(crate::config::DEFAULT_HOME_COUNTY.into())
 }
 fn example_from() -> Option<String> {
     Some("2020".into())

@@ -1,11 +1,11 @@
 //! `GET /v1/api-info`: what this API is, its licence, and its limits.
 
-use entity::app_meta;
+use entity::{app_meta, municipality};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::config::{Settings, DEFAULT_PAGE_SIZE, MAX_BATCH_SESSIONS, MAX_PAGE_SIZE};
+use crate::config::{Publisher, Settings, DEFAULT_PAGE_SIZE, MAX_BATCH_SESSIONS, MAX_PAGE_SIZE};
 use crate::error::{ApiError, ListError};
 use crate::http::openapi::tags::ApiTags;
 use crate::state::AppState;
@@ -25,6 +25,32 @@ pub struct Contact {
     pub name: String,
     pub url: Option<String>,
     pub email: Option<String>,
+}
+
+/// Who publishes this deployment's data, and for which county (configured:
+/// `HOME_COUNTY`, `PUBLISHER_NAME_SV`, … in the README).
+#[derive(Debug, Clone, Object)]
+pub struct PublisherInfo {
+    pub name_sv: String,
+    pub name_en: String,
+    pub url: Option<String>,
+    /// 2-digit SCB county code: the default county of the page, `/v1/indicators`,
+    /// `/v1/evaluation`, and the county whose municipalities are `in_collaboration`.
+    pub home_county: String,
+    /// The county's name from the reference data.
+    pub home_county_name: String,
+}
+
+impl PublisherInfo {
+    fn of(p: &Publisher, county_name: String) -> Self {
+        Self {
+            name_sv: p.name_sv.clone(),
+            name_en: p.name_en.clone(),
+            url: p.url.clone(),
+            home_county: p.home_county.clone(),
+            home_county_name: county_name,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Object)]
@@ -120,6 +146,7 @@ pub struct ApiInfo {
     /// Licence of the data.
     pub licence: Licence,
     pub contact: Contact,
+    pub publisher: PublisherInfo,
     /// Languages of the human-readable texts (names, labels).
     pub languages: Vec<String>,
     pub limits: Limits,
@@ -145,16 +172,23 @@ pub async fn api_info(db: &impl ConnectionTrait, settings: &Settings) -> Result<
         },
         None => DataNotice { synthetic: false, description: "Sessions as reported by the municipalities.".into() },
     };
+    let publisher = &settings.publisher;
+    let county_name = municipality::Entity::find()
+        .filter(municipality::Column::CountyCode.eq(publisher.home_county.as_str()))
+        .one(db)
+        .await?
+        .map_or_else(|| publisher.home_county.clone(), |m| m.county_name);
     Ok(ApiInfo {
         name: "Föräldraskapsstöd open-data API".into(),
         version: env!("CARGO_PKG_VERSION").into(),
-        description: "Parenting-support programmes, municipalities, sessions, aggregated reach and indicators, outcome statistics for the decision's long-term effects (/v1/outcomes, Kolada) and an evaluation view setting them beside reach (/v1/evaluation), for the Regional samling för föräldraskapsstöd (Region Västmanland and Länsstyrelsen Västmanland), built for every Swedish county.".into(),
+        description: format!("Parenting-support programmes, municipalities, sessions, aggregated reach and indicators, outcome statistics for the decision's long-term effects (/v1/outcomes, Kolada) and an evaluation view setting them beside reach (/v1/evaluation), published by {} for {county_name}, built for every Swedish county.", publisher.name_en),
         licence: Licence { id: "CC0-1.0".into(), url: "https://creativecommons.org/publicdomain/zero/1.0/".into() },
         contact: Contact {
-            name: "Regional samling för föräldraskapsstöd, Region Västmanland and Länsstyrelsen Västmanland".into(),
+            name: publisher.name_en.clone(),
             url: settings.contact_url.clone(),
             email: settings.contact_email.clone(),
         },
+        publisher: PublisherInfo::of(publisher, county_name),
         languages: vec!["sv".into(), "en".into()],
         limits: Limits::from(settings),
         disclosure_control: DisclosureControl::of(settings.suppression_threshold),
@@ -209,10 +243,14 @@ impl poem_openapi::types::Example for ApiInfo {
                 url: "https://creativecommons.org/publicdomain/zero/1.0/".into(),
             },
             contact: Contact {
-                name: "Regional samling för föräldraskapsstöd".into(),
+                name: settings.publisher.name_en.clone(),
                 url: None,
                 email: None,
             },
+            publisher: PublisherInfo::of(
+                &settings.publisher,
+                crate::config::DEFAULT_HOME_COUNTY_NAME.into(),
+            ),
             languages: vec!["sv".into(), "en".into()],
             limits: Limits::from(&settings),
             disclosure_control: DisclosureControl::of(settings.suppression_threshold),

@@ -7,8 +7,8 @@ pub mod wire;
 mod year;
 
 pub use store::{
-    all_population, get_municipality, list_municipalities, population_series, put_population,
-    whole_list, MunicipalityFilter,
+    all_population, get_municipality, list_municipalities, make_home_county, population_series,
+    put_population, whole_list, MunicipalityFilter,
 };
 pub use wire::{
     Municipality, MunicipalityPage, Population, PopulationRow, PopulationSeries, PopulationTable,
@@ -380,7 +380,7 @@ impl MunicipalitiesApi {
 }
 
 fn example_county() -> Option<String> {
-    Some("19".into())
+    Some(crate::config::DEFAULT_HOME_COUNTY.into())
 }
 
 fn example_code() -> String {

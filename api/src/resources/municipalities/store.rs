@@ -139,3 +139,54 @@ pub async fn put_population(
     let (row, written) = population::put_year(db, figure, actor).await?;
     Ok((row.into(), written))
 }
+
+/// Makes the municipalities of `county` (and only they) the ones
+/// `in_collaboration`, so that what the reference data says follows the
+/// configured home county (`HOME_COUNTY`); the county's name, or `None`
+/// where the reference data has no such county. A change moves the data
+/// version, so no cached answer outlives it. Run at start, before serving;
+/// the same county again changes nothing.
+pub async fn make_home_county(
+    db: &DatabaseConnection,
+    county: &str,
+) -> Result<Option<String>, ApiError> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::TransactionTrait;
+    let Some(member) = municipality::Entity::find()
+        .filter(municipality::Column::CountyCode.eq(county))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let txn = db.begin().await?;
+    let seqs = crate::store::feed::SeqAllocator::lock(&txn).await?;
+    let now = crate::store::feed::now();
+    let mut changed = 0;
+    for (member, of_county) in [(true, true), (false, false)] {
+        let column = municipality::Column::CountyCode;
+        let filter = if of_county {
+            column.eq(county)
+        } else {
+            column.ne(county)
+        };
+        changed += municipality::Entity::update_many()
+            .col_expr(municipality::Column::InCollaboration, Expr::value(member))
+            .col_expr(municipality::Column::UpdatedAt, Expr::value(now))
+            .filter(filter)
+            .filter(municipality::Column::InCollaboration.ne(member))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+    }
+    seqs.finish(&txn, changed > 0).await?;
+    txn.commit().await?;
+    if changed > 0 {
+        tracing::info!(
+            county,
+            changed,
+            "the home county's municipalities are now the ones in the collaboration"
+        );
+    }
+    Ok(Some(member.county_name))
+}

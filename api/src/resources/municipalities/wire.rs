@@ -55,7 +55,8 @@ pub struct Municipality {
     /// The latest year of the municipality's population series
     /// (`/v1/municipalities/{code}/population`), or null where none is loaded.
     pub population: Option<Population>,
-    /// Part of the Västmanland regional collaboration on parenting support.
+    /// Part of the publisher's regional collaboration on parenting support:
+    /// the municipalities of the home county (`publisher` in `/v1/api-info`).
     pub in_collaboration: bool,
     pub updated_at: DateTime<Utc>,
 }
@@ -65,8 +66,8 @@ impl poem_openapi::types::Example for Municipality {
         Self {
             code: "1980".into(),
             name: "Västerås".into(),
-            county_code: "19".into(),
-            county_name: "Västmanlands län".into(),
+            county_code: crate::config::DEFAULT_HOME_COUNTY.into(),
+            county_name: crate::config::DEFAULT_HOME_COUNTY_NAME.into(),
             population: Some(Population {
                 year: 2024,
                 total: Some(160_634),

@@ -284,7 +284,7 @@ fn example_municipalities() -> Vec<String> {
 }
 
 fn example_county() -> Option<String> {
-    Some("19".into())
+    Some(crate::config::DEFAULT_HOME_COUNTY.into())
 }
 
 fn example_from() -> Option<String> {

@@ -6,12 +6,12 @@ use std::fmt::Write;
 
 use super::card::{self, href};
 use super::html::{esc, Lang};
-use super::layout::{self, Frame};
+use super::layout::{self, Frame, Site};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
 
 /// The whole page of `s`, in `lang`.
-pub fn page(lang: Lang, s: &Session, cat: &Catalogues, base: &str) -> String {
+pub fn page(lang: Lang, s: &Session, cat: &Catalogues, site: &Site) -> String {
     let mut out = String::with_capacity(12 * 1024);
     let (programme, municipality) = card::names(lang, cat, s);
     let title = match lang {
@@ -37,7 +37,7 @@ pub fn page(lang: Lang, s: &Session, cat: &Catalogues, base: &str) -> String {
                 ("#meetings-h", lang.t("Träffar", "Meetings")),
             ],
         },
-        base,
+        site,
         &mut out,
     );
     let _ = write!(

@@ -6,11 +6,12 @@ use std::fmt::Write;
 use poem::http::StatusCode;
 
 use super::html::{esc, Lang};
-use super::layout::{self, Frame};
+use super::layout::{self, Frame, Site};
+use crate::config::Publisher;
 
 /// A page for a person who asked for something that is not there, or gave a
 /// parameter the page cannot read: what went wrong and a way on.
-pub fn error_page(lang: Lang, heading: &str, message: &str, base: &str) -> String {
+pub fn error_page(lang: Lang, heading: &str, message: &str, site: &Site) -> String {
     let mut out = String::new();
     layout::open(
         &Frame {
@@ -21,7 +22,7 @@ pub fn error_page(lang: Lang, heading: &str, message: &str, base: &str) -> Strin
             en_path: "/en/",
             shortcuts: &[],
         },
-        base,
+        site,
         &mut out,
     );
     let _ = write!(
@@ -41,7 +42,12 @@ const API_PATHS: [&str; 5] = ["/v1/", "/openapi.", "/metrics", "/health", "/docs
 
 /// The error of `path` as a page, when `path` is a page for people (any
 /// path outside the API's); English under `/en/`.
-pub fn people_error(path: &str, status: StatusCode, detail: &str) -> Option<String> {
+pub fn people_error(
+    path: &str,
+    status: StatusCode,
+    detail: &str,
+    publisher: &Publisher,
+) -> Option<String> {
     if API_PATHS.iter().any(|p| path.starts_with(p)) {
         return None;
     }
@@ -94,5 +100,9 @@ pub fn people_error(path: &str, status: StatusCode, detail: &str) -> Option<Stri
             detail.to_owned(),
         ),
     };
-    Some(error_page(lang, heading, &message, ""))
+    let site = Site {
+        base: "",
+        publisher,
+    };
+    Some(error_page(lang, heading, &message, &site))
 }

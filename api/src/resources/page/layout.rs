@@ -10,7 +10,15 @@ use super::data::PageData;
 use super::html::{esc, url_value, Lang};
 use super::params::PageQuery;
 use super::{finder, sections};
+use crate::config::Publisher;
 use crate::store::catalogue::Catalogues;
+
+/// What every page of this deployment shares: the origin its links start
+/// with, and who publishes it (the header names them).
+pub struct Site<'a> {
+    pub base: &'a str,
+    pub publisher: &'a Publisher,
+}
 
 /// What the frame of a page needs: its language, title and description, its
 /// path in each language (for `hreflang` and the language switch), and the
@@ -26,7 +34,8 @@ pub struct Frame<'a> {
 
 /// Everything before the page's own content: head, header, the start of
 /// `main` and its `h1`.
-pub fn open(f: &Frame, base: &str, out: &mut String) {
+pub fn open(f: &Frame, site: &Site, out: &mut String) {
+    let base = site.base;
     let lang = f.lang;
     let (sv, en) = (f.sv_path, f.en_path);
     // Escaped although `http::origin` lets only a clean host through: a
@@ -47,9 +56,9 @@ pub fn open(f: &Frame, base: &str, out: &mut String) {
     };
     let _ = write!(
         out,
-        r##"<a class="skip" href="#main">{}</a><header class="site"><div class="wrap"><p class="org">Regional samling för föräldraskapsstöd<span> · Region Västmanland {} Länsstyrelsen Västmanland</span></p><nav aria-label="{}"><ul>"##,
+        r##"<a class="skip" href="#main">{}</a><header class="site"><div class="wrap"><p class="org">{}</p><nav aria-label="{}"><ul>"##,
         lang.t("Hoppa till innehållet", "Skip to content"),
-        lang.t("och", "and"),
+        esc(site.publisher.name(lang == Lang::Sv)),
         lang.t("Genvägar", "Shortcuts"),
     );
     for (href, label) in f.shortcuts {
@@ -86,18 +95,30 @@ pub fn close(lang: Lang, out: &mut String) {
 }
 
 /// The whole page.
-pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String {
+pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, site: &Site) -> String {
     let lang = q.lang;
     let mut out = String::with_capacity(64 * 1024);
     let county = sections::county_name(cat, &q.county);
-    let title = match lang {
-        Lang::Sv => format!("Föräldraskapsstöd i {county} – öppna data"),
-        Lang::En => format!("Parenting support in {county} – open data"),
+    // The home county's page says what its publisher configured, if anything.
+    let publisher = site.publisher;
+    let home = q.county == publisher.home_county;
+    let configured = |sv: &Option<String>, en: &Option<String>| {
+        let text = match lang {
+            Lang::Sv => sv,
+            Lang::En => en,
+        };
+        text.clone().filter(|_| home)
     };
-    let description = match lang {
+    let title = configured(&publisher.site_title_sv, &publisher.site_title_en).unwrap_or_else(
+        || match lang {
+            Lang::Sv => format!("Föräldraskapsstöd i {county} – öppna data"),
+            Lang::En => format!("Parenting support in {county} – open data"),
+        },
+    );
+    let description = configured(&publisher.site_description_sv, &publisher.site_description_en).unwrap_or_else(|| match lang {
         Lang::Sv => format!("Räckvidd, indikatorer och kommande kurser i föräldraskapsstöd i kommunerna i {county}."),
         Lang::En => format!("Reach, indicators and upcoming parenting-support courses in the municipalities of {county}."),
-    };
+    });
     let finder_path = match lang {
         Lang::Sv => super::support::SV_PATH,
         Lang::En => super::support::EN_PATH,
@@ -118,7 +139,7 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String
         en_path: "/en/",
         shortcuts: &shortcuts,
     };
-    open(&frame, base, &mut out);
+    open(&frame, site, &mut out);
     // A parent comes for a course: the way to one is the first thing on a phone.
     let _ = write!(
         out,
@@ -133,7 +154,7 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str) -> String
     sections::reach(q, d, cat, &mut out);
     sections::indicators(q, d, &mut out);
     super::effects::section(lang, &d.evaluation, &mut out);
-    finder::finder(q, d, cat, base, &mut out);
+    finder::finder(q, d, cat, site.base, &mut out);
     let members: Vec<String> = cat
         .county_members(&q.county)
         .unwrap_or_default()

@@ -31,6 +31,7 @@ use poem::{handler, IntoResponse, Request, Response};
 use poem_openapi::{payload, ApiResponse, OpenApi};
 
 use self::html::Lang;
+use self::layout::Site;
 use self::params::PageParams;
 use crate::error::{ApiError, ListError};
 use crate::http::openapi::tags::ApiTags;
@@ -98,15 +99,19 @@ async fn render(
     params: PageParams,
     path_lang: Lang,
 ) -> Result<String, ApiError> {
-    let q = params.parse(path_lang)?;
-    let k = state.settings.suppression_threshold;
     let cat = state.catalogues.current(&state.db).await?;
+    let q = params.parse(path_lang, cat.home_county())?;
+    let k = state.settings.suppression_threshold;
     let notice = api_info(&state.db, &state.settings).await?.data;
     let table = tables.current(&state.db).await?;
     let offers = offers.current(&state.db).await?;
     let d = data::load(&state.db, (&table, &offers), &q, k, &cat, notice).await?;
     let base = public_base(req, state.settings.public_base_url.as_deref());
-    Ok(layout::page(&q, &d, &cat, &base))
+    let site = Site {
+        base: &base,
+        publisher: &state.settings.publisher,
+    };
+    Ok(layout::page(&q, &d, &cat, &site))
 }
 
 pub use self::errors::people_error;
@@ -145,16 +150,20 @@ async fn municipality_page(
     lang: Lang,
 ) -> Result<Response, ApiError> {
     let base = public_base(req, state.settings.public_base_url.as_deref());
+    let site = Site {
+        base: &base,
+        publisher: &state.settings.publisher,
+    };
     let person_error = |status: StatusCode, heading: &str, message: String| {
-        let html = errors::error_page(lang, heading, &message, &base);
+        let html = errors::error_page(lang, heading, &message, &site);
         Ok(Html(html).with_status(status).into_response())
     };
     // A bad parameter is answered as on every page (`people_error`).
     let params: PageParams = req
         .params()
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let q = params.parse(lang)?;
     let cat = state.catalogues.current(&state.db).await?;
+    let q = params.parse(lang, cat.home_county())?;
     let Some(m) = cat
         .municipality(code)
         .filter(|_| crate::vocab::MunicipalityCode::parse(code).is_ok())
@@ -175,7 +184,7 @@ async fn municipality_page(
     let table = tables.current(&state.db).await?;
     let offers = offers.current(&state.db).await?;
     let d = municipality::load(&state.db, (&table, &offers), (m, &q), k, &cat, synthetic).await?;
-    Ok(Html(municipality::page((m, &q), &d, &cat, &base)).into_response())
+    Ok(Html(municipality::page((m, &q), &d, &cat, &site)).into_response())
 }
 
 /// `GET /hitta-stod`: the finder for parents, in Swedish.
@@ -197,7 +206,11 @@ async fn support_page(req: &Request, state: &AppState, lang: Lang) -> Result<Res
     let q = params.parse()?;
     let cat = state.catalogues.current(&state.db).await?;
     let base = public_base(req, state.settings.public_base_url.as_deref());
-    let html = support::render(&state.db, &cat, lang, &q, &base).await?;
+    let site = Site {
+        base: &base,
+        publisher: &state.settings.publisher,
+    };
+    let html = support::render(&state.db, &cat, lang, &q, &site).await?;
     Ok(Html(html).into_response())
 }
 
@@ -210,12 +223,16 @@ pub async fn problem_type(
     state: Data<&AppState>,
 ) -> Result<Response, ApiError> {
     let base = public_base(req, state.settings.public_base_url.as_deref());
+    let site = Site {
+        base: &base,
+        publisher: &state.settings.publisher,
+    };
     let Some(p) = problems::find(&name) else {
         let html = errors::error_page(
             Lang::Sv,
             "Problemtypen finns inte / No such problem type",
             &format!("Det finns ingen problemtyp som heter {name}. / There is no problem type called {name}."),
-            &base,
+            &site,
         );
         return Ok(Html(html)
             .with_status(StatusCode::NOT_FOUND)
@@ -229,7 +246,7 @@ pub async fn problem_type(
             .content_type("application/json")
             .body(problems::as_json(p, &base)));
     }
-    Ok(Html(problems::page(p, &base)).into_response())
+    Ok(Html(problems::page(p, &site)).into_response())
 }
 
 /// `GET /kurs/{id}`: one session's page in Swedish.
@@ -259,6 +276,10 @@ async fn course_page(
     lang: Lang,
 ) -> Result<Response, ApiError> {
     let base = public_base(req, state.settings.public_base_url.as_deref());
+    let site = Site {
+        base: &base,
+        publisher: &state.settings.publisher,
+    };
     let found = match uuid::Uuid::parse_str(id) {
         Ok(id) => crate::resources::sessions::query::find_session(&state.db, id).await?,
         Err(_) => None,
@@ -271,14 +292,14 @@ async fn course_page(
                 "Det finns ingen kurs med den adressen. Den kan ha tagits bort av kommunen.",
                 "There is no course at this address. The municipality may have removed it.",
             ),
-            &base,
+            &site,
         );
         return Ok(Html(html)
             .with_status(StatusCode::NOT_FOUND)
             .into_response());
     };
     let cat = state.catalogues.current(&state.db).await?;
-    Ok(Html(course::page(lang, &session, &cat, &base)).into_response())
+    Ok(Html(course::page(lang, &session, &cat, &site)).into_response())
 }
 
 /// `GET /program/{slug}`: one programme's page in Swedish.
@@ -308,6 +329,10 @@ async fn programme_page(
     lang: Lang,
 ) -> Result<Response, ApiError> {
     let base = public_base(req, state.settings.public_base_url.as_deref());
+    let site = Site {
+        base: &base,
+        publisher: &state.settings.publisher,
+    };
     let cat = state.catalogues.current(&state.db).await?;
     let Some(p) = cat.programme(slug) else {
         let html = errors::error_page(
@@ -317,20 +342,13 @@ async fn programme_page(
                 Lang::Sv => format!("Det finns inget program som heter {slug} i katalogen."),
                 Lang::En => format!("There is no programme called {slug} in the catalogue."),
             },
-            &base,
+            &site,
         );
         return Ok(Html(html)
             .with_status(StatusCode::NOT_FOUND)
             .into_response());
     };
-    let county = cat
-        .municipalities
-        .iter()
-        .find(|m| m.in_collaboration)
-        .map_or_else(
-            || params::DEFAULT_COUNTY.to_owned(),
-            |m| m.county_code.clone(),
-        );
+    let county = cat.home_county().to_owned();
     let filter = crate::resources::sessions::query::SessionFilter {
         municipalities: cat
             .county_members(&county)?
@@ -353,5 +371,5 @@ async fn programme_page(
     .await?;
     let more = sessions.len() as u64 > data::FINDER_LIMIT;
     sessions.truncate(data::FINDER_LIMIT as usize);
-    Ok(Html(programme::page(lang, p, (&sessions, more), &cat, &base)).into_response())
+    Ok(Html(programme::page(lang, p, (&sessions, more), &cat, &site)).into_response())
 }

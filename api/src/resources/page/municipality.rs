@@ -16,7 +16,7 @@ use sea_orm::ConnectionTrait;
 use super::chart::{reach_rate, Bar, BarChart, Figure, Measure};
 use super::data::{finder_query, latest_update, FINDER_LIMIT};
 use super::html::{esc, url_value, Lang};
-use super::layout::{self, Frame};
+use super::layout::{self, Frame, Site};
 use super::params::PageQuery;
 use super::sections::{indicator_value, municipality_href};
 use super::{denominator, finder};
@@ -111,7 +111,7 @@ pub fn page(
     (m, q): (&municipality::Model, &PageQuery),
     d: &MunicipalityData,
     cat: &Catalogues,
-    base: &str,
+    site: &Site,
 ) -> String {
     let lang = q.lang;
     let mut out = String::with_capacity(48 * 1024);
@@ -150,7 +150,7 @@ pub fn page(
             en_path: &en_path,
             shortcuts: &shortcuts,
         },
-        base,
+        site,
         &mut out,
     );
     let _ = write!(

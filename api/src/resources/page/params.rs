@@ -8,9 +8,6 @@ use super::html::Lang;
 use crate::error::ApiError;
 use crate::vocab::{parse_county, parse_language, Delivery, MunicipalityCode};
 
-/// The regional collaboration's county, the page's default.
-pub const DEFAULT_COUNTY: &str = "19";
-
 /// The parameters as received.
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct PageParams {
@@ -50,8 +47,9 @@ fn bad(name: &str) -> impl Fn(String) -> ApiError + '_ {
 
 impl PageParams {
     /// `path_lang` is the language of the path (`/en/` is English); `?lang=`
-    /// overrides it.
-    pub fn parse(self, path_lang: Lang) -> Result<PageQuery, ApiError> {
+    /// overrides it. Without `?county=`, the county is `home` (the
+    /// deployment's home county).
+    pub fn parse(self, path_lang: Lang, home: &str) -> Result<PageQuery, ApiError> {
         let lang = match given(&self.lang) {
             None => path_lang,
             Some("sv") => Lang::Sv,
@@ -70,7 +68,7 @@ impl PageParams {
             .map(parse_county)
             .transpose()
             .map_err(bad("county"))?
-            .unwrap_or_else(|| DEFAULT_COUNTY.to_owned());
+            .unwrap_or_else(|| home.to_owned());
         let finder = Finder {
             municipality: given(&self.municipality)
                 .map(MunicipalityCode::parse)

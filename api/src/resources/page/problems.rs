@@ -8,7 +8,7 @@ use std::fmt::Write;
 use serde_json::json;
 
 use super::html::{esc, Lang};
-use super::layout::{self, Frame};
+use super::layout::{self, Frame, Site};
 
 /// A problem type: its name (the last segment of its URI), HTTP status,
 /// title, and in Swedish and English what it means and what to do.
@@ -92,7 +92,8 @@ pub fn as_json(p: &ProblemType, base: &str) -> String {
 }
 
 /// The problem type's page: Swedish first, then English.
-pub fn page(p: &ProblemType, base: &str) -> String {
+pub fn page(p: &ProblemType, site: &Site) -> String {
+    let base = site.base;
     let mut out = String::with_capacity(4096);
     let path = format!("/problems/{}", p.name);
     let title = format!("{} ({})", p.title, p.status);
@@ -105,7 +106,7 @@ pub fn page(p: &ProblemType, base: &str) -> String {
             en_path: &path,
             shortcuts: &[],
         },
-        base,
+        site,
         &mut out,
     );
     let _ = write!(

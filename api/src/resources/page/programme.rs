@@ -11,7 +11,7 @@ use entity::programme;
 
 use super::finder;
 use super::html::{esc, Lang};
-use super::layout::{self, Frame};
+use super::layout::{self, Frame, Site};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
 use crate::vocab::{parse_list, EvidenceStatus, PreventionLevel, ProgrammeFormat};
@@ -80,7 +80,7 @@ pub fn page(
     p: &programme::Model,
     (sessions, more): (&[Session], bool),
     cat: &Catalogues,
-    base: &str,
+    site: &Site,
 ) -> String {
     let mut out = String::with_capacity(24 * 1024);
     let name = lang.t(&p.name_sv, &p.name_en);
@@ -106,7 +106,7 @@ pub fn page(
                 ("#courses-h", lang.t("Kurser", "Courses")),
             ],
         },
-        base,
+        site,
         &mut out,
     );
     if lang == Lang::En && p.name_en_is_literal {

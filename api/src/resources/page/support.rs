@@ -14,7 +14,7 @@ use sea_orm::ConnectionTrait;
 
 use super::finder::{age_options, language_options, option};
 use super::html::{esc, url_value, Lang};
-use super::layout::{self, Frame};
+use super::layout::{self, Frame, Site};
 use crate::error::ApiError;
 use crate::resources::calendar::upcoming::first_sessions;
 use crate::resources::sessions::query::{SessionFilter, SessionQuery};
@@ -213,7 +213,7 @@ pub fn page(
     q: &SupportQuery,
     found: Option<(&municipality::Model, &[Joinable])>,
     cat: &Catalogues,
-    base: &str,
+    site: &Site<'_>,
 ) -> String {
     let mut out = String::with_capacity(32 * 1024);
     let title = lang.t("Hitta föräldraskapsstöd", "Find parenting support");
@@ -238,7 +238,7 @@ pub fn page(
             en_path: &en_path,
             shortcuts: &[("#results-h", lang.t("Resultat", "Results"))],
         },
-        base,
+        site,
         &mut out,
     );
     form(lang, q, cat, &mut out);
@@ -405,12 +405,12 @@ pub async fn render(
     cat: &Catalogues,
     lang: Lang,
     q: &SupportQuery,
-    base: &str,
+    site: &Site<'_>,
 ) -> Result<String, ApiError> {
     let Some(home) = &q.home else {
-        return Ok(page(lang, q, None, cat, base));
+        return Ok(page(lang, q, None, cat, site));
     };
     let home = cat.known_municipality(home.as_str())?;
     let all = joinable(db, cat, home, q, Utc::now().date_naive()).await?;
-    Ok(page(lang, q, Some((home, &all)), cat, base))
+    Ok(page(lang, q, Some((home, &all)), cat, site))
 }

@@ -341,7 +341,7 @@ fn example_levels() -> Vec<String> {
     vec!["universal".into()]
 }
 fn example_county() -> Option<String> {
-    Some("19".into())
+    Some(crate::config::DEFAULT_HOME_COUNTY.into())
 }
 fn example_year() -> Option<i32> {
     Some(2025)

@@ -133,7 +133,7 @@ pub fn indicators_with(
 ) -> Result<IndicatorReport, ApiError> {
     let county = match &q.county {
         Some(c) => c.clone(),
-        None => county_of_municipalities(q, cat)?.unwrap_or_else(|| collaboration_county(cat)),
+        None => county_of_municipalities(q, cat)?.unwrap_or_else(|| cat.home_county().to_owned()),
     };
     let in_county = cat.county_members(&county)?;
     check_municipalities(q, &county, &in_county, cat)?;
@@ -162,15 +162,6 @@ pub fn indicators_with(
         suppression_threshold: k,
         areas,
     })
-}
-
-/// The county of the regional collaboration, whose decision the indicators follow up.
-pub fn collaboration_county(cat: &Catalogues) -> String {
-    cat.municipalities
-        .iter()
-        .find(|m| m.in_collaboration)
-        .map(|m| m.county_code.clone())
-        .unwrap_or_else(|| "19".into())
 }
 
 /// Without `county`, the county follows the municipalities named: asking
