@@ -363,7 +363,12 @@ pub async fn generate(
     let codes: Vec<String> = municipalities.iter().map(|m| m.code.clone()).collect();
     let series = crate::store::population::all_series(db).await?;
     let latest = |code: &str, figure: fn(&entity::population::Model) -> Option<i64>| {
-        series.get(code).into_iter().flatten().rev().find_map(figure)
+        series
+            .get(code)
+            .into_iter()
+            .flatten()
+            .rev()
+            .find_map(figure)
     };
     // Children where the reference data has them for every municipality of
     // the county (Västmanland's ten have SCB's 2018 children aged 0–15),
