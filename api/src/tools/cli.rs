@@ -241,8 +241,8 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8080")]
     bind: String,
-    /// Do not load demo data into an empty database.
-    #[arg(long)]
+    /// Do not load demo data into an empty database (a production deployment: set it).
+    #[arg(long, env = "NO_DEMO")]
     no_demo: bool,
     /// How many demo sessions to load into an empty database.
     #[arg(long, default_value_t = 5000)]
