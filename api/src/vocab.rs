@@ -308,6 +308,30 @@ fn list_of(item: &str) -> String {
 const SLUG: &str = "[a-z0-9](-?[a-z0-9]){0,63}";
 const YEAR: &str = "(19[0-9]{2}|20[0-9]{2}|2100)";
 
+/// The years a date may fall in, everywhere: PostgreSQL's `date` cannot
+/// hold year 0 (a 500 before this rule), and nothing this API records
+/// happened before 1900 or is planned after 2100.
+pub const DATE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// A date as the API writes it (`YYYY-MM-DD`) in [`DATE_YEARS`].
+pub fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    use chrono::Datelike;
+    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) if s.len() == 10 && DATE_YEARS.contains(&d.year()) => Ok(d),
+        Ok(_) if s.len() == 10 => Err(format!(
+            "'{s}' is outside the years {} to {}",
+            DATE_YEARS.start(),
+            DATE_YEARS.end()
+        )),
+        _ => Err(format!("'{s}' is not a date (YYYY-MM-DD)")),
+    }
+}
+
+/// [`parse_date`]'s years as a JSON Schema pattern on a `format: date` string.
+pub fn date_pattern() -> String {
+    format!("^{YEAR}-")
+}
+
 /// Where a parameter of the same name is single-valued on some operation
 /// (`/v1/audit`'s `municipality`: one code, not a list), its own constraint.
 pub fn single_parameter_constraints() -> Vec<(&'static str, serde_json::Value)> {

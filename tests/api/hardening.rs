@@ -377,3 +377,48 @@ async fn csv_exports_do_not_carry_formulas_and_request_ids_are_strict() {
         "{audit}"
     );
 }
+
+/// Year 0 was a 500 on PostgreSQL (SQLite stored it): every date the API
+/// takes is within 1900–2100, refused field by field (422) in a body and as
+/// a 400 naming the parameter in a query, on both databases alike.
+#[tokio::test]
+async fn dates_outside_1900_to_2100_are_refused_everywhere_on_both_databases() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    for date in ["0000-01-01", "1899-12-31", "2101-01-01"] {
+        let reply = app
+            .put_session(Some(&key), "1980", "Y0", &session_json("Y0", date))
+            .await;
+        let problem = assert_problem(&reply, 422, "/v1/municipalities/1980/sessions/Y0");
+        let errors = problem["errors"].to_string();
+        assert!(errors.contains("/start_date"), "{errors}");
+        assert!(errors.contains("1900 to 2100"), "{errors}");
+        let mut ended = session_json("Y0", "2025-03-01");
+        ended["end_date"] = json!(date);
+        let reply = app.put_session(Some(&key), "1980", "Y0", &ended).await;
+        let problem = assert_problem(&reply, 422, "/v1/municipalities/1980/sessions/Y0");
+        assert!(problem["errors"].to_string().contains("/end_date"));
+
+        let listed = app.get(&format!("/v1/sessions?start_from={date}")).await;
+        let problem = assert_problem(&listed, 400, "/v1/sessions");
+        assert!(
+            problem["detail"].to_string().contains("start_from"),
+            "{problem}"
+        );
+        let reach = app.get(&format!("/v1/reach?from={date}")).await;
+        assert_eq!(reach.status.as_u16(), 400, "{}", reach.text());
+    }
+    // The bounds themselves are dates: created, then moved.
+    for (date, status) in [("1900-01-01", 201), ("2100-12-31", 200)] {
+        let reply = app
+            .put_session(Some(&key), "1980", "Y1", &session_json("Y1", date))
+            .await;
+        assert_eq!(reply.status.as_u16(), status, "{date}: {}", reply.text());
+    }
+    let stored = app
+        .get("/v1/sessions?municipality=1980&format=ndjson")
+        .await
+        .ndjson();
+    assert_eq!(stored.len(), 1, "nothing refused was written");
+    assert_eq!(stored[0]["start_date"], "2100-12-31");
+}

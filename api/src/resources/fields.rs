@@ -70,10 +70,10 @@ impl Fields<'_> {
     pub fn date(&mut self, field: &str, required: bool) -> Option<NaiveDate> {
         match self.text(field, required, 10) {
             None => None,
-            Some(s) => match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-                Ok(d) if s.len() == 10 => Some(d),
-                _ => {
-                    self.err(field, format!("'{s}' is not a date (YYYY-MM-DD)"));
+            Some(s) => match crate::vocab::parse_date(&s) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    self.err(field, e);
                     None
                 }
             },

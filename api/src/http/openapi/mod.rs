@@ -387,6 +387,7 @@ fn standard_date_formats(value: &mut Value) {
         Value::Object(map) => {
             if map.get("format").and_then(Value::as_str) == Some("naive-date") {
                 map.insert("format".into(), json!("date"));
+                map.insert("pattern".into(), json!(crate::vocab::date_pattern()));
             }
             map.values_mut().for_each(standard_date_formats);
         }

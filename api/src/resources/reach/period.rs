@@ -64,7 +64,10 @@ pub fn parse_period(name: &str, s: &str, is_end: bool) -> Result<Quarter, ApiErr
             _ => Err(bad("has no quarter 1–4")),
         };
     }
-    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad(NOT_A_PERIOD))?;
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|d| crate::vocab::DATE_YEARS.contains(&d.year()))
+        .ok_or_else(|| bad(NOT_A_PERIOD))?;
     let quarter = (date.month0() / 3 + 1) as i32;
     let first_month = (quarter - 1) * 3 + 1;
     let on_boundary = if is_end {

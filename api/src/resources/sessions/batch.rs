@@ -108,13 +108,11 @@ pub fn parse_batch(body: &Value, ctx: &Context) -> Result<ParsedBatch, ApiError>
                     None | Some(Value::Null) => {}
                     Some(v) => match v
                         .as_str()
-                        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                        .ok_or_else(|| "must be a date (YYYY-MM-DD)".to_owned())
+                        .and_then(crate::vocab::parse_date)
                     {
-                        Some(d) => *slot = Some(d),
-                        None => errors.push(FieldError::at(
-                            format!("/scope/{field}"),
-                            "must be a date (YYYY-MM-DD)",
-                        )),
+                        Ok(d) => *slot = Some(d),
+                        Err(e) => errors.push(FieldError::at(format!("/scope/{field}"), e)),
                     },
                 }
             }

@@ -55,6 +55,12 @@ pub struct SessionKey {
 
 impl SessionFilter {
     pub fn parse(p: FilterParams) -> Result<Self, ApiError> {
+        for (name, date) in [("start_from", p.start_from), ("start_to", p.start_to)] {
+            if let Some(d) = date {
+                crate::vocab::parse_date(&d.to_string())
+                    .map_err(|e| ApiError::invalid_parameter(name, e))?;
+            }
+        }
         if let (Some(from), Some(to)) = (p.start_from, p.start_to) {
             if from > to {
                 return Err(ApiError::invalid_parameter(

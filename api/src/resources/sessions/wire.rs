@@ -43,7 +43,9 @@ pub struct Session {
     pub delivery: Delivery,
     /// District or area within the municipality.
     pub area: Option<String>,
-    /// Other municipalities hosting the session together with this one.
+    /// Other municipalities hosting the session together with this one, as
+    /// the writing municipality states it: the writer's claim, not confirmed
+    /// by the municipalities named (each writes only its own sessions).
     pub co_hosts: Vec<String>,
     /// Parents from other municipalities may take part.
     pub open_to_other_municipalities: bool,

@@ -264,10 +264,7 @@ fn within(f: &mut Fields, at: &str, d: NaiveDate, around: &Around) {
 /// A list of distinct dates, returned in order.
 fn date_list(f: &mut Fields, field: &str, max: usize) -> Vec<NaiveDate> {
     let listed = f.list(field, max, |s| {
-        match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-            Ok(_) if s.len() == 10 => Ok(s.to_owned()),
-            _ => Err(format!("'{s}' is not a date (YYYY-MM-DD)")),
-        }
+        crate::vocab::parse_date(s).map(|_| s.to_owned())
     });
     if f.present(field)
         .is_some_and(|v| v.as_array().is_some_and(Vec::is_empty))
