@@ -56,6 +56,7 @@ pub fn build(state: AppState) -> impl Endpoint {
     };
     let limiters = state.limiters.clone();
     let metrics = state.metrics.clone();
+    let server_timing = state.settings.server_timing;
     let reach_tables = Arc::new(ReachTables::new(
         state.versions.clone(),
         state.metrics.per_version_loads("reach_table"),
@@ -140,7 +141,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(compression::compression)
         .around(cors::cors)
         .around(security::headers)
-        .around(move |ep, req| observe::observe(ep, req, metrics.clone()))
+        .around(move |ep, req| observe::observe(ep, req, metrics.clone(), server_timing))
         .data(reach_tables)
         .data(offer_tables)
         .data(state)

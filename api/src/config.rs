@@ -34,6 +34,13 @@ pub struct Settings {
     pub response_cache_bytes: u64,
     /// Who publishes this deployment, and for which county.
     pub publisher: Publisher,
+    /// `Server-Timing` on every answer (the benchmark's; off in production).
+    pub server_timing: bool,
+    /// A connection with no traffic for this long is closed (more than
+    /// `request_timeout`: a handler may send nothing until then).
+    pub idle_timeout: Duration,
+    /// A request's headers must arrive within this of their first byte.
+    pub header_timeout: Duration,
 }
 
 /// The county whose collaboration publishes by default: the decision this
@@ -150,6 +157,9 @@ impl Default for Settings {
             audit_retention_days: 400,
             response_cache_bytes: 32 * 1024 * 1024,
             publisher: Publisher::default(),
+            server_timing: false,
+            idle_timeout: Duration::from_secs(75),
+            header_timeout: Duration::from_secs(10),
         }
     }
 }

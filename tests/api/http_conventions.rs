@@ -290,6 +290,33 @@ async fn metrics_never_take_a_label_from_an_id_in_the_path() {
     );
 }
 
+/// Invented methods and long paths, as an attacker sends them: `/metrics`
+/// keeps one `other` label however many, and grows by nothing per request.
+#[tokio::test]
+async fn odd_methods_and_long_paths_never_grow_the_metrics() {
+    let app = TestApp::new().await;
+    let odd = |n: usize| Method::from_bytes(format!("X{}", "Y".repeat(n)).as_bytes()).unwrap();
+    let long_path = format!("/v1/{}", "a".repeat(60_000));
+    app.request(odd(10), "/v1/programmes", &[]).await;
+    app.get(&long_path).await;
+    // /metrics' own labels appear from its second answer on.
+    app.get("/metrics").await;
+    let before = app.get("/metrics").await.text().len();
+    for n in 0..50 {
+        let reply = app.request(odd(2_000 + n), "/v1/programmes", &[]).await;
+        assert!(reply.status.is_client_error(), "{}", reply.status);
+        app.get(&format!("{long_path}{n}")).await;
+    }
+    let text = app.get("/metrics").await.text();
+    assert!(
+        text.len() <= before + 64,
+        "/metrics grew from {before} to {} bytes",
+        text.len()
+    );
+    assert!(text.contains("method=\"other\""), "{text}");
+    assert!(!text.contains("YYYYYYYY"));
+}
+
 #[tokio::test]
 async fn metrics_report_the_response_cache_size() {
     let app = TestApp::new().await;
@@ -457,11 +484,20 @@ async fn empty_query_parameters_mean_absent() {
     assert_eq!(feed.status, 200, "{}", feed.text());
 }
 
-/// `Server-Timing: app;dur=<ms>` on every answer, errors and cache hits too:
-/// the server's share of the round trip, never more than the whole of it.
+/// With `SERVER_TIMING` on, `Server-Timing: app;dur=<ms>` on every answer,
+/// errors and cache hits too: the server's share of the round trip, never
+/// more than the whole of it. Off (the default), no answer carries it.
 #[tokio::test]
-async fn every_answer_says_how_long_the_server_took() {
-    let app = TestApp::new().await;
+async fn every_answer_says_how_long_the_server_took_when_asked_to() {
+    let quiet = TestApp::new().await;
+    for uri in ["/v1/sessions?limit=5", "/nowhere", "/"] {
+        assert_eq!(quiet.get(uri).await.header("server-timing"), None, "{uri}");
+    }
+    let app = TestApp::with_settings(Settings {
+        server_timing: true,
+        ..Settings::default()
+    })
+    .await;
     for uri in ["/v1/sessions?limit=5", "/v1/sessions?limit=5", "/nowhere"] {
         let started = std::time::Instant::now();
         let reply = app.get(uri).await;

@@ -572,3 +572,57 @@ async fn a_pool_of_one_connection_serves_every_kind_of_read_and_write_at_once() 
     }
     app.audit(Some(&admin), "", &[]).await.assert_status_is_ok();
 }
+
+/// Slow clients cannot hold connections: a request's headers must arrive
+/// within `HEADER_TIMEOUT_SECONDS` of their first byte (a slow-loris client
+/// trickling them), and a connection on which nothing moves is closed after
+/// `IDLE_TIMEOUT_SECONDS`; a client that talks is served.
+#[tokio::test]
+async fn slow_headers_and_idle_connections_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = Server::start_with(
+        &Server::new_database_url(),
+        &[
+            ("HEADER_TIMEOUT_SECONDS", "1"),
+            ("REQUEST_TIMEOUT_SECONDS", "1"),
+            ("IDLE_TIMEOUT_SECONDS", "2"),
+        ],
+    );
+    let client = reqwest::Client::new();
+    server.ready(&client).await;
+    let address = server.url.trim_start_matches("http://").to_owned();
+    let closed_within = async |first: &[u8], trickle: bool| {
+        let mut conn = tokio::net::TcpStream::connect(&address).await.unwrap();
+        conn.write_all(first).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut buf = [0u8; 256];
+        loop {
+            if trickle {
+                // A byte every 300 ms: never idle, never done.
+                let _ = conn.write_all(b"x").await;
+            }
+            match tokio::time::timeout(Duration::from_millis(300), conn.read(&mut buf)).await {
+                Ok(Ok(0)) | Ok(Err(_)) => return started.elapsed(),
+                Ok(Ok(n)) => panic!("answered: {}", String::from_utf8_lossy(&buf[..n])),
+                Err(_) if started.elapsed() > Duration::from_secs(15) => panic!("never closed"),
+                Err(_) => {}
+            }
+        }
+    };
+    let slow = closed_within(b"GET /health/live HTTP/1.1\r\nX-Slow: ", true).await;
+    assert!(
+        slow < Duration::from_secs(5),
+        "trickled headers held it {slow:?}"
+    );
+    let idle = closed_within(b"", false).await;
+    assert!(
+        (Duration::from_millis(1500)..Duration::from_secs(6)).contains(&idle),
+        "an idle connection closed after {idle:?}"
+    );
+    let reply = client
+        .get(format!("{}/health/live", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+}

@@ -169,7 +169,7 @@ run_backend() { # label database_url
 
     port="$(free_port)"
     base="http://127.0.0.1:$port"
-    READ_RATE_PER_MINUTE=0 WRITE_RATE_PER_MINUTE=0 RUST_LOG=warn \
+    READ_RATE_PER_MINUTE=0 WRITE_RATE_PER_MINUTE=0 SERVER_TIMING=true RUST_LOG=warn \
         "$BIN" serve --no-demo --bind "127.0.0.1:$port" >"$TMP/server-$label.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 100); do

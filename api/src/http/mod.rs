@@ -7,6 +7,7 @@ pub mod body_limit;
 pub mod compression;
 pub mod conditional;
 pub mod cors;
+pub mod deadlines;
 pub mod formats;
 pub mod idempotency;
 pub mod json;

@@ -8,12 +8,14 @@ use clap::{Args, Parser, Subcommand};
 use super::population::{self, AgeBand};
 use super::{audit, demo_data, outcomes, outcomes_fetch, population_fetch, sync_client, telemetry};
 use crate::config::{Publisher, Settings};
+use crate::http::deadlines::Deadlines;
 use crate::resources::municipalities;
 use crate::store::checkpoint;
 use crate::store::db::{self, DEFAULT_DATABASE_URL};
 use crate::store::keys;
 use crate::vocab::MunicipalityCode;
 use crate::{app, AppState};
+use poem::listener::Listener as _;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -296,6 +298,16 @@ struct ServeArgs {
     /// How long start-up waits for the database to answer, in seconds (0: fail at once).
     #[arg(long, env = "DATABASE_WAIT_SECONDS", default_value_t = 60)]
     database_wait_seconds: u64,
+    /// `Server-Timing: app;dur=<ms>` on every answer (for benchmarks; it hands clients a clock).
+    #[arg(long, env = "SERVER_TIMING")]
+    server_timing: bool,
+    /// Seconds without traffic after which a client's connection is closed (at least
+    /// REQUEST_TIMEOUT_SECONDS + 1: a handler may send nothing until then).
+    #[arg(long, env = "IDLE_TIMEOUT_SECONDS", default_value_t = Settings::default().idle_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout_seconds: u64,
+    /// Seconds a client has to send a request's headers, from their first byte.
+    #[arg(long, env = "HEADER_TIMEOUT_SECONDS", default_value_t = Settings::default().header_timeout.as_secs(), value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout_seconds: u64,
     /// The county this deployment is for (2-digit SCB code): the page's and every default
     /// county, the municipalities `in_collaboration`, the catalogue's spatial coverage.
     #[arg(long, env = "HOME_COUNTY", default_value = crate::config::DEFAULT_HOME_COUNTY)]
@@ -358,6 +370,12 @@ impl ServeArgs {
             audit_retention_days: self.audit_retention_days,
             response_cache_bytes: self.response_cache_mb * 1024 * 1024,
             publisher: self.publisher(),
+            server_timing: self.server_timing,
+            idle_timeout: std::time::Duration::from_secs(
+                self.idle_timeout_seconds
+                    .max(self.request_timeout_seconds.max(1) + 1),
+            ),
+            header_timeout: std::time::Duration::from_secs(self.header_timeout_seconds),
         }
     }
 
@@ -664,6 +682,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
         );
     }
     let grace = settings.shutdown_grace;
+    let (header, idle) = (settings.header_timeout, settings.idle_timeout);
     let pruning = audit::spawn_pruning(db.clone(), settings.audit_retention_days);
     let _checkpoints = match db::sqlite_path(database_url) {
         Some(path) => Some(checkpoint::spawn(db::connect(database_url).await?, &path)),
@@ -671,7 +690,10 @@ async fn serve(database_url: &str, args: ServeArgs) -> CliResult {
     };
     let state = AppState::new(db, settings);
     tracing::info!(bind = %args.bind, "listening; docs at http://{}/docs", args.bind);
-    poem::Server::new(poem::listener::TcpListener::bind(args.bind.clone()))
+    let acceptor = poem::listener::TcpListener::bind(args.bind.clone())
+        .into_acceptor()
+        .await?;
+    poem::Server::new_with_acceptor(Deadlines::new(acceptor, header, idle))
         .run_with_graceful_shutdown(app::build(state), shutdown_signal(), Some(grace))
         .await?;
     pruning.abort();
