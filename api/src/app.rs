@@ -55,6 +55,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         trust_proxy: state.settings.trust_forwarded_for,
     };
     let limiters = state.limiters.clone();
+    let limit_db = state.db.clone();
     let metrics = state.metrics.clone();
     let server_timing = state.settings.server_timing;
     let reach_tables = Arc::new(ReachTables::new(
@@ -124,7 +125,7 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(move |ep, req| retry::retry_reads(ep, req, breaker.clone()))
         .around(query::drop_empty)
         .around(move |ep, req| query::refuse_undeclared(ep, req, operations.clone()))
-        .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone()))
+        .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone(), limit_db.clone()))
         // Boxed here and below: each layer's future holds the one inside it,
         // and a debug build polls them on the stack, so the whole chain
         // unboxed outgrew a 2 MB thread stack (2.09 MB measured with gdb).

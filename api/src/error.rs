@@ -567,6 +567,7 @@ error_responses!(
     /// Errors of a read of one resource.
     LookupError {
         BadRequest = 400: "A query or path parameter is malformed.",
+        Unauthorized = 401: "An `Authorization` header whose key is unknown or revoked (reads need none).",
         NotFound = 404: "No such resource.",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
     }
@@ -576,6 +577,7 @@ error_responses!(
     /// Errors of a list or aggregate read.
     ListError {
         BadRequest = 400: "A query parameter is malformed, or the cursor belongs to another query.",
+        Unauthorized = 401: "An `Authorization` header whose key is unknown or revoked (reads need none).",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
     }
 );

@@ -257,6 +257,46 @@ async fn the_write_limit_counts_a_key_once_whatever_the_schemes_letter_case() {
     assert_eq!(statuses[5..], [429, 429], "{statuses:?}");
 }
 
+/// Made-up keys (`Bearer v1` … `Bearer v15`) were 15 fresh write budgets:
+/// now every unknown key, and no key at all, share one budget per client
+/// address, and a real key keeps its own.
+#[tokio::test]
+async fn inventing_keys_buys_no_writes() {
+    let app = TestApp::with_settings(Settings {
+        read_rate_per_minute: 0,
+        write_rate_per_minute: 3,
+        ..Settings::default()
+    })
+    .await;
+    let key = app.key(Some("1980")).await;
+    let put = async |auth: Option<String>, n: usize| {
+        let body = session_json(&format!("K-{n}"), "2025-03-01").to_string();
+        let uri = format!("/v1/municipalities/1980/sessions/K-{n}");
+        let mut headers = vec![("Content-Type", "application/json".to_owned())];
+        if let Some(auth) = auth {
+            headers.push(("Authorization", auth));
+        }
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        app.request_with_body(Method::PUT, &uri, &headers, body.into())
+            .await
+            .status
+            .as_u16()
+    };
+    let mut invented = Vec::new();
+    for n in 0..8 {
+        let auth = (n != 4).then(|| format!("Bearer v{n}"));
+        invented.push(put(auth, n).await);
+    }
+    assert_eq!(invented[..3], [401, 401, 401], "{invented:?}");
+    assert!(invented[3..].iter().all(|s| *s == 429), "{invented:?}");
+    let real = [100_usize, 101, 102, 103];
+    let mut statuses = Vec::new();
+    for n in real {
+        statuses.push(put(Some(format!("Bearer {key}")), n).await);
+    }
+    assert_eq!(statuses, [201, 201, 201, 429], "the real key's own budget");
+}
+
 /// Nothing from `Host` or `X-Forwarded-Proto` reaches a link unchecked
 /// (issue 31, item 3): a Host that is not an authority is a 400, an
 /// untrusted X-Forwarded-Proto is ignored, a trusted one must be http(s),
@@ -421,4 +461,45 @@ async fn dates_outside_1900_to_2100_are_refused_everywhere_on_both_databases() {
         .ndjson();
     assert_eq!(stored.len(), 1, "nothing refused was written");
     assert_eq!(stored[0]["start_date"], "2100-12-31");
+}
+
+/// A made-up `Authorization` on a public read used to pass the response
+/// cache by (a fresh query every time, and an answer kept for nobody): now
+/// a key on a read must be a key. Anonymous reads need none, a real key is
+/// served privately, anything else is 401 and costs no query of the data.
+#[tokio::test]
+async fn a_made_up_key_on_a_read_is_refused_and_never_reaches_the_cache() {
+    let app = TestApp::new().await;
+    let key = app.key(Some("1980")).await;
+    let uri = "/v1/reach?group_by=municipality";
+    let entries = app.metric("response_cache_entries").await;
+    for junk in [
+        "Bearer nope",
+        "Bearer fst_abcdefgh_0123456789abcdef0123456789abcdef",
+        "Basic YTpi",
+        "x",
+    ] {
+        let reply = app.get_with(uri, &[("Authorization", junk)]).await;
+        let problem = assert_problem(&reply, 401, "/v1/reach");
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("key") || d.contains("Authorization")),
+            "{problem}"
+        );
+        assert!(reply.header("www-authenticate").is_some());
+    }
+    assert_eq!(
+        app.metric("response_cache_entries").await,
+        entries,
+        "nothing kept"
+    );
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let reply = app
+            .get_with(uri, &[("Authorization", &format!("{scheme} {key}"))])
+            .await;
+        assert_eq!(reply.status, 200, "{scheme}");
+        assert_eq!(reply.header("cache-control"), Some("private, no-cache"));
+    }
+    assert_eq!(app.get(uri).await.status, 200);
 }

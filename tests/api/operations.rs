@@ -132,7 +132,7 @@ async fn behind_a_proxy_reads_count_against_the_address_the_proxy_added() {
 
 /// Every counted answer says where the client stands (IETF draft
 /// `RateLimit-*`): an error and the 429 included, reads per address and
-/// writes per key apart; the pages are not counted.
+/// writes per key apart; the pages too, the health checks not.
 #[tokio::test]
 async fn every_limited_answer_tells_the_client_its_quota() {
     let app = TestApp::with_settings(Settings {
@@ -157,9 +157,16 @@ async fn every_limited_answer_tells_the_client_its_quota() {
     assert_eq!(refused.status, 429);
     assert_eq!(stand(&refused), [Some(3), Some(0), Some(60)]);
     assert!(refused.header("retry-after").is_some());
-    let page = app.get("/").await;
-    assert_eq!(page.status, 200, "the pages are not counted");
-    assert_eq!(stand(&page), [None, None, None]);
+    // The page, the docs and the document spend the same budget; the
+    // health checks (a load balancer's) are never counted.
+    for uri in ["/", "/docs", "/openapi.json"] {
+        let page = app.get(uri).await;
+        assert_eq!(page.status, 429, "{uri} is counted");
+        assert_eq!(stand(&page)[0], Some(3), "{uri}");
+    }
+    let health = app.get("/health/live").await;
+    assert_eq!(health.status, 200);
+    assert_eq!(stand(&health), [None, None, None]);
     // Writes count per key, apart from the reads.
     let key = app.key(Some("1980")).await;
     let write = app

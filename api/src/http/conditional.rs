@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::store::breaker::{Breaker, PROBE_WAIT};
 use crate::store::db::suspect_connections;
 use crate::store::feed::data_version;
+use crate::store::keys;
 use crate::store::version::{self, VersionReads};
 
 /// What conditional GETs need from the application.
@@ -67,6 +68,19 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
     }
     let db = &state.db;
     let keyed = req.header(header::AUTHORIZATION).is_some();
+    // A key on a public read must be one: a made-up `Authorization` would
+    // otherwise pass the response cache by on every request (a junk header
+    // turned each read into a fresh query). Anonymous reads need none.
+    if let Some(value) = req.header(header::AUTHORIZATION) {
+        let Some(token) = keys::bearer_token(value) else {
+            return Err(ApiError::unauthorized(
+                "send an API key as `Authorization: Bearer <key>`, or no Authorization at all: \
+                 reads need none",
+            )
+            .into());
+        };
+        keys::authenticate(db, token).await?;
+    }
     let read = || state.versions.current(|| data_version(db));
     // A dead connection is read again at once on a fresh one (as the retry
     // layer does for the handler's reads); away on that one too is an

@@ -18,9 +18,11 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use poem::http::{header, HeaderValue, Method};
 use poem::{Endpoint, IntoResponse, Request, Response, Result};
+use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::store::keys;
 
 /// A keyed limiter that reports, on every admitted request, how much of the
 /// quota is left.
@@ -78,17 +80,25 @@ fn client_address(req: &Request, trust_forwarded_for: bool) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// The credential as authentication reads it: the scheme in any letter case
-/// and any spacing is one scheme (`Bearer`, `bearer`, `BEARER  x` are the same
-/// key), so spelling it differently does not buy a fresh budget.
-fn credential(header: Option<&str>) -> String {
-    let Some(value) = header.map(str::trim) else {
-        return "anonymous".to_owned();
-    };
-    match value.split_once(char::is_whitespace) {
-        Some((scheme, token)) => format!("{} {}", scheme.to_ascii_lowercase(), token.trim()),
-        None => value.to_owned(),
+/// Whose write budget a write spends: a known key's own, by its id (however
+/// its scheme is spelled); anything else, a made-up key or none, one budget
+/// per client address, so inventing keys buys no writes.
+async fn writer(req: &Request, limiters: &Limiters, db: &DatabaseConnection) -> Result<String> {
+    let token = req
+        .header(header::AUTHORIZATION)
+        .and_then(keys::bearer_token);
+    if let Some(token) = token {
+        match keys::authenticate(db, token).await {
+            Ok(principal) => return Ok(format!("key {}", principal.key_id)),
+            Err(e) if e.is_database_unavailable() => return Err(e.into()),
+            Err(_) => {}
+        }
     }
+    let address = client_address(req, limiters.trust_forwarded_for);
+    Ok(format!(
+        "unknown {}",
+        hex::encode(&Sha256::digest(address.as_bytes())[..12])
+    ))
 }
 
 fn is_read(method: &Method) -> bool {
@@ -98,33 +108,31 @@ fn is_read(method: &Method) -> bool {
 /// Whether a request counts against a quota: every write, and the API's
 /// reads (not the pages, the docs or the operations endpoints).
 pub fn is_limited(method: &Method, path: &str) -> bool {
-    !is_read(method) || path.starts_with("/v1/")
+    !is_read(method) || !path.starts_with("/health/")
 }
 
 pub async fn limit<E: Endpoint>(
     next: E,
     req: Request,
     limiters: Arc<Limiters>,
+    db: DatabaseConnection,
 ) -> Result<Response> {
     let is_read = is_read(req.method());
-    let (limiter, key) = if is_read {
-        if !is_limited(req.method(), req.uri().path()) {
-            return Ok(next.call(req).await?.into_response());
-        }
-        (
-            &limiters.reads,
-            client_address(&req, limiters.trust_forwarded_for),
-        )
+    if !is_limited(req.method(), req.uri().path()) {
+        return Ok(next.call(req).await?.into_response());
+    }
+    let limiter = if is_read {
+        &limiters.reads
     } else {
-        // Keyed on the presented credential; its hash keeps secrets out of memory dumps.
-        let credential = credential(req.header(header::AUTHORIZATION));
-        (
-            &limiters.writes,
-            hex::encode(&Sha256::digest(credential.as_bytes())[..12]),
-        )
+        &limiters.writes
     };
     let Some(limiter) = limiter else {
         return Ok(next.call(req).await?.into_response());
+    };
+    let key = if is_read {
+        client_address(&req, limiters.trust_forwarded_for)
+    } else {
+        writer(&req, &limiters, &db).await?
     };
     let checked = limiter.check_key(&key);
     if limiter.len() > 100_000 {
@@ -193,20 +201,20 @@ pub async fn standing_headers<E: Endpoint>(next: E, mut req: Request) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use super::credential;
+    use crate::store::keys::bearer_token;
 
     #[test]
-    fn one_key_is_one_budget_however_its_scheme_is_spelled() {
-        let one = credential(Some("Bearer fst_abc"));
+    fn a_bearer_token_is_read_whatever_the_schemes_letter_case() {
         for spelling in [
+            "Bearer fst_abc",
             "bearer fst_abc",
             "BEARER fst_abc",
-            "BeArEr   fst_abc",
-            " Bearer fst_abc ",
+            " BeArEr   fst_abc ",
         ] {
-            assert_eq!(credential(Some(spelling)), one, "{spelling}");
+            assert_eq!(bearer_token(spelling), Some("fst_abc"), "{spelling}");
         }
-        assert_ne!(credential(Some("Bearer fst_abd")), one);
-        assert_eq!(credential(None), "anonymous");
+        assert_eq!(bearer_token("Basic fst_abc"), None);
+        assert_eq!(bearer_token("Bearer "), None);
+        assert_eq!(bearer_token("fst_abc"), None);
     }
 }

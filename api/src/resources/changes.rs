@@ -91,6 +91,7 @@ crate::error_responses!(
     /// Errors of the change feed.
     ChangesError {
         BadRequest = 400: "The cursor or another parameter is malformed.",
+        Unauthorized = 401: "An `Authorization` header whose key is unknown or revoked (reads need none).",
         Gone = 410: "The cursor belongs to a history this database no longer has: resync from the start (no `after`).",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
     }

@@ -67,6 +67,16 @@ fn prefix_of(key: &str) -> Option<&str> {
     (prefix.len() == 8 && secret.len() >= 32).then_some(prefix)
 }
 
+/// The token of an `Authorization: Bearer <token>` value, the scheme in any
+/// letter case (RFC 9110 11.1); `None` for another scheme.
+pub fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(char::is_whitespace)?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
 pub async fn authenticate(db: &impl ConnectionTrait, key: &str) -> Result<Principal, ApiError> {
     let unknown = || ApiError::unauthorized("the API key is unknown or revoked");
     let prefix = prefix_of(key).ok_or_else(unknown)?;
