@@ -34,6 +34,8 @@ pub struct Settings {
     pub response_cache_bytes: u64,
     /// Who publishes this deployment, and for which county.
     pub publisher: Publisher,
+    /// Most rows one `/v1/reach` answer holds.
+    pub max_reach_rows: usize,
     /// `Server-Timing` on every answer (the benchmark's; off in production).
     pub server_timing: bool,
     /// A connection with no traffic for this long is closed (more than
@@ -138,6 +140,10 @@ impl Publisher {
 pub const DEFAULT_PAGE_SIZE: u64 = 100;
 pub const MAX_PAGE_SIZE: u64 = 1000;
 pub const MAX_BATCH_SESSIONS: usize = 10_000;
+/// Most rows one reach answer holds: every `group_by` field at once over the
+/// national set was 64 MB of JSON built whole in memory per request. Beyond
+/// it the answer is a 400 that says how to narrow the question.
+pub const MAX_REACH_ROWS: usize = 10_000;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -158,6 +164,7 @@ impl Default for Settings {
             response_cache_bytes: 32 * 1024 * 1024,
             publisher: Publisher::default(),
             server_timing: false,
+            max_reach_rows: MAX_REACH_ROWS,
             idle_timeout: Duration::from_secs(75),
             header_timeout: Duration::from_secs(10),
         }

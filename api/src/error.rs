@@ -209,6 +209,20 @@ impl ApiError {
             detail,
         )
     }
+    /// An aggregate whose answer would exceed `max` rows: refused before it
+    /// is built, with the ways to narrow it.
+    pub fn too_many_rows(max: usize) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "/problems/too-many-rows",
+            "Too many rows",
+            format!(
+                "this question has more than the {max} rows one answer holds; \
+                 narrow it: group by fewer fields, or filter by county, municipality, programme \
+                 or a shorter period (year, from, to), and ask in parts"
+            ),
+        )
+    }
     pub fn invalid_parameter(name: &str, detail: impl Into<String>) -> Self {
         let detail = detail.into();
         Self::new(
@@ -576,7 +590,7 @@ error_responses!(
 error_responses!(
     /// Errors of a list or aggregate read.
     ListError {
-        BadRequest = 400: "A query parameter is malformed, or the cursor belongs to another query.",
+        BadRequest = 400: "A query parameter is malformed, the cursor belongs to another query, or an aggregate's answer would hold more rows than `max_reach_rows` in `/v1/api-info` (`/problems/too-many-rows`).",
         Unauthorized = 401: "An `Authorization` header whose key is unknown or revoked (reads need none).",
         TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
     }

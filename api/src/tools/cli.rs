@@ -298,6 +298,9 @@ struct ServeArgs {
     /// How long start-up waits for the database to answer, in seconds (0: fail at once).
     #[arg(long, env = "DATABASE_WAIT_SECONDS", default_value_t = 60)]
     database_wait_seconds: u64,
+    /// Most rows one /v1/reach answer holds (more: 400 that says how to narrow the question).
+    #[arg(long, env = "MAX_REACH_ROWS", default_value_t = Settings::default().max_reach_rows, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    max_reach_rows: usize,
     /// `Server-Timing: app;dur=<ms>` on every answer (for benchmarks; it hands clients a clock).
     #[arg(long, env = "SERVER_TIMING")]
     server_timing: bool,
@@ -371,6 +374,7 @@ impl ServeArgs {
             response_cache_bytes: self.response_cache_mb * 1024 * 1024,
             publisher: self.publisher(),
             server_timing: self.server_timing,
+            max_reach_rows: self.max_reach_rows,
             idle_timeout: std::time::Duration::from_secs(
                 self.idle_timeout_seconds
                     .max(self.request_timeout_seconds.max(1) + 1),

@@ -7,7 +7,7 @@ mod properties;
 use serde_json::Value;
 
 use crate::helpers::reach_fixtures::{counts, insert, session};
-use crate::helpers::{Settings, TestApp};
+use crate::helpers::{assert_problem, Settings, TestApp};
 
 fn rows(v: &Value) -> Vec<Value> {
     v["data"].as_array().cloned().unwrap_or_default()
@@ -406,4 +406,33 @@ async fn reach_answers_304_to_a_matching_etag() {
         .get_with("/v1/reach?group_by=year", &[("If-None-Match", &etag)])
         .await;
     resp.assert_status(poem::http::StatusCode::NOT_MODIFIED);
+}
+
+/// An answer of more rows than `max_reach_rows` is refused before it is
+/// built, with a problem that says how to narrow the question; a narrower
+/// question answers, and the limit is stated in `/v1/api-info`.
+#[tokio::test]
+async fn a_question_with_too_many_rows_is_refused_with_how_to_narrow_it() {
+    let app = TestApp::with_settings(crate::helpers::Settings {
+        max_reach_rows: 20,
+        ..crate::helpers::Settings::default()
+    })
+    .await;
+    app.add_demo_sessions(400, 7).await;
+    let info = app.get("/v1/api-info").await.ok_json();
+    assert_eq!(info["limits"]["max_reach_rows"], 20);
+    let wide = app
+        .reach("group_by=municipality,programme,year,quarter")
+        .await;
+    let problem = assert_problem(&wide, 400, "/v1/reach");
+    assert_eq!(problem["type"], "http://localhost/problems/too-many-rows");
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    for way in ["group by fewer fields", "county", "municipality", "year"] {
+        assert!(detail.contains(way), "{detail}");
+    }
+    let narrow = app.reach("group_by=year").await.ok_json();
+    let n = rows(&narrow).len();
+    assert!((1..=20).contains(&n), "{n} rows");
+    let page = app.get("/problems/too-many-rows").await;
+    assert_eq!(page.status, 200);
 }

@@ -67,6 +67,9 @@ pub struct Limits {
     pub max_body_compression_ratio: u64,
     /// A 422 lists at most this many errors; `error_count` then gives the total.
     pub max_listed_errors: u64,
+    /// Most rows one `/v1/reach` answer holds; a question with more is a 400
+    /// (`/problems/too-many-rows`) that says how to narrow it.
+    pub max_reach_rows: u64,
     /// Anonymous reads per client per minute (0: unlimited); beyond it 429 with `Retry-After`.
     pub read_requests_per_minute: u32,
     /// Writes per API key per minute (0: unlimited).
@@ -207,6 +210,7 @@ impl From<&Settings> for Limits {
             max_body_bytes: settings.max_body_bytes as u64,
             max_body_compression_ratio: crate::http::body_limit::MAX_RATIO,
             max_listed_errors: crate::error::MAX_LISTED_ERRORS as u64,
+            max_reach_rows: settings.max_reach_rows as u64,
             read_requests_per_minute: settings.read_rate_per_minute,
             write_requests_per_minute: settings.write_rate_per_minute,
             idempotency_key_ttl_seconds: settings.idempotency_ttl.as_secs(),

@@ -174,10 +174,12 @@ type Key = (
 /// Reach rows for `q` under suppression threshold `k`, ordered by their keys.
 /// Sums the rollup as far as its keys allow; programme levels (a list per
 /// programme) are expanded here, so the rollup is grouped by programme for them.
+/// `max_rows`: the most rows the answer may hold (beyond: 400, see
+/// `ApiError::too_many_rows`).
 pub fn reach_with(
     table: &ReachTable,
     q: &ReachQuery,
-    k: i64,
+    (k, max_rows): (i64, usize),
     cat: &Catalogues,
 ) -> Result<Vec<ReachRow>, ApiError> {
     check_references(q, cat)?;
@@ -201,6 +203,10 @@ pub fn reach_with(
         };
         for group in table.sum(&selection) {
             add_to_groups(&mut groups, group, q, cat);
+            // Stopped as soon as it is over: no row of it is built.
+            if groups.len() > max_rows {
+                return Err(ApiError::too_many_rows(max_rows));
+            }
         }
     }
     if q.group_by.is_empty() && groups.is_empty() {
