@@ -22,6 +22,8 @@
 # Loopback only; bounded; stops what it started (trap). ROUNDS, N, PORT override.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/ops/lib.sh
+source tests/ops/lib.sh
 
 N=${N:-10000}
 PORT=${PORT:-18291}
@@ -39,25 +41,12 @@ for tool in curl python3; do
     command -v "$tool" >/dev/null || { echo "$tool is needed" >&2; exit 1; }
 done
 
-if [[ -n "${FST_BIN:-}" ]]; then
-    BIN=$(realpath "$FST_BIN")
-else
-    cargo build --release -q
-    BIN="${CARGO_TARGET_DIR:-target}/release/foraldraskapsstod"
-fi
-[[ -x "$BIN" ]] || { echo "no binary at $BIN" >&2; exit 1; }
+ops_binary
 FST="python3 tests/ops/fst.py"
 WORK=$(mktemp -d)
 SERVER=""
 DB=""
-if [[ -n "$PG_ADMIN" ]]; then
-    command -v psql >/dev/null || { echo "psql is needed for --postgres" >&2; exit 1; }
-    DB="crash_$$"
-    psql "$PG_ADMIN" -qc "CREATE DATABASE $DB" >/dev/null
-    export DATABASE_URL="${PG_ADMIN%/*}/$DB"
-else
-    export DATABASE_URL="sqlite://$WORK/crash.db?mode=rwc"
-fi
+ops_database crash
 stop_server() { # gently, then not: bounded either way
     [[ -n "$SERVER" ]] || return 0
     kill -TERM "$SERVER" 2>/dev/null || true
@@ -69,7 +58,7 @@ stop_server() { # gently, then not: bounded either way
 cleanup() {
     stop_server
     [[ -n "${CURL:-}" ]] && kill "$CURL" 2>/dev/null || true
-    [[ -n "$DB" ]] && psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    ops_drop_database
     rm -rf "$WORK"
 }
 trap cleanup EXIT

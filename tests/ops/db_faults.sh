@@ -28,6 +28,8 @@
 # within 2 s of the database's return.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/ops/lib.sh
+source tests/ops/lib.sh
 
 PORT=${PORT:-18391}
 PG_ADMIN=""
@@ -38,24 +40,13 @@ while [[ $# -gt 0 ]]; do
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
-if [[ -n "${FST_BIN:-}" ]]; then
-    BIN=$(realpath "$FST_BIN")
-else
-    cargo build --release -q
-    BIN="${CARGO_TARGET_DIR:-target}/release/foraldraskapsstod"
-fi
+ops_binary
 FST="python3 tests/ops/fst.py"
 WORK=$(mktemp -d)
 SERVER=""
 DB=""
 LOCKER=""
-if [[ -n "$PG_ADMIN" ]]; then
-    DB="faults_$$"
-    psql "$PG_ADMIN" -qc "CREATE DATABASE $DB" >/dev/null
-    export DATABASE_URL="${PG_ADMIN%/*}/$DB"
-else
-    export DATABASE_URL="sqlite://$WORK/faults.db?mode=rwc"
-fi
+ops_database faults
 # The cluster serving PG_ADMIN's port, if this script may stop and start it.
 CLUSTER=""
 if [[ -n "$PG_ADMIN" && "${NO_PG_RESTART:-}" != 1 ]] && command -v pg_ctlcluster >/dev/null \
@@ -76,10 +67,7 @@ cleanup() {
         for _ in $(seq 100); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$SERVER" 2>/dev/null || true
     fi
-    if [[ -n "$DB" ]]; then
-        psql "$PG_ADMIN" -qc "ALTER DATABASE $DB ALLOW_CONNECTIONS true" >/dev/null 2>&1 || true
-        psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
-    fi
+    ops_drop_database
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -90,11 +78,7 @@ KEY=$("$BIN" keys create --municipality 1980 2>/dev/null)
 WRITE_RATE_PER_MINUTE=0 READ_RATE_PER_MINUTE=0 RUST_LOG=warn \
     "$BIN" serve --no-demo --bind "127.0.0.1:$PORT" >>"$WORK/server.log" 2>&1 &
 SERVER=$!
-for _ in $(seq 300); do
-    curl -sf "$URL/health/ready" >/dev/null 2>&1 && break
-    sleep 0.1
-done
-curl -sf "$URL/health/ready" >/dev/null || { tail -20 "$WORK/server.log" >&2; exit 1; }
+wait_ready "$URL" || { tail -20 "$WORK/server.log" >&2; exit 1; }
 
 terminate() {
     psql "$PG_ADMIN" -qAtc "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \

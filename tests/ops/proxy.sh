@@ -14,6 +14,8 @@
 # The nginx configuration is docs/DEPLOY.md's, with only ports and paths set.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/ops/lib.sh
+source tests/ops/lib.sh
 
 PG_ADMIN=""
 while [[ $# -gt 0 ]]; do
@@ -24,30 +26,23 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 [[ -n "$PG_ADMIN" ]] || { echo "--postgres URL is required (two instances share one database)" >&2; exit 2; }
-if [[ -n "${FST_BIN:-}" ]]; then
-    BIN=$(realpath "$FST_BIN")
-else
-    cargo build --release -q
-    BIN="${CARGO_TARGET_DIR:-target}/release/foraldraskapsstod"
-fi
+ops_binary
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x "$NGINX" ]] || { echo "nginx is required (apt-get install nginx)" >&2; exit 1; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 WORK=$(mktemp -d)
 chmod 755 "$WORK"
-DB="proxy_$$"
+DB=""
 PIDS=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     [[ -f "$WORK/nginx.pid" ]] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
     sleep 0.3
-    psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    ops_drop_database
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-psql "$PG_ADMIN" -qc "CREATE DATABASE $DB" >/dev/null
-export DATABASE_URL="${PG_ADMIN%/*}/$DB"
+ops_database proxy
 
 PROXY_PORT=$(free_port)
 A_PORT=$(free_port)
@@ -64,10 +59,7 @@ start() { # port
 start "$A_PORT"
 start "$B_PORT"
 for port in "$A_PORT" "$B_PORT"; do
-    for _ in $(seq 300); do
-        curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
-        sleep 0.1
-    done
+    wait_ready "http://127.0.0.1:$port"
 done
 
 # docs/DEPLOY.md's server block, between its markers, with this run's ports.

@@ -17,6 +17,8 @@
 # started.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=tests/ops/lib.sh
+source tests/ops/lib.sh
 
 MINUTES=3
 CONNECTIONS=${CONNECTIONS:-32}
@@ -41,23 +43,12 @@ for tool in curl python3; do
     command -v "$tool" >/dev/null || { echo "$tool is needed" >&2; exit 1; }
 done
 
-if [[ -n "${FST_BIN:-}" ]]; then
-    BIN=$(realpath "$FST_BIN")
-else
-    cargo build --release -q
-    BIN="${CARGO_TARGET_DIR:-target}/release/foraldraskapsstod"
-fi
+ops_binary
 WORK=$(mktemp -d)
 SERVER=""
 DB=""
 PIDS=()
-if [[ -n "$PG_ADMIN" ]]; then
-    DB="soak_$$"
-    psql "$PG_ADMIN" -qc "CREATE DATABASE $DB" >/dev/null
-    export DATABASE_URL="${PG_ADMIN%/*}/$DB"
-else
-    export DATABASE_URL="sqlite://$WORK/soak.db?mode=rwc"
-fi
+ops_database soak
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     if [[ -n "$SERVER" ]]; then
@@ -65,7 +56,7 @@ cleanup() {
         for _ in $(seq 100); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$SERVER" 2>/dev/null || true
     fi
-    [[ -n "$DB" ]] && psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+    ops_drop_database
     rm -rf "$WORK"
 }
 trap cleanup EXIT
