@@ -342,3 +342,11 @@ pub async fn totals_in(
         .all(db)
         .await?)
 }
+
+/// Effect 6, as the catalogue states it: the example shows no value, as
+/// none ships with the API.
+impl poem_openapi::types::Example for OutcomeEffect {
+    fn example() -> Self {
+        effect(&super::catalogue::EFFECTS[5])
+    }
+}

@@ -35,14 +35,6 @@ pub struct OutcomeEffect {
     pub unfound: Vec<String>,
 }
 
-/// Effect 6, as the catalogue states it: the example shows no value, as
-/// none ships with the API.
-impl poem_openapi::types::Example for OutcomeEffect {
-    fn example() -> Self {
-        super::store::effect(&super::catalogue::EFFECTS[5])
-    }
-}
-
 /// An outcome measure: a Kolada KPI in the catalogue of candidates, or
 /// one loaded by an operator.
 #[derive(Debug, Clone, Object)]

@@ -6,8 +6,7 @@
 
 use std::fmt::Write;
 
-use super::finder::{delivery_name, language_name};
-use super::html::{esc, Lang};
+use super::html::{delivery_name, esc, language_name, Lang};
 use crate::resources::sessions::details::{Cost, Registration, Schedule};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
@@ -18,6 +17,14 @@ pub fn href(lang: Lang, id: &uuid::Uuid) -> String {
     match lang {
         Lang::Sv => format!("/kurs/{id}"),
         Lang::En => format!("/en/course/{id}"),
+    }
+}
+
+/// The page of one programme, in `lang`.
+pub fn programme_href(lang: Lang, slug: &str) -> String {
+    match lang {
+        Lang::Sv => format!("/program/{slug}"),
+        Lang::En => format!("/en/programme/{slug}"),
     }
 }
 
@@ -210,7 +217,7 @@ pub fn card(lang: Lang, cat: &Catalogues, s: &Session, at: &Place, out: &mut Str
     let _ = write!(
         out,
         r#"<li class="{class}"><{heading}><a href="{}">{}</a></{heading}><p class="status">{}</p>"#,
-        esc(&super::programme::href(lang, &s.programme)),
+        esc(&programme_href(lang, &s.programme)),
         esc(&programme),
         esc(status_text(lang, s.status)),
     );

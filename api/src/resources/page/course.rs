@@ -54,7 +54,7 @@ pub fn page(lang: Lang, s: &Session, cat: &Catalogues, site: &Site) -> String {
     let _ = write!(
         out,
         r#"</ul><p class="more"><a href="{}">{}</a> · <a href="/v1/sessions/{}">{}</a></p></section>"#,
-        esc(&super::programme::href(lang, &s.programme)),
+        esc(&super::card::programme_href(lang, &s.programme)),
         esc(&match lang {
             Lang::Sv => format!("Om programmet {programme}"),
             Lang::En => format!("About the programme {programme}"),

@@ -5,8 +5,8 @@
 
 use std::fmt::Write;
 
+use super::html::download_link;
 use super::html::{esc, url_value, Lang};
-use super::layout::download_link;
 use crate::resources::evaluation::report::EvaluationQuery;
 use crate::resources::evaluation::wire::{EvaluationReport, EvaluationSeries, EvaluationValue};
 

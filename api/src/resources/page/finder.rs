@@ -4,26 +4,11 @@
 use std::fmt::Write;
 
 use super::data::PageData;
-use super::html::{esc, url_value, Lang};
+use super::html::{delivery_name, esc, url_value, Lang};
 use super::params::PageQuery;
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
 use crate::vocab::{Delivery, LANGUAGES};
-
-pub fn delivery_name(lang: Lang, d: Delivery) -> &'static str {
-    match d {
-        Delivery::InPerson => lang.t("på plats", "in person"),
-        Delivery::Digital => lang.t("digitalt", "online"),
-        Delivery::Hybrid => lang.t("på plats och digitalt", "in person and online"),
-    }
-}
-
-pub fn language_name(lang: Lang, code: &str) -> String {
-    LANGUAGES
-        .iter()
-        .find(|l| l.0 == code)
-        .map_or(code.to_owned(), |l| lang.t(l.1, l.2).to_owned())
-}
 
 /// The child's ages 0–17 as options, `chosen` selected.
 pub fn age_options(lang: Lang, chosen: Option<i32>, out: &mut String) {
@@ -146,7 +131,7 @@ fn results(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str, out: &mut 
     let _ = write!(
         out,
         r#"<p class="more">{} · <a href="{}">{}</a></p>"#,
-        super::layout::subscribe_link(
+        super::html::subscribe_link(
             base,
             &format!("/v1/sessions.ics{feed}"),
             lang.t(

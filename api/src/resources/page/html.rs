@@ -1,7 +1,11 @@
 //! The small toolkit the page is written with: HTML escaping, the two
 //! languages, and numbers and dates as each language writes them.
 
+use std::fmt::Write;
+
 use chrono::NaiveDate;
+
+use crate::vocab::{Delivery, LANGUAGES};
 
 /// The page's language. Swedish first: the page is for the county's residents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +27,14 @@ impl Lang {
         match self {
             Lang::Sv => "/",
             Lang::En => "/en/",
+        }
+    }
+
+    /// The path of the finder for parents in this language.
+    pub const fn finder(self) -> &'static str {
+        match self {
+            Lang::Sv => "/hitta-stod",
+            Lang::En => "/en/find-support",
         }
     }
 
@@ -118,6 +130,54 @@ pub fn url_value(s: &str) -> String {
         }
     }
     out
+}
+
+/// A download as a list item; a CSV download is offered as an Excel
+/// workbook beside it, named for a screen reader by what it holds.
+pub fn download_link(href: &str, text: &str, out: &mut String) {
+    let _ = write!(out, r#"<li><a href="{}">{}</a>"#, esc(href), esc(text));
+    if href.contains("format=csv") {
+        let _ = write!(
+            out,
+            r#" · <a href="{}">Excel<span class="visually-hidden">: {}</span></a>"#,
+            esc(&href.replace("format=csv", "format=xlsx")),
+            esc(text)
+        );
+    }
+    out.push_str("</li>");
+}
+
+/// A link that subscribes a calendar app to `feed` (a path and query under
+/// `base`): `webcal:`, which calendar apps take as "subscribe", not "import
+/// once". `data-feed` holds the web address, for the copy button.
+pub fn subscribe_link(base: &str, feed: &str, text: &str) -> String {
+    let host = base
+        .strip_prefix("https://")
+        .or_else(|| base.strip_prefix("http://"))
+        .unwrap_or(base);
+    format!(
+        r#"<a href="{}" data-feed="{}">{}</a>"#,
+        esc(&format!("webcal://{host}{feed}")),
+        esc(&format!("{base}{feed}")),
+        esc(text)
+    )
+}
+
+/// A way of delivery in words.
+pub fn delivery_name(lang: Lang, d: Delivery) -> &'static str {
+    match d {
+        Delivery::InPerson => lang.t("på plats", "in person"),
+        Delivery::Digital => lang.t("digitalt", "online"),
+        Delivery::Hybrid => lang.t("på plats och digitalt", "in person and online"),
+    }
+}
+
+/// A language by its ISO 639-1 code, in words (the code where unknown).
+pub fn language_name(lang: Lang, code: &str) -> String {
+    LANGUAGES
+        .iter()
+        .find(|l| l.0 == code)
+        .map_or(code.to_owned(), |l| lang.t(l.1, l.2).to_owned())
 }
 
 #[cfg(test)]

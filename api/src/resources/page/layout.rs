@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::assets;
 use super::data::PageData;
-use super::html::{esc, url_value, Lang};
+use super::html::{download_link, esc, url_value, Lang};
 use super::params::PageQuery;
 use super::{finder, sections};
 use crate::config::Publisher;
@@ -119,10 +119,7 @@ pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, site: &Site) -> Strin
         Lang::Sv => format!("Räckvidd, indikatorer och kommande kurser i föräldraskapsstöd i kommunerna i {county}."),
         Lang::En => format!("Reach, indicators and upcoming parenting-support courses in the municipalities of {county}."),
     });
-    let finder_path = match lang {
-        Lang::Sv => super::support::SV_PATH,
-        Lang::En => super::support::EN_PATH,
-    };
+    let finder_path = lang.finder();
     let shortcuts = [
         (finder_path, lang.t("Hitta stöd", "Find support")),
         ("#reach-h", lang.t("Räckvidd", "Reach")),
@@ -313,35 +310,4 @@ fn open_data(q: &PageQuery, (county, members): (&str, &str), out: &mut String) {
         download_link(&href, &text, out);
     }
     out.push_str("</ul></section>");
-}
-
-/// A download as a list item; a CSV download is offered as an Excel
-/// workbook beside it, named for a screen reader by what it holds.
-pub fn download_link(href: &str, text: &str, out: &mut String) {
-    let _ = write!(out, r#"<li><a href="{}">{}</a>"#, esc(href), esc(text));
-    if href.contains("format=csv") {
-        let _ = write!(
-            out,
-            r#" · <a href="{}">Excel<span class="visually-hidden">: {}</span></a>"#,
-            esc(&href.replace("format=csv", "format=xlsx")),
-            esc(text)
-        );
-    }
-    out.push_str("</li>");
-}
-
-/// A link that subscribes a calendar app to `feed` (a path and query under
-/// `base`): `webcal:`, which calendar apps take as "subscribe", not "import
-/// once". `data-feed` holds the web address, for the copy button.
-pub fn subscribe_link(base: &str, feed: &str, text: &str) -> String {
-    let host = base
-        .strip_prefix("https://")
-        .or_else(|| base.strip_prefix("http://"))
-        .unwrap_or(base);
-    format!(
-        r#"<a href="{}" data-feed="{}">{}</a>"#,
-        esc(&format!("webcal://{host}{feed}")),
-        esc(&format!("{base}{feed}")),
-        esc(text)
-    )
 }

@@ -15,7 +15,7 @@ use sea_orm::ConnectionTrait;
 
 use super::chart::{reach_rate, Bar, BarChart, Figure, Measure};
 use super::data::{finder_query, latest_update, FINDER_LIMIT};
-use super::html::{esc, url_value, Lang};
+use super::html::{download_link, esc, url_value, Lang};
 use super::layout::{self, Frame, Site};
 use super::params::PageQuery;
 use super::sections::{indicator_value, municipality_href};
@@ -460,7 +460,7 @@ fn downloads(lang: Lang, m: &municipality::Model, year: i32, out: &mut String) {
         lang.t("Öppna data", "Open data")
     );
     for (href, text) in links {
-        layout::download_link(&href, &text, out);
+        download_link(&href, &text, out);
     }
     out.push_str("</ul></section>");
 }

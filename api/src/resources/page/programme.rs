@@ -9,20 +9,13 @@ use std::fmt::Write;
 
 use entity::programme;
 
+use super::card::programme_href;
 use super::finder;
 use super::html::{esc, Lang};
 use super::layout::{self, Frame, Site};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
 use crate::vocab::{parse_list, EvidenceStatus, PreventionLevel, ProgrammeFormat};
-
-/// The page of one programme, in `lang`.
-pub fn href(lang: Lang, slug: &str) -> String {
-    match lang {
-        Lang::Sv => format!("/program/{slug}"),
-        Lang::En => format!("/en/programme/{slug}"),
-    }
-}
 
 fn level_text(lang: Lang, l: PreventionLevel) -> &'static str {
     match l {
@@ -93,7 +86,10 @@ pub fn page(
             format!("What {name} is: for whom, how, evidence and sources, and upcoming courses.")
         }
     };
-    let (sv_path, en_path) = (href(Lang::Sv, &p.slug), href(Lang::En, &p.slug));
+    let (sv_path, en_path) = (
+        programme_href(Lang::Sv, &p.slug),
+        programme_href(Lang::En, &p.slug),
+    );
     layout::open(
         &Frame {
             lang,

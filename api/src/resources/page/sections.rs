@@ -260,7 +260,7 @@ fn detail_html(lang: Lang, i: &Indicator) -> String {
         "languages_offered" if !detail.is_empty() => {
             let names: Vec<String> = detail
                 .split(',')
-                .map(|code| super::finder::language_name(lang, code))
+                .map(|code| super::html::language_name(lang, code))
                 .collect();
             format!(r#"<span class="ind-def">{}</span>"#, esc(&names.join(", ")))
         }

@@ -30,8 +30,8 @@ pub const PER_PAGE: usize = 20;
 const MAX_READ: u64 = 5_000;
 
 /// The paths of the finder, Swedish and English.
-pub const SV_PATH: &str = "/hitta-stod";
-pub const EN_PATH: &str = "/en/find-support";
+pub const SV_PATH: &str = Lang::Sv.finder();
+pub const EN_PATH: &str = Lang::En.finder();
 
 /// The parameters as received; an empty value means "not given".
 #[derive(Debug, Default, serde::Deserialize)]

@@ -15,8 +15,7 @@ use entity::{offer_language_rollup, offer_rollup, reach_rollup, session};
 use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryResult, QueryTrait, Value};
 
-use super::disclosure::RowCounts;
-use super::sums::{read_columns, Sums};
+use super::sums::{read_columns, RowCounts, Sums};
 use crate::vocab::{Delivery, SessionStatus};
 
 /// Statuses whose sessions count in reach.

@@ -4,11 +4,92 @@
 use std::iter;
 
 use entity::reach_rollup;
+use entity::reach_rollup::Column;
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{DbErr, IdenStatic, QueryResult};
 
-use super::disclosure::RowCounts;
 use super::perturbation::CellKey;
+
+/// A count of people before disclosure control.
+pub type Count = i64;
+
+/// The people counts of one row, as summed: the one list of them. A new
+/// measure is a field here, its column in `COLUMNS` and its place in
+/// `values`/`from_values`; every query, rollup write and snapshot follows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowCounts {
+    pub enrolled: Count,
+    /// Enrolled in completed sessions: the denominator of `completion_rate`, not published.
+    pub enrolled_finished: Count,
+    pub completed: Count,
+    pub women: Count,
+    pub men: Count,
+    pub vulnerable_area: Count,
+    pub satisfaction_respondents: Count,
+    pub satisfied: Count,
+}
+
+impl RowCounts {
+    /// The `reach_rollup` columns that hold the counts, in `values` order.
+    pub const COLUMNS: [Column; 8] = [
+        Column::Enrolled,
+        Column::EnrolledFinished,
+        Column::Completed,
+        Column::Women,
+        Column::Men,
+        Column::VulnerableArea,
+        Column::SatisfactionRespondents,
+        Column::Satisfied,
+    ];
+
+    /// The counts in `COLUMNS` order.
+    pub fn values(&self) -> [Count; 8] {
+        [
+            self.enrolled,
+            self.enrolled_finished,
+            self.completed,
+            self.women,
+            self.men,
+            self.vulnerable_area,
+            self.satisfaction_respondents,
+            self.satisfied,
+        ]
+    }
+
+    fn from_values(values: [Count; 8]) -> Self {
+        let [enrolled, finished, completed, women, men, vulnerable, respondents, satisfied] =
+            values;
+        Self {
+            enrolled,
+            enrolled_finished: finished,
+            completed,
+            women,
+            men,
+            vulnerable_area: vulnerable,
+            satisfaction_respondents: respondents,
+            satisfied,
+        }
+    }
+
+    /// Reads the counts from a result row whose columns are named as in `COLUMNS`.
+    pub fn from_row(row: &QueryResult) -> Result<Self, DbErr> {
+        Ok(Self::from_values(read_columns(row, Self::COLUMNS)?))
+    }
+
+    /// Adds `times` another row's counts: 1 to sum rows, −1 to take a row away.
+    pub fn add_times(&mut self, o: &RowCounts, times: Count) {
+        let (a, b) = (self.values(), o.values());
+        *self = Self::from_values(std::array::from_fn(|i| a[i] + times * b[i]));
+    }
+
+    pub fn add(&mut self, o: &RowCounts) {
+        self.add_times(o, 1)
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.values() == [0; 8]
+    }
+}
 
 /// What counted sessions sum to: a `reach_rollup` row, or a group of them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

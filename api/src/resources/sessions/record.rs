@@ -45,3 +45,10 @@ impl TryFrom<session::Model> for SessionRecord {
         })
     }
 }
+
+/// A PUT's answer as stored for idempotent replay.
+#[derive(Debug, Clone, Object)]
+pub struct WrittenSession {
+    pub outcome: String,
+    pub record: SessionRecord,
+}

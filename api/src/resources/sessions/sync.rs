@@ -8,8 +8,9 @@ use poem_openapi::{ApiResponse, OpenApi};
 
 use super::batch::{external_id_param, parse_batch, put_item};
 use super::record::SessionRecord;
+use super::record::WrittenSession;
 use super::validate::Context;
-use super::wire::{BatchResult, SessionBatch, SessionWrite, WrittenSession};
+use super::wire::{BatchResult, SessionBatch, SessionWrite};
 use super::write::{delete_session, find_own, put_one, write_sessions, Outcome};
 use crate::error::{ApiError, WriteError};
 use crate::http::auth::ApiKeyAuth;

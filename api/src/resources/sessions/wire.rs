@@ -11,12 +11,11 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::details::{self, columns, Accessibility, Cost, Registration, Schedule, Venue};
-use super::record::SessionRecord;
 use super::store::PublicSession;
-use super::write::Counts;
 use crate::error::ApiError;
 use crate::http::formats::{joined, Cell, FlatRecord};
 use crate::http::json::{rfc3339, EncodedSize};
+use crate::store::audit::Counts;
 use crate::vocab::{stored, Delivery, SessionStatus, Weekday};
 
 /// One round of a programme delivered or planned by a municipality (public view).
@@ -471,13 +470,6 @@ impl From<Counts> for BatchResult {
             deleted: c.deleted,
         }
     }
-}
-
-/// A PUT's answer as stored for idempotent replay.
-#[derive(Debug, Clone, Object)]
-pub struct WrittenSession {
-    pub outcome: String,
-    pub record: SessionRecord,
 }
 
 #[cfg(test)]

@@ -4,9 +4,10 @@
 
 use chrono::NaiveDate;
 
-use super::validate::MAX_NOTE;
 use super::{Accessibility, Cost, Registration, Venue};
 use crate::resources::fields::Fields;
+
+pub const MAX_NOTE: usize = 500;
 
 /// Sweden's extent in WGS 84, with a margin: a point outside it is almost
 /// always latitude and longitude swapped.

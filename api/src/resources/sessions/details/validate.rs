@@ -10,12 +10,11 @@ use entity::session;
 use serde_json::{Map, Value};
 
 use super::meetings::{parse_time, MAX_WEEKLY_MEETINGS};
-use super::objects::{accessibility, cost, registration, venue};
+use super::objects::{accessibility, cost, registration, venue, MAX_NOTE};
 use super::{store, Schedule};
 use crate::resources::fields::Fields;
 use crate::vocab::{Delivery, Weekday};
 
-pub const MAX_NOTE: usize = 500;
 pub const MAX_MEETING_DATES: usize = 100;
 pub const MAX_EXCEPT_DATES: usize = 52;
 
