@@ -77,3 +77,121 @@ fn the_layer_check_sees_imports() {
     assert!(resources.iter().any(|(m, _)| m == "http"));
     assert!(resources.iter().any(|(m, _)| m == "store"));
 }
+
+/// The sibling modules a file names through `super::` (or its folder's full
+/// path), outside comments: `super::wire::X`, `super::{wire, store}`.
+fn siblings_named(code: &str, folder_path: &str, siblings: &[String]) -> Vec<String> {
+    let mut named = Vec::new();
+    for prefix in ["super::".to_owned(), format!("crate::{folder_path}::")] {
+        for (i, _) in code.match_indices(prefix.as_str()) {
+            let rest = &code[i + prefix.len()..];
+            let list: Vec<&str> = match rest.strip_prefix('{') {
+                Some(inner) => inner
+                    .split('}')
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .collect(),
+                None => vec![rest],
+            };
+            for item in list {
+                let name: String = item
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if siblings.contains(&name) {
+                    named.push(name);
+                }
+            }
+        }
+    }
+    named
+}
+
+/// A loop among the files of one folder (`a` imports `b`, which imports
+/// `a`, however long the way round), for every folder of `api/src`.
+fn import_loops(dir: &Path, path: &str, loops: &mut Vec<String>) {
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("read source dir") {
+        let p = entry.expect("dir entry").path();
+        if p.is_dir() {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let inner = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}::{name}")
+            };
+            import_loops(&p, &inner, loops);
+        } else if p.extension().is_some_and(|e| e == "rs") {
+            let stem = p.file_stem().unwrap().to_string_lossy().into_owned();
+            if stem != "mod" && stem != "lib" {
+                files.push((stem, p));
+            }
+        }
+    }
+    let names: Vec<String> = files.iter().map(|(n, _)| n.clone()).collect();
+    let edges: Vec<Vec<usize>> = files
+        .iter()
+        .enumerate()
+        .map(|(own, (_, p))| {
+            let text = std::fs::read_to_string(p).expect("read source file");
+            let code: String = text
+                .lines()
+                .take_while(|l| !l.starts_with("#[cfg(test)]"))
+                .map(|l| l.split("//").next().unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join("\n");
+            siblings_named(&code, path, &names)
+                .iter()
+                .filter_map(|n| names.iter().position(|m| m == n))
+                // A file naming itself by its full path is no loop.
+                .filter(|&i| i != own)
+                .collect()
+        })
+        .collect();
+    // Depth-first search; a node met again on the current path closes a loop.
+    fn walk(
+        at: usize,
+        edges: &[Vec<usize>],
+        path: &mut Vec<usize>,
+        done: &mut [bool],
+    ) -> Option<Vec<usize>> {
+        if let Some(start) = path.iter().position(|&n| n == at) {
+            return Some(path[start..].to_vec());
+        }
+        if done[at] {
+            return None;
+        }
+        path.push(at);
+        for &next in &edges[at] {
+            if let Some(found) = walk(next, edges, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done[at] = true;
+        None
+    }
+    let mut done = vec![false; names.len()];
+    for start in 0..names.len() {
+        if let Some(cycle) = walk(start, &edges, &mut Vec::new(), &mut done) {
+            let round: Vec<&str> = cycle.iter().map(|&i| names[i].as_str()).collect();
+            loops.push(format!(
+                "{}: {} -> {}",
+                dir.display(),
+                round.join(" -> "),
+                round[0]
+            ));
+            break;
+        }
+    }
+}
+
+#[test]
+fn no_folder_has_an_import_loop() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("api/src");
+    let mut loops = Vec::new();
+    import_loops(&root, "", &mut loops);
+    assert!(loops.is_empty(), "import loops:\n{}", loops.join("\n"));
+}
