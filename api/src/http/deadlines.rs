@@ -148,6 +148,24 @@ impl<Io> Timed<Io> {
         self.extend(self.idle);
     }
 
+    /// A write's outcome: progress restarts the clock for the next request;
+    /// a client that reads nothing (holding the answer, and its memory) is
+    /// cut off at the deadline.
+    fn after_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        written: Poll<io::Result<usize>>,
+    ) -> Poll<io::Result<usize>> {
+        match written {
+            Poll::Ready(Ok(n)) => {
+                self.wrote();
+                Poll::Ready(Ok(n))
+            }
+            Poll::Pending if self.expired(cx) => Poll::Ready(Err(self.timed_out())),
+            other => other,
+        }
+    }
+
     /// Whether the deadline has passed (and if not, a wake-up at it).
     fn expired(&mut self, cx: &mut Context<'_>) -> bool {
         self.deadline.as_mut().poll(cx).is_ready()
@@ -188,15 +206,8 @@ impl<Io: AsyncWrite + Unpin> AsyncWrite for Timed<Io> {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        match Pin::new(&mut this.io).poll_write(cx, data) {
-            Poll::Ready(Ok(n)) => {
-                this.wrote();
-                Poll::Ready(Ok(n))
-            }
-            // A client that reads nothing holds the answer (and its memory).
-            Poll::Pending if this.expired(cx) => Poll::Ready(Err(this.timed_out())),
-            other => other,
-        }
+        let written = Pin::new(&mut this.io).poll_write(cx, data);
+        this.after_write(cx, written)
     }
 
     fn poll_write_vectored(
@@ -205,14 +216,8 @@ impl<Io: AsyncWrite + Unpin> AsyncWrite for Timed<Io> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        match Pin::new(&mut this.io).poll_write_vectored(cx, bufs) {
-            Poll::Ready(Ok(n)) => {
-                this.wrote();
-                Poll::Ready(Ok(n))
-            }
-            Poll::Pending if this.expired(cx) => Poll::Ready(Err(this.timed_out())),
-            other => other,
-        }
+        let written = Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
+        this.after_write(cx, written)
     }
 
     fn is_write_vectored(&self) -> bool {
