@@ -392,14 +392,30 @@ impl ApiError {
     }
 
     /// Logs a server error once, as its response is made: the step that
-    /// failed and the cause with its sources, in the request's span.
+    /// failed and the cause with its sources, in the request's span. A 500
+    /// is a bug ("internal error", at error level, what alerts watch); a 503
+    /// is the database away or the time limit, which the client is told to
+    /// retry: a warning, so that a database restart does not read as bugs.
     pub fn report(&self) {
-        if self.status.is_server_error() {
-            let cause = self.cause.as_deref();
+        if !self.status.is_server_error() {
+            return;
+        }
+        let cause = self.cause.as_deref();
+        let step = cause.and_then(|c| c.step).unwrap_or("unnamed");
+        let text = cause.map_or(self.detail.as_str(), |c| c.text.as_str());
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!(
+                status = 503,
+                kind = self.kind,
+                step,
+                cause = text,
+                "unavailable"
+            );
+        } else {
             tracing::error!(
                 status = self.status.as_u16(),
-                step = cause.and_then(|c| c.step).unwrap_or("unnamed"),
-                cause = cause.map_or(self.detail.as_str(), |c| c.text.as_str()),
+                step,
+                cause = text,
                 "internal error"
             );
         }

@@ -75,3 +75,36 @@ async fn a_database_failure_is_logged_once_with_its_step_and_cause() {
     assert!(errors[0].contains("sessions"), "the cause: {}", errors[0]);
     assert!(errors[0].contains("status=500"), "{}", errors[0]);
 }
+
+/// A database that cannot be reached is a 503 the client may retry, logged
+/// once as a warning that names the problem type and the cause, never as an
+/// "internal error" (what alerts on bugs watch).
+#[tokio::test]
+async fn an_unreachable_database_is_logged_as_unavailable_not_as_a_bug() {
+    let app = TestApp::new().await;
+    app.db.clone().close().await.expect("close the pool");
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(LevelFilter::INFO)
+        .finish();
+    let guard = subscriber.set_default();
+    let reply = app.get("/v1/sessions?limit=5").await;
+    drop(guard);
+
+    assert_eq!(reply.status, 503, "{}", reply.text());
+    let lines = log.lines();
+    assert!(
+        !lines.iter().any(|l| l.contains("internal error")),
+        "{lines:#?}"
+    );
+    let warned: Vec<&String> = lines
+        .iter()
+        .filter(|l| l.contains("unavailable\"") || l.contains(" unavailable "))
+        .collect();
+    assert_eq!(warned.len(), 1, "logged once: {lines:#?}");
+    assert!(warned[0].contains("WARN"), "{}", warned[0]);
+    assert!(warned[0].contains("database-unavailable"), "{}", warned[0]);
+}
