@@ -310,3 +310,32 @@ async fn the_docs_work_on_every_deployment_and_revalidate() {
         "each representation its own validator"
     );
 }
+
+/// The session filters `/v1/sessions` and `/v1/sessions.ics` share are one
+/// contract: the same name means the same schema and the same words, except
+/// where the calendar differs on purpose (`start_from`: a feed of upcoming
+/// courses begins today at the earliest). `child_age`'s words had drifted.
+#[test]
+fn the_list_and_the_calendar_state_their_shared_filters_alike() {
+    let doc = document();
+    let params = |path: &str| -> std::collections::BTreeMap<String, Value> {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .expect("parameters")
+            .iter()
+            .map(|p| (p["name"].as_str().unwrap_or_default().to_owned(), p.clone()))
+            .collect()
+    };
+    let (list, calendar) = (params("/v1/sessions"), params("/v1/sessions.ics"));
+    let shared: Vec<&String> = calendar.keys().filter(|n| list.contains_key(*n)).collect();
+    assert!(shared.len() >= 8, "{shared:?}");
+    for name in shared {
+        let (a, b) = (&list[name], &calendar[name]);
+        assert_eq!(a["schema"], b["schema"], "{name}'s schema");
+        if name != "start_from" {
+            assert_eq!(a["description"], b["description"], "{name}'s description");
+        }
+    }
+    let only_calendar: Vec<&String> = calendar.keys().filter(|n| !list.contains_key(*n)).collect();
+    assert!(only_calendar.is_empty(), "{only_calendar:?}");
+}

@@ -117,7 +117,8 @@ impl CalendarApi {
         start_from: Query<Option<NaiveDate>>,
         /// Latest `start_date` (inclusive), `YYYY-MM-DD`.
         start_to: Query<Option<NaiveDate>>,
-        /// Only sessions whose programme's age range covers a child of this age (0–18).
+        /// Only sessions whose programme's age range covers a child of this age
+        /// (0–18). A programme whose age range is unknown is never matched.
         child_age: Query<Option<i32>>,
         /// Only sessions held in this language (ISO 639-1, e.g. `ar`).
         language: Query<Option<String>>,
