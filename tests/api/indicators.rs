@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::helpers::reach_fixtures::{counts, insert, session};
+use crate::helpers::reach_fixtures::{counts, insert, session, People};
 use crate::helpers::{indicator, indicator_area, Settings, TestApp};
 
 /// Skinnskatteberg (700 children) in 2025 and 2024, and three small
@@ -10,13 +10,15 @@ use crate::helpers::{indicator, indicator_area, Settings, TestApp};
 async fn known_data(app: &TestApp) {
     let mut s1 = counts(
         session("1904", "abc", "completed", "2025-03-01"),
-        14,
-        10,
-        9,
-        5,
-        7,
-        10,
-        9,
+        People {
+            enrolled: 14,
+            completed: 10,
+            women: 9,
+            men: 5,
+            vulnerable: 7,
+            respondents: 10,
+            satisfied: 9,
+        },
     );
     s1.languages = ",sv,ar,".into();
     s1.delivery = "digital".into();
@@ -25,35 +27,41 @@ async fn known_data(app: &TestApp) {
     s2.open_to_other_municipalities = true;
     let mut s3 = counts(
         session("1904", "abc", "cancelled", "2025-04-01"),
-        2,
-        0,
-        1,
-        1,
-        0,
-        0,
-        0,
+        People {
+            enrolled: 2,
+            completed: 0,
+            women: 1,
+            men: 1,
+            vulnerable: 0,
+            respondents: 0,
+            satisfied: 0,
+        },
     );
     s3.languages = ",sv,so,".into();
     s3.delivery = "digital".into();
     let s4 = counts(
         session("1904", "abc", "completed", "2024-05-01"),
-        7,
-        7,
-        5,
-        2,
-        0,
-        7,
-        7,
+        People {
+            enrolled: 7,
+            completed: 7,
+            women: 5,
+            men: 2,
+            vulnerable: 0,
+            respondents: 7,
+            satisfied: 7,
+        },
     );
     let s5 = counts(
         session("1980", "icdp", "ongoing", "2025-06-01"),
-        3,
-        0,
-        2,
-        1,
-        0,
-        0,
-        0,
+        People {
+            enrolled: 3,
+            completed: 0,
+            women: 2,
+            men: 1,
+            vulnerable: 0,
+            respondents: 0,
+            satisfied: 0,
+        },
     );
     insert(&app.db, vec![s1, s2, s3, s4, s5]).await;
 }

@@ -6,7 +6,7 @@
 use chrono::{Datelike, Duration, Utc};
 use serde_json::Value;
 
-use crate::helpers::reach_fixtures::{counts, insert, session};
+use crate::helpers::reach_fixtures::{counts, insert, session, People};
 use crate::helpers::{indicator, indicator_area, TestApp};
 
 /// Västerås and Arboga in 2024 and 2025, and a course in Västerås next month.
@@ -19,33 +19,39 @@ async fn known(app: &TestApp) {
         vec![
             counts(
                 session("1980", "abc", "completed", "2024-03-01"),
-                40,
-                30,
-                25,
-                15,
-                6,
-                30,
-                25,
+                People {
+                    enrolled: 40,
+                    completed: 30,
+                    women: 25,
+                    men: 15,
+                    vulnerable: 6,
+                    respondents: 30,
+                    satisfied: 25,
+                },
             ),
             counts(
                 session("1980", "abc", "completed", "2025-03-01"),
-                60,
-                50,
-                35,
-                25,
-                9,
-                40,
-                33,
+                People {
+                    enrolled: 60,
+                    completed: 50,
+                    women: 35,
+                    men: 25,
+                    vulnerable: 9,
+                    respondents: 40,
+                    satisfied: 33,
+                },
             ),
             counts(
                 session("1984", "abc", "completed", "2025-04-01"),
-                20,
-                18,
-                12,
-                8,
-                2,
-                10,
-                9,
+                People {
+                    enrolled: 20,
+                    completed: 18,
+                    women: 12,
+                    men: 8,
+                    vulnerable: 2,
+                    respondents: 10,
+                    satisfied: 9,
+                },
             ),
             upcoming,
         ],

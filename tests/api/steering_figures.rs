@@ -7,7 +7,7 @@
 use chrono::Datelike;
 use serde_json::Value;
 
-use crate::helpers::reach_fixtures::{counts, insert, session};
+use crate::helpers::reach_fixtures::{counts, insert, session, People};
 use crate::helpers::{indicator, indicator_area, TestApp};
 
 fn this_year() -> i32 {
@@ -20,34 +20,40 @@ async fn three_years(app: &TestApp) {
     let y = this_year();
     let mut a = counts(
         session("1904", "abc", "completed", &format!("{}-03-01", y - 2)),
-        12,
-        10,
-        8,
-        4,
-        3,
-        10,
-        8,
+        People {
+            enrolled: 12,
+            completed: 10,
+            women: 8,
+            men: 4,
+            vulnerable: 3,
+            respondents: 10,
+            satisfied: 8,
+        },
     );
     a.languages = ",sv,ar,".into();
     let b = counts(
         session("1980", "abc", "completed", &format!("{}-03-01", y - 1)),
-        20,
-        18,
-        12,
-        8,
-        5,
-        16,
-        14,
+        People {
+            enrolled: 20,
+            completed: 18,
+            women: 12,
+            men: 8,
+            vulnerable: 5,
+            respondents: 16,
+            satisfied: 14,
+        },
     );
     let c = counts(
         session("1904", "abc", "ongoing", &format!("{y}-01-15")),
-        9,
-        0,
-        5,
-        4,
-        0,
-        0,
-        0,
+        People {
+            enrolled: 9,
+            completed: 0,
+            women: 5,
+            men: 4,
+            vulnerable: 0,
+            respondents: 0,
+            satisfied: 0,
+        },
     );
     insert(&app.db, vec![a, b, c]).await;
 }

@@ -47,25 +47,27 @@ pub fn session(municipality: &str, programme: &str, status: &str, start: &str) -
     }
 }
 
+/// The people counts of a session, by name.
+#[derive(Debug, Clone, Copy)]
+pub struct People {
+    pub enrolled: i32,
+    pub completed: i32,
+    pub women: i32,
+    pub men: i32,
+    pub vulnerable: i32,
+    pub respondents: i32,
+    pub satisfied: i32,
+}
+
 /// Sets the people counts of a session.
-#[allow(clippy::too_many_arguments)]
-pub fn counts(
-    mut s: session::Model,
-    enrolled: i32,
-    completed: i32,
-    women: i32,
-    men: i32,
-    vulnerable: i32,
-    respondents: i32,
-    satisfied: i32,
-) -> session::Model {
-    s.enrolled = enrolled;
-    s.completed = completed;
-    s.women = Some(women);
-    s.men = Some(men);
-    s.vulnerable_area = Some(vulnerable);
-    s.satisfaction_respondents = Some(respondents);
-    s.satisfied = Some(satisfied);
+pub fn counts(mut s: session::Model, p: People) -> session::Model {
+    s.enrolled = p.enrolled;
+    s.completed = p.completed;
+    s.women = Some(p.women);
+    s.men = Some(p.men);
+    s.vulnerable_area = Some(p.vulnerable);
+    s.satisfaction_respondents = Some(p.respondents);
+    s.satisfied = Some(p.satisfied);
     s
 }
 

@@ -19,7 +19,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value;
 
 use super::rows;
-use crate::helpers::reach_fixtures::{counts, insert, session};
+use crate::helpers::reach_fixtures::{counts, insert, session, People};
 use crate::helpers::TestApp;
 
 const MUNICIPALITIES: [&str; 3] = ["1904", "1907", "1980"];
@@ -85,13 +85,15 @@ async fn fill(app: &TestApp, seed: u64) -> Truth {
         };
         sessions.push(counts(
             session(MUNICIPALITIES[b.0], PROGRAMMES[b.1], status, &start),
-            enrolled,
-            0,
-            women,
-            men,
-            vulnerable,
-            respondents,
-            respondents,
+            People {
+                enrolled,
+                completed: 0,
+                women,
+                men,
+                vulnerable,
+                respondents,
+                satisfied: respondents,
+            },
         ));
         *truth.enrolled.entry(b).or_default() += i64::from(enrolled);
         for (m, v) in MEASURES.iter().zip([women, men, vulnerable, respondents]) {

@@ -6,7 +6,7 @@ mod properties;
 
 use serde_json::Value;
 
-use crate::helpers::reach_fixtures::{counts, insert, session};
+use crate::helpers::reach_fixtures::{counts, insert, session, People};
 use crate::helpers::{assert_problem, Settings, TestApp};
 
 fn rows(v: &Value) -> Vec<Value> {
@@ -37,44 +37,52 @@ async fn hand_made(app: &TestApp) {
         vec![
             counts(
                 session("1980", "abc", "completed", "2025-02-10"),
-                12,
-                10,
-                8,
-                4,
-                3,
-                9,
-                8,
+                People {
+                    enrolled: 12,
+                    completed: 10,
+                    women: 8,
+                    men: 4,
+                    vulnerable: 3,
+                    respondents: 9,
+                    satisfied: 8,
+                },
             ),
             counts(
                 session("1980", "komet", "ongoing", "2025-05-01"),
-                10,
-                0,
-                6,
-                4,
-                2,
-                0,
-                0,
+                People {
+                    enrolled: 10,
+                    completed: 0,
+                    women: 6,
+                    men: 4,
+                    vulnerable: 2,
+                    respondents: 0,
+                    satisfied: 0,
+                },
             ),
             session("1980", "abc", "planned", "2025-11-01"),
             counts(
                 session("1980", "abc", "cancelled", "2025-03-01"),
-                3,
-                0,
-                2,
-                1,
-                0,
-                0,
-                0,
+                People {
+                    enrolled: 3,
+                    completed: 0,
+                    women: 2,
+                    men: 1,
+                    vulnerable: 0,
+                    respondents: 0,
+                    satisfied: 0,
+                },
             ),
             counts(
                 session("1904", "komet", "completed", "2024-09-01"),
-                8,
-                6,
-                5,
-                3,
-                0,
-                6,
-                6,
+                People {
+                    enrolled: 8,
+                    completed: 6,
+                    women: 5,
+                    men: 3,
+                    vulnerable: 0,
+                    respondents: 6,
+                    satisfied: 6,
+                },
             ),
         ],
     )
@@ -223,13 +231,15 @@ async fn a_cell_below_k_withholds_its_breakdowns_and_keeps_its_exact_totals() {
         &app.db,
         vec![counts(
             session("1904", "abc", "completed", "2025-02-10"),
-            4,
-            3,
-            2,
-            2,
-            1,
-            3,
-            3,
+            People {
+                enrolled: 4,
+                completed: 3,
+                women: 2,
+                men: 2,
+                vulnerable: 1,
+                respondents: 3,
+                satisfied: 3,
+            },
         )],
     )
     .await;
@@ -271,13 +281,15 @@ async fn a_cell_below_k_withholds_its_breakdowns_and_keeps_its_exact_totals() {
         &app.db,
         vec![counts(
             session("1904", "abc", "completed", "2025-02-10"),
-            4,
-            3,
-            2,
-            2,
-            1,
-            3,
-            3,
+            People {
+                enrolled: 4,
+                completed: 3,
+                women: 2,
+                men: 2,
+                vulnerable: 1,
+                respondents: 3,
+                satisfied: 3,
+            },
         )],
     )
     .await;

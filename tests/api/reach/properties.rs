@@ -12,7 +12,7 @@ use sea_orm::{
 use serde_json::Value;
 
 use super::{rows, FIELDS};
-use crate::helpers::reach_fixtures::{counts, insert, next_seq, session};
+use crate::helpers::reach_fixtures::{counts, insert, next_seq, session, People};
 use crate::helpers::TestApp;
 
 /// One random session: small counts on purpose, so that suppression bites.
@@ -96,13 +96,15 @@ fn model(s: &Spec) -> session::Model {
             STATUSES[s.status],
             &format!("{}-{:02}-15", s.year, s.month),
         ),
-        s.enrolled,
-        s.completed,
-        s.women,
-        s.men,
-        s.vulnerable,
-        s.respondents,
-        s.satisfied,
+        People {
+            enrolled: s.enrolled,
+            completed: s.completed,
+            women: s.women,
+            men: s.men,
+            vulnerable: s.vulnerable,
+            respondents: s.respondents,
+            satisfied: s.satisfied,
+        },
     );
     m.languages = LANGUAGES[s.language].into();
     m.delivery = DELIVERIES[s.delivery].into();
