@@ -10,7 +10,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 
 use super::params::PageQuery;
-use crate::config::MAX_REACH_ROWS;
 use crate::error::ApiError;
 use crate::resources::calendar::upcoming::{first_sessions, upcoming};
 use crate::resources::evaluation::report::evaluation_with;
@@ -99,23 +98,13 @@ pub async fn load(
     let by_municipality = reach_with(
         table,
         &reach_query(q, &[GroupField::Municipality], Some(q.year)),
-        (k, MAX_REACH_ROWS),
+        k,
         cat,
     )?;
-    let county_total = reach_with(
-        table,
-        &reach_query(q, &[], Some(q.year)),
-        (k, MAX_REACH_ROWS),
-        cat,
-    )?
-    .into_iter()
-    .next();
-    let by_year = reach_with(
-        table,
-        &reach_query(q, &[GroupField::Year], None),
-        (k, MAX_REACH_ROWS),
-        cat,
-    )?;
+    let county_total = reach_with(table, &reach_query(q, &[], Some(q.year)), k, cat)?
+        .into_iter()
+        .next();
+    let by_year = reach_with(table, &reach_query(q, &[GroupField::Year], None), k, cat)?;
     let indicators = indicators_with(
         table,
         offers,

@@ -20,7 +20,6 @@ use super::layout::{self, Frame, Site};
 use super::params::PageQuery;
 use super::sections::{indicator_value, municipality_href};
 use super::{denominator, finder};
-use crate::config::MAX_REACH_ROWS;
 use crate::error::ApiError;
 use crate::resources::calendar::upcoming::first_sessions;
 use crate::resources::evaluation::report::evaluation_with;
@@ -68,18 +67,8 @@ pub async fn load(
     synthetic: bool,
 ) -> Result<MunicipalityData, ApiError> {
     let today = Utc::now().date_naive();
-    let own = reach_with(
-        table,
-        &by_year(vec![m.code.clone()], None),
-        (k, MAX_REACH_ROWS),
-        cat,
-    )?;
-    let county = reach_with(
-        table,
-        &by_year(vec![], Some(m.county_code.clone())),
-        (k, MAX_REACH_ROWS),
-        cat,
-    )?;
+    let own = reach_with(table, &by_year(vec![m.code.clone()], None), k, cat)?;
+    let county = reach_with(table, &by_year(vec![], Some(m.county_code.clone())), k, cat)?;
     let indicators = indicators_with(
         table,
         offers,

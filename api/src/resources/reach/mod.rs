@@ -238,10 +238,14 @@ impl ReachApi {
             county: county.0,
         }
         .parse()?;
+        let q = ReachQuery {
+            max_rows: Some(state.settings.max_reach_rows),
+            ..q
+        };
         let k = state.settings.suppression_threshold;
         let cat = state.catalogues.current(&state.db).await?;
         let table = tables.current(&state.db).await?;
-        let data = query::reach_with(&table, &q, (k, state.settings.max_reach_rows), &cat)?;
+        let data = query::reach_with(&table, &q, k, &cat)?;
         let format = formats::negotiate(req, format.0);
         let about = |lines| state.about(req, lines);
         Ok(ReachResponse::Ok(ReachBody::of(

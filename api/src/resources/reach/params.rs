@@ -60,6 +60,7 @@ impl ReachParams {
                 PreventionLevel::expected,
             )?,
             county: parse_opt("county", self.county.as_deref(), parse_county)?,
+            max_rows: None,
         })
     }
 }

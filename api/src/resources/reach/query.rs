@@ -14,6 +14,7 @@ use super::population::{self, per_1000};
 use super::sums::Sums;
 use super::table::{Group, ReachTable, Selection};
 use super::wire::ReachRow;
+use crate::config::MAX_REACH_ROWS;
 use crate::error::ApiError;
 use crate::store::catalogue::Catalogues;
 use crate::vocab::{parse_list, PreventionLevel};
@@ -84,9 +85,17 @@ pub struct ReachQuery {
     pub prevention_levels: Vec<PreventionLevel>,
     /// 2-digit county code.
     pub county: Option<String>,
+    /// Most rows the answer may hold; `None`: [`MAX_REACH_ROWS`] (the
+    /// API sets the configured `MAX_REACH_ROWS`).
+    pub max_rows: Option<usize>,
 }
 
 impl ReachQuery {
+    /// Most rows the answer may hold (beyond: 400, see `ApiError::too_many_rows`).
+    pub fn row_limit(&self) -> usize {
+        self.max_rows.unwrap_or(MAX_REACH_ROWS)
+    }
+
     fn groups(&self, f: GroupField) -> bool {
         self.group_by.contains(&f)
     }
@@ -174,12 +183,10 @@ type Key = (
 /// Reach rows for `q` under suppression threshold `k`, ordered by their keys.
 /// Sums the rollup as far as its keys allow; programme levels (a list per
 /// programme) are expanded here, so the rollup is grouped by programme for them.
-/// `max_rows`: the most rows the answer may hold (beyond: 400, see
-/// `ApiError::too_many_rows`).
 pub fn reach_with(
     table: &ReachTable,
     q: &ReachQuery,
-    (k, max_rows): (i64, usize),
+    k: i64,
     cat: &Catalogues,
 ) -> Result<Vec<ReachRow>, ApiError> {
     check_references(q, cat)?;
@@ -204,8 +211,8 @@ pub fn reach_with(
         for group in table.sum(&selection) {
             add_to_groups(&mut groups, group, q, cat);
             // Stopped as soon as it is over: no row of it is built.
-            if groups.len() > max_rows {
-                return Err(ApiError::too_many_rows(max_rows));
+            if groups.len() > q.row_limit() {
+                return Err(ApiError::too_many_rows(q.row_limit()));
             }
         }
     }
