@@ -81,6 +81,14 @@ impl Catalogues {
             })
     }
 
+    /// The name of county `code` in the reference data, if it has one.
+    pub fn county_name(&self, code: &str) -> Option<&str> {
+        self.municipalities
+            .iter()
+            .find(|m| m.county_code == code)
+            .map(|m| m.county_name.as_str())
+    }
+
     /// The municipalities of county `code` (never none), else the 400 that names it.
     pub fn county_members(&self, code: &str) -> Result<Vec<&municipality::Model>, ApiError> {
         let members: Vec<_> = self

@@ -81,7 +81,8 @@ impl CatalogApi {
         req: &Request,
         state: poem::web::Data<&AppState>,
     ) -> Result<CatalogResponse, ListError> {
-        let info = api_info(&state.db, &state.settings).await?;
+        let cat = state.catalogues.current(&state.db).await?;
+        let info = api_info(&state.db, &state.settings, &cat).await?;
         let holdings = holdings(&state.db).await?;
         let base = public_base(req, state.settings.public_base_url.as_deref());
         Ok(CatalogResponse::Ok(JsonLd(catalog(&CatalogInput {

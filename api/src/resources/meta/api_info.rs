@@ -1,14 +1,15 @@
 //! `GET /v1/api-info`: what this API is, its licence, and its limits.
 
-use entity::{app_meta, municipality};
+use entity::app_meta;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, EntityTrait};
 
 use crate::config::{Publisher, Settings, DEFAULT_PAGE_SIZE, MAX_BATCH_SESSIONS, MAX_PAGE_SIZE};
 use crate::error::{ApiError, ListError};
 use crate::http::openapi::tags::ApiTags;
 use crate::state::AppState;
+use crate::store::catalogue::Catalogues;
 
 /// The `app_meta` key under which `demo-data` records what it generated.
 pub const DEMO_DATA_KEY: &str = "demo_data";
@@ -166,7 +167,12 @@ pub enum ApiInfoResponse {
     Ok(Json<ApiInfo>),
 }
 
-pub async fn api_info(db: &impl ConnectionTrait, settings: &Settings) -> Result<ApiInfo, ApiError> {
+/// `cat`: the reference data, for the home county's name.
+pub async fn api_info(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    cat: &Catalogues,
+) -> Result<ApiInfo, ApiError> {
     let demo = app_meta::Entity::find_by_id(DEMO_DATA_KEY).one(db).await?;
     let data = match demo {
         Some(m) => DataNotice {
@@ -176,11 +182,10 @@ pub async fn api_info(db: &impl ConnectionTrait, settings: &Settings) -> Result<
         None => DataNotice { synthetic: false, description: "Sessions as reported by the municipalities.".into() },
     };
     let publisher = &settings.publisher;
-    let county_name = municipality::Entity::find()
-        .filter(municipality::Column::CountyCode.eq(publisher.home_county.as_str()))
-        .one(db)
-        .await?
-        .map_or_else(|| publisher.home_county.clone(), |m| m.county_name);
+    let county_name = cat
+        .county_name(&publisher.home_county)
+        .unwrap_or(&publisher.home_county)
+        .to_owned();
     Ok(ApiInfo {
         name: "Föräldraskapsstöd open-data API".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -230,7 +235,12 @@ impl ApiInfoApi {
     #[oai(path = "/api-info", method = "get", operation_id = "getApiInfo")]
     async fn get(&self, state: poem::web::Data<&AppState>) -> Result<ApiInfoResponse, ListError> {
         Ok(ApiInfoResponse::Ok(Json(
-            api_info(&state.db, &state.settings).await?,
+            api_info(
+                &state.db,
+                &state.settings,
+                &*state.catalogues.current(&state.db).await?,
+            )
+            .await?,
         )))
     }
 }

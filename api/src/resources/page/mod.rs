@@ -102,7 +102,7 @@ async fn render(
     let cat = state.catalogues.current(&state.db).await?;
     let q = params.parse(path_lang, cat.home_county())?;
     let k = state.settings.suppression_threshold;
-    let notice = api_info(&state.db, &state.settings).await?.data;
+    let notice = api_info(&state.db, &state.settings, &cat).await?.data;
     let table = tables.current(&state.db).await?;
     let offers = offers.current(&state.db).await?;
     let d = data::load(&state.db, (&table, &offers), &q, k, &cat, notice).await?;
@@ -180,7 +180,10 @@ async fn municipality_page(
     let mut q = q;
     q.county = m.county_code.clone();
     let k = state.settings.suppression_threshold;
-    let synthetic = api_info(&state.db, &state.settings).await?.data.synthetic;
+    let synthetic = api_info(&state.db, &state.settings, &cat)
+        .await?
+        .data
+        .synthetic;
     let table = tables.current(&state.db).await?;
     let offers = offers.current(&state.db).await?;
     let d = municipality::load(&state.db, (&table, &offers), (m, &q), k, &cat, synthetic).await?;

@@ -168,10 +168,7 @@ fn rank(f: Figure) -> f64 {
 }
 
 pub fn county_name(cat: &Catalogues, code: &str) -> String {
-    cat.municipalities
-        .iter()
-        .find(|m| m.county_code == code)
-        .map_or(code.to_owned(), |m| m.county_name.clone())
+    cat.county_name(code).unwrap_or(code).to_owned()
 }
 
 /// The county's indicators for the year, with definitions and the change.
