@@ -94,15 +94,6 @@ impl Default for Publisher {
 }
 
 impl Publisher {
-    /// The publisher's name in `lang` (`sv` or anything else: English).
-    pub fn name(&self, swedish: bool) -> &str {
-        if swedish {
-            &self.name_sv
-        } else {
-            &self.name_en
-        }
-    }
-
     /// What is wrong with this configuration, in words for the operator.
     pub fn check(&self) -> Result<(), String> {
         crate::vocab::parse_county(&self.home_county).map_err(|e| format!("HOME_COUNTY: {e}"))?;

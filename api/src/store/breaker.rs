@@ -14,8 +14,7 @@
 //! One per pool (in `AppState`), so one test's outage never rests another's.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use prometheus::IntCounter;
 
@@ -25,7 +24,7 @@ const LONGEST_PAUSE: Duration = Duration::from_secs(1);
 pub const PROBE_WAIT: Duration = Duration::from_secs(1);
 
 pub struct Breaker {
-    /// Until when (ms since [`epoch`]) requests rest; 0 while closed.
+    /// Until when (`store::db::now_ms`, plus one) requests rest; 0 while closed.
     open_until: AtomicU64,
     /// Away findings since the database last answered.
     streak: AtomicU32,
@@ -117,14 +116,9 @@ fn ms(d: Duration) -> u64 {
     d.as_millis() as u64
 }
 
-fn epoch() -> Instant {
-    static EPOCH: OnceLock<Instant> = OnceLock::new();
-    *EPOCH.get_or_init(Instant::now)
-}
-
 /// Never 0, which means closed.
 fn now_ms() -> u64 {
-    ms(epoch().elapsed()) + 1
+    super::db::now_ms() + 1
 }
 
 #[cfg(test)]

@@ -214,7 +214,9 @@ fn epoch() -> Instant {
     *EPOCH.get_or_init(Instant::now)
 }
 
-fn now_ms() -> u64 {
+/// Milliseconds since the process's first use of this clock: deadlines in
+/// an atomic (here and in `store::breaker`).
+pub(crate) fn now_ms() -> u64 {
     epoch().elapsed().as_millis() as u64
 }
 

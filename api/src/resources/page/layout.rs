@@ -58,7 +58,7 @@ pub fn open(f: &Frame, site: &Site, out: &mut String) {
         out,
         r##"<a class="skip" href="#main">{}</a><header class="site"><div class="wrap"><p class="org">{}</p><nav aria-label="{}"><ul>"##,
         lang.t("Hoppa till innehållet", "Skip to content"),
-        esc(site.publisher.name(lang == Lang::Sv)),
+        esc(lang.t(&site.publisher.name_sv, &site.publisher.name_en)),
         lang.t("Genvägar", "Shortcuts"),
     );
     for (href, label) in f.shortcuts {
