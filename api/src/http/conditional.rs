@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::response_cache::{self, Cached, ResponseCache};
 use crate::error::ApiError;
 use crate::store::breaker::{Breaker, PROBE_WAIT};
-use crate::store::db::suspect_connections;
+use crate::store::db::once_more_if_lost;
 use crate::store::feed::data_version;
 use crate::store::keys;
 use crate::store::version::{self, VersionReads};
@@ -85,15 +85,7 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
     // A dead connection is read again at once on a fresh one (as the retry
     // layer does for the handler's reads); away on that one too is an
     // outage, and the breaker pauses the reads after this one.
-    let asked = async {
-        match read().await {
-            Err(e) if e.is_database_unavailable() => {
-                suspect_connections();
-                read().await
-            }
-            read => read,
-        }
-    };
+    let asked = once_more_if_lost(read, ApiError::is_database_unavailable);
     let version = if state.breaker.resting() {
         Err(ApiError::database_unavailable("resting after an outage"))
     } else {

@@ -224,6 +224,26 @@ fn checking_all() -> bool {
     now_ms() < CHECK_ALL_UNTIL.load(Ordering::Relaxed)
 }
 
+/// Runs `attempt`, and once more if it found the database away (`lost`):
+/// a restart leaves each pooled connection dead for one statement, so the
+/// second attempt, after every connection is marked suspect, meets a fresh
+/// one. Only a second failure says the database itself is away.
+pub async fn once_more_if_lost<T, E, Fut>(
+    attempt: impl Fn() -> Fut,
+    lost: impl Fn(&E) -> bool,
+) -> Result<T, E>
+where
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    match attempt().await {
+        Err(e) if lost(&e) => {
+            suspect_connections();
+            attempt().await
+        }
+        done => done,
+    }
+}
+
 /// A statement found the database away: check every connection before use
 /// for the next few seconds, so the dead ones are replaced, not handed out.
 pub fn suspect_connections() {

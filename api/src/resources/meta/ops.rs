@@ -105,18 +105,12 @@ impl OpsApi {
     /// 200 when the database answers a ping, 503 otherwise.
     #[oai(path = "/health/ready", method = "get", operation_id = "healthReady")]
     async fn ready(&self, state: poem::web::Data<&AppState>) -> ReadyResponse {
-        use crate::store::db::{ping, suspect_connections};
+        use crate::store::db::{once_more_if_lost, ping};
         // A connection lost to a restart fails one ping; the database is
         // not down for that: ping again on a fresh one, as reads do.
         // Readiness always asks (it is how a load balancer, and the
         // breaker, learn the database is back).
-        let answered = match ping(&state.db).await {
-            Err(_) => {
-                suspect_connections();
-                ping(&state.db).await
-            }
-            ok => ok,
-        };
+        let answered = once_more_if_lost(|| ping(&state.db), |_| true).await;
         match &answered {
             Ok(()) => state.breaker.answered(),
             Err(_) => state.breaker.away(true),
