@@ -37,6 +37,18 @@ impl Captured {
     }
 }
 
+/// The log lines written on this thread until the guard is dropped.
+fn capturing() -> (Captured, impl Drop) {
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(LevelFilter::INFO)
+        .finish();
+    (log, subscriber.set_default())
+}
+
 #[tokio::test]
 async fn a_database_failure_is_logged_once_with_its_step_and_cause() {
     let app = TestApp::new().await;
@@ -45,14 +57,7 @@ async fn a_database_failure_is_logged_once_with_its_step_and_cause() {
         .execute_unprepared("DROP TABLE sessions")
         .await
         .expect("drop the table");
-    let log = Captured::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(LevelFilter::INFO)
-        .finish();
-    let guard = subscriber.set_default();
+    let (log, guard) = capturing();
     let reply = app.get("/v1/sessions?limit=5").await;
     drop(guard);
 
@@ -83,14 +88,7 @@ async fn a_database_failure_is_logged_once_with_its_step_and_cause() {
 async fn an_unreachable_database_is_logged_as_unavailable_not_as_a_bug() {
     let app = TestApp::new().await;
     app.db.clone().close().await.expect("close the pool");
-    let log = Captured::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(LevelFilter::INFO)
-        .finish();
-    let guard = subscriber.set_default();
+    let (log, guard) = capturing();
     let reply = app.get("/v1/sessions?limit=5").await;
     drop(guard);
 
