@@ -85,7 +85,9 @@ pub async fn conditional<E: Endpoint>(next: E, req: Request, state: Freshness) -
     // A dead connection is read again at once on a fresh one (as the retry
     // layer does for the handler's reads); away on that one too is an
     // outage, and the breaker pauses the reads after this one.
-    let asked = once_more_if_lost(read, ApiError::is_database_unavailable);
+    let asked = once_more_if_lost(read, ApiError::is_database_unavailable, || {
+        ApiError::database_unavailable("no answer on a fresh connection in time")
+    });
     let version = if state.breaker.resting() {
         Err(ApiError::database_unavailable("resting after an outage"))
     } else {

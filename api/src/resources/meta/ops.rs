@@ -110,7 +110,12 @@ impl OpsApi {
         // not down for that: ping again on a fresh one, as reads do.
         // Readiness always asks (it is how a load balancer, and the
         // breaker, learn the database is back).
-        let answered = once_more_if_lost(|| ping(&state.db), |_| true).await;
+        let answered = once_more_if_lost(
+            || ping(&state.db),
+            |_| true,
+            || sea_orm::DbErr::Custom("no answer on a fresh connection in time".into()),
+        )
+        .await;
         match &answered {
             Ok(()) => state.breaker.answered(),
             Err(_) => state.breaker.away(true),
