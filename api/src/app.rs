@@ -17,11 +17,11 @@ use crate::http::security;
 use crate::http::{
     body_limit, compression, cors, observe, origin, problems, query, rate_limit, retry,
 };
-use crate::resources::reach::indicators::OfferTables;
-use crate::resources::reach::table::ReachTables;
 use crate::resources::{self, page, Apis};
 use crate::state::AppState;
 use crate::store::catalogue::CatalogueCache;
+use crate::store::rollup::offers::OfferTables;
+use crate::store::rollup::table::ReachTables;
 
 /// The API's operations as one poem-openapi service.
 pub fn service(settings: &Settings) -> OpenApiService<Apis, ()> {

@@ -172,12 +172,8 @@ async fn a_follower_reproduces_the_public_state_after_random_writes_and_deletes(
 /// The reach and offer rollups, kept by deltas in every write's transaction,
 /// equal a recomputation from the sessions themselves.
 async fn assert_rollups_match_sessions(app: &TestApp) {
-    let stored = api::resources::reach::rollup::stored(&app.db)
-        .await
-        .unwrap();
-    let recomputed = api::resources::reach::rollup::recompute(&app.db)
-        .await
-        .unwrap();
+    let stored = api::store::rollup::stored(&app.db).await.unwrap();
+    let recomputed = api::store::rollup::recompute(&app.db).await.unwrap();
     assert!(
         !recomputed.reach.is_empty(),
         "the run should leave counted sessions"

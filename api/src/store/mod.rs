@@ -12,4 +12,5 @@ pub mod idempotency;
 pub mod keys;
 pub mod memo;
 pub mod population;
+pub mod rollup;
 pub mod version;

@@ -28,9 +28,9 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::resources::meta::api_info::DEMO_DATA_KEY;
-use crate::resources::reach::rollup::Deltas;
 use crate::resources::sessions::store;
 use crate::store::feed::SeqAllocator;
+use crate::store::rollup::Deltas;
 use crate::tools::demo_details;
 
 /// The reference "today" of the synthetic world: the day it is drawn, so
@@ -493,7 +493,7 @@ pub async fn generate(
     let (rollup, seqs) = drawing
         .join()
         .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    crate::resources::reach::rollup::apply(&txn, &rollup.0).await?;
+    crate::store::rollup::apply(&txn, &rollup.0).await?;
     if replace {
         super::demo_outcomes::remove(&txn).await?;
     }

@@ -2,7 +2,7 @@
 //! write API writes them: `store::insert_many` plus the rollup deltas, in one
 //! transaction.
 
-use api::resources::reach::rollup::{apply, Deltas};
+use api::store::rollup::{apply, Deltas};
 use chrono::{NaiveDate, TimeZone, Utc};
 use entity::session;
 use sea_orm::{DatabaseConnection, TransactionTrait};

@@ -1,7 +1,7 @@
 //! Disclosure control and the rollups as properties over random data, and the
 //! backfill of the offer rollups for sessions stored before they existed.
 
-use api::resources::reach::rollup::{self, Deltas};
+use api::store::rollup::{self, Deltas};
 use entity::session;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};

@@ -22,10 +22,10 @@ use crate::http::formats::{self, file_name, Format, ReportFormat};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::workbook::xlsx_of;
 use crate::resources::outcomes::year_param;
-use crate::resources::reach::indicators::OfferTables;
-use crate::resources::reach::table::ReachTables;
 use crate::state::AppState;
 use crate::store::catalogue::Catalogues;
+use crate::store::rollup::offers::OfferTables;
+use crate::store::rollup::table::ReachTables;
 use crate::vocab::{parse_county, parse_opt, MunicipalityCode};
 
 /// Years shown when no `from` is given: the last five.

@@ -20,10 +20,11 @@ use crate::resources::outcomes::catalogue::EFFECTS;
 use crate::resources::outcomes::store::{effect, list_outcomes, totals_in};
 use crate::resources::programmes::LocalizedText;
 use crate::resources::reach::download::{disclosure_lines, sessions_source};
-use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, OfferTable};
-use crate::resources::reach::table::ReachTable;
+use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery};
 use crate::resources::reach::wire::{IndicatorArea, IndicatorReport};
 use crate::store::catalogue::Catalogues;
+use crate::store::rollup::offers::OfferTable;
+use crate::store::rollup::table::ReachTable;
 
 const REACH: &str = "reach_per_1000_children";
 const EVIDENCE: &str = "evaluated_evidence_share";

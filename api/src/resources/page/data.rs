@@ -15,14 +15,15 @@ use crate::resources::calendar::upcoming::{first_sessions, upcoming};
 use crate::resources::evaluation::report::evaluation_with;
 use crate::resources::evaluation::wire::EvaluationReport;
 use crate::resources::meta::api_info::DataNotice;
-use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, OfferTable};
-use crate::resources::reach::period::Quarter;
+use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery};
 use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
-use crate::resources::reach::table::ReachTable;
 use crate::resources::reach::wire::{IndicatorReport, ReachRow};
 use crate::resources::sessions::query::{SessionFilter, SessionQuery};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
+use crate::store::rollup::offers::OfferTable;
+use crate::store::rollup::quarter::Quarter;
+use crate::store::rollup::table::ReachTable;
 
 /// Sessions the finder lists; the full list is one link away (the API, the feed).
 pub const FINDER_LIMIT: u64 = 12;

@@ -37,9 +37,9 @@ use crate::error::{ApiError, ListError};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::public_base;
 use crate::resources::meta::api_info::api_info;
-use crate::resources::reach::indicators::OfferTables;
-use crate::resources::reach::table::ReachTables;
 use crate::state::AppState;
+use crate::store::rollup::offers::OfferTables;
+use crate::store::rollup::table::ReachTables;
 
 #[derive(ApiResponse)]
 pub enum PageResponse {

@@ -24,12 +24,13 @@ use crate::error::ApiError;
 use crate::resources::calendar::upcoming::first_sessions;
 use crate::resources::evaluation::report::evaluation_with;
 use crate::resources::evaluation::wire::EvaluationReport;
-use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, OfferTable};
+use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery};
 use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
-use crate::resources::reach::table::ReachTable;
 use crate::resources::reach::wire::{Indicator, IndicatorArea, IndicatorReport, ReachRow};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
+use crate::store::rollup::offers::OfferTable;
+use crate::store::rollup::table::ReachTable;
 use crate::vocab::MunicipalityCode;
 
 /// Everything one municipality's page shows.

@@ -16,8 +16,8 @@
 //! - A cell with 1..k−1 participants withholds its breakdowns (all below k):
 //!   a decision on a public total, so it tells nothing.
 
-use super::perturbation::{CellKey, Measure, PerturbationTable};
-use super::sums::{Count, RowCounts};
+use super::perturbation::{Measure, PerturbationTable};
+use crate::store::rollup::sums::{CellKey, Count, RowCounts};
 
 /// The same row after disclosure control: counts of people perturbed, the
 /// rates built from the published counts, and what is withheld.

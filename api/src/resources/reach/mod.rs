@@ -9,9 +9,6 @@ pub mod period;
 pub mod perturbation;
 pub mod population;
 pub mod query;
-pub mod rollup;
-pub mod sums;
-pub mod table;
 pub mod wire;
 
 use std::sync::Arc;
@@ -22,10 +19,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
 use self::download::{indicators_about, indicators_file_name, reach_about, reach_file_name};
-use self::indicators::{csv_rows, IndicatorsQuery, OfferTables};
+use self::indicators::{csv_rows, IndicatorsQuery};
 use self::params::{IndicatorParams, ReachParams};
 use self::query::ReachQuery;
-use self::table::ReachTables;
 use self::wire::{IndicatorReport, ReachReport, ReachRow};
 use crate::error::{ApiError, ListError};
 use crate::http::formats::{self, Format, ReportFormat};
@@ -33,6 +29,8 @@ use crate::http::json::JsonBody;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::workbook::{xlsx_of, About, AboutLine};
 use crate::state::AppState;
+use crate::store::rollup::offers::OfferTables;
+use crate::store::rollup::table::ReachTables;
 
 #[derive(ResponseContent)]
 pub enum ReachBody {

@@ -3,37 +3,10 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::error::ApiError;
+use crate::store::rollup::quarter::Quarter;
 
 const NOT_A_PERIOD: &str =
     "is not a period: use YYYY, YYYY-Qn or a YYYY-MM-DD date on a quarter boundary";
-
-/// A quarter, the rollup's finest period: `year * 4 + (quarter - 1)` orders them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Quarter {
-    pub year: i32,
-    pub quarter: i32,
-}
-
-/// `YYYY-Qn`, the form `from` and `to` accept.
-impl std::fmt::Display for Quarter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-Q{}", self.year, self.quarter)
-    }
-}
-
-impl Quarter {
-    pub fn index(self) -> i32 {
-        self.year * 4 + self.quarter - 1
-    }
-
-    /// The quarter `date` falls in.
-    pub fn of(date: NaiveDate) -> Self {
-        Self {
-            year: date.year(),
-            quarter: (date.month0() / 3 + 1) as i32,
-        }
-    }
-}
 
 /// Parses `from`/`to`: `YYYY`, `YYYY-Qn`, or a date on a quarter's boundary
 /// (the first day of a quarter for `from`, the last for `to`). Reach is kept

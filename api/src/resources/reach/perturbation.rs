@@ -31,6 +31,8 @@
 
 use std::sync::{LazyLock, Mutex};
 
+use crate::store::rollup::sums::CellKey;
+
 /// Largest noise on a count of k or more below `LARGE`.
 pub const MAX_NOISE: i64 = 4;
 /// From this count up the noise is at most `MAX_NOISE_LARGE`.
@@ -41,9 +43,6 @@ pub const MAX_NOISE_LARGE: i64 = 2;
 pub const VARIANCE: f64 = 1.0;
 /// Names this table: a change of method or parameters changes it.
 pub const TABLE_VERSION: &str = "ckm-2";
-
-/// A cell's key: the sum of its sessions' record keys modulo 2³².
-pub type CellKey = u32;
 
 /// The protected measures, each drawing its own noise from the cell key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,14 +9,14 @@ use chrono::Datelike;
 use entity::{municipality, programme};
 
 use super::disclosure::disclose;
-use super::period::Quarter;
 use super::population::{self, per_1000};
-use super::sums::Sums;
-use super::table::{Group, ReachTable, Selection};
 use super::wire::ReachRow;
 use crate::config::MAX_REACH_ROWS;
 use crate::error::ApiError;
 use crate::store::catalogue::Catalogues;
+use crate::store::rollup::quarter::Quarter;
+use crate::store::rollup::sums::Sums;
+use crate::store::rollup::table::{Group, ReachTable, Selection};
 use crate::vocab::{parse_list, PreventionLevel};
 
 /// What a reach row can be grouped by, in the order keys appear in a row.

@@ -16,10 +16,10 @@ use super::batch::{Mode, ParsedBatch, Scope};
 use super::store::insert_many;
 use super::validate::SessionFields;
 use crate::error::{ApiError, FieldError};
-use crate::resources::reach::rollup::{self, Deltas};
 pub use crate::store::audit::Counts;
 use crate::store::audit::{self, Actor, Entry, Operation};
 use crate::store::feed::{now, SeqAllocator};
+use crate::store::rollup::{self, Deltas};
 
 /// A new session's record key: from the operating system's generator, so
 /// nobody can predict the cell keys that disclosure control draws noise from.

@@ -3,9 +3,9 @@
 //! in memory (`reach_rollup` for reach, `offer_rollup` and
 //! `offer_language_rollup` for what is offered), two years at a time.
 
+mod area_years;
 mod csv;
 mod definitions;
-mod load;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,13 +15,13 @@ use entity::municipality;
 
 pub use self::csv::{csv_rows, IndicatorCsvRow};
 use self::definitions::{area_indicators, reach_figure, spread_indicators, Figure, Years};
-pub use self::load::{OfferTable, OfferTables};
 use super::population;
-use super::sums::Sums;
-use super::table::ReachTable;
 use super::wire::{IndicatorArea, IndicatorReport, ReachPopulation};
 use crate::error::ApiError;
 use crate::store::catalogue::Catalogues;
+use crate::store::rollup::offers::OfferTable;
+use crate::store::rollup::sums::Sums;
+use crate::store::rollup::table::ReachTable;
 
 /// A validated indicators query.
 #[derive(Debug, Clone)]
@@ -139,7 +139,13 @@ pub fn indicators_with(
     check_municipalities(q, &county, &in_county, cat)?;
     let codes: Vec<String> = in_county.iter().map(|m| m.code.clone()).collect();
     let years = AreaYears {
-        loaded: load::area_years(reach, offers, [q.year, q.year - 1], &codes, &cat.programmes),
+        loaded: area_years::area_years(
+            reach,
+            offers,
+            [q.year, q.year - 1],
+            &codes,
+            &cat.programmes,
+        ),
         empty: AreaYear::default(),
     };
     let county_name = in_county[0].county_name.clone();

@@ -8,6 +8,11 @@
 //! `offer_language_rollup`, which the indicators read: one `record` + `apply`
 //! per write keeps all three tables current.
 
+pub mod offers;
+pub mod quarter;
+pub mod sums;
+pub mod table;
+
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
@@ -15,7 +20,7 @@ use entity::{offer_language_rollup, offer_rollup, reach_rollup, session};
 use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryResult, QueryTrait, Value};
 
-use super::sums::{read_columns, RowCounts, Sums};
+use self::sums::{read_columns, RowCounts, Sums};
 use crate::vocab::{Delivery, SessionStatus};
 
 /// Statuses whose sessions count in reach.
@@ -51,7 +56,7 @@ impl Bucket {
 
     /// Reads a bucket from a `reach_rollup` or `offer_rollup` row: both name
     /// the bucket columns alike.
-    pub(super) fn from_row(row: &QueryResult) -> Result<Self, DbErr> {
+    fn from_row(row: &QueryResult) -> Result<Self, DbErr> {
         use reach_rollup::Column as C;
         Ok(Self {
             municipality_code: row.try_get("", C::MunicipalityCode.as_str())?,

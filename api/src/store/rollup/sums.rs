@@ -8,7 +8,8 @@ use entity::reach_rollup::Column;
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{DbErr, IdenStatic, QueryResult};
 
-use super::perturbation::CellKey;
+/// A cell's key: the sum of its sessions' record keys modulo 2³².
+pub type CellKey = u32;
 
 /// A count of people before disclosure control.
 pub type Count = i64;

@@ -17,9 +17,9 @@ use futures_util::TryStreamExt;
 use rustc_hash::FxHashMap;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryTrait, StreamTrait};
 
-use super::period::Quarter;
-use super::rollup::Bucket;
+use super::quarter::Quarter;
 use super::sums::Sums;
+use super::Bucket;
 use crate::error::ApiError;
 use crate::store::memo::PerVersion;
 
