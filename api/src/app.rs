@@ -19,9 +19,10 @@ use crate::http::{
 };
 use crate::resources::{self, page, Apis};
 use crate::state::AppState;
-use crate::store::catalogue::CatalogueCache;
-use crate::store::rollup::offers::OfferTables;
-use crate::store::rollup::table::ReachTables;
+use crate::store::catalogue::Catalogues;
+use crate::store::memo::PerVersion;
+use crate::store::rollup::offers::OfferTable;
+use crate::store::rollup::table::ReachTable;
 
 /// The API's operations as one poem-openapi service.
 pub fn service(settings: &Settings) -> OpenApiService<Apis, ()> {
@@ -58,20 +59,12 @@ pub fn build(state: AppState) -> impl Endpoint {
     let limit_db = state.db.clone();
     let metrics = state.metrics.clone();
     let server_timing = state.settings.server_timing;
-    let reach_tables = Arc::new(ReachTables::new(
-        state.versions.clone(),
-        state.metrics.per_version_loads("reach_table"),
-    ));
-    let offer_tables = Arc::new(OfferTables::new(
-        state.versions.clone(),
-        state.metrics.per_version_loads("offer_table"),
-    ));
     tokio::spawn(prepare_ahead(
         state.db.clone(),
         state.versions.seen(),
         Arc::downgrade(&state.catalogues),
-        Arc::downgrade(&reach_tables),
-        Arc::downgrade(&offer_tables),
+        Arc::downgrade(&state.reach),
+        Arc::downgrade(&state.offers),
     ));
     let freshness = Freshness {
         db: state.db.clone(),
@@ -143,8 +136,6 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(cors::cors)
         .around(security::headers)
         .around(move |ep, req| observe::observe(ep, req, metrics.clone(), server_timing))
-        .data(reach_tables)
-        .data(offer_tables)
         .data(state)
 }
 
@@ -172,9 +163,9 @@ fn docs_asset(docs: &openapi::docs::Docs, req: &poem::Request) -> poem::Result<p
 async fn prepare_ahead(
     db: DatabaseConnection,
     mut seen: watch::Receiver<i64>,
-    catalogues: Weak<CatalogueCache>,
-    reach: Weak<ReachTables>,
-    offers: Weak<OfferTables>,
+    catalogues: Weak<PerVersion<Catalogues>>,
+    reach: Weak<PerVersion<ReachTable>>,
+    offers: Weak<PerVersion<OfferTable>>,
 ) {
     while seen.changed().await.is_ok() {
         let (Some(catalogues), Some(reach), Some(offers)) =

@@ -6,13 +6,18 @@ use poem::Request;
 use sea_orm::DatabaseConnection;
 
 use crate::config::Settings;
+use crate::error::ApiError;
 use crate::http::metrics::Metrics;
 use crate::http::paging::{self, PageRequest};
 use crate::http::rate_limit::Limiters;
 use crate::http::response_cache::ResponseCache;
 use crate::http::workbook::{About, AboutLine};
 use crate::store::breaker::Breaker;
-use crate::store::catalogue::CatalogueCache;
+use crate::store::catalogue::Catalogues;
+use crate::store::memo::PerVersion;
+use crate::store::rollup::offers::OfferTable;
+use crate::store::rollup::table::ReachTable;
+use crate::store::rollup::Rollups;
 use crate::store::version::VersionReads;
 
 #[derive(Clone)]
@@ -21,7 +26,11 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub metrics: Arc<Metrics>,
     pub limiters: Arc<Limiters>,
-    pub catalogues: Arc<CatalogueCache>,
+    /// What reads derive per data version (`store::memo`), loaded ahead
+    /// by `app::prepare_ahead`.
+    pub catalogues: Arc<PerVersion<Catalogues>>,
+    pub reach: Arc<PerVersion<ReachTable>>,
+    pub offers: Arc<PerVersion<OfferTable>>,
     pub responses: Arc<ResponseCache>,
     pub versions: Arc<VersionReads>,
     /// Whether to leave the database alone for a moment (it was away).
@@ -52,6 +61,14 @@ impl AppState {
         }
     }
 
+    /// The rollups as of the current data version.
+    pub async fn rollups(&self) -> Result<Rollups, ApiError> {
+        Ok(Rollups {
+            reach: self.reach.current(&self.db).await?,
+            offers: self.offers.current(&self.db).await?,
+        })
+    }
+
     pub fn new(db: DatabaseConnection, settings: Settings) -> Self {
         let limiters = Limiters::new(
             settings.read_rate_per_minute,
@@ -64,9 +81,17 @@ impl AppState {
             db,
             responses: Arc::new(ResponseCache::new(settings.response_cache_bytes)),
             settings: Arc::new(settings),
-            catalogues: Arc::new(CatalogueCache::new(
+            catalogues: Arc::new(PerVersion::new(
                 versions.clone(),
                 metrics.per_version_loads("catalogues"),
+            )),
+            reach: Arc::new(PerVersion::new(
+                versions.clone(),
+                metrics.per_version_loads("reach_table"),
+            )),
+            offers: Arc::new(PerVersion::new(
+                versions.clone(),
+                metrics.per_version_loads("offer_table"),
             )),
             breaker: Arc::new(Breaker::new(
                 metrics.database_backoff("opened"),

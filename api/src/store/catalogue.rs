@@ -3,12 +3,11 @@
 //! resolve without a query.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use entity::{municipality, population, programme};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryOrder};
 
-use super::memo::PerVersion;
+use super::memo::Derived;
 use super::population::all_series;
 use crate::error::ApiError;
 
@@ -117,11 +116,8 @@ impl Catalogues {
 
 /// The catalogues as of a data version: reach and indicators read them on
 /// every request, and they change only when something is written.
-pub type CatalogueCache = PerVersion<Catalogues>;
-
-impl CatalogueCache {
-    /// The catalogues as of the current data version.
-    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<Catalogues>, ApiError> {
-        self.get(db, || Catalogues::load(db)).await
+impl Derived for Catalogues {
+    async fn load(db: &DatabaseConnection) -> Result<Self, ApiError> {
+        Catalogues::load(db).await
     }
 }

@@ -20,6 +20,13 @@ use super::feed::data_version;
 use super::version::VersionReads;
 use crate::error::ApiError;
 
+/// What is kept per data version: how it is derived from the database.
+/// `AppState` holds one `PerVersion` of each (the reference data, the reach
+/// and offer tables), and every read asks it for the `current` value.
+pub trait Derived: Sized + Send + Sync + 'static {
+    fn load(db: &DatabaseConnection) -> impl Future<Output = Result<Self, ApiError>> + Send;
+}
+
 pub struct PerVersion<T> {
     versions: Arc<VersionReads>,
     kept: Mutex<Option<(i64, Arc<T>)>>,
@@ -37,6 +44,15 @@ impl<T> PerVersion<T> {
     }
 
     /// The value as of the current data version, loading it if what is kept
+    /// is older (see `get`).
+    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<T>, ApiError>
+    where
+        T: Derived,
+    {
+        self.get(db, || T::load(db)).await
+    }
+
+    /// The value as of the current data version, loading it if what is kept
     /// is older. A value loaded after the version was read may be newer than
     /// its tag, never older: the next request that reads a later version
     /// simply loads again.
@@ -44,7 +60,7 @@ impl<T> PerVersion<T> {
     /// Takes the connection, never a transaction: the version read here is
     /// shared with other requests, and a transaction's own uncommitted
     /// version must not reach them.
-    pub async fn get<F, Fut>(&self, db: &DatabaseConnection, load: F) -> Result<Arc<T>, ApiError>
+    async fn get<F, Fut>(&self, db: &DatabaseConnection, load: F) -> Result<Arc<T>, ApiError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,

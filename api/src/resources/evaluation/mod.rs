@@ -7,8 +7,6 @@ pub mod correlation;
 pub mod report;
 pub mod wire;
 
-use std::sync::Arc;
-
 use chrono::Datelike;
 use poem::Request;
 use poem_openapi::param::Query;
@@ -22,10 +20,9 @@ use crate::http::formats::{self, file_name, Format, ReportFormat};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::workbook::xlsx_of;
 use crate::resources::outcomes::year_param;
+use crate::resources::reach::indicators::Terms;
 use crate::state::AppState;
 use crate::store::catalogue::Catalogues;
-use crate::store::rollup::offers::OfferTables;
-use crate::store::rollup::table::ReachTables;
 use crate::vocab::{parse_county, parse_opt, MunicipalityCode};
 
 /// Years shown when no `from` is given: the last five.
@@ -153,8 +150,6 @@ impl EvaluationApi {
         &self,
         req: &Request,
         state: poem::web::Data<&AppState>,
-        tables: poem::web::Data<&Arc<ReachTables>>,
-        offers: poem::web::Data<&Arc<OfferTables>>,
         /// One municipality (4-digit SCB code); default: the county's view.
         #[oai(example = "example_municipality")]
         municipality: Query<Option<String>>,
@@ -187,10 +182,12 @@ impl EvaluationApi {
             to: to.0,
         }
         .parse(&cat, today.year())?;
-        let k = state.settings.suppression_threshold;
-        let reach = tables.current(&state.db).await?;
-        let offers = offers.current(&state.db).await?;
-        let report = evaluation_with(&state.db, (&reach, &offers), &q, (k, today), &cat).await?;
+        let terms = Terms {
+            k: state.settings.suppression_threshold,
+            today,
+        };
+        let rollups = state.rollups().await?;
+        let report = evaluation_with(&state.db, &rollups, &q, terms, &cat).await?;
         let body = match formats::negotiate(req, format.0.map(Format::from)) {
             Format::Csv => EvaluationBody::Csv(formats::csv_of(
                 &rows(&report),
@@ -199,7 +196,7 @@ impl EvaluationApi {
             Format::Xlsx => EvaluationBody::Xlsx(xlsx_of(
                 &rows(&report),
                 evaluation_file_name(&report),
-                &state.about(req, about(k, &report)),
+                &state.about(req, about(terms.k, &report)),
             )?),
             // By `Accept`, NDJSON gets the one document as JSON, as the indicators do.
             Format::Json | Format::Ndjson => EvaluationBody::Json(Json(Box::new(report))),

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::NaiveDate;
 use entity::outcome_value;
 use sea_orm::ConnectionTrait;
 
@@ -20,11 +19,10 @@ use crate::resources::outcomes::catalogue::EFFECTS;
 use crate::resources::outcomes::store::{effect, list_outcomes, totals_in};
 use crate::resources::programmes::LocalizedText;
 use crate::resources::reach::download::{disclosure_lines, sessions_source};
-use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery};
+use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, Terms};
 use crate::resources::reach::wire::{IndicatorArea, IndicatorReport};
 use crate::store::catalogue::Catalogues;
-use crate::store::rollup::offers::OfferTable;
-use crate::store::rollup::table::ReachTable;
+use crate::store::rollup::Rollups;
 
 const REACH: &str = "reach_per_1000_children";
 const EVIDENCE: &str = "evaluated_evidence_share";
@@ -72,12 +70,12 @@ fn whole_years(reports: &[IndicatorReport], code: &str, id: &str) -> ByYear {
         .collect()
 }
 
-/// The evaluation view for `q` under suppression threshold `k`, on `today`.
+/// The evaluation view for `q` from the rollups of one data version.
 pub async fn evaluation_with(
     db: &impl ConnectionTrait,
-    (reach, offers): (&ReachTable, &OfferTable),
+    rollups: &Rollups,
     q: &EvaluationQuery,
-    (k, today): (i64, NaiveDate),
+    terms: Terms,
     cat: &Catalogues,
 ) -> Result<EvaluationReport, ApiError> {
     let members = cat.county_members(&q.county)?;
@@ -88,7 +86,7 @@ pub async fn evaluation_with(
                 municipalities: vec![],
                 county: Some(q.county.clone()),
             };
-            indicators_with(reach, offers, &iq, (k, today), cat)
+            indicators_with(rollups, &iq, terms, cat)
         })
         .collect::<Result<Vec<_>, _>>()?;
     let county_name = members[0].county_name.clone();
@@ -215,7 +213,7 @@ pub async fn evaluation_with(
         years,
         outcomes,
         effects,
-        suppression_threshold: k,
+        suppression_threshold: terms.k,
     })
 }
 

@@ -15,15 +15,14 @@ use crate::resources::calendar::upcoming::{first_sessions, upcoming};
 use crate::resources::evaluation::report::evaluation_with;
 use crate::resources::evaluation::wire::EvaluationReport;
 use crate::resources::meta::api_info::DataNotice;
-use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery};
+use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, Terms};
 use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
 use crate::resources::reach::wire::{IndicatorReport, ReachRow};
 use crate::resources::sessions::query::{SessionFilter, SessionQuery};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
-use crate::store::rollup::offers::OfferTable;
 use crate::store::rollup::quarter::Quarter;
-use crate::store::rollup::table::ReachTable;
+use crate::store::rollup::Rollups;
 
 /// Sessions the finder lists; the full list is one link away (the API, the feed).
 pub const FINDER_LIMIT: u64 = 12;
@@ -87,7 +86,7 @@ pub fn finder_query(
 /// rollups and one keyset page), and the finished page is cached by data version.
 pub async fn load(
     db: &impl ConnectionTrait,
-    (table, offers): (&ReachTable, &OfferTable),
+    rollups: &Rollups,
     q: &PageQuery,
     k: i64,
     cat: &Catalogues,
@@ -95,6 +94,8 @@ pub async fn load(
 ) -> Result<PageData, ApiError> {
     cat.county_members(&q.county)?;
     let today = Utc::now().date_naive();
+    let terms = Terms { k, today };
+    let table = &rollups.reach;
     let finder = finder_query(q, cat, today)?;
     let by_municipality = reach_with(
         table,
@@ -107,21 +108,20 @@ pub async fn load(
         .next();
     let by_year = reach_with(table, &reach_query(q, &[GroupField::Year], None), k, cat)?;
     let indicators = indicators_with(
-        table,
-        offers,
+        rollups,
         &IndicatorsQuery {
             year: q.year,
             municipalities: vec![],
             county: Some(q.county.clone()),
         },
-        (k, today),
+        terms,
         cat,
     )?;
     let evaluation = evaluation_with(
         db,
-        (table, offers),
+        rollups,
         &super::effects::query(&q.county, None, q.year),
-        (k, today),
+        terms,
         cat,
     )
     .await?;

@@ -23,8 +23,6 @@ pub mod programme;
 pub mod sections;
 pub mod support;
 
-use std::sync::Arc;
-
 use poem::http::StatusCode;
 use poem::web::{Data, Html, Path, Redirect};
 use poem::{handler, IntoResponse, Request, Response};
@@ -38,8 +36,6 @@ use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::public_base;
 use crate::resources::meta::api_info::api_info;
 use crate::state::AppState;
-use crate::store::rollup::offers::OfferTables;
-use crate::store::rollup::table::ReachTables;
 
 #[derive(ApiResponse)]
 pub enum PageResponse {
@@ -61,29 +57,22 @@ impl PageApi {
         &self,
         req: &Request,
         state: Data<&AppState>,
-        tables: Data<&Arc<ReachTables>>,
-        offers: Data<&Arc<OfferTables>>,
     ) -> Result<PageResponse, ListError> {
         let params: PageParams = req
             .params()
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
-        let html = render(req, &state, (&tables, &offers), params, Lang::Sv).await?;
+        let html = render(req, &state, params, Lang::Sv).await?;
         Ok(PageResponse::Ok(payload::Html(html)))
     }
 }
 
 /// `GET /en/`: the page in English.
 #[handler]
-pub async fn english(
-    req: &Request,
-    state: Data<&AppState>,
-    tables: Data<&Arc<ReachTables>>,
-    offers: Data<&Arc<OfferTables>>,
-) -> Result<Response, ApiError> {
+pub async fn english(req: &Request, state: Data<&AppState>) -> Result<Response, ApiError> {
     let params: PageParams = req
         .params()
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    Ok(Html(render(req, &state, (&tables, &offers), params, Lang::En).await?).into_response())
+    Ok(Html(render(req, &state, params, Lang::En).await?).into_response())
 }
 
 /// `GET /en`: the English page is `/en/`.
@@ -95,7 +84,6 @@ pub fn english_without_slash() -> Response {
 async fn render(
     req: &Request,
     state: &AppState,
-    (tables, offers): (&ReachTables, &OfferTables),
     params: PageParams,
     path_lang: Lang,
 ) -> Result<String, ApiError> {
@@ -103,9 +91,8 @@ async fn render(
     let q = params.parse(path_lang, cat.home_county())?;
     let k = state.settings.suppression_threshold;
     let notice = api_info(&state.db, &state.settings, &cat).await?.data;
-    let table = tables.current(&state.db).await?;
-    let offers = offers.current(&state.db).await?;
-    let d = data::load(&state.db, (&table, &offers), &q, k, &cat, notice).await?;
+    let rollups = state.rollups().await?;
+    let d = data::load(&state.db, &rollups, &q, k, &cat, notice).await?;
     let base = public_base(req, state.settings.public_base_url.as_deref());
     let site = Site {
         base: &base,
@@ -122,10 +109,8 @@ pub async fn municipality_sv(
     req: &Request,
     Path(code): Path<String>,
     state: Data<&AppState>,
-    tables: Data<&Arc<ReachTables>>,
-    offers: Data<&Arc<OfferTables>>,
 ) -> Result<Response, ApiError> {
-    municipality_page(req, &code, &state, (&tables, &offers), Lang::Sv).await
+    municipality_page(req, &code, &state, Lang::Sv).await
 }
 
 /// `GET /en/municipality/{code}`: one municipality's page in English.
@@ -134,10 +119,8 @@ pub async fn municipality_en(
     req: &Request,
     Path(code): Path<String>,
     state: Data<&AppState>,
-    tables: Data<&Arc<ReachTables>>,
-    offers: Data<&Arc<OfferTables>>,
 ) -> Result<Response, ApiError> {
-    municipality_page(req, &code, &state, (&tables, &offers), Lang::En).await
+    municipality_page(req, &code, &state, Lang::En).await
 }
 
 /// An unknown municipality is answered with a page in the visitor's
@@ -146,7 +129,6 @@ async fn municipality_page(
     req: &Request,
     code: &str,
     state: &AppState,
-    (tables, offers): (&ReachTables, &OfferTables),
     lang: Lang,
 ) -> Result<Response, ApiError> {
     let base = public_base(req, state.settings.public_base_url.as_deref());
@@ -184,10 +166,9 @@ async fn municipality_page(
         .await?
         .data
         .synthetic;
-    let table = tables.current(&state.db).await?;
-    let offers = offers.current(&state.db).await?;
-    let d = municipality::load(&state.db, (&table, &offers), (m, &q), k, &cat, synthetic).await?;
-    Ok(Html(municipality::page((m, &q), &d, &cat, &site)).into_response())
+    let rollups = state.rollups().await?;
+    let d = municipality::load(&state.db, &rollups, m, &q, k, &cat, synthetic).await?;
+    Ok(Html(municipality::page(m, &q, &d, &cat, &site)).into_response())
 }
 
 /// `GET /hitta-stod`: the finder for parents, in Swedish.

@@ -24,13 +24,12 @@ use crate::error::ApiError;
 use crate::resources::calendar::upcoming::first_sessions;
 use crate::resources::evaluation::report::evaluation_with;
 use crate::resources::evaluation::wire::EvaluationReport;
-use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery};
+use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, Terms};
 use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
 use crate::resources::reach::wire::{Indicator, IndicatorArea, IndicatorReport, ReachRow};
 use crate::resources::sessions::wire::Session;
 use crate::store::catalogue::Catalogues;
-use crate::store::rollup::offers::OfferTable;
-use crate::store::rollup::table::ReachTable;
+use crate::store::rollup::Rollups;
 use crate::vocab::MunicipalityCode;
 
 /// Everything one municipality's page shows.
@@ -61,31 +60,33 @@ fn by_year(municipalities: Vec<String>, county: Option<String>) -> ReachQuery {
 /// Reads the page's figures for `m` and the year of `q`.
 pub async fn load(
     db: &impl ConnectionTrait,
-    (table, offers): (&ReachTable, &OfferTable),
-    (m, q): (&municipality::Model, &PageQuery),
+    rollups: &Rollups,
+    m: &municipality::Model,
+    q: &PageQuery,
     k: i64,
     cat: &Catalogues,
     synthetic: bool,
 ) -> Result<MunicipalityData, ApiError> {
     let today = Utc::now().date_naive();
+    let terms = Terms { k, today };
+    let table = &rollups.reach;
     let own = reach_with(table, &by_year(vec![m.code.clone()], None), k, cat)?;
     let county = reach_with(table, &by_year(vec![], Some(m.county_code.clone())), k, cat)?;
     let indicators = indicators_with(
-        table,
-        offers,
+        rollups,
         &IndicatorsQuery {
             year: q.year,
             municipalities: vec![m.code.clone()],
             county: Some(m.county_code.clone()),
         },
-        (k, today),
+        terms,
         cat,
     )?;
     let evaluation = evaluation_with(
         db,
-        (table, offers),
+        rollups,
         &super::effects::query(&m.county_code, Some(&m.code), q.year),
-        (k, today),
+        terms,
         cat,
     )
     .await?;
@@ -109,7 +110,8 @@ pub async fn load(
 
 /// The whole page of `m`.
 pub fn page(
-    (m, q): (&municipality::Model, &PageQuery),
+    m: &municipality::Model,
+    q: &PageQuery,
     d: &MunicipalityData,
     cat: &Catalogues,
     site: &Site,

@@ -11,15 +11,13 @@ pub mod population;
 pub mod query;
 pub mod wire;
 
-use std::sync::Arc;
-
 use poem::Request;
 use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
 use self::download::{indicators_about, indicators_file_name, reach_about, reach_file_name};
-use self::indicators::{csv_rows, IndicatorsQuery};
+use self::indicators::{csv_rows, IndicatorsQuery, Terms};
 use self::params::{IndicatorParams, ReachParams};
 use self::query::ReachQuery;
 use self::wire::{IndicatorReport, ReachReport, ReachRow};
@@ -29,8 +27,6 @@ use crate::http::json::JsonBody;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::workbook::{xlsx_of, About, AboutLine};
 use crate::state::AppState;
-use crate::store::rollup::offers::OfferTables;
-use crate::store::rollup::table::ReachTables;
 
 #[derive(ResponseContent)]
 pub enum ReachBody {
@@ -195,7 +191,6 @@ impl ReachApi {
         &self,
         req: &Request,
         state: poem::web::Data<&AppState>,
-        tables: poem::web::Data<&Arc<ReachTables>>,
         /// Group keys, comma-separated or repeated: `municipality`, `programme`,
         /// `year`, `quarter`, `prevention_level`. None: one total row.
         #[oai(default, example = "example_group_by")]
@@ -242,7 +237,7 @@ impl ReachApi {
         };
         let k = state.settings.suppression_threshold;
         let cat = state.catalogues.current(&state.db).await?;
-        let table = tables.current(&state.db).await?;
+        let table = state.reach.current(&state.db).await?;
         let data = query::reach_with(&table, &q, k, &cat)?;
         let format = formats::negotiate(req, format.0);
         let about = |lines| state.about(req, lines);
@@ -285,8 +280,6 @@ impl ReachApi {
         &self,
         req: &Request,
         state: poem::web::Data<&AppState>,
-        tables: poem::web::Data<&Arc<ReachTables>>,
-        offers: poem::web::Data<&Arc<OfferTables>>,
         /// The year (of `start_date`) to report; default: last calendar year.
         #[oai(example = "example_year")]
         year: Query<Option<i32>>,
@@ -312,10 +305,11 @@ impl ReachApi {
         .parse()?;
         let k = state.settings.suppression_threshold;
         let cat = state.catalogues.current(&state.db).await?;
-        let reach = tables.current(&state.db).await?;
-        let offers = offers.current(&state.db).await?;
-        let today = chrono::Utc::now().date_naive();
-        let report = indicators::indicators_with(&reach, &offers, &q, (k, today), &cat)?;
+        let terms = Terms {
+            k,
+            today: chrono::Utc::now().date_naive(),
+        };
+        let report = indicators::indicators_with(&state.rollups().await?, &q, terms, &cat)?;
         let format = formats::negotiate(req, format.0.map(Format::from));
         let about = |lines| state.about(req, lines);
         Ok(IndicatorsResponse::Ok(IndicatorsBody::of(

@@ -14,6 +14,7 @@ pub mod sums;
 pub mod table;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use entity::{offer_language_rollup, offer_rollup, reach_rollup, session};
@@ -22,6 +23,13 @@ use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IdenStatic, QueryResult, Quer
 
 use self::sums::{read_columns, RowCounts, Sums};
 use crate::vocab::{Delivery, SessionStatus};
+
+/// The rollups of one data version as held in memory: what reach,
+/// indicators, the evaluation and the pages sum.
+pub struct Rollups {
+    pub reach: Arc<table::ReachTable>,
+    pub offers: Arc<offers::OfferTable>,
+}
 
 /// Statuses whose sessions count in reach.
 pub const COUNTED: [SessionStatus; 2] = [SessionStatus::Ongoing, SessionStatus::Completed];

@@ -8,7 +8,6 @@
 //! programme are ~51,000 sums at national scale, loaded once per version.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use entity::{offer_language_rollup, offer_rollup};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
@@ -17,20 +16,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, IdenStatic, QueryResul
 use super::sums::{read_columns, sum_as_bigint};
 use super::Offer;
 use crate::error::ApiError;
-use crate::store::memo::PerVersion;
+use crate::store::memo::Derived;
 
 /// A (municipality, year).
 pub type AreaYearKey = (String, i32);
-
-/// The offer table, kept per data version for every indicators read.
-pub type OfferTables = PerVersion<OfferTable>;
-
-impl OfferTables {
-    /// The table as of the current data version.
-    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<OfferTable>, ApiError> {
-        self.get(db, || OfferTable::load(db)).await
-    }
-}
 
 /// The offer rollups of every municipality and year: sessions offered per
 /// programme (its ratings and ages are the catalogue's, read per request),
@@ -42,14 +31,17 @@ pub struct OfferTable {
     languages: HashMap<AreaYearKey, Vec<String>>,
 }
 
-impl OfferTable {
-    pub async fn load(db: &DatabaseConnection) -> Result<Self, ApiError> {
+/// Kept per data version for every indicators read.
+impl Derived for OfferTable {
+    async fn load(db: &DatabaseConnection) -> Result<Self, ApiError> {
         let mut table = Self::default();
         table.load_offers(db).await?;
         table.load_languages(db).await?;
         Ok(table)
     }
+}
 
+impl OfferTable {
     async fn load_offers(&mut self, db: &DatabaseConnection) -> Result<(), DbErr> {
         use offer_rollup::Column as C;
         let mut select = Query::select();

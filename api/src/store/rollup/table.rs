@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
 
 use entity::reach_rollup;
 use futures_util::TryStreamExt;
@@ -21,10 +20,7 @@ use super::quarter::Quarter;
 use super::sums::Sums;
 use super::Bucket;
 use crate::error::ApiError;
-use crate::store::memo::PerVersion;
-
-/// The table, kept per data version for every reach read.
-pub type ReachTables = PerVersion<ReachTable>;
+use crate::store::memo::Derived;
 
 /// Every `reach_rollup` row, keys interned.
 #[derive(Default)]
@@ -74,10 +70,11 @@ pub struct Group<'a> {
     pub sums: Sums,
 }
 
-impl ReachTable {
+/// Kept per data version for every reach read.
+impl Derived for ReachTable {
     /// Reads the whole rollup as a stream, so no more than a row at a time
     /// is held beside the table being built.
-    pub async fn load(db: &DatabaseConnection) -> Result<Self, ApiError> {
+    async fn load(db: &DatabaseConnection) -> Result<Self, ApiError> {
         let stmt = reach_rollup::Entity::find().build(db.get_database_backend());
         let mut rows = db.stream(stmt).await?;
         let mut table = Self::default();
@@ -112,7 +109,9 @@ impl ReachTable {
         }
         Ok(table)
     }
+}
 
+impl ReachTable {
     /// The sums of the selected rows per group, in no particular order.
     pub fn sum(&self, s: &Selection) -> Vec<Group<'_>> {
         let admitted = |names: &[String], wanted: Option<&[&str]>| -> Vec<bool> {
@@ -187,11 +186,4 @@ fn intern(
     names.push(name.clone());
     index.insert(name, i);
     Ok(i)
-}
-
-impl ReachTables {
-    /// The table as of the current data version.
-    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<ReachTable>, ApiError> {
-        self.get(db, || ReachTable::load(db)).await
-    }
 }

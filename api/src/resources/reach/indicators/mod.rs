@@ -19,9 +19,8 @@ use super::population;
 use super::wire::{IndicatorArea, IndicatorReport, ReachPopulation};
 use crate::error::ApiError;
 use crate::store::catalogue::Catalogues;
-use crate::store::rollup::offers::OfferTable;
 use crate::store::rollup::sums::Sums;
-use crate::store::rollup::table::ReachTable;
+use crate::store::rollup::Rollups;
 
 /// A validated indicators query.
 #[derive(Debug, Clone)]
@@ -122,15 +121,22 @@ fn children_of(
     population::children(cat, ms, year).ok()
 }
 
-/// The indicators for `q` under suppression threshold `k`, on `today` (a
-/// year not yet over is marked, and nothing is compared with it).
+/// What a report is made under: the suppression threshold `k`, and `today`
+/// (a year not yet over is marked, and nothing is compared with it).
+#[derive(Debug, Clone, Copy)]
+pub struct Terms {
+    pub k: i64,
+    pub today: NaiveDate,
+}
+
+/// The indicators for `q` from the rollups of one data version.
 pub fn indicators_with(
-    reach: &ReachTable,
-    offers: &OfferTable,
+    rollups: &Rollups,
     q: &IndicatorsQuery,
-    (k, today): (i64, NaiveDate),
+    terms: Terms,
     cat: &Catalogues,
 ) -> Result<IndicatorReport, ApiError> {
+    let Terms { k, today } = terms;
     let county = match &q.county {
         Some(c) => c.clone(),
         None => county_of_municipalities(q, cat)?.unwrap_or_else(|| cat.home_county().to_owned()),
@@ -140,8 +146,8 @@ pub fn indicators_with(
     let codes: Vec<String> = in_county.iter().map(|m| m.code.clone()).collect();
     let years = AreaYears {
         loaded: area_years::area_years(
-            reach,
-            offers,
+            &rollups.reach,
+            &rollups.offers,
             [q.year, q.year - 1],
             &codes,
             &cat.programmes,
@@ -153,10 +159,10 @@ pub fn indicators_with(
         year: q.year,
         complete: q.year < today.year(),
     };
-    let mut areas = vec![county_area(&county, &in_county, &years, (period, k), cat)];
+    let mut areas = vec![county_area(&county, &in_county, &years, period, k, cat)];
     for m in &in_county {
         if q.municipalities.is_empty() || q.municipalities.contains(&m.code) {
-            areas.push(municipality_area(m, &years, (period, k), cat));
+            areas.push(municipality_area(m, &years, period, k, cat));
         }
     }
     Ok(IndicatorReport {
@@ -237,7 +243,8 @@ fn county_area(
     code: &str,
     in_county: &[&municipality::Model],
     years: &AreaYears,
-    (period, k): (Years, i64),
+    period: Years,
+    k: i64,
     cat: &Catalogues,
 ) -> IndicatorArea {
     let year = period.year;
@@ -277,7 +284,8 @@ fn county_area(
 fn municipality_area(
     m: &municipality::Model,
     years: &AreaYears,
-    (period, k): (Years, i64),
+    period: Years,
+    k: i64,
     cat: &Catalogues,
 ) -> IndicatorArea {
     let year = period.year;
