@@ -19,8 +19,8 @@ use crate::http::{
 };
 use crate::resources::{self, page, Apis};
 use crate::state::AppState;
-use crate::store::catalogue::Catalogues;
 use crate::store::memo::PerVersion;
+use crate::store::reference::ReferenceData;
 use crate::store::rollup::offers::OfferTable;
 use crate::store::rollup::table::ReachTable;
 
@@ -62,7 +62,7 @@ pub fn build(state: AppState) -> impl Endpoint {
     tokio::spawn(prepare_ahead(
         state.db.clone(),
         state.versions.seen(),
-        Arc::downgrade(&state.catalogues),
+        Arc::downgrade(&state.reference),
         Arc::downgrade(&state.reach),
         Arc::downgrade(&state.offers),
     ));
@@ -152,7 +152,7 @@ fn docs_asset(docs: &openapi::docs::Docs, req: &poem::Request) -> poem::Result<p
     }
 }
 
-/// Loads what reads derive per data version (the catalogues, the reach and
+/// Loads what reads derive per data version (the reference data, the reach and
 /// offer tables) as soon as any request has seen a new version, instead of
 /// in the first request that needs each. On the 1M national set the first
 /// indicators answer of a version took 0.5 s, and every request arriving
@@ -163,20 +163,20 @@ fn docs_asset(docs: &openapi::docs::Docs, req: &poem::Request) -> poem::Result<p
 async fn prepare_ahead(
     db: DatabaseConnection,
     mut seen: watch::Receiver<i64>,
-    catalogues: Weak<PerVersion<Catalogues>>,
+    reference: Weak<PerVersion<ReferenceData>>,
     reach: Weak<PerVersion<ReachTable>>,
     offers: Weak<PerVersion<OfferTable>>,
 ) {
     while seen.changed().await.is_ok() {
-        let (Some(catalogues), Some(reach), Some(offers)) =
-            (catalogues.upgrade(), reach.upgrade(), offers.upgrade())
+        let (Some(reference), Some(reach), Some(offers)) =
+            (reference.upgrade(), reach.upgrade(), offers.upgrade())
         else {
             return;
         };
         // A failed load is left for the next request that needs it, which
         // loads again and answers with the error if it persists.
         let loaded = tokio::try_join!(
-            catalogues.current(&db),
+            reference.current(&db),
             reach.current(&db),
             offers.current(&db)
         );

@@ -13,8 +13,8 @@ use crate::http::rate_limit::Limiters;
 use crate::http::response_cache::ResponseCache;
 use crate::http::workbook::{About, AboutLine};
 use crate::store::breaker::Breaker;
-use crate::store::catalogue::Catalogues;
 use crate::store::memo::PerVersion;
+use crate::store::reference::ReferenceData;
 use crate::store::rollup::offers::OfferTable;
 use crate::store::rollup::table::ReachTable;
 use crate::store::rollup::Rollups;
@@ -28,7 +28,7 @@ pub struct AppState {
     pub limiters: Arc<Limiters>,
     /// What reads derive per data version (`store::memo`), loaded ahead
     /// by `app::prepare_ahead`.
-    pub catalogues: Arc<PerVersion<Catalogues>>,
+    pub reference: Arc<PerVersion<ReferenceData>>,
     pub reach: Arc<PerVersion<ReachTable>>,
     pub offers: Arc<PerVersion<OfferTable>>,
     pub responses: Arc<ResponseCache>,
@@ -81,7 +81,7 @@ impl AppState {
             db,
             responses: Arc::new(ResponseCache::new(settings.response_cache_bytes)),
             settings: Arc::new(settings),
-            catalogues: Arc::new(PerVersion::new(
+            reference: Arc::new(PerVersion::new(
                 versions.clone(),
                 metrics.per_version_loads("catalogues"),
             )),

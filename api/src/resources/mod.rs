@@ -3,8 +3,8 @@
 
 pub mod audit;
 pub mod calendar;
-pub mod catalog;
 pub mod changes;
+pub mod dcat;
 pub mod evaluation;
 pub mod fields;
 pub mod meta;
@@ -17,8 +17,8 @@ pub mod sessions;
 
 use audit::AuditApi;
 use calendar::CalendarApi;
-use catalog::CatalogApi;
 use changes::ChangesApi;
+use dcat::CatalogApi;
 use evaluation::EvaluationApi;
 use meta::api_info::ApiInfoApi;
 use meta::ops::OpsApi;

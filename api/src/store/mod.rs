@@ -3,7 +3,6 @@
 
 pub mod audit;
 pub mod breaker;
-pub mod catalogue;
 pub mod checkpoint;
 pub mod db;
 pub mod feed;
@@ -12,5 +11,6 @@ pub mod idempotency;
 pub mod keys;
 pub mod memo;
 pub mod population;
+pub mod reference;
 pub mod rollup;
 pub mod version;

@@ -22,7 +22,7 @@ use super::outcomes_import::{read_json, Origin, YEARS};
 use super::population::ImportFailed;
 use super::retry;
 use crate::resources::outcomes::write::{Complete, OutcomeSummary, Reading};
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::vocab::parse_kpi;
 
 /// Kolada's API v3.
@@ -190,7 +190,7 @@ pub async fn fetch(db: &DatabaseConnection, opts: &FetchOptions) -> Result<Fetch
     if opts.kpis.is_empty() || opts.years.is_empty() {
         return Err(fail(vec!["no KPI or no year to fetch".into()]));
     }
-    let cat = Catalogues::load(db).await.map_err(|e| {
+    let cat = ReferenceData::load(db).await.map_err(|e| {
         fail(vec![format!(
             "cannot read the municipalities: {}",
             e.detail

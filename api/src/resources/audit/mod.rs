@@ -84,7 +84,7 @@ async fn filter_of(
         Some(m) => {
             let code = MunicipalityCode::parse(&m)
                 .map_err(|e| ApiError::invalid_parameter("municipality", e))?;
-            let cat = state.catalogues.current(&state.db).await?;
+            let cat = state.reference.current(&state.db).await?;
             cat.known_municipality(code.as_str())?;
             Some(code.as_str().to_owned())
         }

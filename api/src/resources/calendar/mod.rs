@@ -140,7 +140,7 @@ impl CalendarApi {
             prevention_level: prevention_level.0,
             updated_since: updated_since.0,
         })?;
-        let cat = state.catalogues.current(&state.db).await?;
+        let cat = state.reference.current(&state.db).await?;
         let query = SessionQuery::resolve(upcoming(filter, Utc::now().date_naive()), &cat)?;
         let sessions = first_sessions(&state.db, &query, MAX_EVENTS).await?;
         let base = public_base(req, state.settings.public_base_url.as_deref());
@@ -180,7 +180,7 @@ impl CalendarApi {
         let id = Uuid::parse_str(&id.0)
             .map_err(|_| ApiError::invalid_parameter("id", format!("'{}' is not a UUID", id.0)))?;
         let session = get_session(&state.db, id).await?;
-        let cat = state.catalogues.current(&state.db).await?;
+        let cat = state.reference.current(&state.db).await?;
         let base = public_base(req, state.settings.public_base_url.as_deref());
         let events = events_of(&session, &cat, &base);
         let name = cat

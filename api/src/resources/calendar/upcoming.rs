@@ -8,7 +8,7 @@ use super::ics::{Event, EventStatus, When};
 use crate::error::ApiError;
 use crate::resources::sessions::query::{list_sessions, SessionFilter, SessionQuery};
 use crate::resources::sessions::wire::Session;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::vocab::{language_name_sv, SessionStatus};
 
 /// Most events in one feed: a calendar app polls the feed often, and a few
@@ -45,7 +45,7 @@ pub async fn first_sessions(
 /// A session as calendar events: one per meeting when its schedule gives
 /// them (timed when it gives times), else one all-day event over its span.
 /// `base` is the site's origin, for the `URL` of the session's page.
-pub fn events_of(s: &Session, cat: &Catalogues, base: &str) -> Vec<Event> {
+pub fn events_of(s: &Session, cat: &ReferenceData, base: &str) -> Vec<Event> {
     let programme = cat
         .programme(&s.programme)
         .map_or(s.programme.clone(), |p| p.name_sv.clone());

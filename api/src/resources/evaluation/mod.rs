@@ -22,7 +22,7 @@ use crate::http::workbook::xlsx_of;
 use crate::resources::outcomes::year_param;
 use crate::resources::reach::indicators::Terms;
 use crate::state::AppState;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::vocab::{parse_county, parse_opt, MunicipalityCode};
 
 /// Years shown when no `from` is given: the last five.
@@ -60,7 +60,7 @@ pub struct EvaluationParams {
 
 impl EvaluationParams {
     /// Every malformed or inconsistent value is a 400 naming its parameter.
-    pub fn parse(self, cat: &Catalogues, this_year: i32) -> Result<EvaluationQuery, ApiError> {
+    pub fn parse(self, cat: &ReferenceData, this_year: i32) -> Result<EvaluationQuery, ApiError> {
         let municipality = parse_opt("municipality", self.municipality.as_deref(), |s| {
             MunicipalityCode::parse(s).map(|c| c.as_str().to_owned())
         })?;
@@ -173,7 +173,7 @@ impl EvaluationApi {
         /// or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`.
         format: Query<Option<ReportFormat>>,
     ) -> Result<EvaluationResponse, ListError> {
-        let cat = state.catalogues.current(&state.db).await?;
+        let cat = state.reference.current(&state.db).await?;
         let today = chrono::Utc::now().date_naive();
         let q = EvaluationParams {
             municipality: municipality.0,

@@ -21,7 +21,7 @@ use crate::resources::programmes::LocalizedText;
 use crate::resources::reach::download::{disclosure_lines, sessions_source};
 use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, Terms};
 use crate::resources::reach::wire::{IndicatorArea, IndicatorReport};
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::store::rollup::Rollups;
 
 const REACH: &str = "reach_per_1000_children";
@@ -76,7 +76,7 @@ pub async fn evaluation_with(
     rollups: &Rollups,
     q: &EvaluationQuery,
     terms: Terms,
-    cat: &Catalogues,
+    cat: &ReferenceData,
 ) -> Result<EvaluationReport, ApiError> {
     let members = cat.county_members(&q.county)?;
     let reports = (q.from..=q.to)

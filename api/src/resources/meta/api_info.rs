@@ -9,7 +9,7 @@ use crate::config::{Publisher, Settings, DEFAULT_PAGE_SIZE, MAX_BATCH_SESSIONS, 
 use crate::error::{ApiError, ListError};
 use crate::http::openapi::tags::ApiTags;
 use crate::state::AppState;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 
 /// The `app_meta` key under which `demo-data` records what it generated.
 pub const DEMO_DATA_KEY: &str = "demo_data";
@@ -171,7 +171,7 @@ pub enum ApiInfoResponse {
 pub async fn api_info(
     db: &impl ConnectionTrait,
     settings: &Settings,
-    cat: &Catalogues,
+    cat: &ReferenceData,
 ) -> Result<ApiInfo, ApiError> {
     let demo = app_meta::Entity::find_by_id(DEMO_DATA_KEY).one(db).await?;
     let data = match demo {
@@ -238,7 +238,7 @@ impl ApiInfoApi {
             api_info(
                 &state.db,
                 &state.settings,
-                &*state.catalogues.current(&state.db).await?,
+                &*state.reference.current(&state.db).await?,
             )
             .await?,
         )))

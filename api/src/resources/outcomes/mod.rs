@@ -23,7 +23,7 @@ use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
 use crate::http::workbook::{all_rows, xlsx_of, About, AboutLine};
 use crate::state::AppState;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::vocab::MunicipalityCode;
 use crate::vocab::{parse_county, parse_kpi, parse_opt, parse_param, OutcomeGender};
 
@@ -186,7 +186,7 @@ impl OutcomesApi {
                 );
             }
         }
-        let cat = state.catalogues.current(&state.db).await?;
+        let cat = state.reference.current(&state.db).await?;
         let filter = ValueFilter {
             areas: areas_of(&cat, &codes, county.as_deref())?,
             kpi,
@@ -229,7 +229,7 @@ impl OutcomesApi {
 /// Every matching value in one streamed CSV or NDJSON body.
 fn stream(
     db: &DatabaseConnection,
-    cat: Arc<Catalogues>,
+    cat: Arc<ReferenceData>,
     filter: ValueFilter,
     format: Format,
 ) -> OutcomeValuesBody {
@@ -248,7 +248,7 @@ fn stream(
 /// Every matching value in one workbook, built off the async workers.
 async fn workbook(
     db: &DatabaseConnection,
-    cat: Arc<Catalogues>,
+    cat: Arc<ReferenceData>,
     filter: ValueFilter,
     about: About,
 ) -> Result<formats::Xlsx, ApiError> {

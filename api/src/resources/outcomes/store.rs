@@ -14,7 +14,7 @@ use super::catalogue::{self, Candidate, CANDIDATES, EFFECTS};
 use super::wire::{OutcomeEffect, OutcomeList, OutcomeMeasure, OutcomeValue};
 use crate::error::ApiError;
 use crate::http::paging;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::vocab::{kolada_area, stored, AreaType, OutcomeGender};
 
 /// "Källa: Kolada", as RKA's terms ask.
@@ -196,7 +196,7 @@ impl ValueFilter {
 /// filters together intersect, as every other filter does: the named
 /// municipalities that lie in the county.
 pub fn areas_of(
-    cat: &Catalogues,
+    cat: &ReferenceData,
     municipalities: &[String],
     county: Option<&str>,
 ) -> Result<Option<BTreeSet<String>>, ApiError> {
@@ -227,7 +227,7 @@ pub fn areas_of(
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ValueKey(String, i32, String);
 
-fn wire(cat: &Catalogues, r: outcome_value::Model) -> Result<OutcomeValue, ApiError> {
+fn wire(cat: &ReferenceData, r: outcome_value::Model) -> Result<OutcomeValue, ApiError> {
     let gender = stored("outcome gender", &r.gender, OutcomeGender::parse)?;
     let kind = kolada_area(&r.area)
         .ok_or_else(|| ApiError::internal(format!("stored outcome area {:?}", r.area)))?;
@@ -274,7 +274,7 @@ fn wire(cat: &Catalogues, r: outcome_value::Model) -> Result<OutcomeValue, ApiEr
 /// country first (`0000`), then counties (`00xx`), then municipalities.
 pub async fn list_values(
     db: &impl ConnectionTrait,
-    cat: &Catalogues,
+    cat: &ReferenceData,
     f: &ValueFilter,
     after: Option<ValueKey>,
     limit: u64,

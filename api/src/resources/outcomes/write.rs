@@ -15,8 +15,8 @@ use sea_orm::{
 
 use crate::error::{ApiError, FieldError};
 use crate::store::audit::{self, Actor, Counts, Entry, Operation};
-use crate::store::catalogue::Catalogues;
 use crate::store::feed::{now, SeqAllocator};
+use crate::store::reference::ReferenceData;
 use crate::vocab::{kolada_area, AreaType, OutcomeGender};
 
 /// One value as a source states it. `at` says where it was read (a line or
@@ -114,7 +114,7 @@ fn key_of(v: &SourcedValue) -> Key {
 
 /// The problems no file format can see: areas this API does not know, and a
 /// value given twice.
-fn problems(reading: &Reading, cat: &Catalogues) -> Vec<FieldError> {
+fn problems(reading: &Reading, cat: &ReferenceData) -> Vec<FieldError> {
     let counties: BTreeSet<&str> = cat
         .municipalities
         .iter()
@@ -198,7 +198,7 @@ pub async fn apply(
     dry_run: bool,
     actor: &Actor,
 ) -> Result<OutcomeSummary, ApiError> {
-    let cat = Catalogues::load(db).await?;
+    let cat = ReferenceData::load(db).await?;
     let errors = problems(&reading, &cat);
     if !errors.is_empty() {
         return Err(ApiError::unprocessable(

@@ -9,7 +9,7 @@ use std::fmt::Write;
 use super::html::{delivery_name, esc, language_name, Lang};
 use crate::resources::sessions::details::{Cost, Registration, Schedule};
 use crate::resources::sessions::wire::Session;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::vocab::{SessionStatus, Weekday};
 
 /// The page of one session, in `lang`.
@@ -192,7 +192,7 @@ pub struct Place<'a> {
 
 /// The session's programme (in `lang`) and municipality, by name; the code
 /// or slug where the catalogue has none.
-pub fn names(lang: Lang, cat: &Catalogues, s: &Session) -> (String, String) {
+pub fn names(lang: Lang, cat: &ReferenceData, s: &Session) -> (String, String) {
     let programme = cat
         .programme(&s.programme)
         .map_or(s.programme.clone(), |p| {
@@ -205,7 +205,7 @@ pub fn names(lang: Lang, cat: &Catalogues, s: &Session) -> (String, String) {
 }
 
 /// One session as a list item.
-pub fn card(lang: Lang, cat: &Catalogues, s: &Session, at: &Place, out: &mut String) {
+pub fn card(lang: Lang, cat: &ReferenceData, s: &Session, at: &Place, out: &mut String) {
     let unknown = lang.t("uppgift saknas", "not stated");
     let (programme, municipality) = names(lang, cat, s);
     let class = if s.status == SessionStatus::Open {

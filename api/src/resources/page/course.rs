@@ -8,10 +8,10 @@ use super::card::{self, href};
 use super::html::{esc, Lang};
 use super::layout::{self, Frame, Site};
 use crate::resources::sessions::wire::Session;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 
 /// The whole page of `s`, in `lang`.
-pub fn page(lang: Lang, s: &Session, cat: &Catalogues, site: &Site) -> String {
+pub fn page(lang: Lang, s: &Session, cat: &ReferenceData, site: &Site) -> String {
     let mut out = String::with_capacity(12 * 1024);
     let (programme, municipality) = card::names(lang, cat, s);
     let title = match lang {

@@ -20,7 +20,7 @@ use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
 use crate::resources::reach::wire::{IndicatorReport, ReachRow};
 use crate::resources::sessions::query::{SessionFilter, SessionQuery};
 use crate::resources::sessions::wire::Session;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::store::rollup::quarter::Quarter;
 use crate::store::rollup::Rollups;
 
@@ -60,7 +60,7 @@ fn reach_query(q: &PageQuery, group_by: &[GroupField], year: Option<i32>) -> Rea
 /// any of the county's when none is chosen.
 pub fn finder_query(
     q: &PageQuery,
-    cat: &Catalogues,
+    cat: &ReferenceData,
     today: NaiveDate,
 ) -> Result<SessionQuery, ApiError> {
     let f = &q.finder;
@@ -89,7 +89,7 @@ pub async fn load(
     rollups: &Rollups,
     q: &PageQuery,
     k: i64,
-    cat: &Catalogues,
+    cat: &ReferenceData,
     notice: DataNotice,
 ) -> Result<PageData, ApiError> {
     cat.county_members(&q.county)?;

@@ -7,7 +7,7 @@ use super::data::PageData;
 use super::html::{delivery_name, esc, url_value, Lang};
 use super::params::PageQuery;
 use crate::resources::sessions::wire::Session;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::vocab::{Delivery, LANGUAGES};
 
 /// The child's ages 0–17 as options, `chosen` selected.
@@ -39,7 +39,7 @@ pub fn option(out: &mut String, value: &str, label: &str, selected: bool) {
 }
 
 /// The finder: a plain GET form whose results render on the same page.
-pub fn finder(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str, out: &mut String) {
+pub fn finder(q: &PageQuery, d: &PageData, cat: &ReferenceData, base: &str, out: &mut String) {
     let lang = q.lang;
     let f = &q.finder;
     let any = lang.t("Alla", "Any");
@@ -101,7 +101,7 @@ pub fn finder(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str, out: &m
     out.push_str("</section>");
 }
 
-fn results(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str, out: &mut String) {
+fn results(q: &PageQuery, d: &PageData, cat: &ReferenceData, base: &str, out: &mut String) {
     let lang = q.lang;
     let _ = write!(
         out,
@@ -146,7 +146,7 @@ fn results(q: &PageQuery, d: &PageData, cat: &Catalogues, base: &str, out: &mut 
 
 /// The finder's filters as a query string for the API's lists: without a
 /// chosen municipality, the county's, as the finder searched.
-fn feed_query(q: &PageQuery, cat: &Catalogues) -> String {
+fn feed_query(q: &PageQuery, cat: &ReferenceData) -> String {
     let f = &q.finder;
     let mut parts = Vec::new();
     match &f.municipality {
@@ -177,7 +177,7 @@ fn feed_query(q: &PageQuery, cat: &Catalogues) -> String {
 /// programme as a heading of level `heading`.
 pub fn session_list(
     lang: Lang,
-    cat: &Catalogues,
+    cat: &ReferenceData,
     sessions: &[Session],
     heading: &str,
     out: &mut String,

@@ -11,7 +11,7 @@ use super::html::{download_link, esc, url_value, Lang};
 use super::params::PageQuery;
 use super::{finder, sections};
 use crate::config::Publisher;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 
 /// What every page of this deployment shares: the origin its links start
 /// with, and who publishes it (the header names them).
@@ -95,7 +95,7 @@ pub fn close(lang: Lang, out: &mut String) {
 }
 
 /// The whole page.
-pub fn page(q: &PageQuery, d: &PageData, cat: &Catalogues, site: &Site) -> String {
+pub fn page(q: &PageQuery, d: &PageData, cat: &ReferenceData, site: &Site) -> String {
     let lang = q.lang;
     let mut out = String::with_capacity(64 * 1024);
     let county = sections::county_name(cat, &q.county);
@@ -191,7 +191,7 @@ pub fn notice(lang: Lang, synthetic: bool, updated: Option<DateTime<Utc>>, out: 
 }
 
 /// A GET form for the statistics' year and county (no script needed).
-fn choose_year(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
+fn choose_year(q: &PageQuery, d: &PageData, cat: &ReferenceData, out: &mut String) {
     let lang = q.lang;
     let mut years: Vec<i32> = d.by_year.iter().filter_map(|r| r.year).collect();
     if !years.contains(&q.year) {

@@ -87,7 +87,7 @@ async fn render(
     params: PageParams,
     path_lang: Lang,
 ) -> Result<String, ApiError> {
-    let cat = state.catalogues.current(&state.db).await?;
+    let cat = state.reference.current(&state.db).await?;
     let q = params.parse(path_lang, cat.home_county())?;
     let k = state.settings.suppression_threshold;
     let notice = api_info(&state.db, &state.settings, &cat).await?.data;
@@ -144,7 +144,7 @@ async fn municipality_page(
     let params: PageParams = req
         .params()
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
-    let cat = state.catalogues.current(&state.db).await?;
+    let cat = state.reference.current(&state.db).await?;
     let q = params.parse(lang, cat.home_county())?;
     let Some(m) = cat
         .municipality(code)
@@ -188,7 +188,7 @@ async fn support_page(req: &Request, state: &AppState, lang: Lang) -> Result<Res
         .params()
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let q = params.parse()?;
-    let cat = state.catalogues.current(&state.db).await?;
+    let cat = state.reference.current(&state.db).await?;
     let base = public_base(req, state.settings.public_base_url.as_deref());
     let site = Site {
         base: &base,
@@ -282,7 +282,7 @@ async fn course_page(
             .with_status(StatusCode::NOT_FOUND)
             .into_response());
     };
-    let cat = state.catalogues.current(&state.db).await?;
+    let cat = state.reference.current(&state.db).await?;
     Ok(Html(course::page(lang, &session, &cat, &site)).into_response())
 }
 
@@ -317,7 +317,7 @@ async fn programme_page(
         base: &base,
         publisher: &state.settings.publisher,
     };
-    let cat = state.catalogues.current(&state.db).await?;
+    let cat = state.reference.current(&state.db).await?;
     let Some(p) = cat.programme(slug) else {
         let html = errors::error_page(
             lang,

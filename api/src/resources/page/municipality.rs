@@ -28,7 +28,7 @@ use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, Term
 use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
 use crate::resources::reach::wire::{Indicator, IndicatorArea, IndicatorReport, ReachRow};
 use crate::resources::sessions::wire::Session;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::store::rollup::Rollups;
 use crate::vocab::MunicipalityCode;
 
@@ -64,7 +64,7 @@ pub async fn load(
     m: &municipality::Model,
     q: &PageQuery,
     k: i64,
-    cat: &Catalogues,
+    cat: &ReferenceData,
     synthetic: bool,
 ) -> Result<MunicipalityData, ApiError> {
     let today = Utc::now().date_naive();
@@ -113,7 +113,7 @@ pub fn page(
     m: &municipality::Model,
     q: &PageQuery,
     d: &MunicipalityData,
-    cat: &Catalogues,
+    cat: &ReferenceData,
     site: &Site,
 ) -> String {
     let lang = q.lang;
@@ -380,7 +380,7 @@ fn courses(
     lang: Lang,
     m: &municipality::Model,
     d: &MunicipalityData,
-    cat: &Catalogues,
+    cat: &ReferenceData,
     out: &mut String,
 ) {
     let _ = write!(

@@ -6,10 +6,10 @@ use std::fmt::Write;
 use entity::municipality;
 
 use super::html::{esc, Lang};
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 
 /// The population series, each year with its source; unknown is said, not 0.
-pub fn table(lang: Lang, m: &municipality::Model, cat: &Catalogues, out: &mut String) {
+pub fn table(lang: Lang, m: &municipality::Model, cat: &ReferenceData, out: &mut String) {
     let unknown = lang.t("uppgift saknas", "no figure");
     let _ = write!(
         out,

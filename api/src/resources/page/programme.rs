@@ -14,7 +14,7 @@ use super::finder;
 use super::html::{esc, Lang};
 use super::layout::{self, Frame, Site};
 use crate::resources::sessions::wire::Session;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::vocab::{parse_list, EvidenceStatus, PreventionLevel, ProgrammeFormat};
 
 fn level_text(lang: Lang, l: PreventionLevel) -> &'static str {
@@ -72,7 +72,7 @@ pub fn page(
     lang: Lang,
     p: &programme::Model,
     (sessions, more): (&[Session], bool),
-    cat: &Catalogues,
+    cat: &ReferenceData,
     site: &Site,
 ) -> String {
     let mut out = String::with_capacity(24 * 1024);

@@ -8,11 +8,11 @@ use super::denominator;
 use super::html::{esc, Lang};
 use super::params::PageQuery;
 use crate::resources::reach::wire::{Indicator, IndicatorReport, ReachRow};
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 
 /// Reach per municipality for the year, ranked, with the county marked; then
 /// the county per year.
-pub fn reach(q: &PageQuery, d: &PageData, cat: &Catalogues, out: &mut String) {
+pub fn reach(q: &PageQuery, d: &PageData, cat: &ReferenceData, out: &mut String) {
     let lang = q.lang;
     let county_name = county_name(cat, &q.county);
     let measure = Measure::for_rows(d.by_municipality.iter().chain(&d.county_total));
@@ -167,7 +167,7 @@ fn rank(f: Figure) -> f64 {
     }
 }
 
-pub fn county_name(cat: &Catalogues, code: &str) -> String {
+pub fn county_name(cat: &ReferenceData, code: &str) -> String {
     cat.county_name(code).unwrap_or(code).to_owned()
 }
 
@@ -394,7 +394,7 @@ fn change_text(lang: Lang, report: &IndicatorReport, i: &Indicator) -> String {
 }
 
 /// A link to each municipality's own page, named as on the charts.
-fn municipality_links(q: &PageQuery, cat: &Catalogues, out: &mut String) {
+fn municipality_links(q: &PageQuery, cat: &ReferenceData, out: &mut String) {
     let lang = q.lang;
     let label = lang.t("Kommunernas sidor", "The municipalities' pages");
     let _ = write!(

@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::resources::calendar::upcoming::first_sessions;
 use crate::resources::sessions::query::{SessionFilter, SessionQuery};
 use crate::resources::sessions::wire::Session;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::vocab::{Delivery, MunicipalityCode, SessionStatus, LANGUAGES};
 
 /// Cards on one page of results.
@@ -131,7 +131,7 @@ pub struct Joinable {
 /// Every course a resident of `home` can join, open ones first, then by start.
 pub async fn joinable(
     db: &impl ConnectionTrait,
-    cat: &Catalogues,
+    cat: &ReferenceData,
     home: &municipality::Model,
     q: &SupportQuery,
     today: NaiveDate,
@@ -188,7 +188,7 @@ pub async fn joinable(
 }
 
 /// Municipalities by name in Swedish alphabetical order (å, ä, ö last).
-fn by_name(cat: &Catalogues) -> Vec<&municipality::Model> {
+fn by_name(cat: &ReferenceData) -> Vec<&municipality::Model> {
     let key = |name: &str| -> String {
         name.to_lowercase()
             .chars()
@@ -212,7 +212,7 @@ pub fn page(
     lang: Lang,
     q: &SupportQuery,
     found: Option<(&municipality::Model, &[Joinable])>,
-    cat: &Catalogues,
+    cat: &ReferenceData,
     site: &Site<'_>,
 ) -> String {
     let mut out = String::with_capacity(32 * 1024);
@@ -260,7 +260,7 @@ pub fn page(
     out
 }
 
-fn form(lang: Lang, q: &SupportQuery, cat: &Catalogues, out: &mut String) {
+fn form(lang: Lang, q: &SupportQuery, cat: &ReferenceData, out: &mut String) {
     let action = match lang {
         Lang::Sv => SV_PATH,
         Lang::En => EN_PATH,
@@ -318,7 +318,7 @@ fn results(
     q: &SupportQuery,
     home: &municipality::Model,
     all: &[Joinable],
-    cat: &Catalogues,
+    cat: &ReferenceData,
     out: &mut String,
 ) {
     let pages = all.len().div_ceil(PER_PAGE).max(1);
@@ -402,7 +402,7 @@ fn results(
 /// The finder for `lang`: reads the search and its results.
 pub async fn render(
     db: &impl ConnectionTrait,
-    cat: &Catalogues,
+    cat: &ReferenceData,
     lang: Lang,
     q: &SupportQuery,
     site: &Site<'_>,

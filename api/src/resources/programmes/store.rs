@@ -10,8 +10,8 @@ use super::wire::Programme;
 use crate::error::ApiError;
 use crate::http::paging;
 use crate::store::audit::{self, Actor, Counts, Entry, Operation};
-use crate::store::catalogue::load_programmes;
 use crate::store::feed::{now, SeqAllocator};
+use crate::store::reference::load_programmes;
 use crate::vocab::{parse_list, PreventionLevel, ProgrammeFormat};
 
 /// Which programmes a filter on child age and prevention level admits.

@@ -236,7 +236,7 @@ impl ReachApi {
             ..q
         };
         let k = state.settings.suppression_threshold;
-        let cat = state.catalogues.current(&state.db).await?;
+        let cat = state.reference.current(&state.db).await?;
         let table = state.reach.current(&state.db).await?;
         let data = query::reach_with(&table, &q, k, &cat)?;
         let format = formats::negotiate(req, format.0);
@@ -304,7 +304,7 @@ impl ReachApi {
         }
         .parse()?;
         let k = state.settings.suppression_threshold;
-        let cat = state.catalogues.current(&state.db).await?;
+        let cat = state.reference.current(&state.db).await?;
         let terms = Terms {
             k,
             today: chrono::Utc::now().date_naive(),

@@ -7,11 +7,11 @@
 use entity::{municipality, population};
 
 use super::wire::{ReachInhabitants, ReachPopulation};
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 
 /// Children of `covered` for a rate of `year`, or why there is no such figure.
 pub fn children(
-    cat: &Catalogues,
+    cat: &ReferenceData,
     covered: &[&municipality::Model],
     year: i32,
 ) -> Result<ReachPopulation, String> {
@@ -39,7 +39,7 @@ pub fn children(
 
 /// Inhabitants of `covered` for a rate of `year`, or why there is no such figure.
 pub fn inhabitants(
-    cat: &Catalogues,
+    cat: &ReferenceData,
     covered: &[&municipality::Model],
     year: i32,
 ) -> Result<ReachInhabitants, String> {
@@ -70,7 +70,7 @@ fn sources(rows: &[&population::Model]) -> String {
 
 /// Each covered municipality's row for `year` that has the figure.
 fn figures<'a>(
-    cat: &'a Catalogues,
+    cat: &'a ReferenceData,
     covered: &[&municipality::Model],
     year: i32,
     has: impl Fn(&population::Model) -> bool + Copy,

@@ -13,7 +13,7 @@ use super::population::{self, per_1000};
 use super::wire::ReachRow;
 use crate::config::MAX_REACH_ROWS;
 use crate::error::ApiError;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::store::rollup::quarter::Quarter;
 use crate::store::rollup::sums::Sums;
 use crate::store::rollup::table::{Group, ReachTable, Selection};
@@ -122,7 +122,7 @@ impl ReachQuery {
 
 /// Checks the filters' codes against the catalogues: a well-formed but unknown
 /// code is a client error, not an empty answer that hides a typo.
-pub fn check_references(q: &ReachQuery, cat: &Catalogues) -> Result<(), ApiError> {
+pub fn check_references(q: &ReachQuery, cat: &ReferenceData) -> Result<(), ApiError> {
     for m in &q.municipalities {
         cat.known_municipality(m)?;
     }
@@ -148,7 +148,7 @@ pub fn check_references(q: &ReachQuery, cat: &Catalogues) -> Result<(), ApiError
 
 /// The municipalities a query covers: the explicit list (within the county,
 /// if one is given), else the county's, else all.
-fn scope<'a>(q: &ReachQuery, cat: &'a Catalogues) -> Vec<&'a municipality::Model> {
+fn scope<'a>(q: &ReachQuery, cat: &'a ReferenceData) -> Vec<&'a municipality::Model> {
     cat.municipalities
         .iter()
         .filter(|m| q.municipalities.is_empty() || q.municipalities.contains(&m.code))
@@ -157,7 +157,7 @@ fn scope<'a>(q: &ReachQuery, cat: &'a Catalogues) -> Vec<&'a municipality::Model
 }
 
 /// The programmes a query covers: the explicit list, at the requested levels.
-fn programmes_of<'a>(q: &ReachQuery, cat: &'a Catalogues) -> Vec<&'a programme::Model> {
+fn programmes_of<'a>(q: &ReachQuery, cat: &'a ReferenceData) -> Vec<&'a programme::Model> {
     cat.programmes
         .iter()
         .filter(|p| q.programmes.is_empty() || q.programmes.contains(&p.slug))
@@ -187,7 +187,7 @@ pub fn reach_with(
     table: &ReachTable,
     q: &ReachQuery,
     k: i64,
-    cat: &Catalogues,
+    cat: &ReferenceData,
 ) -> Result<Vec<ReachRow>, ApiError> {
     check_references(q, cat)?;
     let scope = scope(q, cat);
@@ -259,7 +259,7 @@ pub fn row_period(
 
 /// Adds one group of the rollup to its reach group, or with
 /// `prevention_level` to the group of each level of its programme.
-fn add_to_groups(groups: &mut BTreeMap<Key, Sums>, g: Group, q: &ReachQuery, cat: &Catalogues) {
+fn add_to_groups(groups: &mut BTreeMap<Key, Sums>, g: Group, q: &ReachQuery, cat: &ReferenceData) {
     if g.sums.sessions == 0 {
         return;
     }
@@ -329,7 +329,7 @@ fn row_of(
     sums: Sums,
     k: i64,
     (scope, period_end, period, complete): (&[&municipality::Model], i32, Period, bool),
-    cat: &Catalogues,
+    cat: &ReferenceData,
 ) -> ReachRow {
     let (municipality, programme, year, quarter, prevention_level) = key;
     let d = disclose(&sums.counts, sums.cell_key(), k);

@@ -130,7 +130,7 @@ impl SessionsApi {
             prevention_level: prevention_level.0,
             updated_since: updated_since.0,
         })?;
-        let query = SessionQuery::resolve(filter, &*state.catalogues.current(&state.db).await?)?;
+        let query = SessionQuery::resolve(filter, &*state.reference.current(&state.db).await?)?;
         let chosen = formats::negotiate(req, format.0);
         if chosen != Format::Json {
             let body = download(&state, req, query, chosen).await?;

@@ -12,7 +12,7 @@ use super::wire::Session;
 use crate::error::{ApiError, Step};
 use crate::http::paging;
 use crate::resources::programmes::{child_age_param, ProgrammeFilter};
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::vocab::{
     parse_language, parse_opt, parse_param, parse_slug, Delivery, MunicipalityCode,
     PreventionLevel, SessionStatus,
@@ -118,7 +118,7 @@ pub struct SessionQuery {
 impl SessionQuery {
     /// Unknown municipality or programme in a filter is a 400, not an empty
     /// list: a typo should not look like "no sessions".
-    pub fn resolve(filter: SessionFilter, cat: &Catalogues) -> Result<Self, ApiError> {
+    pub fn resolve(filter: SessionFilter, cat: &ReferenceData) -> Result<Self, ApiError> {
         for m in &filter.municipalities {
             cat.known_municipality(m.as_str())?;
         }

@@ -60,7 +60,7 @@ pub enum BatchResponse {
 
 /// The reference sets validation checks against, from the cached catalogues.
 async fn context(state: &AppState, municipality: &MunicipalityCode) -> Result<Context, ApiError> {
-    let cat = state.catalogues.current(&state.db).await?;
+    let cat = state.reference.current(&state.db).await?;
     Context::for_municipality(&cat, municipality.as_str())
 }
 

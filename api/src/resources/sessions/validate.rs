@@ -17,7 +17,7 @@ use super::details::validate::{details, Around, Omitted};
 use super::wire::{join_stored, SessionWrite};
 use crate::error::{no_municipality, no_programme, ApiError, FieldError};
 use crate::resources::fields::Fields;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::vocab::{parse_language, Delivery, MunicipalityCode, SessionStatus};
 
 pub const MAX_TEXT: usize = 200;
@@ -57,7 +57,7 @@ pub struct Context {
 impl Context {
     /// Everything a server-side write checks: the municipality must exist,
     /// and every programme and co-host must be in the catalogues.
-    pub fn for_municipality(cat: &Catalogues, municipality: &str) -> Result<Self, ApiError> {
+    pub fn for_municipality(cat: &ReferenceData, municipality: &str) -> Result<Self, ApiError> {
         if cat.municipality(municipality).is_none() {
             return Err(ApiError::municipality_not_found(municipality));
         }

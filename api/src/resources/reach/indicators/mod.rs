@@ -18,7 +18,7 @@ use self::definitions::{area_indicators, reach_figure, spread_indicators, Figure
 use super::population;
 use super::wire::{IndicatorArea, IndicatorReport, ReachPopulation};
 use crate::error::ApiError;
-use crate::store::catalogue::Catalogues;
+use crate::store::reference::ReferenceData;
 use crate::store::rollup::sums::Sums;
 use crate::store::rollup::Rollups;
 
@@ -114,7 +114,7 @@ impl AreaYears {
 /// The children of `ms` for rates of `year` (that year, else the nearest
 /// earlier one), or none when any of them lacks a figure.
 fn children_of(
-    cat: &Catalogues,
+    cat: &ReferenceData,
     ms: &[&municipality::Model],
     year: i32,
 ) -> Option<ReachPopulation> {
@@ -134,7 +134,7 @@ pub fn indicators_with(
     rollups: &Rollups,
     q: &IndicatorsQuery,
     terms: Terms,
-    cat: &Catalogues,
+    cat: &ReferenceData,
 ) -> Result<IndicatorReport, ApiError> {
     let Terms { k, today } = terms;
     let county = match &q.county {
@@ -181,7 +181,7 @@ pub fn indicators_with(
 /// counties cannot be reported beside one county.
 fn county_of_municipalities(
     q: &IndicatorsQuery,
-    cat: &Catalogues,
+    cat: &ReferenceData,
 ) -> Result<Option<String>, ApiError> {
     let mut county: Option<(&str, &str)> = None;
     for code in &q.municipalities {
@@ -209,7 +209,7 @@ fn check_municipalities(
     q: &IndicatorsQuery,
     county: &str,
     in_county: &[&municipality::Model],
-    cat: &Catalogues,
+    cat: &ReferenceData,
 ) -> Result<(), ApiError> {
     for code in &q.municipalities {
         cat.known_municipality(code)?;
@@ -228,7 +228,7 @@ fn municipality_year(
     m: &municipality::Model,
     years: &AreaYears,
     year: i32,
-    cat: &Catalogues,
+    cat: &ReferenceData,
 ) -> AreaYear {
     let a = years.of(&m.code, year).clone();
     let children = children_of(cat, &[m], year).map(|p| p.children);
@@ -245,7 +245,7 @@ fn county_area(
     years: &AreaYears,
     period: Years,
     k: i64,
-    cat: &Catalogues,
+    cat: &ReferenceData,
 ) -> IndicatorArea {
     let year = period.year;
     let county_year = |year: i32| {
@@ -286,7 +286,7 @@ fn municipality_area(
     years: &AreaYears,
     period: Years,
     k: i64,
-    cat: &Catalogues,
+    cat: &ReferenceData,
 ) -> IndicatorArea {
     let year = period.year;
     let now = municipality_year(m, years, year, cat);

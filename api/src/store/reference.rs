@@ -1,4 +1,4 @@
-//! The reference catalogues (municipalities, programmes, the reference
+//! The reference data (municipalities, programmes, the reference
 //! populations): small, read whole, and kept per data version so that filters
 //! resolve without a query.
 
@@ -20,14 +20,14 @@ pub async fn load_programmes(db: &impl ConnectionTrait) -> Result<Vec<programme:
 }
 
 /// The reference data a query resolves its filters against: small, read whole.
-pub struct Catalogues {
+pub struct ReferenceData {
     pub municipalities: Vec<municipality::Model>,
     pub programmes: Vec<programme::Model>,
     /// Per municipality code, its population series, oldest year first.
     pub population: HashMap<String, Vec<population::Model>>,
 }
 
-impl Catalogues {
+impl ReferenceData {
     pub async fn load(db: &impl ConnectionTrait) -> Result<Self, ApiError> {
         Ok(Self {
             municipalities: municipality::Entity::find()
@@ -114,10 +114,10 @@ impl Catalogues {
     }
 }
 
-/// The catalogues as of a data version: reach and indicators read them on
-/// every request, and they change only when something is written.
-impl Derived for Catalogues {
+/// The reference data as of a data version: reach and indicators read it on
+/// every request, and it changes only when something is written.
+impl Derived for ReferenceData {
     async fn load(db: &DatabaseConnection) -> Result<Self, ApiError> {
-        Catalogues::load(db).await
+        ReferenceData::load(db).await
     }
 }

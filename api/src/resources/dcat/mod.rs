@@ -1,14 +1,14 @@
 //! `GET /v1/catalog`: what the Swedish data portal (dataportal.se) harvests.
 
 mod datasets;
-pub mod dcat;
+pub mod jsonld;
 
 use poem::{IntoResponse, Request, Response};
 use poem_openapi::payload::Payload;
 use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::{ApiResponse, OpenApi};
 
-use self::dcat::{catalog, CatalogInput};
+use self::jsonld::{catalog, CatalogInput};
 use crate::error::ListError;
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::public_base;
@@ -81,7 +81,7 @@ impl CatalogApi {
         req: &Request,
         state: poem::web::Data<&AppState>,
     ) -> Result<CatalogResponse, ListError> {
-        let cat = state.catalogues.current(&state.db).await?;
+        let cat = state.reference.current(&state.db).await?;
         let info = api_info(&state.db, &state.settings, &cat).await?;
         let holdings = holdings(&state.db).await?;
         let base = public_base(req, state.settings.public_base_url.as_deref());
