@@ -15,7 +15,7 @@ use crate::http::openapi::{self, Document, Served};
 use crate::http::operations::Operations;
 use crate::http::security;
 use crate::http::{
-    body_limit, compression, cors, observe, origin, problems, query, rate_limit, retry,
+    body_limit, compression, cors, observe, origin, problems, query_string, rate_limit, retry,
 };
 use crate::resources::{self, page, Apis};
 use crate::state::AppState;
@@ -116,8 +116,8 @@ pub fn build(state: AppState) -> impl Endpoint {
         .around(move |ep, req| security::timeout(ep, req, request_timeout))
         .around(move |ep, req| conditional(ep, req, freshness.clone()))
         .around(move |ep, req| retry::retry_reads(ep, req, breaker.clone()))
-        .around(query::drop_empty)
-        .around(move |ep, req| query::refuse_undeclared(ep, req, operations.clone()))
+        .around(query_string::drop_empty)
+        .around(move |ep, req| query_string::refuse_undeclared(ep, req, operations.clone()))
         .around(move |ep, req| rate_limit::limit(ep, req, limiters.clone(), limit_db.clone()))
         // Boxed here and below: each layer's future holds the one inside it,
         // and a debug build polls them on the stack, so the whole chain

@@ -433,7 +433,7 @@ pub fn county_codes() -> String {
     format!("({})", codes.join("|"))
 }
 
-/// A text field as `Fields::text` accepts it: not blank, no control
+/// A text field as `FieldReader::text` accepts it: not blank, no control
 /// characters (C0, DEL, C1), at most `max` characters.
 fn text(max: usize) -> serde_json::Value {
     const OK: &str = "[^\\u0000-\\u001F\\u007F-\\u009F]";
@@ -444,7 +444,7 @@ fn text(max: usize) -> serde_json::Value {
 /// `HH:MM`, as `details::meetings::parse_time` accepts it.
 const TIME_OF_DAY: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
 
-/// A count as `Fields::count` accepts it.
+/// A count as `FieldReader::count` accepts it.
 fn count() -> serde_json::Value {
     serde_json::json!({ "minimum": 0, "maximum": i32::MAX })
 }

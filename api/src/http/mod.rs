@@ -19,7 +19,7 @@ pub mod origin;
 pub mod paging;
 pub mod parameter_words;
 pub mod problems;
-pub mod query;
+pub mod query_string;
 pub mod rate_limit;
 pub mod raw_json;
 pub mod response_cache;

@@ -6,14 +6,16 @@ use serde_json::{Map, Value};
 
 use crate::error::FieldError;
 
-pub struct Fields<'a> {
+/// One JSON object being read: each accessor takes a field out of `obj`
+/// or records why it cannot, under the pointer `at`.
+pub struct FieldReader<'a> {
     pub obj: &'a Map<String, Value>,
     /// JSON pointer of the object; fields are reported below it.
     pub at: String,
     pub errors: &'a mut Vec<FieldError>,
 }
 
-impl Fields<'_> {
+impl FieldReader<'_> {
     pub fn err(&mut self, field: &str, detail: impl Into<String>) {
         self.errors
             .push(FieldError::at(format!("{}/{field}", self.at), detail));
@@ -124,7 +126,7 @@ impl Fields<'_> {
     }
 }
 
-impl Fields<'_> {
+impl FieldReader<'_> {
     pub fn flag(&mut self, field: &str) -> Option<bool> {
         match self.present(field).cloned() {
             None => None,

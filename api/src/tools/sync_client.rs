@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::config::MAX_BATCH_SESSIONS;
 use crate::resources::sessions::batch::batch_items;
 use crate::resources::sessions::details::columns;
-use crate::resources::sessions::validate::{Context, FIELDS};
+use crate::resources::sessions::validate::{KnownCodes, FIELDS};
 
 /// Why a sync run failed; the CLI prints it and exits non-zero.
 #[derive(Debug, thiserror::Error)]
@@ -182,7 +182,7 @@ async fn remote_context(
     client: &reqwest::Client,
     base: &str,
     municipality: &str,
-) -> Result<Context, SyncError> {
+) -> Result<KnownCodes, SyncError> {
     let ids = |v: &Value, field: &str| -> HashSet<String> {
         v["data"]
             .as_array()
@@ -193,7 +193,7 @@ async fn remote_context(
     };
     let programmes = get_json(client, &format!("{base}/v1/programmes?limit=1000")).await?;
     let municipalities = get_json(client, &format!("{base}/v1/municipalities?limit=1000")).await?;
-    Ok(Context {
+    Ok(KnownCodes {
         municipality: Some(municipality.to_owned()),
         programmes: Some(ids(&programmes, "slug")),
         municipalities: Some(ids(&municipalities, "code")),

@@ -13,7 +13,7 @@ use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
-use self::report::{about, evaluation_with, rows, EvaluationQuery};
+use self::report::{about, evaluation_report, rows, EvaluationQuery};
 use self::wire::EvaluationReport;
 use crate::error::{ApiError, ListError};
 use crate::http::formats::{self, file_name, Format, ReportFormat};
@@ -187,7 +187,7 @@ impl EvaluationApi {
             today,
         };
         let rollups = state.rollups().await?;
-        let report = evaluation_with(&state.db, &rollups, &q, terms, &cat).await?;
+        let report = evaluation_report(&state.db, &rollups, &q, terms, &cat).await?;
         let body = match formats::negotiate(req, format.0.map(Format::from)) {
             Format::Csv => EvaluationBody::Csv(formats::csv_of(
                 &rows(&report),

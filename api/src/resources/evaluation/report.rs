@@ -19,7 +19,7 @@ use crate::resources::outcomes::catalogue::EFFECTS;
 use crate::resources::outcomes::store::{effect, list_outcomes, totals_in};
 use crate::resources::programmes::LocalizedText;
 use crate::resources::reach::download::{disclosure_lines, sessions_source};
-use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, Terms};
+use crate::resources::reach::indicators::{indicator_report, IndicatorsQuery, Terms};
 use crate::resources::reach::wire::{IndicatorArea, IndicatorReport};
 use crate::store::reference::ReferenceData;
 use crate::store::rollup::Rollups;
@@ -71,7 +71,7 @@ fn whole_years(reports: &[IndicatorReport], code: &str, id: &str) -> ByYear {
 }
 
 /// The evaluation view for `q` from the rollups of one data version.
-pub async fn evaluation_with(
+pub async fn evaluation_report(
     db: &impl ConnectionTrait,
     rollups: &Rollups,
     q: &EvaluationQuery,
@@ -86,7 +86,7 @@ pub async fn evaluation_with(
                 municipalities: vec![],
                 county: Some(q.county.clone()),
             };
-            indicators_with(rollups, &iq, terms, cat)
+            indicator_report(rollups, &iq, terms, cat)
         })
         .collect::<Result<Vec<_>, _>>()?;
     let county_name = members[0].county_name.clone();

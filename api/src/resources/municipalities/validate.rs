@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::error::{ApiError, FieldError};
-use crate::resources::fields::Fields;
+use crate::resources::fields::FieldReader;
 use crate::store::population::{check, Figure, MAX_SOURCE_CHARS};
 use crate::vocab::MunicipalityCode;
 
@@ -30,7 +30,7 @@ pub fn population_figure(
         ));
     };
     let mut errors = Vec::new();
-    let mut f = Fields {
+    let mut f = FieldReader {
         obj,
         at: String::new(),
         errors: &mut errors,

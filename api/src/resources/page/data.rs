@@ -12,11 +12,11 @@ use sea_orm::{ConnectionTrait, EntityTrait, QuerySelect};
 use super::params::PageQuery;
 use crate::error::ApiError;
 use crate::resources::calendar::upcoming::{first_sessions, upcoming};
-use crate::resources::evaluation::report::evaluation_with;
+use crate::resources::evaluation::report::evaluation_report;
 use crate::resources::evaluation::wire::EvaluationReport;
 use crate::resources::meta::api_info::DataNotice;
-use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, Terms};
-use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
+use crate::resources::reach::indicators::{indicator_report, IndicatorsQuery, Terms};
+use crate::resources::reach::query::{reach_rows, GroupField, ReachQuery};
 use crate::resources::reach::wire::{IndicatorReport, ReachRow};
 use crate::resources::sessions::query::{SessionFilter, SessionQuery};
 use crate::resources::sessions::wire::Session;
@@ -97,17 +97,17 @@ pub async fn load(
     let terms = Terms { k, today };
     let table = &rollups.reach;
     let finder = finder_query(q, cat, today)?;
-    let by_municipality = reach_with(
+    let by_municipality = reach_rows(
         table,
         &reach_query(q, &[GroupField::Municipality], Some(q.year)),
         k,
         cat,
     )?;
-    let county_total = reach_with(table, &reach_query(q, &[], Some(q.year)), k, cat)?
+    let county_total = reach_rows(table, &reach_query(q, &[], Some(q.year)), k, cat)?
         .into_iter()
         .next();
-    let by_year = reach_with(table, &reach_query(q, &[GroupField::Year], None), k, cat)?;
-    let indicators = indicators_with(
+    let by_year = reach_rows(table, &reach_query(q, &[GroupField::Year], None), k, cat)?;
+    let indicators = indicator_report(
         rollups,
         &IndicatorsQuery {
             year: q.year,
@@ -117,7 +117,7 @@ pub async fn load(
         terms,
         cat,
     )?;
-    let evaluation = evaluation_with(
+    let evaluation = evaluation_report(
         db,
         rollups,
         &super::effects::query(&q.county, None, q.year),

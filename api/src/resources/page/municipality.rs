@@ -22,10 +22,10 @@ use super::sections::{indicator_value, municipality_href};
 use super::{denominator, finder};
 use crate::error::ApiError;
 use crate::resources::calendar::upcoming::first_sessions;
-use crate::resources::evaluation::report::evaluation_with;
+use crate::resources::evaluation::report::evaluation_report;
 use crate::resources::evaluation::wire::EvaluationReport;
-use crate::resources::reach::indicators::{indicators_with, IndicatorsQuery, Terms};
-use crate::resources::reach::query::{reach_with, GroupField, ReachQuery};
+use crate::resources::reach::indicators::{indicator_report, IndicatorsQuery, Terms};
+use crate::resources::reach::query::{reach_rows, GroupField, ReachQuery};
 use crate::resources::reach::wire::{Indicator, IndicatorArea, IndicatorReport, ReachRow};
 use crate::resources::sessions::wire::Session;
 use crate::store::reference::ReferenceData;
@@ -70,9 +70,9 @@ pub async fn load(
     let today = Utc::now().date_naive();
     let terms = Terms { k, today };
     let table = &rollups.reach;
-    let own = reach_with(table, &by_year(vec![m.code.clone()], None), k, cat)?;
-    let county = reach_with(table, &by_year(vec![], Some(m.county_code.clone())), k, cat)?;
-    let indicators = indicators_with(
+    let own = reach_rows(table, &by_year(vec![m.code.clone()], None), k, cat)?;
+    let county = reach_rows(table, &by_year(vec![], Some(m.county_code.clone())), k, cat)?;
+    let indicators = indicator_report(
         rollups,
         &IndicatorsQuery {
             year: q.year,
@@ -82,7 +82,7 @@ pub async fn load(
         terms,
         cat,
     )?;
-    let evaluation = evaluation_with(
+    let evaluation = evaluation_report(
         db,
         rollups,
         &super::effects::query(&m.county_code, Some(&m.code), q.year),

@@ -5,7 +5,7 @@ use migration::reference_data::SOURCES_SEPARATOR;
 use serde_json::Value;
 
 use crate::error::{ApiError, FieldError};
-use crate::resources::fields::Fields;
+use crate::resources::fields::FieldReader;
 use crate::vocab::{EvidenceStatus, PreventionLevel, ProgrammeFormat};
 
 const FIELDS: [&str; 12] = [
@@ -37,7 +37,7 @@ const REPLACED: [(&str, &str); 1] = [(
 const REPLACED_IN_EVIDENCE: [(&str, &str); 1] =
     [("source_url", "was replaced by `sources`, a list of URLs")];
 
-fn replaced(f: &mut Fields<'_>, table: &[(&'static str, &str)]) -> Vec<&'static str> {
+fn replaced(f: &mut FieldReader<'_>, table: &[(&'static str, &str)]) -> Vec<&'static str> {
     let mut names = Vec::new();
     for &(name, hint) in table {
         if f.obj.contains_key(name) {
@@ -62,7 +62,7 @@ fn source(s: &str) -> Result<String, String> {
 
 /// A list that may be unknown (absent or null) but, when sent, names at least one item.
 fn known_list(
-    f: &mut Fields<'_>,
+    f: &mut FieldReader<'_>,
     field: &str,
     max: usize,
     check: impl Fn(&str) -> Result<String, String>,
@@ -87,7 +87,7 @@ fn localized(
         }
         None => None,
         Some(Value::Object(obj)) => {
-            let mut f = Fields {
+            let mut f = FieldReader {
                 obj,
                 at: at.to_owned(),
                 errors,
@@ -128,7 +128,7 @@ pub fn programme_fields(slug: &str, body: &Value) -> Result<programme::Model, Ap
     if let Some(ev) = obj.get("evidence").filter(|v| !v.is_null()) {
         match ev.as_object() {
             Some(ev_obj) => {
-                let mut f = Fields {
+                let mut f = FieldReader {
                     obj: ev_obj,
                     at: "/evidence".into(),
                     errors: &mut errors,
@@ -151,7 +151,7 @@ pub fn programme_fields(slug: &str, body: &Value) -> Result<programme::Model, Ap
             None => errors.push(FieldError::at("/evidence", "must be an object")),
         }
     }
-    let mut f = Fields {
+    let mut f = FieldReader {
         obj,
         at: String::new(),
         errors: &mut errors,

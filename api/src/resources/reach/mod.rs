@@ -238,7 +238,7 @@ impl ReachApi {
         let k = state.settings.suppression_threshold;
         let cat = state.reference.current(&state.db).await?;
         let table = state.reach.current(&state.db).await?;
-        let data = query::reach_with(&table, &q, k, &cat)?;
+        let data = query::reach_rows(&table, &q, k, &cat)?;
         let format = formats::negotiate(req, format.0);
         let about = |lines| state.about(req, lines);
         Ok(ReachResponse::Ok(ReachBody::of(
@@ -309,7 +309,7 @@ impl ReachApi {
             k,
             today: chrono::Utc::now().date_naive(),
         };
-        let report = indicators::indicators_with(&state.rollups().await?, &q, terms, &cat)?;
+        let report = indicators::indicator_report(&state.rollups().await?, &q, terms, &cat)?;
         let format = formats::negotiate(req, format.0.map(Format::from));
         let about = |lines| state.about(req, lines);
         Ok(IndicatorsResponse::Ok(IndicatorsBody::of(

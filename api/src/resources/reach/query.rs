@@ -183,7 +183,7 @@ type Key = (
 /// Reach rows for `q` under suppression threshold `k`, ordered by their keys.
 /// Sums the rollup as far as its keys allow; programme levels (a list per
 /// programme) are expanded here, so the rollup is grouped by programme for them.
-pub fn reach_with(
+pub fn reach_rows(
     table: &ReachTable,
     q: &ReachQuery,
     k: i64,

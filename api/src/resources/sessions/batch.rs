@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use super::validate::{session_fields, Context, SessionFields, MAX_EXTERNAL_ID};
+use super::validate::{session_fields, KnownCodes, SessionFields, MAX_EXTERNAL_ID};
 use crate::config::MAX_BATCH_SESSIONS;
 use crate::error::{ApiError, FieldError};
 
@@ -63,7 +63,7 @@ impl ParsedBatch {
 }
 
 /// Validates a whole batch body, listing every problem of every item.
-pub fn parse_batch(body: &Value, ctx: &Context) -> Result<ParsedBatch, ApiError> {
+pub fn parse_batch(body: &Value, ctx: &KnownCodes) -> Result<ParsedBatch, ApiError> {
     let mut errors = Vec::new();
     let Some(obj) = body.as_object() else {
         return Err(ApiError::unprocessable(
@@ -186,7 +186,7 @@ pub fn parse_batch(body: &Value, ctx: &Context) -> Result<ParsedBatch, ApiError>
 /// a missing or repeated `external_id`.
 pub fn batch_items(
     items: &[Value],
-    ctx: &Context,
+    ctx: &KnownCodes,
     errors: &mut Vec<FieldError>,
 ) -> Vec<SessionFields> {
     let mut seen: HashMap<String, usize> = HashMap::new();
@@ -217,7 +217,11 @@ pub fn batch_items(
 
 /// One session of a PUT: the path names it, and the body may repeat its
 /// `external_id` but not contradict it.
-pub fn put_item(body: &Value, external_id: &str, ctx: &Context) -> Result<SessionFields, ApiError> {
+pub fn put_item(
+    body: &Value,
+    external_id: &str,
+    ctx: &KnownCodes,
+) -> Result<SessionFields, ApiError> {
     let mut value = body.clone();
     if let Some(obj) = value.as_object_mut() {
         match obj.get("external_id") {

@@ -9,7 +9,8 @@ use crate::error::ApiError;
 
 /// A session with its breakdowns, as stored (owner and admin only).
 #[derive(Debug, Clone, Object)]
-pub struct SessionRecord {
+#[oai(rename = "SessionRecord")]
+pub struct OwnSession {
     #[oai(flatten)]
     pub session: Session,
     /// Women among the enrolled.
@@ -24,7 +25,7 @@ pub struct SessionRecord {
     pub satisfied: Option<i32>,
 }
 
-impl TryFrom<session::Model> for SessionRecord {
+impl TryFrom<session::Model> for OwnSession {
     type Error = ApiError;
 
     fn try_from(m: session::Model) -> Result<Self, ApiError> {
@@ -50,5 +51,5 @@ impl TryFrom<session::Model> for SessionRecord {
 #[derive(Debug, Clone, Object)]
 pub struct WrittenSession {
     pub outcome: String,
-    pub record: SessionRecord,
+    pub record: OwnSession,
 }

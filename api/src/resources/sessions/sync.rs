@@ -7,9 +7,9 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi};
 
 use super::batch::{external_id_param, parse_batch, put_item};
-use super::record::SessionRecord;
+use super::record::OwnSession;
 use super::record::WrittenSession;
-use super::validate::Context;
+use super::validate::KnownCodes;
 use super::wire::{BatchResult, SessionBatch, SessionWrite};
 use super::write::{delete_session, find_own, put_one, write_sessions, Outcome};
 use crate::error::{ApiError, WriteError};
@@ -28,20 +28,20 @@ pub enum PutSessionResponse {
     /// Created: the stored session with its breakdowns.
     #[oai(status = 201)]
     Created(
-        Json<SessionRecord>,
+        Json<OwnSession>,
         #[oai(header = "Location")] String,
         #[oai(header = "Write-Result")] String,
     ),
     /// Updated, or unchanged (`Write-Result: unchanged`; `updated_at` did not move).
     #[oai(status = 200)]
-    Ok(Json<SessionRecord>, #[oai(header = "Write-Result")] String),
+    Ok(Json<OwnSession>, #[oai(header = "Write-Result")] String),
 }
 
 #[derive(ApiResponse)]
 pub enum OwnSessionResponse {
     /// The session with its breakdowns.
     #[oai(status = 200)]
-    Ok(Json<SessionRecord>),
+    Ok(Json<OwnSession>),
 }
 
 #[derive(ApiResponse)]
@@ -59,9 +59,12 @@ pub enum BatchResponse {
 }
 
 /// The reference sets validation checks against, from the cached catalogues.
-async fn context(state: &AppState, municipality: &MunicipalityCode) -> Result<Context, ApiError> {
+async fn context(
+    state: &AppState,
+    municipality: &MunicipalityCode,
+) -> Result<KnownCodes, ApiError> {
     let cat = state.reference.current(&state.db).await?;
-    Context::for_municipality(&cat, municipality.as_str())
+    KnownCodes::for_municipality(&cat, municipality.as_str())
 }
 
 /// The idempotency store's view of this request.
@@ -165,7 +168,7 @@ impl SyncApi {
             } else {
                 200
             };
-            let record = SessionRecord::try_from(row)?;
+            let record = OwnSession::try_from(row)?;
             let outcome = outcome.as_str().to_owned();
             Ok((status, WrittenSession { outcome, record }))
         };

@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::details::validate::{details, Around, Omitted};
 use super::wire::{join_stored, SessionWrite};
 use crate::error::{no_municipality, no_programme, ApiError, FieldError};
-use crate::resources::fields::Fields;
+use crate::resources::fields::FieldReader;
 use crate::store::reference::ReferenceData;
 use crate::vocab::{parse_language, Delivery, MunicipalityCode, SessionStatus};
 
@@ -48,13 +48,13 @@ pub static FIELDS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
 /// What validation may check beyond the item itself. Reference sets left
 /// `None` are not checked (the sync client checks locally what it can).
 #[derive(Debug, Clone, Default)]
-pub struct Context {
+pub struct KnownCodes {
     pub municipality: Option<String>,
     pub programmes: Option<HashSet<String>>,
     pub municipalities: Option<HashSet<String>>,
 }
 
-impl Context {
+impl KnownCodes {
     /// Everything a server-side write checks: the municipality must exist,
     /// and every programme and co-host must be in the catalogues.
     pub fn for_municipality(cat: &ReferenceData, municipality: &str) -> Result<Self, ApiError> {
@@ -74,7 +74,7 @@ impl Context {
 pub fn session_fields(
     value: &Value,
     at: &str,
-    ctx: &Context,
+    ctx: &KnownCodes,
     errors: &mut Vec<FieldError>,
 ) -> Option<SessionFields> {
     let before = errors.len();
@@ -82,7 +82,7 @@ pub fn session_fields(
         errors.push(FieldError::at(at, "must be a JSON object"));
         return None;
     };
-    let mut it = Fields {
+    let mut it = FieldReader {
         obj,
         at: at.to_owned(),
         errors,
@@ -308,7 +308,7 @@ mod tests {
     fn a_valid_session_passes() {
         let mut errors = vec![];
         assert!(
-            session_fields(&valid(), "", &Context::default(), &mut errors).is_some(),
+            session_fields(&valid(), "", &KnownCodes::default(), &mut errors).is_some(),
             "{errors:?}"
         );
     }
@@ -321,7 +321,7 @@ mod tests {
         v["status"] = json!("done");
         v["colour"] = json!("blue");
         let mut errors = vec![];
-        assert!(session_fields(&v, "/sessions/3", &Context::default(), &mut errors).is_none());
+        assert!(session_fields(&v, "/sessions/3", &KnownCodes::default(), &mut errors).is_none());
         let pointers: Vec<_> = errors.iter().filter_map(|e| e.pointer.clone()).collect();
         for p in [
             "/sessions/3/end_date",
@@ -341,7 +341,7 @@ mod tests {
         let mut v = valid();
         v["women"] = json!(7);
         let mut errors = vec![];
-        assert!(session_fields(&v, "", &Context::default(), &mut errors).is_none());
+        assert!(session_fields(&v, "", &KnownCodes::default(), &mut errors).is_none());
         assert_eq!(errors[0].pointer.as_deref(), Some("/men"));
     }
 }

@@ -130,7 +130,7 @@ pub struct Terms {
 }
 
 /// The indicators for `q` from the rollups of one data version.
-pub fn indicators_with(
+pub fn indicator_report(
     rollups: &Rollups,
     q: &IndicatorsQuery,
     terms: Terms,

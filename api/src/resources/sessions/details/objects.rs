@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::{Accessibility, Cost, Registration, Venue};
-use crate::resources::fields::Fields;
+use crate::resources::fields::FieldReader;
 
 pub const MAX_NOTE: usize = 500;
 
@@ -24,7 +24,7 @@ const VENUE: &[&str] = &[
     "longitude",
 ];
 
-pub fn venue(f: &mut Fields) -> Option<Venue> {
+pub fn venue(f: &mut FieldReader) -> Option<Venue> {
     f.reject_unknown(VENUE, "a venue");
     let name = f.text("name", false, 200);
     let street_address = f.text("street_address", false, 200);
@@ -63,7 +63,7 @@ fn is_postal_code(p: &str) -> bool {
         && (p.len() == 5 || (p.len() == 6 && p.as_bytes()[3] == b' '))
 }
 
-fn coordinate(f: &mut Fields, field: &str, (lo, hi): (f64, f64)) -> Option<f64> {
+fn coordinate(f: &mut FieldReader, field: &str, (lo, hi): (f64, f64)) -> Option<f64> {
     let v = f.present(field)?;
     match v.as_f64() {
         Some(x) if (lo..=hi).contains(&x) => Some(x),
@@ -83,7 +83,7 @@ fn coordinate(f: &mut Fields, field: &str, (lo, hi): (f64, f64)) -> Option<f64> 
 
 const REGISTRATION: &[&str] = &["url", "email", "phone", "instructions", "deadline"];
 
-pub fn registration(f: &mut Fields, end_date: Option<NaiveDate>) -> Option<Registration> {
+pub fn registration(f: &mut FieldReader, end_date: Option<NaiveDate>) -> Option<Registration> {
     f.reject_unknown(REGISTRATION, "a registration");
     let url = f.text("url", false, 500);
     if let Some(u) = &url {
@@ -167,7 +167,7 @@ fn is_phone(p: &str) -> bool {
 
 const COST: &[&str] = &["free", "amount_sek", "note"];
 
-pub fn cost(f: &mut Fields) -> Option<Cost> {
+pub fn cost(f: &mut FieldReader) -> Option<Cost> {
     f.reject_unknown(COST, "a cost");
     let free = f.flag("free");
     if f.present("free").is_none() {
@@ -198,7 +198,7 @@ pub fn cost(f: &mut Fields) -> Option<Cost> {
 
 const ACCESSIBILITY: &[&str] = &["interpreter_on_request", "step_free_access", "note"];
 
-pub fn accessibility(f: &mut Fields) -> Option<Accessibility> {
+pub fn accessibility(f: &mut FieldReader) -> Option<Accessibility> {
     f.reject_unknown(ACCESSIBILITY, "accessibility");
     let interpreter_on_request = f.flag("interpreter_on_request");
     let step_free_access = f.flag("step_free_access");

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use super::meetings::{parse_time, MAX_WEEKLY_MEETINGS};
 use super::objects::{accessibility, cost, registration, venue, MAX_NOTE};
 use super::{store, Schedule};
-use crate::resources::fields::Fields;
+use crate::resources::fields::FieldReader;
 use crate::vocab::{Delivery, Weekday};
 
 pub const MAX_MEETING_DATES: usize = 100;
@@ -76,7 +76,7 @@ pub struct Details {
 }
 
 /// Reads the details of the session object `it` walks.
-pub fn details(it: &mut Fields, around: &Around) -> Details {
+pub fn details(it: &mut FieldReader, around: &Around) -> Details {
     let mut omitted = Omitted::default();
     let schedule = nested(it, "schedule", &mut omitted.schedule, |f| {
         schedule(f, around)
@@ -119,10 +119,10 @@ pub fn details(it: &mut Fields, around: &Around) -> Details {
 /// One nested object: left out (`omitted`), `null`, or validated by `read`
 /// at its own pointer and returned in its stored form.
 fn nested<T: serde::Serialize>(
-    it: &mut Fields,
+    it: &mut FieldReader,
     field: &str,
     omitted: &mut bool,
-    read: impl FnOnce(&mut Fields) -> Option<T>,
+    read: impl FnOnce(&mut FieldReader) -> Option<T>,
 ) -> Option<String> {
     let obj: &Map<String, Value> = match it.obj.get(field) {
         None => {
@@ -136,7 +136,7 @@ fn nested<T: serde::Serialize>(
             return None;
         }
     };
-    let mut inner = Fields {
+    let mut inner = FieldReader {
         obj,
         at: format!("{}/{field}", it.at),
         errors: &mut *it.errors,
@@ -157,7 +157,7 @@ const SCHEDULE: &[&str] = &[
     "note",
 ];
 
-fn schedule(f: &mut Fields, around: &Around) -> Option<Schedule> {
+fn schedule(f: &mut FieldReader, around: &Around) -> Option<Schedule> {
     let before = f.errors.len();
     f.reject_unknown(SCHEDULE, "a schedule");
     let weekday = f
@@ -252,7 +252,7 @@ fn schedule(f: &mut Fields, around: &Around) -> Option<Schedule> {
 }
 
 /// A date inside the session's span.
-fn within(f: &mut Fields, at: &str, d: NaiveDate, around: &Around) {
+fn within(f: &mut FieldReader, at: &str, d: NaiveDate, around: &Around) {
     if around.start_date.is_some_and(|s| d < s) {
         f.err(at, format!("{d} is before the session's start_date"));
     } else if around.end_date.is_some_and(|e| d > e) {
@@ -261,7 +261,7 @@ fn within(f: &mut Fields, at: &str, d: NaiveDate, around: &Around) {
 }
 
 /// A list of distinct dates, returned in order.
-fn date_list(f: &mut Fields, field: &str, max: usize) -> Vec<NaiveDate> {
+fn date_list(f: &mut FieldReader, field: &str, max: usize) -> Vec<NaiveDate> {
     let listed = f.list(field, max, |s| {
         crate::vocab::parse_date(s).map(|_| s.to_owned())
     });
@@ -275,7 +275,7 @@ fn date_list(f: &mut Fields, field: &str, max: usize) -> Vec<NaiveDate> {
     out
 }
 
-fn time(f: &mut Fields, field: &str) -> Option<String> {
+fn time(f: &mut FieldReader, field: &str) -> Option<String> {
     let s = f.text(field, false, 5)?;
     if parse_time(&s).is_none() {
         f.err(
