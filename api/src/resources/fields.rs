@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::error::FieldError;
+use crate::vocab::limits::MAX_URL;
 
 /// One JSON object being read: each accessor takes a field out of `obj`
 /// or records why it cannot, under the pointer `at`.
@@ -155,7 +156,7 @@ impl FieldReader<'_> {
 
     /// An http(s) URL.
     pub fn url(&mut self, field: &str) -> Option<String> {
-        let s = self.text(field, false, 500)?;
+        let s = self.text(field, false, MAX_URL)?;
         if s.starts_with("https://") || s.starts_with("http://") {
             Some(s)
         } else {

@@ -16,14 +16,11 @@ use sea_orm::{
 use super::audit::{self, Actor, Counts, Entry, Operation};
 use super::feed::{now, SeqAllocator};
 use crate::error::{no_municipality, ApiError, FieldError};
+use crate::vocab::limits::{MAX_CHILD_AGE, MAX_SOURCE_CHARS};
 
 /// Years a figure may describe: SCB's municipal population series start in
 /// 1968; 2100 stops typos such as 20244 without limiting projections.
 pub const YEARS: RangeInclusive<i32> = 1968..=2100;
-/// The oldest age a children's band may reach. Children are 0–17, but SCB
-/// publishes five-year classes, and 0–19 (four of them) is a common band.
-pub const MAX_CHILD_AGE: i32 = 20;
-pub const MAX_SOURCE_CHARS: usize = 500;
 
 /// One municipality's population in one year, as a source states it. It
 /// replaces the stored row of (code, year) whole: a figure the source does

@@ -41,10 +41,10 @@ impl FromStr for AgeBand {
         let (a, b) = s.trim().split_once(['-', '–']).ok_or_else(fail)?;
         let from: i32 = a.trim().parse().map_err(|_| fail())?;
         let to: i32 = b.trim().parse().map_err(|_| fail())?;
-        if from < 0 || from > to || to > population::MAX_CHILD_AGE {
+        if from < 0 || from > to || to > crate::vocab::limits::MAX_CHILD_AGE {
             return Err(format!(
                 "the band {from}-{to} must lie within 0-{}, youngest first",
-                population::MAX_CHILD_AGE
+                crate::vocab::limits::MAX_CHILD_AGE
             ));
         }
         Ok(Self { from, to })

@@ -284,12 +284,12 @@ fn drop_unused_schemas(spec: &mut Value) {
     }
 }
 
-/// States each parameter's constraints (`vocab::parameter_constraints`) on
+/// States each parameter's constraints (`vocab::constraints::parameter_constraints`) on
 /// its schema, or on its items when it repeats, without overriding what an
 /// operation already states. `/v1/indicators` offers only JSON and CSV.
 fn constrain_parameters(spec: &mut Value) {
-    let rules = crate::vocab::parameter_constraints();
-    let singles = crate::vocab::single_parameter_constraints();
+    let rules = crate::vocab::constraints::parameter_constraints();
+    let singles = crate::vocab::constraints::single_parameter_constraints();
     let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
@@ -337,11 +337,11 @@ fn constrain_parameters(spec: &mut Value) {
     }
 }
 
-/// States the body validators' rules (`vocab::body_constraints`) on the
+/// States the body validators' rules (`vocab::constraints::body_constraints`) on the
 /// write schemas' properties, without overriding what the code states. An
 /// object rule (with `properties`) replaces the property: it is a shape of its own.
 fn constrain_bodies(spec: &mut Value) {
-    for (schema, property, rule) in crate::vocab::body_constraints() {
+    for (schema, property, rule) in crate::vocab::constraints::body_constraints() {
         let pointer = if property.is_empty() {
             format!("/components/schemas/{schema}")
         } else {
@@ -387,7 +387,10 @@ fn standard_date_formats(value: &mut Value) {
         Value::Object(map) => {
             if map.get("format").and_then(Value::as_str) == Some("naive-date") {
                 map.insert("format".into(), json!("date"));
-                map.insert("pattern".into(), json!(crate::vocab::date_pattern()));
+                map.insert(
+                    "pattern".into(),
+                    json!(crate::vocab::constraints::date_pattern()),
+                );
             }
             map.values_mut().for_each(standard_date_formats);
         }

@@ -4,7 +4,8 @@ use serde_json::Value;
 
 use crate::error::{ApiError, FieldError};
 use crate::resources::fields::FieldReader;
-use crate::store::population::{check, Figure, MAX_SOURCE_CHARS};
+use crate::store::population::{check, Figure};
+use crate::vocab::limits::MAX_SOURCE_CHARS;
 use crate::vocab::MunicipalityCode;
 
 const FIELDS: [&str; 5] = [

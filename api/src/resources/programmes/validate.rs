@@ -6,6 +6,9 @@ use serde_json::Value;
 
 use crate::error::{ApiError, FieldError};
 use crate::resources::fields::FieldReader;
+use crate::vocab::limits::{
+    MAX_DESCRIPTION, MAX_PROGRAMME_AGE, MAX_SOURCES, MAX_SUMMARY, MAX_TEXT, MAX_URL,
+};
 use crate::vocab::{EvidenceStatus, PreventionLevel, ProgrammeFormat};
 
 const FIELDS: [&str; 12] = [
@@ -22,11 +25,6 @@ const FIELDS: [&str; 12] = [
     "website",
     "verified",
 ];
-
-/// Programme ages in years. Up to 20, not 18: parenting support reaches
-/// parents of young people living at home, and the sourced catalogue has a
-/// programme for ages 10–20 (Trygga föräldrar).
-pub const MAX_PROGRAMME_AGE: i32 = 20;
 
 /// Fields of the old contract, named so that a client still sending them
 /// learns what replaced them instead of only that they are unknown.
@@ -48,13 +46,16 @@ fn replaced(f: &mut FieldReader<'_>, table: &[(&'static str, &str)]) -> Vec<&'st
     names
 }
 
-/// An http(s) URL of at most 500 characters, as a list item. No whitespace:
+/// An http(s) URL of at most `MAX_URL` characters, as a list item. No whitespace:
 /// besides being no URL, it would break the stored ` | `-joined list.
 fn source(s: &str) -> Result<String, String> {
     if !(s.starts_with("https://") || s.starts_with("http://")) {
         Err(format!("'{s}' is not an http(s) URL"))
-    } else if s.chars().count() > 500 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Err("must be a URL of at most 500 characters without spaces".into())
+    } else if s.chars().count() > MAX_URL || s.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        Err(format!(
+            "must be a URL of at most {MAX_URL} characters without spaces"
+        ))
     } else {
         Ok(s.to_owned())
     }
@@ -116,12 +117,12 @@ pub fn programme_fields(slug: &str, body: &Value) -> Result<programme::Model, Ap
             vec![FieldError::at("", "must be a JSON object")],
         ));
     };
-    let name = localized(obj.get("name"), "/name", true, 200, &mut errors);
+    let name = localized(obj.get("name"), "/name", true, MAX_TEXT, &mut errors);
     let description = localized(
         obj.get("description"),
         "/description",
         false,
-        5000,
+        MAX_DESCRIPTION,
         &mut errors,
     );
     let mut evidence = (EvidenceStatus::Unassessed, None, Vec::new());
@@ -137,8 +138,8 @@ pub fn programme_fields(slug: &str, body: &Value) -> Result<programme::Model, Ap
                 known.extend(replaced(&mut f, &REPLACED_IN_EVIDENCE));
                 f.reject_unknown(&known, "evidence");
                 let status = f.choice("status", EvidenceStatus::parse, EvidenceStatus::expected);
-                let summary = f.text("summary", false, 2000);
-                let sources = f.list("sources", 20, source);
+                let summary = f.text("summary", false, MAX_SUMMARY);
+                let sources = f.list("sources", MAX_SOURCES, source);
                 if status.is_some_and(|s| s != EvidenceStatus::Unassessed) && sources.is_empty() {
                     f.err("sources", "needs at least one URL for any status but unassessed: no evidence claim without a source");
                 }
@@ -182,7 +183,7 @@ pub fn programme_fields(slug: &str, body: &Value) -> Result<programme::Model, Ap
             .ok_or_else(|| format!("'{s}' is not one of {}", ProgrammeFormat::expected()))
     });
     let typical_meetings = f.count("typical_meetings");
-    let owner = f.text("owner", false, 200);
+    let owner = f.text("owner", false, MAX_TEXT);
     let website = f.url("website");
     let name_en_is_literal = f.flag("name_en_is_literal").unwrap_or(false);
     let verified = f.flag("verified").unwrap_or(false);

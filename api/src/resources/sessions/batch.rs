@@ -7,9 +7,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use serde_json::Value;
 
-use super::validate::{session_fields, KnownCodes, SessionFields, MAX_EXTERNAL_ID};
+use super::validate::{session_fields, KnownCodes, SessionFields};
 use crate::config::MAX_BATCH_SESSIONS;
 use crate::error::{ApiError, FieldError};
+use crate::vocab::limits::MAX_EXTERNAL_ID;
 
 /// The `external_id` path parameter.
 pub fn external_id_param(raw: &str) -> Result<String, ApiError> {

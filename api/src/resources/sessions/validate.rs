@@ -18,10 +18,8 @@ use super::wire::{join_stored, SessionWrite};
 use crate::error::{no_municipality, no_programme, ApiError, FieldError};
 use crate::resources::fields::FieldReader;
 use crate::store::reference::ReferenceData;
+use crate::vocab::limits::{MAX_CO_HOSTS, MAX_EXTERNAL_ID, MAX_LANGUAGES, MAX_SLUG, MAX_TEXT};
 use crate::vocab::{parse_language, Delivery, MunicipalityCode, SessionStatus};
-
-pub const MAX_TEXT: usize = 200;
-pub const MAX_EXTERNAL_ID: usize = 128;
 
 /// The writable fields of a session, validated, already in the stored shape;
 /// the id, municipality, seq and timestamps are the writer's to set
@@ -96,7 +94,7 @@ pub fn session_fields(
         }
     }
     let external_id = it.text("external_id", true, MAX_EXTERNAL_ID);
-    let programme = it.text("programme", true, 64);
+    let programme = it.text("programme", true, MAX_SLUG);
     if let (Some(p), Some(known)) = (&programme, &ctx.programmes) {
         if !known.contains(p) {
             it.err("programme", no_programme(p));
@@ -112,13 +110,13 @@ pub fn session_fields(
         }
     }
     let meetings = it.count("meetings");
-    let languages = it.list("languages", 20, parse_language);
+    let languages = it.list("languages", MAX_LANGUAGES, parse_language);
     let delivery = it.choice("delivery", Delivery::parse, Delivery::expected);
     let area = it.text("area", false, MAX_TEXT);
     // Borrowed, not cloned: a 10,000-item batch would copy the 290 codes 10,000 times.
     let own = ctx.municipality.as_deref();
     let known_municipalities = ctx.municipalities.as_ref();
-    let co_hosts = it.list("co_hosts", 50, |c| {
+    let co_hosts = it.list("co_hosts", MAX_CO_HOSTS, |c| {
         let code = MunicipalityCode::parse(c)?;
         if own == Some(code.as_str()) {
             return Err(format!("{c} is the delivering municipality itself"));

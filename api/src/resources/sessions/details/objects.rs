@@ -6,14 +6,9 @@ use chrono::NaiveDate;
 
 use super::{Accessibility, Cost, Registration, Venue};
 use crate::resources::fields::FieldReader;
-
-pub const MAX_NOTE: usize = 500;
-
-/// Sweden's extent in WGS 84, with a margin: a point outside it is almost
-/// always latitude and longitude swapped.
-pub const LATITUDE: (f64, f64) = (55.0, 69.1);
-pub const LONGITUDE: (f64, f64) = (10.9, 24.2);
-pub const MAX_FEE_SEK: i32 = 100_000;
+use crate::vocab::limits::{
+    LATITUDE, LONGITUDE, MAX_EMAIL, MAX_FEE_SEK, MAX_NOTE, MAX_TEXT, MAX_TOWN, MAX_URL, PHONE_CHARS,
+};
 
 const VENUE: &[&str] = &[
     "name",
@@ -26,8 +21,8 @@ const VENUE: &[&str] = &[
 
 pub fn venue(f: &mut FieldReader) -> Option<Venue> {
     f.reject_unknown(VENUE, "a venue");
-    let name = f.text("name", false, 200);
-    let street_address = f.text("street_address", false, 200);
+    let name = f.text("name", false, MAX_TEXT);
+    let street_address = f.text("street_address", false, MAX_TEXT);
     let postal_code = f.text("postal_code", false, 6);
     if let Some(p) = &postal_code {
         if !is_postal_code(p) {
@@ -37,7 +32,7 @@ pub fn venue(f: &mut FieldReader) -> Option<Venue> {
             );
         }
     }
-    let town = f.text("town", false, 100);
+    let town = f.text("town", false, MAX_TOWN);
     let latitude = coordinate(f, "latitude", LATITUDE);
     let longitude = coordinate(f, "longitude", LONGITUDE);
     if f.present("latitude").is_some() != f.present("longitude").is_some() {
@@ -85,7 +80,7 @@ const REGISTRATION: &[&str] = &["url", "email", "phone", "instructions", "deadli
 
 pub fn registration(f: &mut FieldReader, end_date: Option<NaiveDate>) -> Option<Registration> {
     f.reject_unknown(REGISTRATION, "a registration");
-    let url = f.text("url", false, 500);
+    let url = f.text("url", false, MAX_URL);
     if let Some(u) = &url {
         if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(is_space) {
             f.err(
@@ -94,13 +89,13 @@ pub fn registration(f: &mut FieldReader, end_date: Option<NaiveDate>) -> Option<
             );
         }
     }
-    let email = f.text("email", false, 254);
+    let email = f.text("email", false, MAX_EMAIL);
     if let Some(e) = &email {
         if !is_email(e) {
             f.err("email", format!("'{e}' is not an e-mail address"));
         }
     }
-    let phone = f.text("phone", false, 20);
+    let phone = f.text("phone", false, *PHONE_CHARS.end());
     if let Some(p) = &phone {
         if !is_phone(p) {
             f.err("phone", format!("'{p}' is not a phone number (5–20 characters: digits, spaces, dashes and parentheses, an optional + first)"));
@@ -157,7 +152,7 @@ fn is_email(e: &str) -> bool {
 /// parentheses and dashes, starting and ending with a digit, 5–20 characters.
 fn is_phone(p: &str) -> bool {
     let digits = p.strip_prefix('+').unwrap_or(p).as_bytes();
-    (5..=20).contains(&p.len())
+    PHONE_CHARS.contains(&p.len())
         && digits.first().is_some_and(u8::is_ascii_digit)
         && digits.last().is_some_and(u8::is_ascii_digit)
         && digits

@@ -10,13 +10,11 @@ use entity::session;
 use serde_json::{Map, Value};
 
 use super::meetings::{parse_time, MAX_WEEKLY_MEETINGS};
-use super::objects::{accessibility, cost, registration, venue, MAX_NOTE};
+use super::objects::{accessibility, cost, registration, venue};
 use super::{store, Schedule};
 use crate::resources::fields::FieldReader;
+use crate::vocab::limits::{MAX_EXCEPT_DATES, MAX_MEETING_DATES, MAX_NOTE};
 use crate::vocab::{Delivery, Weekday};
-
-pub const MAX_MEETING_DATES: usize = 100;
-pub const MAX_EXCEPT_DATES: usize = 52;
 
 /// The session fields the details are checked against (each `None` when
 /// absent or itself invalid: then the rule that needs it is not checked).
