@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::feed::now;
 use crate::error::ApiError;
+use crate::vocab::AuditOperation;
 
 /// Who is writing: an API key (with the request's id), or the CLI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,33 +52,6 @@ impl Actor {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    PutSession,
-    DeleteSession,
-    BatchUpsert,
-    BatchReplace,
-    PutProgramme,
-    PutPopulation,
-    ImportPopulation,
-    ImportOutcomes,
-}
-
-impl Operation {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Operation::PutSession => "put_session",
-            Operation::DeleteSession => "delete_session",
-            Operation::BatchUpsert => "batch_upsert",
-            Operation::BatchReplace => "batch_replace",
-            Operation::PutProgramme => "put_programme",
-            Operation::PutPopulation => "put_population",
-            Operation::ImportPopulation => "import_population",
-            Operation::ImportOutcomes => "import_outcomes",
-        }
-    }
-}
-
 /// What a write did, by outcome; also the batch response's counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -90,7 +64,7 @@ pub struct Counts {
 /// One record to be written.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub operation: Operation,
+    pub operation: AuditOperation,
     pub municipality: Option<String>,
     /// The external_id, slug or year(s) the write addressed.
     pub target: Option<String>,
@@ -139,7 +113,7 @@ pub async fn record(
 pub struct AuditFilter {
     pub municipality: Option<String>,
     pub since: Option<DateTime<Utc>>,
-    pub operation: Option<Operation>,
+    pub operation: Option<AuditOperation>,
 }
 
 impl AuditFilter {
@@ -149,7 +123,7 @@ impl AuditFilter {
             "audit|{:?}|{:?}|{:?}",
             self.municipality,
             self.since.map(|t| t.timestamp_micros()),
-            self.operation.map(Operation::as_str)
+            self.operation.map(AuditOperation::as_str)
         )
     }
 }

@@ -13,10 +13,11 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
-use super::audit::{self, Actor, Counts, Entry, Operation};
+use super::audit::{self, Actor, Counts, Entry};
 use super::feed::{now, SeqAllocator};
 use crate::error::{no_municipality, ApiError, FieldError};
 use crate::vocab::limits::{MAX_CHILD_AGE, MAX_SOURCE_CHARS};
+use crate::vocab::AuditOperation;
 
 /// Years a figure may describe: SCB's municipal population series start in
 /// 1968; 2100 stops typos such as 20244 without limiting projections.
@@ -351,7 +352,7 @@ pub async fn apply(
     figures: Vec<Figure>,
     dry_run: bool,
     actor: &Actor,
-    operation: Operation,
+    operation: AuditOperation,
 ) -> Result<ImportSummary, ApiError> {
     let mut errors = problems(&figures);
     let txn = db.begin().await?;
@@ -389,7 +390,7 @@ pub async fn apply(
 /// One record per municipality written (rows come ordered by code and
 /// year), so filtering the trail by municipality finds an import too; the
 /// target lists the years.
-fn audit_entries(rows: &[Applied], operation: Operation) -> Vec<Entry> {
+fn audit_entries(rows: &[Applied], operation: AuditOperation) -> Vec<Entry> {
     let mut out: Vec<(Entry, Vec<String>)> = Vec::new();
     for r in rows {
         let code = &r.row.municipality_code;
@@ -439,10 +440,16 @@ pub async fn put_year(
     {
         return Err(ApiError::municipality_not_found(&figure.code));
     }
-    let applied = apply(db, vec![figure], false, actor, Operation::PutPopulation)
-        .await?
-        .rows
-        .pop()
-        .ok_or_else(|| ApiError::internal("a written figure left no summary row"))?;
+    let applied = apply(
+        db,
+        vec![figure],
+        false,
+        actor,
+        AuditOperation::PutPopulation,
+    )
+    .await?
+    .rows
+    .pop()
+    .ok_or_else(|| ApiError::internal("a written figure left no summary row"))?;
     Ok((applied.row, applied.written))
 }

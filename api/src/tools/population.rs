@@ -21,8 +21,9 @@ use sea_orm::DatabaseConnection;
 
 use super::population_import::{self, ChildBand, PopulationFigure};
 use crate::error::ApiError;
-use crate::store::audit::{Actor, Operation};
+use crate::store::audit::Actor;
 use crate::store::population::{self, Figure, ImportSummary, Written};
+use crate::vocab::AuditOperation;
 use crate::vocab::MunicipalityCode;
 
 /// A children's age band, both ends included: `0-17` is 0 to 17 years.
@@ -319,7 +320,7 @@ pub async fn import_figures(
     dry_run: bool,
 ) -> Result<ImportSummary, ImportFailed> {
     // The import runs on the server by an operator: no key, no request.
-    let (actor, op) = (Actor::cli(), Operation::ImportPopulation);
+    let (actor, op) = (Actor::cli(), AuditOperation::ImportPopulation);
     population::apply(db, figures, dry_run, &actor, op)
         .await
         .map_err(|e| from_api(what, e))

@@ -51,6 +51,28 @@ macro_rules! stored_enum {
 }
 
 stored_enum!(
+    /// The kind of write a record describes.
+    AuditOperation {
+        /// `PUT /v1/municipalities/{code}/sessions/{external_id}`.
+        PutSession = "put_session",
+        /// `DELETE /v1/municipalities/{code}/sessions/{external_id}`.
+        DeleteSession = "delete_session",
+        /// `POST …/sessions/batch` with `mode: upsert`.
+        BatchUpsert = "batch_upsert",
+        /// `POST …/sessions/batch` with `mode: replace`.
+        BatchReplace = "batch_replace",
+        /// `PUT /v1/programmes/{slug}`.
+        PutProgramme = "put_programme",
+        /// `PUT /v1/municipalities/{code}/population/{year}`.
+        PutPopulation = "put_population",
+        /// The CLI's `population import` (one record per municipality it wrote).
+        ImportPopulation = "import_population",
+        /// The CLI's `outcomes import` and `outcomes fetch` (one record per KPI written).
+        ImportOutcomes = "import_outcomes",
+    }
+);
+
+stored_enum!(
     /// Where a session is in its life. `open` means open for registration.
     SessionStatus {
         /// Decided, not yet open for registration.

@@ -3,7 +3,8 @@
 
 pub mod wire;
 
-pub use wire::{AuditActor, AuditOperation, AuditPage, AuditRecord};
+use crate::vocab::AuditOperation;
+pub use wire::{AuditActor, AuditPage, AuditRecord};
 
 use chrono::{DateTime, Utc};
 use poem::Request;
@@ -93,7 +94,7 @@ async fn filter_of(
     Ok(AuditFilter {
         municipality,
         since,
-        operation: operation.map(AuditOperation::stored),
+        operation,
     })
 }
 

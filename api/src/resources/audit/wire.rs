@@ -7,59 +7,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::http::formats::{Cell, FlatRecord};
-use crate::store::audit::Operation;
-
-/// The kind of write a record describes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[oai(rename_all = "snake_case")]
-pub enum AuditOperation {
-    /// `PUT /v1/municipalities/{code}/sessions/{external_id}`.
-    PutSession,
-    /// `DELETE /v1/municipalities/{code}/sessions/{external_id}`.
-    DeleteSession,
-    /// `POST …/sessions/batch` with `mode: upsert`.
-    BatchUpsert,
-    /// `POST …/sessions/batch` with `mode: replace`.
-    BatchReplace,
-    /// `PUT /v1/programmes/{slug}`.
-    PutProgramme,
-    /// `PUT /v1/municipalities/{code}/population/{year}`.
-    PutPopulation,
-    /// The CLI's `population import` (one record per municipality it wrote).
-    ImportPopulation,
-    /// The CLI's `outcomes import` and `outcomes fetch` (one record per KPI written).
-    ImportOutcomes,
-}
-
-const ALL: [AuditOperation; 8] = [
-    AuditOperation::PutSession,
-    AuditOperation::DeleteSession,
-    AuditOperation::BatchUpsert,
-    AuditOperation::BatchReplace,
-    AuditOperation::PutProgramme,
-    AuditOperation::PutPopulation,
-    AuditOperation::ImportPopulation,
-    AuditOperation::ImportOutcomes,
-];
-
-impl AuditOperation {
-    pub fn stored(self) -> Operation {
-        match self {
-            AuditOperation::PutSession => Operation::PutSession,
-            AuditOperation::DeleteSession => Operation::DeleteSession,
-            AuditOperation::BatchUpsert => Operation::BatchUpsert,
-            AuditOperation::BatchReplace => Operation::BatchReplace,
-            AuditOperation::PutProgramme => Operation::PutProgramme,
-            AuditOperation::PutPopulation => Operation::PutPopulation,
-            AuditOperation::ImportPopulation => Operation::ImportPopulation,
-            AuditOperation::ImportOutcomes => Operation::ImportOutcomes,
-        }
-    }
-
-    fn from_stored(s: &str) -> Option<Self> {
-        ALL.into_iter().find(|op| op.stored().as_str() == s)
-    }
-}
+use crate::vocab::AuditOperation;
 
 /// Who made the write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -120,7 +68,7 @@ impl poem_openapi::types::Example for AuditRecord {
 impl TryFrom<audit_log::Model> for AuditRecord {
     type Error = ApiError;
     fn try_from(m: audit_log::Model) -> Result<Self, ApiError> {
-        let operation = AuditOperation::from_stored(&m.operation).ok_or_else(|| {
+        let operation = AuditOperation::parse(&m.operation).ok_or_else(|| {
             ApiError::internal(format!(
                 "audit record {} has operation {}",
                 m.id, m.operation
@@ -187,7 +135,7 @@ impl FlatRecord for AuditRecord {
             .into(),
             self.api_key_id.map(|k| k.to_string()).into(),
             self.municipality_code.as_ref().into(),
-            self.operation.stored().as_str().into(),
+            self.operation.as_str().into(),
             self.target.as_ref().into(),
             self.created.into(),
             self.updated.into(),

@@ -14,9 +14,10 @@ use sea_orm::{
 };
 
 use crate::error::{ApiError, FieldError};
-use crate::store::audit::{self, Actor, Counts, Entry, Operation};
+use crate::store::audit::{self, Actor, Counts, Entry};
 use crate::store::feed::{now, SeqAllocator};
 use crate::store::reference::ReferenceData;
+use crate::vocab::AuditOperation;
 use crate::vocab::{kolada_area, AreaType, OutcomeGender};
 
 /// One value as a source states it. `at` says where it was read (a line or
@@ -327,7 +328,7 @@ pub async fn apply(
             .per_kpi
             .iter()
             .map(|(kpi, counts)| Entry {
-                operation: Operation::ImportOutcomes,
+                operation: AuditOperation::ImportOutcomes,
                 municipality: None,
                 target: Some(kpi.clone()),
                 counts: *counts,

@@ -9,9 +9,10 @@ use sea_orm::{
 use super::wire::Programme;
 use crate::error::ApiError;
 use crate::http::paging;
-use crate::store::audit::{self, Actor, Counts, Entry, Operation};
+use crate::store::audit::{self, Actor, Counts, Entry};
 use crate::store::feed::{now, SeqAllocator};
 use crate::store::reference::load_programmes;
+use crate::vocab::AuditOperation;
 use crate::vocab::{parse_list, PreventionLevel, ProgrammeFormat};
 
 /// Which programmes a filter on child age and prevention level admits.
@@ -103,7 +104,7 @@ pub async fn put_programme(
         .one(&txn)
         .await?;
     let entry = |counts| Entry {
-        operation: Operation::PutProgramme,
+        operation: AuditOperation::PutProgramme,
         municipality: None,
         target: Some(fields.slug.clone()),
         counts,

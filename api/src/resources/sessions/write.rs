@@ -17,9 +17,10 @@ use super::store::insert_many;
 use super::validate::SessionFields;
 use crate::error::{ApiError, FieldError};
 pub use crate::store::audit::Counts;
-use crate::store::audit::{self, Actor, Entry, Operation};
+use crate::store::audit::{self, Actor, Entry};
 use crate::store::feed::{now, SeqAllocator};
 use crate::store::rollup::{self, Deltas};
+use crate::vocab::AuditOperation;
 
 /// A new session's record key: from the operating system's generator, so
 /// nobody can predict the cell keys that disclosure control draws noise from.
@@ -69,8 +70,8 @@ pub async fn write_sessions(
     actor: &Actor,
 ) -> Result<WriteResult, ApiError> {
     let operation = match batch.mode {
-        Mode::Upsert => Operation::BatchUpsert,
-        Mode::Replace => Operation::BatchReplace,
+        Mode::Upsert => AuditOperation::BatchUpsert,
+        Mode::Replace => AuditOperation::BatchReplace,
     };
     write_audited(txn, seqs, municipality, batch, actor, operation, None).await
 }
@@ -82,7 +83,7 @@ async fn write_audited(
     municipality: &str,
     batch: ParsedBatch,
     actor: &Actor,
-    operation: Operation,
+    operation: AuditOperation,
     target: Option<String>,
 ) -> Result<WriteResult, ApiError> {
     let result = write_in(txn, seqs, municipality, batch).await?;
@@ -107,7 +108,7 @@ pub async fn put_one(
 ) -> Result<(session::Model, Outcome), ApiError> {
     let target = Some(fields.external_id().to_owned());
     let batch = ParsedBatch::upsert(vec![fields]);
-    let op = Operation::PutSession;
+    let op = AuditOperation::PutSession;
     let written = write_audited(txn, seqs, municipality, batch, actor, op, target).await?;
     written
         .rows
@@ -305,7 +306,7 @@ pub async fn delete_session(
     rollup::apply(&txn, &deltas.0).await?;
     seqs.finish(&txn, true).await?;
     let entry = Entry {
-        operation: Operation::DeleteSession,
+        operation: AuditOperation::DeleteSession,
         municipality: Some(municipality.to_owned()),
         target: Some(external_id.to_owned()),
         counts: Counts {
