@@ -26,8 +26,8 @@ const SQLITE_MMAP_BYTES: u64 = 4 << 30;
 
 /// Rows the SQLite worker thread may send ahead of the task reading them:
 /// a whole page (at most 1,000 + 1 rows) without the worker stopping for the
-/// reader. sqlx's default of 50 stopped it twice per 100-row page: 2,365 vs
-/// 2,443 req/s on the mixed read set (two runs each).
+/// reader. sqlx's default of 50 stopped it twice per 100-row page, which cost
+/// throughput on the mixed read set (tests/bench/LOG.md, "Settings in the code").
 const SQLITE_ROW_BUFFER: usize = 1024;
 
 /// A connection pool for tools, which leave checkpointing the SQLite log to
@@ -77,17 +77,16 @@ pub async fn connect_server_waiting(
 /// The pool's size unless told otherwise.
 ///
 /// SQLite: each connection is a thread of its own, with its own page cache
-/// and statements; on the mixed read set 4 served as much as 8 (1,363 vs
-/// 1,324 req/s) with 20 MiB less memory, and 2 no more.
+/// and statements; on the mixed read set 4 served as much as 8 with less
+/// memory, and 2 no more.
 ///
 /// PostgreSQL: twice the cores, from 4 to 16. Connections beyond what
 /// PostgreSQL has cores to run only queue inside it, and sqlx hands out the
 /// longest idle connection first, so each of them prepares every statement
-/// anew. On the 2-core machine, 1M national set, builds alternating: 16
-/// connections (before) 3,870/4,174 req/s, p99 32.4/27.4 ms; 8 4,327/4,468;
-/// 6 4,112/4,349; 4 4,679/4,564/4,375/4,537, p99 17.2-21.8 ms; 2 4,117/3,633.
-/// At most 16, the size before: on a large host, a few instances on one
-/// database stay within PostgreSQL's default of 100 connections.
+/// anew: on 2 cores 4 connections beat 16, 8 and 6 on throughput and p99.
+/// (The runs: tests/bench/LOG.md, "Settings in the code".) At most 16, the
+/// size before: on a large host, a few instances on one database stay within
+/// PostgreSQL's default of 100 connections.
 pub fn default_connections(backend: DbBackend) -> u32 {
     match backend {
         DbBackend::Sqlite => 4,
@@ -144,11 +143,9 @@ async fn connect_with(
         // Every statement is the server's own, with its values bound: one plan
         // per statement serves every value. PostgreSQL's default plans the
         // first five executions on each connection for their values, a
-        // third of a cold page's time inside PostgreSQL (0.14-0.18 of
-        // 0.4 ms, from its log). On the 1M national set, alternating, with
-        // 16 connections: mixed 3,388/3,718 -> 3,710/3,927 req/s, cold page
-        // 1.34/1.30 -> 0.93/1.12 ms. (Measured as noise two rounds ago,
-        // before demo-data wrote each municipality's history in turn.)
+        // third of a cold page's time inside PostgreSQL (from its log);
+        // generic plans made mixed reads faster and the cold page cheaper
+        // (tests/bench/LOG.md, "Settings in the code").
         let options = PgConnectOptions::from_str(url)
             .map_err(connection_error)?
             .options([("plan_cache_mode", "force_generic_plan")])
@@ -168,8 +165,8 @@ const CHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// sqlx checks every connection before handing it out: a round trip to
 /// PostgreSQL (and a hand-off to SQLite's worker thread) before every query,
-/// a second one for each query. On the mixed read set PostgreSQL served
-/// 1,941/2,160 req/s so and 2,444/2,453 without (p99 45/50 vs 36/35 ms).
+/// a second one for each query: on the mixed read set PostgreSQL served a
+/// fifth less with the check (tests/bench/LOG.md, "Settings in the code").
 /// What the check is for, a connection the server closed (PostgreSQL
 /// restarted, or an idle timeout on the way), is found in time on one that
 /// has been idle; one in steady use fails its next query once instead, and is
