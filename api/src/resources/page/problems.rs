@@ -132,7 +132,8 @@ mod tests {
     #[test]
     fn every_problem_type_in_the_code_is_explained() {
         let sources = [
-            include_str!("../../error.rs"),
+            include_str!("../../error/mod.rs"),
+            include_str!("../../error/problem.rs"),
             include_str!("../../http/problems.rs"),
         ];
         let mut named = 0;

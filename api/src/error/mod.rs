@@ -1,95 +1,16 @@
 //! RFC 9457 problem details: the one error type, its wire form, and the
 //! per-operation error enums that put every status into the OpenAPI document.
 
+mod database;
+mod problem;
+mod responses;
+
 use poem::http::StatusCode;
 use poem::{IntoResponse, Response};
-use poem_openapi::Object;
-use serde::Serialize;
 
-pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// An RFC 9457 problem: what went wrong, for people and for programs.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, Object)]
-#[oai(example)]
-pub struct Problem {
-    /// An absolute URI naming the kind of problem (`…/problems/not-found`);
-    /// stable, safe to branch on by its last segment. It resolves: a page
-    /// (JSON with `Accept: application/json`) saying what it means and how
-    /// to fix the request.
-    #[oai(rename = "type")]
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// Short summary of the kind of problem.
-    pub title: String,
-    /// The HTTP status code.
-    pub status: u16,
-    /// What went wrong this time.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// The request path.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
-    /// One entry per invalid field or parameter: the first 100 found.
-    #[oai(skip_serializing_if_is_empty, default, validator(max_items = 100))]
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub errors: Vec<FieldError>,
-    /// How many errors were found in all, when `errors` lists only the first 100.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub error_count: Option<u64>,
-}
-
-impl poem_openapi::types::Example for Problem {
-    fn example() -> Self {
-        Self {
-            kind: "/problems/validation".into(),
-            title: "Invalid request body".into(),
-            status: 422,
-            detail: Some("2 sessions are invalid; nothing was written".into()),
-            instance: Some("/v1/municipalities/1980/sessions/batch".into()),
-            errors: vec![FieldError {
-                pointer: Some("/sessions/7/end_date".into()),
-                parameter: None,
-                detail: "end_date 2025-01-01 is before start_date 2025-02-01".into(),
-            }],
-            error_count: None,
-        }
-    }
-}
-
-/// One invalid input: a JSON pointer into the body, or a query parameter's name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Object)]
-pub struct FieldError {
-    /// JSON pointer (RFC 6901) to the invalid value in the request body.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pointer: Option<String>,
-    /// Name of the invalid query or path parameter.
-    #[oai(skip_serializing_if_is_none)]
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parameter: Option<String>,
-    /// Why it is invalid.
-    pub detail: String,
-}
-
-impl FieldError {
-    pub fn at(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            pointer: Some(pointer.into()),
-            parameter: None,
-            detail: detail.into(),
-        }
-    }
-    pub fn param(name: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self {
-            pointer: None,
-            parameter: Some(name.into()),
-            detail: detail.into(),
-        }
-    }
-}
+pub use self::database::database_away;
+pub use self::problem::{FieldError, Problem, PROBLEM_JSON};
+pub use self::responses::{AdminReadError, ListError, LookupError, WriteError};
 
 /// The error every operation returns internally. Named constructors keep the
 /// `type` URIs and titles consistent across the API.
@@ -444,59 +365,6 @@ pub fn no_programme(slug: &str) -> String {
     format!("no programme with slug '{slug}'")
 }
 
-impl From<sea_orm::DbErr> for ApiError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        if database_away(&e) {
-            return Self::database_unavailable(chain(&e));
-        }
-        Self::internal(chain(&e))
-    }
-}
-
-/// Whether `e` says the database could not be reached or dropped the
-/// connection (PostgreSQL restarting, failing over, an operator's
-/// `pg_terminate_backend`; a SQLite file locked past the busy timeout),
-/// rather than that the statement was wrong: a moment later the same
-/// request may well succeed.
-pub fn database_away(e: &sea_orm::DbErr) -> bool {
-    use sea_orm::sqlx::Error as Sqlx;
-    use sea_orm::{DbErr, RuntimeErr};
-    let sqlx = match e {
-        // Whatever stopped a connection from being made or handed out.
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
-        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
-        _ => return false,
-    };
-    match sqlx {
-        Sqlx::Io(_)
-        | Sqlx::Tls(_)
-        | Sqlx::Protocol(_)
-        | Sqlx::PoolTimedOut
-        | Sqlx::PoolClosed
-        | Sqlx::WorkerCrashed => true,
-        Sqlx::Database(db) => {
-            let code = db.code();
-            let code = code.as_deref().unwrap_or_default();
-            // PostgreSQL: class 08 connection exceptions; 57P01-57P03
-            // admin or crash shutdown, cannot connect now. SQLite: 5
-            // SQLITE_BUSY and 6 SQLITE_LOCKED, with their extended codes.
-            code.starts_with("08")
-                || matches!(code, "57P01" | "57P02" | "57P03")
-                || matches!(code.parse::<i32>().map(|c| c & 0xff), Ok(5 | 6))
-        }
-        _ => false,
-    }
-}
-
-impl From<sea_orm::TransactionError<ApiError>> for ApiError {
-    fn from(e: sea_orm::TransactionError<ApiError>) -> Self {
-        match e {
-            sea_orm::TransactionError::Connection(db) => db.into(),
-            sea_orm::TransactionError::Transaction(api) => api,
-        }
-    }
-}
-
 pub fn problem_response(problem: &Problem, retry_after: Option<u64>) -> Response {
     let body = serde_json::to_vec(problem).unwrap_or_default();
     let mut resp = Response::builder()
@@ -524,115 +392,3 @@ impl IntoResponse for ApiError {
         poem::error::ResponseError::as_response(&self)
     }
 }
-
-/// Declares an operation's error responses, so that the OpenAPI document lists
-/// exactly the statuses the operation can answer with. A status the enum does
-/// not name is a bug, logged and answered as 500.
-#[macro_export]
-macro_rules! error_responses {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $status:literal : $doc:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(poem_openapi::ApiResponse)]
-        pub enum $name {
-            $(
-                #[doc = $doc]
-                #[oai(status = $status, content_type = "application/problem+json")]
-                $variant(poem_openapi::payload::Json<$crate::error::Problem>, #[oai(header = "Retry-After")] Option<u64>),
-            )+
-            /// The server failed; the cause is logged with the request id.
-            #[oai(status = 500, content_type = "application/problem+json")]
-            Internal(poem_openapi::payload::Json<$crate::error::Problem>),
-            /// The database did not answer (it may be restarting) or the request took longer than its time limit; retry after `Retry-After` (a write with the same `Idempotency-Key`: it is applied exactly once).
-            #[oai(status = 503, content_type = "application/problem+json")]
-            Unavailable(poem_openapi::payload::Json<$crate::error::Problem>, #[oai(header = "Retry-After")] Option<u64>),
-        }
-
-        impl From<$crate::error::ApiError> for $name {
-            fn from(e: $crate::error::ApiError) -> Self {
-                let problem = e.to_problem(None);
-                match e.status.as_u16() {
-                    $($status => Self::$variant(poem_openapi::payload::Json(problem), e.retry_after),)+
-                    500 => {
-                        e.report();
-                        Self::Internal(poem_openapi::payload::Json(problem))
-                    }
-                    503 => {
-                        e.report();
-                        Self::Unavailable(poem_openapi::payload::Json(problem), e.retry_after)
-                    }
-                    other => {
-                        let mut internal = $crate::error::ApiError::internal(format!(
-                            "status {other} not declared for this operation: {e}"
-                        ));
-                        if let (Some(c), Some(step)) = (internal.cause.as_deref_mut(), e.cause.as_deref().and_then(|c| c.step)) {
-                            c.step = Some(step);
-                        }
-                        internal.report();
-                        Self::Internal(poem_openapi::payload::Json(internal.to_problem(None)))
-                    }
-                }
-            }
-        }
-
-        impl From<$crate::error::Problem> for $name {
-            /// Rebuilds a stored problem (an idempotent replay) as this operation's error.
-            fn from(p: $crate::error::Problem) -> Self {
-                match p.status {
-                    $($status => Self::$variant(poem_openapi::payload::Json(p), None),)+
-                    503 => Self::Unavailable(poem_openapi::payload::Json(p), None),
-                    _ => Self::Internal(poem_openapi::payload::Json(p)),
-                }
-            }
-        }
-
-        impl From<sea_orm::DbErr> for $name {
-            fn from(e: sea_orm::DbErr) -> Self {
-                $crate::error::ApiError::from(e).into()
-            }
-        }
-    };
-}
-
-error_responses!(
-    /// Errors of a read of one resource.
-    LookupError {
-        BadRequest = 400: "A query or path parameter is malformed.",
-        Unauthorized = 401: "An `Authorization` header whose key is unknown or revoked (reads need none).",
-        NotFound = 404: "No such resource.",
-        TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
-    }
-);
-
-error_responses!(
-    /// Errors of a list or aggregate read.
-    ListError {
-        BadRequest = 400: "A query parameter is malformed, the cursor belongs to another query, or an aggregate's answer would hold more rows than `max_reach_rows` in `/v1/api-info` (`/problems/too-many-rows`).",
-        Unauthorized = 401: "An `Authorization` header whose key is unknown or revoked (reads need none).",
-        TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
-    }
-);
-
-error_responses!(
-    /// Errors of a write by a municipal system or an admin.
-    WriteError {
-        BadRequest = 400: "A header, parameter or the body is malformed (not JSON, bad Idempotency-Key).",
-        Unauthorized = 401: "No API key, or an unknown or revoked one.",
-        Forbidden = 403: "The key may not write here (another municipality, or not admin).",
-        NotFound = 404: "No such municipality or session.",
-        Conflict = 409: "A request with the same Idempotency-Key is still being processed.",
-        PayloadTooLarge = 413: "The body, decoded, exceeds the size limit in `/v1/api-info` (or a compressed body inflates more than its ratio allows).",
-        UnsupportedMediaType = 415: "The body is not `application/json`.",
-        Unprocessable = 422: "The body is invalid (the first 100 invalid fields are listed in `errors`, all of them counted in `error_count` when there are more), or the Idempotency-Key was used with another request.",
-        TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
-    }
-);
-
-error_responses!(
-    /// Errors of a read that only an admin key may make.
-    AdminReadError {
-        BadRequest = 400: "A query parameter is malformed, or the cursor belongs to another query.",
-        Unauthorized = 401: "No API key, or an unknown or revoked one.",
-        Forbidden = 403: "The key is not an admin key.",
-        TooManyRequests = 429: "Rate limit exceeded; see `Retry-After`.",
-    }
-);
