@@ -4,6 +4,7 @@ pub mod batch;
 pub mod details;
 pub mod query;
 pub mod record;
+pub mod requests;
 pub mod store;
 pub mod sync;
 pub mod validate;

@@ -14,7 +14,8 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::details::validate::{details, Around, Omitted};
-use super::wire::{join_stored, SessionWrite};
+use super::requests::SessionWrite;
+use super::wire::join_stored;
 use crate::error::{no_municipality, no_programme, ApiError, FieldError};
 use crate::resources::fields::FieldReader;
 use crate::store::reference::ReferenceData;
