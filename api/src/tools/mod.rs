@@ -4,8 +4,6 @@
 pub mod audit;
 pub mod cli;
 pub mod demo_data;
-pub mod demo_details;
-pub mod demo_outcomes;
 pub mod outcomes;
 pub mod outcomes_fetch;
 pub mod outcomes_import;

@@ -6,6 +6,7 @@
 mod area_years;
 mod csv;
 mod definitions;
+mod figures;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,7 +15,8 @@ use chrono::{Datelike, NaiveDate};
 use entity::municipality;
 
 pub use self::csv::{csv_rows, IndicatorCsvRow};
-use self::definitions::{area_indicators, reach_figure, spread_indicators, Figure, Years};
+use self::definitions::{area_indicators, spread_indicators, Years};
+use self::figures::{reach_figure, Figure};
 use super::population;
 use super::wire::{IndicatorArea, IndicatorReport, ReachPopulation};
 use crate::error::ApiError;
