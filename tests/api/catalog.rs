@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::helpers::fixtures::session_json;
-use crate::helpers::{Settings, TestApp};
+use crate::helpers::{test_settings, Settings, TestApp};
 
 const MEDIA: &str = "https://www.iana.org/assignments/media-types/";
 
@@ -106,8 +106,7 @@ async fn the_catalogue_uses_the_public_base_url_and_the_configured_contact() {
     let app = TestApp::with_settings(Settings {
         public_base_url: Some("https://data.example.se/".into()),
         contact_email: Some("data@example.se".into()),
-        read_rate_per_minute: 0,
-        ..Settings::default()
+        ..test_settings()
     })
     .await;
     let c = app.catalog().await.json();

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::helpers::reach_fixtures::{counts, insert, session, People};
-use crate::helpers::{indicator, indicator_area, Settings, TestApp};
+use crate::helpers::{indicator, indicator_area, test_settings, Settings, TestApp};
 
 /// Skinnskatteberg (700 children) in 2025 and 2024, and three small
 /// participations in Västerås (29,025 children) in 2025.
@@ -189,9 +189,8 @@ async fn indicators_match_a_hand_computed_answer() {
 #[tokio::test]
 async fn the_spread_of_reach_across_municipalities_is_stated_when_nothing_is_hidden() {
     let app = TestApp::with_settings(Settings {
-        read_rate_per_minute: 0,
         suppression_threshold: 1,
-        ..Settings::default()
+        ..test_settings()
     })
     .await;
     known_data(&app).await;

@@ -7,7 +7,7 @@ mod properties;
 use serde_json::Value;
 
 use crate::helpers::reach_fixtures::{counts, insert, session, People};
-use crate::helpers::{assert_problem, Settings, TestApp};
+use crate::helpers::{assert_problem, test_settings, Settings, TestApp};
 
 fn rows(v: &Value) -> Vec<Value> {
     v["data"].as_array().cloned().unwrap_or_default()
@@ -272,9 +272,8 @@ async fn a_cell_below_k_withholds_its_breakdowns_and_keeps_its_exact_totals() {
 
     // The threshold is configurable and shown in the response.
     let app = TestApp::with_settings(Settings {
-        read_rate_per_minute: 0,
         suppression_threshold: 3,
-        ..Settings::default()
+        ..test_settings()
     })
     .await;
     insert(

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::public_sessions;
 use crate::helpers::fixtures::session_json;
-use crate::helpers::{assert_problem, Settings, TestApp};
+use crate::helpers::{assert_problem, test_settings, Settings, TestApp};
 
 const BATCH_PATH: &str = "/v1/municipalities/1980/sessions/batch";
 
@@ -34,11 +34,7 @@ async fn audit_records(app: &TestApp, admin: &str) -> Vec<Value> {
 }
 
 fn unlimited() -> Settings {
-    Settings {
-        read_rate_per_minute: 0,
-        write_rate_per_minute: 0,
-        ..Settings::default()
-    }
+    test_settings()
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ mod idempotency;
 use serde_json::{json, Value};
 
 use crate::helpers::fixtures::session_json;
-use crate::helpers::{Settings, TestApp};
+use crate::helpers::{test_settings, Settings, TestApp};
 
 async fn public_sessions(app: &TestApp, code: &str) -> Vec<Value> {
     let (status, body) = app
@@ -266,8 +266,7 @@ async fn bodies_over_the_limit_get_413_and_excess_writes_get_429() {
     let app = TestApp::with_settings(Settings {
         max_body_bytes: 1000,
         write_rate_per_minute: 3,
-        read_rate_per_minute: 0,
-        ..Settings::default()
+        ..test_settings()
     })
     .await;
     let key = app.key(Some("1980")).await;
