@@ -96,7 +96,8 @@ impl Default for Publisher {
 impl Publisher {
     /// What is wrong with this configuration, in words for the operator.
     pub fn check(&self) -> Result<(), String> {
-        crate::vocab::parse_county(&self.home_county).map_err(|e| format!("HOME_COUNTY: {e}"))?;
+        crate::vocab::CountyCode::parse(&self.home_county)
+            .map_err(|e| format!("HOME_COUNTY: {e}"))?;
         let default = Self::default();
         if self.home_county != default.home_county
             && (self.name_sv == default.name_sv || self.name_en == default.name_en)

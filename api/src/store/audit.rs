@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::feed::now;
 use crate::error::ApiError;
-use crate::vocab::AuditOperation;
+use crate::vocab::{AuditOperation, MunicipalityCode};
 
 /// Who is writing: an API key (with the request's id), or the CLI.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,7 +111,7 @@ pub async fn record(
 /// Which records a reader asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
-    pub municipality: Option<String>,
+    pub municipality: Option<MunicipalityCode>,
     pub since: Option<DateTime<Utc>>,
     pub operation: Option<AuditOperation>,
 }

@@ -13,7 +13,7 @@ fn list_of(item: &str) -> String {
 }
 
 /// A slug of at most 64 characters: lowercase letters and digits, single
-/// hyphens inside (what `parse_slug` accepts).
+/// hyphens inside (what `ProgrammeSlug::parse` accepts).
 const SLUG: &str = "[a-z0-9](-?[a-z0-9]){0,63}";
 const YEAR: &str = "(19[0-9]{2}|20[0-9]{2}|2100)";
 

@@ -242,31 +242,119 @@ pub fn stored<T>(column: &str, value: &str, parse: fn(&str) -> Option<T>) -> Res
     })
 }
 
-/// A 4-digit SCB municipality code such as `1980` (Västerås).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct MunicipalityCode(String);
+/// A code checked once where it enters, then carried typed through the
+/// queries, the writes and the store: a `String` could be anything.
+macro_rules! code {
+    ($(#[$meta:meta])* $name:ident, $valid:expr, $not:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
 
-impl MunicipalityCode {
-    pub fn parse(s: &str) -> Result<Self, String> {
-        if s.len() == 4 && s.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(Self(s.to_owned()))
-        } else {
-            Err(format!("'{s}' is not a 4-digit SCB municipality code"))
+        impl $name {
+            pub fn parse(s: &str) -> Result<Self, String> {
+                let valid: fn(&str) -> bool = $valid;
+                if valid(s) {
+                    Ok(Self(s.to_owned()))
+                } else {
+                    Err(format!("'{s}' {}", $not))
+                }
+            }
+            /// A code read back from the database or the reference data:
+            /// only parsed codes are ever written there.
+            pub fn of_stored(s: &str) -> Self {
+                Self(s.to_owned())
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
         }
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        /// Compared with what is stored (a model's code column).
+        impl PartialEq<String> for $name {
+            fn eq(&self, other: &String) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<$name> for String {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl PartialEq<$name> for &str {
+            fn eq(&self, other: &$name) -> bool {
+                *self == other.0
+            }
+        }
+
+        /// Read as the text it is wherever text is taken (a lookup, a URL,
+        /// a column); only `parse` and `of_stored` make one.
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
 }
 
-/// A 2-digit SCB county code such as `19` (Västmanlands län).
-pub fn parse_county(s: &str) -> Result<String, String> {
-    if s.len() == 2 && s.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(s.to_owned())
-    } else {
-        Err(format!("'{s}' is not a 2-digit SCB county code"))
-    }
+/// Codes joined by `sep` (`1980_1984`), as in a file name.
+pub fn join_codes<T: std::ops::Deref<Target = str>>(codes: &[T], sep: &str) -> String {
+    codes.iter().map(|c| &**c).collect::<Vec<&str>>().join(sep)
 }
+
+fn digits(s: &str, n: usize) -> bool {
+    s.len() == n && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+code!(
+    /// A 4-digit SCB municipality code such as `1980` (Västerås).
+    MunicipalityCode,
+    |s| digits(s, 4),
+    "is not a 4-digit SCB municipality code"
+);
+
+code!(
+    /// A 2-digit SCB county code such as `19` (Västmanlands län).
+    CountyCode,
+    |s| digits(s, 2),
+    "is not a 2-digit SCB county code"
+);
+
+code!(
+    /// A programme slug: lowercase letters, digits and single hyphens inside,
+    /// at most 64 characters.
+    ProgrammeSlug,
+    |s| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-')
+            && !s.ends_with('-')
+            && !s.contains("--")
+    },
+    "is not a programme slug (lowercase letters, digits and hyphens)"
+);
 
 /// A county as said in a sentence ("i Västmanland", "in Örebro"): its
 /// name without " län" and without the genitive s that "län" asks for
@@ -286,24 +374,6 @@ pub fn parse_language(s: &str) -> Result<String, String> {
     } else {
         Err(format!(
             "'{s}' is not an ISO 639-1 language code (two lowercase letters, e.g. sv)"
-        ))
-    }
-}
-
-/// A programme slug: lowercase letters, digits and single hyphens.
-pub fn parse_slug(s: &str) -> Result<String, String> {
-    let ok = !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && !s.contains("--");
-    if ok {
-        Ok(s.to_owned())
-    } else {
-        Err(format!(
-            "'{s}' is not a programme slug (lowercase letters, digits and hyphens)"
         ))
     }
 }

@@ -87,7 +87,7 @@ async fn filter_of(
                 .map_err(|e| ApiError::invalid_parameter("municipality", e))?;
             let cat = state.reference.current(&state.db).await?;
             cat.known_municipality(code.as_str())?;
-            Some(code.as_str().to_owned())
+            Some(code)
         }
         None => None,
     };

@@ -23,7 +23,7 @@ use crate::resources::outcomes::year_param;
 use crate::resources::reach::indicators::Terms;
 use crate::state::AppState;
 use crate::store::reference::ReferenceData;
-use crate::vocab::{parse_county, parse_opt, MunicipalityCode};
+use crate::vocab::{parse_opt, CountyCode, MunicipalityCode};
 
 /// Years shown when no `from` is given: the last five.
 const DEFAULT_YEARS: i32 = 5;
@@ -61,29 +61,31 @@ pub struct EvaluationParams {
 impl EvaluationParams {
     /// Every malformed or inconsistent value is a 400 naming its parameter.
     pub fn parse(self, cat: &ReferenceData, this_year: i32) -> Result<EvaluationQuery, ApiError> {
-        let municipality = parse_opt("municipality", self.municipality.as_deref(), |s| {
-            MunicipalityCode::parse(s).map(|c| c.as_str().to_owned())
-        })?;
-        let county = parse_opt("county", self.county.as_deref(), parse_county)?;
+        let municipality = parse_opt(
+            "municipality",
+            self.municipality.as_deref(),
+            MunicipalityCode::parse,
+        )?;
+        let county = parse_opt("county", self.county.as_deref(), CountyCode::parse)?;
         if let Some(c) = &county {
             cat.county_members(c)?;
         }
         let county = match (&municipality, county) {
             (Some(code), county) => {
                 let m = cat.known_municipality(code)?;
-                if county.as_ref().is_some_and(|c| c != &m.county_code) {
+                if county.as_ref().is_some_and(|c| **c != m.county_code) {
                     return Err(ApiError::invalid_parameter(
                         "municipality",
                         format!(
                             "municipality {code} is not in county {}",
-                            county.unwrap_or_default()
+                            county.map(|c| c.to_string()).unwrap_or_default()
                         ),
                     ));
                 }
-                m.county_code.clone()
+                CountyCode::of_stored(&m.county_code)
             }
             (None, Some(c)) => c,
-            (None, None) => cat.home_county().to_owned(),
+            (None, None) => CountyCode::of_stored(cat.home_county()),
         };
         let from = year_param("from", self.from.as_deref())?;
         let to = year_param("to", self.to.as_deref())?;

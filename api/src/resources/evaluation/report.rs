@@ -23,6 +23,7 @@ use crate::resources::reach::indicators::{indicator_report, IndicatorsQuery, Ter
 use crate::resources::reach::wire::{IndicatorArea, IndicatorReport};
 use crate::store::reference::ReferenceData;
 use crate::store::rollup::Rollups;
+use crate::vocab::{CountyCode, MunicipalityCode};
 
 const REACH: &str = "reach_per_1000_children";
 const EVIDENCE: &str = "evaluated_evidence_share";
@@ -31,8 +32,8 @@ const EVIDENCE: &str = "evaluated_evidence_share";
 #[derive(Debug, Clone)]
 pub struct EvaluationQuery {
     /// The municipality, when the view is of one; else the county's view.
-    pub municipality: Option<String>,
-    pub county: String,
+    pub municipality: Option<MunicipalityCode>,
+    pub county: CountyCode,
     pub from: i32,
     pub to: i32,
 }
@@ -102,7 +103,7 @@ pub async fn evaluation_report(
         }
         None => (
             "county",
-            q.county.clone(),
+            q.county.to_string(),
             county_name.clone(),
             format!("00{}", q.county),
         ),
@@ -202,7 +203,7 @@ pub async fn evaluation_report(
         evidence_change: correlation::change(&whole_years(&reports, &code, EVIDENCE), 4, left_out),
         code,
         name,
-        county_code: q.county.clone(),
+        county_code: q.county.to_string(),
         county_name,
         from: q.from,
         to: q.to,

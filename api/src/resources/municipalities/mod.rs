@@ -32,7 +32,7 @@ use crate::state::AppState;
 use crate::store::audit::Actor;
 use crate::store::keys::authenticate;
 use crate::store::population::Written;
-use crate::vocab::{parse_county, parse_opt, MunicipalityCode};
+use crate::vocab::{parse_opt, CountyCode, MunicipalityCode};
 use wire::PopulationWrite;
 use year::YearParam;
 
@@ -186,7 +186,7 @@ impl MunicipalitiesApi {
         format: Query<Option<ListFormat>>,
     ) -> Result<MunicipalityListResponse, ListError> {
         let filter = MunicipalityFilter {
-            county: parse_opt("county", county.0.as_deref(), parse_county)?,
+            county: parse_opt("county", county.0.as_deref(), CountyCode::parse)?,
             in_collaboration: in_collaboration.0,
         };
         let db = &state.db;
@@ -303,7 +303,7 @@ impl MunicipalitiesApi {
         /// or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` (xlsx).
         format: Query<Option<Format>>,
     ) -> Result<PopulationTableResponse, ListError> {
-        let county = parse_opt("county", county.0.as_deref(), parse_county)?;
+        let county = parse_opt("county", county.0.as_deref(), CountyCode::parse)?;
         let data = all_population(&state.db, county.as_deref()).await?;
         let name = file_name(["population", county.as_deref().unwrap_or("")]);
         Ok(PopulationTableResponse::Ok(

@@ -13,12 +13,12 @@ use crate::error::ApiError;
 use crate::http::paging;
 use crate::store::audit::Actor;
 use crate::store::population::{self, Written};
-use crate::vocab::MunicipalityCode;
+use crate::vocab::{CountyCode, MunicipalityCode};
 
 /// Filters of the municipality list, validated.
 #[derive(Debug, Clone, Default)]
 pub struct MunicipalityFilter {
-    pub county: Option<String>,
+    pub county: Option<CountyCode>,
     pub in_collaboration: Option<bool>,
 }
 

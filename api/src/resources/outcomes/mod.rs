@@ -25,7 +25,7 @@ use crate::http::workbook::{all_rows, xlsx_of, About, AboutLine};
 use crate::state::AppState;
 use crate::store::reference::ReferenceData;
 use crate::vocab::MunicipalityCode;
-use crate::vocab::{parse_county, parse_kpi, parse_opt, parse_param, OutcomeGender};
+use crate::vocab::{parse_kpi, parse_opt, parse_param, CountyCode, OutcomeGender};
 
 crate::list_page!(OutcomeValuePage, wire::OutcomeValue);
 
@@ -174,7 +174,7 @@ impl OutcomesApi {
         let codes = parse_param("municipality", &municipality.0, |s| {
             MunicipalityCode::parse(s).map(|c| c.as_str().to_owned())
         })?;
-        let county = parse_opt("county", county.0.as_deref(), parse_county)?;
+        let county = parse_opt("county", county.0.as_deref(), CountyCode::parse)?;
         let (from, to) = (
             year_param("from", from.0.as_deref())?,
             year_param("to", to.0.as_deref())?,

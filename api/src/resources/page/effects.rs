@@ -9,6 +9,7 @@ use super::html::download_link;
 use super::html::{esc, url_value, Lang};
 use crate::resources::evaluation::report::EvaluationQuery;
 use crate::resources::evaluation::wire::{EvaluationReport, EvaluationSeries, EvaluationValue};
+use crate::vocab::{CountyCode, MunicipalityCode};
 
 /// The years a page looks back over, the page's year included: outcome
 /// statistics move slowly and are published a year or more late.
@@ -17,8 +18,8 @@ const PAGE_YEARS: i32 = 10;
 /// The evaluation a page shows: the area over the ten years up to `year`.
 pub fn query(county: &str, municipality: Option<&str>, year: i32) -> EvaluationQuery {
     EvaluationQuery {
-        municipality: municipality.map(str::to_owned),
-        county: county.to_owned(),
+        municipality: municipality.map(MunicipalityCode::of_stored),
+        county: CountyCode::of_stored(county),
         from: year - (PAGE_YEARS - 1),
         to: year,
     }

@@ -36,6 +36,7 @@ use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::public_base;
 use crate::resources::meta::api_info::api_info;
 use crate::state::AppState;
+use crate::vocab::{CountyCode, ProgrammeSlug};
 
 #[derive(ApiResponse)]
 pub enum PageResponse {
@@ -160,7 +161,7 @@ async fn municipality_page(
         );
     };
     let mut q = q;
-    q.county = m.county_code.clone();
+    q.county = CountyCode::of_stored(&m.county_code);
     let k = state.settings.suppression_threshold;
     let synthetic = api_info(&state.db, &state.settings, &cat)
         .await?
@@ -339,7 +340,7 @@ async fn programme_page(
             .into_iter()
             .filter_map(|m| crate::vocab::MunicipalityCode::parse(&m.code).ok())
             .collect(),
-        programmes: vec![p.slug.clone()],
+        programmes: vec![ProgrammeSlug::of_stored(&p.slug)],
         ..Default::default()
     };
     let today = chrono::Utc::now().date_naive();

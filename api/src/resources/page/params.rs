@@ -6,7 +6,7 @@ use chrono::Datelike;
 
 use super::html::Lang;
 use crate::error::ApiError;
-use crate::vocab::{parse_county, parse_language, Delivery, MunicipalityCode};
+use crate::vocab::{parse_language, CountyCode, Delivery, MunicipalityCode};
 
 /// The parameters as received.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -25,7 +25,7 @@ pub struct PageParams {
 pub struct PageQuery {
     pub lang: Lang,
     pub year: i32,
-    pub county: String,
+    pub county: CountyCode,
     pub finder: Finder,
 }
 
@@ -65,10 +65,10 @@ impl PageParams {
                 .ok_or_else(|| bad("year")(format!("'{s}' is not a year from 1900 to 2100")))?,
         };
         let county = given(&self.county)
-            .map(parse_county)
+            .map(CountyCode::parse)
             .transpose()
             .map_err(bad("county"))?
-            .unwrap_or_else(|| home.to_owned());
+            .unwrap_or_else(|| CountyCode::of_stored(home));
         let finder = Finder {
             municipality: given(&self.municipality)
                 .map(MunicipalityCode::parse)

@@ -26,7 +26,7 @@ use crate::http::raw_json::RawJson;
 use crate::state::AppState;
 use crate::store::audit::Actor;
 use crate::store::keys::authenticate;
-use crate::vocab::{parse_slug, PreventionLevel, ProgrammeFormat};
+use crate::vocab::{PreventionLevel, ProgrammeFormat, ProgrammeSlug};
 
 #[derive(ResponseContent)]
 pub enum ProgrammeListBody {
@@ -159,7 +159,8 @@ impl ProgrammesApi {
         slug: Path<String>,
         body: RawJson<ProgrammeWrite>,
     ) -> Result<PutProgrammeResponse, WriteError> {
-        let slug = parse_slug(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
+        let slug =
+            ProgrammeSlug::parse(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
         let principal = authenticate(&state.db, &auth.0.token).await?;
         principal.require_admin()?;
         let body = body.read().await?;
@@ -187,7 +188,8 @@ impl ProgrammesApi {
         #[oai(example = "example_slug")]
         slug: Path<String>,
     ) -> Result<ProgrammeResponse, LookupError> {
-        let slug = parse_slug(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
+        let slug =
+            ProgrammeSlug::parse(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
         Ok(ProgrammeResponse::Ok(Json(
             get_programme(&state.db, &slug).await?,
         )))

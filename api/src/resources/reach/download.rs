@@ -10,15 +10,16 @@ use super::query::ReachQuery;
 use super::wire::{IndicatorReport, ReachInhabitants, ReachPopulation, ReachRow};
 use crate::http::formats::file_name;
 use crate::http::workbook::AboutLine;
+use crate::vocab::{join_codes, CountyCode};
 
 /// E.g. `reach-municipality-year-19-2025`: the groupings, then the filters,
 /// then the period, so files of several queries sort and read apart.
 pub fn reach_file_name(q: &ReachQuery) -> String {
     let mut parts = vec!["reach".to_owned()];
     parts.extend(q.group_by.iter().map(|g| g.as_str().to_owned()));
-    parts.extend(q.county.clone());
-    parts.push(q.municipalities.join("_"));
-    parts.push(q.programmes.join("_"));
+    parts.extend(q.county.as_ref().map(CountyCode::to_string));
+    parts.push(join_codes(&q.municipalities, "_"));
+    parts.push(join_codes(&q.programmes, "_"));
     parts.push(
         q.prevention_levels
             .iter()
@@ -52,7 +53,7 @@ pub fn indicators_file_name(q: &IndicatorsQuery, report: &IndicatorReport) -> St
     file_name([
         "indicators".to_owned(),
         report.county_code.clone(),
-        q.municipalities.join("_"),
+        join_codes(&q.municipalities, "_"),
         report.year.to_string(),
     ])
 }

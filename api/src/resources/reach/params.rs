@@ -9,8 +9,8 @@ use super::query::{parse_group_by, ReachQuery};
 use crate::error::ApiError;
 use crate::http::formats::Format;
 use crate::vocab::{
-    parse_county, parse_enum_param, parse_opt, parse_param, parse_slug, MunicipalityCode,
-    PreventionLevel,
+    parse_enum_param, parse_opt, parse_param, CountyCode, MunicipalityCode, PreventionLevel,
+    ProgrammeSlug,
 };
 
 /// `/v1/reach`'s parameters as received.
@@ -52,14 +52,14 @@ impl ReachParams {
                 .map(|s| parse_period("to", s, true))
                 .transpose()?,
             municipalities: parse_municipalities(&self.municipality)?,
-            programmes: parse_param("programme", &self.programme, parse_slug)?,
+            programmes: parse_param("programme", &self.programme, ProgrammeSlug::parse)?,
             prevention_levels: parse_enum_param(
                 "prevention_level",
                 &self.prevention_level,
                 PreventionLevel::parse,
                 PreventionLevel::expected,
             )?,
-            county: parse_opt("county", self.county.as_deref(), parse_county)?,
+            county: parse_opt("county", self.county.as_deref(), CountyCode::parse)?,
             max_rows: None,
         })
     }
@@ -89,7 +89,7 @@ impl IndicatorParams {
         let q = IndicatorsQuery {
             year,
             municipalities: parse_municipalities(&self.municipality)?,
-            county: parse_opt("county", self.county.as_deref(), parse_county)?,
+            county: parse_opt("county", self.county.as_deref(), CountyCode::parse)?,
         };
         if self.format == Some(Format::Ndjson) {
             return Err(ApiError::invalid_parameter(
@@ -102,8 +102,6 @@ impl IndicatorParams {
 }
 
 /// `municipality`: 4-digit SCB codes, comma-separated or repeated.
-fn parse_municipalities(values: &[String]) -> Result<Vec<String>, ApiError> {
-    parse_param("municipality", values, |s| {
-        MunicipalityCode::parse(s).map(|c| c.as_str().to_owned())
-    })
+fn parse_municipalities(values: &[String]) -> Result<Vec<MunicipalityCode>, ApiError> {
+    parse_param("municipality", values, MunicipalityCode::parse)
 }

@@ -17,7 +17,7 @@ use crate::store::reference::ReferenceData;
 use crate::store::rollup::quarter::Quarter;
 use crate::store::rollup::sums::Sums;
 use crate::store::rollup::table::{Group, ReachTable, Selection};
-use crate::vocab::{parse_list, PreventionLevel};
+use crate::vocab::{parse_list, CountyCode, MunicipalityCode, PreventionLevel, ProgrammeSlug};
 
 /// What a reach row can be grouped by, in the order keys appear in a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,13 +78,12 @@ pub struct ReachQuery {
     pub from: Option<Quarter>,
     pub to: Option<Quarter>,
     /// Municipality codes (empty: all).
-    pub municipalities: Vec<String>,
+    pub municipalities: Vec<MunicipalityCode>,
     /// Programme slugs (empty: all).
-    pub programmes: Vec<String>,
+    pub programmes: Vec<ProgrammeSlug>,
     /// Only programmes at any of these levels (empty: all).
     pub prevention_levels: Vec<PreventionLevel>,
-    /// 2-digit county code.
-    pub county: Option<String>,
+    pub county: Option<CountyCode>,
     /// Most rows the answer may hold; `None`: [`MAX_REACH_ROWS`] (the
     /// API sets the configured `MAX_REACH_ROWS`).
     pub max_rows: Option<usize>,
@@ -151,7 +150,7 @@ pub fn check_references(q: &ReachQuery, cat: &ReferenceData) -> Result<(), ApiEr
 fn scope<'a>(q: &ReachQuery, cat: &'a ReferenceData) -> Vec<&'a municipality::Model> {
     cat.municipalities
         .iter()
-        .filter(|m| q.municipalities.is_empty() || q.municipalities.contains(&m.code))
+        .filter(|m| q.municipalities.is_empty() || q.municipalities.iter().any(|c| *c == m.code))
         .filter(|m| q.county.as_ref().is_none_or(|c| &m.county_code == c))
         .collect()
 }
@@ -160,7 +159,7 @@ fn scope<'a>(q: &ReachQuery, cat: &'a ReferenceData) -> Vec<&'a municipality::Mo
 fn programmes_of<'a>(q: &ReachQuery, cat: &'a ReferenceData) -> Vec<&'a programme::Model> {
     cat.programmes
         .iter()
-        .filter(|p| q.programmes.is_empty() || q.programmes.contains(&p.slug))
+        .filter(|p| q.programmes.is_empty() || q.programmes.iter().any(|s| *s == p.slug))
         .filter(|p| {
             q.prevention_levels.is_empty()
                 || levels_of(p).iter().any(|l| q.prevention_levels.contains(l))

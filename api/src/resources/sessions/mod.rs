@@ -28,7 +28,7 @@ use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
 use crate::http::workbook::{self, xlsx_of, AboutLine};
 use crate::state::AppState;
-use crate::vocab::{Delivery, PreventionLevel, SessionStatus};
+use crate::vocab::{join_codes, Delivery, PreventionLevel, SessionStatus};
 
 /// Rows per database round trip when streaming a whole list.
 const STREAM_CHUNK: u64 = 1000;
@@ -204,12 +204,8 @@ pub fn sessions_file_name(query: &SessionQuery) -> String {
     let f = &query.filter;
     file_name([
         "sessions".to_owned(),
-        f.municipalities
-            .iter()
-            .map(|m| m.as_str())
-            .collect::<Vec<_>>()
-            .join("_"),
-        f.programmes.join("_"),
+        join_codes(&f.municipalities, "_"),
+        join_codes(&f.programmes, "_"),
     ])
 }
 

@@ -14,15 +14,15 @@ use crate::http::paging;
 use crate::resources::programmes::{child_age_param, ProgrammeFilter};
 use crate::store::reference::ReferenceData;
 use crate::vocab::{
-    parse_language, parse_opt, parse_param, parse_slug, Delivery, MunicipalityCode,
-    PreventionLevel, SessionStatus,
+    parse_language, parse_opt, parse_param, Delivery, MunicipalityCode, PreventionLevel,
+    ProgrammeSlug, SessionStatus,
 };
 
 /// The validated filters of `GET /v1/sessions`.
 #[derive(Debug, Clone, Default)]
 pub struct SessionFilter {
     pub municipalities: Vec<MunicipalityCode>,
-    pub programmes: Vec<String>,
+    pub programmes: Vec<ProgrammeSlug>,
     pub statuses: Vec<SessionStatus>,
     pub start_from: Option<NaiveDate>,
     pub start_to: Option<NaiveDate>,
@@ -71,7 +71,7 @@ impl SessionFilter {
         }
         Ok(Self {
             municipalities: parse_param("municipality", &p.municipality, MunicipalityCode::parse)?,
-            programmes: parse_param("programme", &p.programme, parse_slug)?,
+            programmes: parse_param("programme", &p.programme, ProgrammeSlug::parse)?,
             statuses: p.status,
             start_from: p.start_from,
             start_to: p.start_to,
@@ -129,7 +129,10 @@ impl SessionQuery {
             .then(|| {
                 cat.programmes
                     .iter()
-                    .filter(|p| filter.programmes.is_empty() || filter.programmes.contains(&p.slug))
+                    .filter(|p| {
+                        filter.programmes.is_empty()
+                            || filter.programmes.iter().any(|s| *s == p.slug)
+                    })
                     .filter(|p| filter.programme_filter.admits(p))
                     .map(|p| p.slug.clone())
                     .collect()

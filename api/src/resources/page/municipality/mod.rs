@@ -30,7 +30,7 @@ use crate::resources::reach::wire::{IndicatorReport, ReachRow};
 use crate::resources::sessions::wire::Session;
 use crate::store::reference::ReferenceData;
 use crate::store::rollup::Rollups;
-use crate::vocab::MunicipalityCode;
+use crate::vocab::{CountyCode, MunicipalityCode};
 
 /// Everything one municipality's page shows.
 pub struct MunicipalityData {
@@ -48,7 +48,7 @@ pub struct MunicipalityData {
     pub updated: Option<DateTime<Utc>>,
 }
 
-fn by_year(municipalities: Vec<String>, county: Option<String>) -> ReachQuery {
+fn by_year(municipalities: Vec<MunicipalityCode>, county: Option<CountyCode>) -> ReachQuery {
     ReachQuery {
         group_by: BTreeSet::from([GroupField::Year]),
         municipalities,
@@ -70,14 +70,20 @@ pub async fn load(
     let today = Utc::now().date_naive();
     let terms = Terms { k, today };
     let table = &rollups.reach;
-    let own = reach_rows(table, &by_year(vec![m.code.clone()], None), k, cat)?;
-    let county = reach_rows(table, &by_year(vec![], Some(m.county_code.clone())), k, cat)?;
+    let own = reach_rows(
+        table,
+        &by_year(vec![MunicipalityCode::of_stored(&m.code)], None),
+        k,
+        cat,
+    )?;
+    let county_code = CountyCode::of_stored(&m.county_code);
+    let county = reach_rows(table, &by_year(vec![], Some(county_code)), k, cat)?;
     let indicators = indicator_report(
         rollups,
         &IndicatorsQuery {
             year: q.year,
-            municipalities: vec![m.code.clone()],
-            county: Some(m.county_code.clone()),
+            municipalities: vec![MunicipalityCode::of_stored(&m.code)],
+            county: Some(CountyCode::of_stored(&m.county_code)),
         },
         terms,
         cat,

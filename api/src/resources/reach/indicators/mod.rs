@@ -23,16 +23,17 @@ use crate::error::ApiError;
 use crate::store::reference::ReferenceData;
 use crate::store::rollup::sums::Sums;
 use crate::store::rollup::Rollups;
+use crate::vocab::{CountyCode, MunicipalityCode};
 
 /// A validated indicators query.
 #[derive(Debug, Clone)]
 pub struct IndicatorsQuery {
     pub year: i32,
     /// Only these municipalities in the per-municipality list (empty: all of the county's).
-    pub municipalities: Vec<String>,
+    pub municipalities: Vec<MunicipalityCode>,
     /// Default: the county of the municipalities named, else that of the
     /// municipalities in the regional collaboration.
-    pub county: Option<String>,
+    pub county: Option<CountyCode>,
 }
 
 /// What one area did in one year, before disclosure control.
@@ -141,7 +142,9 @@ pub fn indicator_report(
     let Terms { k, today } = terms;
     let county = match &q.county {
         Some(c) => c.clone(),
-        None => county_of_municipalities(q, cat)?.unwrap_or_else(|| cat.home_county().to_owned()),
+        None => county_of_municipalities(q, cat)?
+            .map(|c| CountyCode::of_stored(&c))
+            .unwrap_or_else(|| CountyCode::of_stored(cat.home_county())),
     };
     let in_county = cat.county_members(&county)?;
     check_municipalities(q, &county, &in_county, cat)?;
@@ -163,7 +166,7 @@ pub fn indicator_report(
     };
     let mut areas = vec![county_area(&county, &in_county, &years, period, k, cat)];
     for m in &in_county {
-        if q.municipalities.is_empty() || q.municipalities.contains(&m.code) {
+        if q.municipalities.is_empty() || q.municipalities.iter().any(|c| *c == m.code) {
             areas.push(municipality_area(m, &years, period, k, cat));
         }
     }
@@ -171,7 +174,7 @@ pub fn indicator_report(
         year: q.year,
         complete: period.complete,
         previous_year: q.year - 1,
-        county_code: county,
+        county_code: county.to_string(),
         county_name,
         suppression_threshold: k,
         areas,
