@@ -49,6 +49,18 @@ fn capturing() -> (Captured, impl Drop) {
     (log, subscriber.set_default())
 }
 
+/// The log's "internal error" lines, asserting there is exactly one.
+#[track_caller]
+fn internal_errors(log: &Captured) -> Vec<String> {
+    let errors: Vec<String> = log
+        .lines()
+        .into_iter()
+        .filter(|l| l.contains("internal error"))
+        .collect();
+    assert_eq!(errors.len(), 1, "logged once: {errors:#?}");
+    errors
+}
+
 #[tokio::test]
 async fn a_database_failure_is_logged_once_with_its_step_and_cause() {
     let app = TestApp::new().await;
@@ -66,12 +78,7 @@ async fn a_database_failure_is_logged_once_with_its_step_and_cause() {
     for cause in ["table", "relation", "exist"] {
         assert!(!body.contains(cause), "the cause is never sent: {body}");
     }
-    let errors: Vec<String> = log
-        .lines()
-        .into_iter()
-        .filter(|l| l.contains("internal error"))
-        .collect();
-    assert_eq!(errors.len(), 1, "logged once: {errors:#?}");
+    let errors = internal_errors(&log);
     assert!(
         errors[0].contains("step=\"read a page of sessions\""),
         "{}",
@@ -79,6 +86,34 @@ async fn a_database_failure_is_logged_once_with_its_step_and_cause() {
     );
     assert!(errors[0].contains("sessions"), "the cause: {}", errors[0]);
     assert!(errors[0].contains("status=500"), "{}", errors[0]);
+}
+
+/// A write that fails inside its transaction is logged with the step it was
+/// taking, once, and nothing of it is kept.
+#[tokio::test]
+async fn a_failed_write_is_logged_with_the_step_it_was_taking() {
+    let app = TestApp::new().await;
+    let key = app.key(None).await;
+    // Every accepted write records itself in the audit trail, in the same
+    // transaction: without the table, the programme's write fails.
+    app.db
+        .execute_unprepared("DROP TABLE audit_log")
+        .await
+        .expect("drop the table");
+    let body = serde_json::json!({"name": {"sv": "Ny metod", "en": "New method"}});
+    let (log, guard) = capturing();
+    let reply = app.put_programme(&key, "ny-metod", &body).await;
+    drop(guard);
+
+    assert_eq!(reply.status, 500, "{}", reply.text());
+    let errors = internal_errors(&log);
+    assert!(
+        errors[0].contains("step=\"write the programme\""),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].contains("audit_log"), "the cause: {}", errors[0]);
+    assert_eq!(app.get("/v1/programmes/ny-metod").await.status, 404);
 }
 
 /// A database that cannot be reached is a 503 the client may retry, logged

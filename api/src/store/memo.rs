@@ -18,12 +18,14 @@ use tokio::sync::Mutex;
 
 use super::feed::data_version;
 use super::version::VersionReads;
-use crate::error::ApiError;
+use crate::error::{ApiError, Step};
 
 /// What is kept per data version: how it is derived from the database.
 /// `AppState` holds one `PerVersion` of each (the reference data, the reach
 /// and offer tables), and every read asks it for the `current` value.
 pub trait Derived: Sized + Send + Sync + 'static {
+    /// The step a failed load is logged with.
+    const STEP: &'static str;
     fn load(db: &DatabaseConnection) -> impl Future<Output = Result<Self, ApiError>> + Send;
 }
 
@@ -49,7 +51,7 @@ impl<T> PerVersion<T> {
     where
         T: Derived,
     {
-        self.get(db, || T::load(db)).await
+        self.get(db, || T::load(db)).await.step(T::STEP)
     }
 
     /// The value as of the current data version, loading it if what is kept
@@ -65,7 +67,11 @@ impl<T> PerVersion<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, ApiError>>,
     {
-        let version = self.versions.current(|| data_version(db)).await?;
+        let version = self
+            .versions
+            .current(|| data_version(db))
+            .await
+            .step("read the data version")?;
         let mut kept = self.kept.lock().await;
         if let Some((v, value)) = kept.as_ref() {
             // The version only grows: one kept from a later read is fresher still.

@@ -117,6 +117,7 @@ impl ReferenceData {
 /// The reference data as of a data version: reach and indicators read it on
 /// every request, and it changes only when something is written.
 impl Derived for ReferenceData {
+    const STEP: &'static str = "load the reference data";
     async fn load(db: &DatabaseConnection) -> Result<Self, ApiError> {
         ReferenceData::load(db).await
     }

@@ -13,7 +13,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use crate::error::{AdminReadError, ApiError};
+use crate::error::{AdminReadError, ApiError, Step};
 use crate::http::auth::ApiKeyAuth;
 use crate::http::formats::{self, Format, ListFormat};
 use crate::http::openapi::tags::ApiTags;
@@ -55,7 +55,9 @@ pub async fn list_audit(
     after: Option<i64>,
     limit: u64,
 ) -> Result<(Vec<AuditRecord>, Option<i64>), ApiError> {
-    let (rows, last) = audit::list(db, filter, after, limit).await?;
+    let (rows, last) = audit::list(db, filter, after, limit)
+        .await
+        .step("read the audit trail")?;
     let records = rows
         .into_iter()
         .map(AuditRecord::try_from)

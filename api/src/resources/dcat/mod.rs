@@ -9,7 +9,7 @@ use poem_openapi::registry::{MetaSchema, MetaSchemaRef};
 use poem_openapi::{ApiResponse, OpenApi};
 
 use self::jsonld::{catalog, CatalogInput};
-use crate::error::ListError;
+use crate::error::{ListError, Step};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::public_base;
 use crate::resources::meta::api_info::api_info;
@@ -83,7 +83,9 @@ impl CatalogApi {
     ) -> Result<CatalogResponse, ListError> {
         let cat = state.reference.current(&state.db).await?;
         let info = api_info(&state.db, &state.settings, &cat).await?;
-        let holdings = holdings(&state.db).await?;
+        let holdings = holdings(&state.db)
+            .await
+            .step("read what the tables hold")?;
         let base = public_base(req, state.settings.public_base_url.as_deref());
         Ok(CatalogResponse::Ok(JsonLd(catalog(&CatalogInput {
             base: &base,

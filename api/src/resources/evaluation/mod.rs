@@ -15,7 +15,7 @@ use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
 use self::report::{about, evaluation_report, rows, EvaluationQuery};
 use self::wire::EvaluationReport;
-use crate::error::{ApiError, ListError};
+use crate::error::{ApiError, ListError, Step};
 use crate::http::formats::{self, file_name, Format, ReportFormat};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::workbook::xlsx_of;
@@ -189,7 +189,9 @@ impl EvaluationApi {
             today,
         };
         let rollups = state.rollups().await?;
-        let report = evaluation_report(&state.db, &rollups, &q, terms, &cat).await?;
+        let report = evaluation_report(&state.db, &rollups, &q, terms, &cat)
+            .await
+            .step("read the evaluation's outcomes")?;
         let body = match formats::negotiate(req, format.0.map(Format::from)) {
             Format::Csv => EvaluationBody::Csv(formats::csv_of(
                 &rows(&report),

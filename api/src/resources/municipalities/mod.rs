@@ -20,7 +20,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
-use crate::error::{ApiError, ListError, LookupError, WriteError};
+use crate::error::{ApiError, ListError, LookupError, Step, WriteError};
 use crate::http::auth::ApiKeyAuth;
 use crate::http::formats::{self, file_name, Format, ListFormat};
 use crate::http::observe::RequestId;
@@ -229,7 +229,9 @@ impl MunicipalitiesApi {
     ) -> Result<MunicipalityResponse, LookupError> {
         let code = code_param(&code.0)?;
         Ok(MunicipalityResponse::Ok(Json(
-            get_municipality(&state.db, &code).await?,
+            get_municipality(&state.db, &code)
+                .await
+                .step("read the municipality")?,
         )))
     }
 
@@ -257,7 +259,9 @@ impl MunicipalitiesApi {
         format: Query<Option<Format>>,
     ) -> Result<PopulationSeriesResponse, LookupError> {
         let code = code_param(&code.0)?;
-        let data = population_series(&state.db, &code).await?;
+        let data = population_series(&state.db, &code)
+            .await
+            .step("read the population series")?;
         let name = file_name(["population", code.as_str()]);
         Ok(PopulationSeriesResponse::Ok(
             match formats::negotiate(req, format.0) {
@@ -304,7 +308,9 @@ impl MunicipalitiesApi {
         format: Query<Option<Format>>,
     ) -> Result<PopulationTableResponse, ListError> {
         let county = parse_opt("county", county.0.as_deref(), CountyCode::parse)?;
-        let data = all_population(&state.db, county.as_deref()).await?;
+        let data = all_population(&state.db, county.as_deref())
+            .await
+            .step("read the population")?;
         let name = file_name(["population", county.as_deref().unwrap_or("")]);
         Ok(PopulationTableResponse::Ok(
             match formats::negotiate(req, format.0) {
@@ -367,11 +373,15 @@ impl MunicipalitiesApi {
     ) -> Result<PutPopulationResponse, WriteError> {
         let code = code_param(&code.0)?;
         let year = year.0.parse()?;
-        let principal = authenticate(&state.db, &auth.0.token).await?;
+        let principal = authenticate(&state.db, &auth.0.token)
+            .await
+            .step("check the API key")?;
         principal.require_admin()?;
         let body = body.read().await?;
         let actor = Actor::key(principal.key_id, request_id.0);
-        let (row, written) = put_population(&state.db, &code, year, &body.value, &actor).await?;
+        let (row, written) = put_population(&state.db, &code, year, &body.value, &actor)
+            .await
+            .step("write the population figure")?;
         Ok(match written {
             Written::Created => PutPopulationResponse::Created(Json(row)),
             Written::Updated | Written::Unchanged => PutPopulationResponse::Ok(Json(row)),

@@ -17,7 +17,7 @@ use sea_orm::DatabaseConnection;
 
 use self::store::{areas_of, known_kpi, list_outcomes, list_values, ValueFilter, ValueKey};
 use self::wire::{OutcomeList, OutcomeValuePage};
-use crate::error::{ApiError, ListError, LookupError};
+use crate::error::{ApiError, ListError, LookupError, Step};
 use crate::http::formats::{self, Format, ListFormat};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging;
@@ -99,7 +99,9 @@ impl OutcomesApi {
         /// Response format; equivalent to `Accept: text/csv` or `application/x-ndjson`.
         format: Query<Option<ListFormat>>,
     ) -> Result<OutcomeListResponse, ListError> {
-        let list = list_outcomes(&state.db).await?;
+        let list = list_outcomes(&state.db)
+            .await
+            .step("read the outcome catalogue")?;
         Ok(OutcomeListResponse::Ok(
             match formats::negotiate(req, format.0.map(Format::from)) {
                 Format::Csv => OutcomeListBody::Csv(formats::csv_of(&list.data, "outcomes".into())),
@@ -194,7 +196,10 @@ impl OutcomesApi {
             to,
             gender: gender.0,
         };
-        if !known_kpi(&state.db, &filter.kpi).await? {
+        if !known_kpi(&state.db, &filter.kpi)
+            .await
+            .step("look up the KPI")?
+        {
             return Err(ApiError::not_found(format!(
                 "no outcome measure {}: neither in the catalogue (/v1/outcomes) nor loaded",
                 filter.kpi

@@ -31,7 +31,7 @@ use poem_openapi::{payload, ApiResponse, OpenApi};
 use self::html::Lang;
 use self::layout::Site;
 use self::params::PageParams;
-use crate::error::{ApiError, ListError};
+use crate::error::{ApiError, ListError, Step};
 use crate::http::openapi::tags::ApiTags;
 use crate::http::paging::public_base;
 use crate::resources::meta::api_info::api_info;
@@ -93,7 +93,9 @@ async fn render(
     let k = state.settings.suppression_threshold;
     let notice = api_info(&state.db, &state.settings, &cat).await?.data;
     let rollups = state.rollups().await?;
-    let d = data::load(&state.db, &rollups, &q, k, &cat, notice).await?;
+    let d = data::load(&state.db, &rollups, &q, k, &cat, notice)
+        .await
+        .step("read the page's figures")?;
     let base = public_base(req, state.settings.public_base_url.as_deref());
     let site = Site {
         base: &base,
@@ -168,7 +170,9 @@ async fn municipality_page(
         .data
         .synthetic;
     let rollups = state.rollups().await?;
-    let d = municipality::load(&state.db, &rollups, m, &q, k, &cat, synthetic).await?;
+    let d = municipality::load(&state.db, &rollups, m, &q, k, &cat, synthetic)
+        .await
+        .step("read the municipality page's figures")?;
     Ok(Html(municipality::page(m, &q, &d, &cat, &site)).into_response())
 }
 

@@ -16,7 +16,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, OpenApi, ResponseContent};
 
-use crate::error::{ApiError, ListError, LookupError, WriteError};
+use crate::error::{ApiError, ListError, LookupError, Step, WriteError};
 use crate::http::auth::ApiKeyAuth;
 use crate::http::formats::{self, Format, ListFormat};
 use crate::http::observe::RequestId;
@@ -116,7 +116,9 @@ impl ProgrammesApi {
             prevention_level: prevention_level.0,
             format: format_offered.0,
         };
-        let all = list_programmes(&state.db, &filter).await?;
+        let all = list_programmes(&state.db, &filter)
+            .await
+            .step("read the programmes")?;
         let body = match formats::negotiate(req, format.0.map(Format::from)) {
             Format::Csv => ProgrammeListBody::Csv(formats::csv_of(&all, "programmes".into())),
             Format::Xlsx => {
@@ -161,12 +163,16 @@ impl ProgrammesApi {
     ) -> Result<PutProgrammeResponse, WriteError> {
         let slug =
             ProgrammeSlug::parse(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
-        let principal = authenticate(&state.db, &auth.0.token).await?;
+        let principal = authenticate(&state.db, &auth.0.token)
+            .await
+            .step("check the API key")?;
         principal.require_admin()?;
         let body = body.read().await?;
         let fields = programme_fields(&slug, &body.value)?;
         let actor = Actor::key(principal.key_id, request_id.0);
-        let (stored, written) = put_programme(&state.db, fields, &actor).await?;
+        let (stored, written) = put_programme(&state.db, fields, &actor)
+            .await
+            .step("write the programme")?;
         Ok(match written {
             Written::Created => PutProgrammeResponse::Created(Json(stored.try_into()?)),
             Written::Updated => PutProgrammeResponse::Ok(Json(stored.try_into()?)),
@@ -191,7 +197,9 @@ impl ProgrammesApi {
         let slug =
             ProgrammeSlug::parse(&slug.0).map_err(|e| ApiError::invalid_parameter("slug", e))?;
         Ok(ProgrammeResponse::Ok(Json(
-            get_programme(&state.db, &slug).await?,
+            get_programme(&state.db, &slug)
+                .await
+                .step("read the programme")?,
         )))
     }
 }

@@ -21,7 +21,7 @@ use self::query::{
     get_session, list_sessions, FilterParams, SessionFilter, SessionKey, SessionQuery,
 };
 use self::wire::{Session, SessionPage};
-use crate::error::{ApiError, ListError, LookupError};
+use crate::error::{ApiError, ListError, LookupError, Step};
 use crate::http::formats::{self, file_name, Format};
 use crate::http::json::JsonBody;
 use crate::http::openapi::tags::ApiTags;
@@ -165,7 +165,7 @@ impl SessionsApi {
         let id = Uuid::parse_str(&id.0)
             .map_err(|_| ApiError::invalid_parameter("id", format!("'{}' is not a UUID", id.0)))?;
         Ok(SessionResponse::Ok(JsonBody(
-            get_session(&state.db, id).await?,
+            get_session(&state.db, id).await.step("read the session")?,
         )))
     }
 }

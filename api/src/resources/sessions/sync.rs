@@ -12,7 +12,7 @@ use super::record::WrittenSession;
 use super::requests::{BatchResult, SessionBatch, SessionWrite};
 use super::validate::KnownCodes;
 use super::write::{delete_session, find_own, put_one, write_sessions, Outcome};
-use crate::error::{ApiError, WriteError};
+use crate::error::{ApiError, Step, WriteError};
 use crate::http::auth::ApiKeyAuth;
 use crate::http::idempotency::{self, Attempt};
 use crate::http::observe::RequestId;
@@ -92,7 +92,9 @@ async fn authorize(
     code: &str,
 ) -> Result<(MunicipalityCode, Principal), ApiError> {
     let code = MunicipalityCode::parse(code).map_err(|e| ApiError::invalid_parameter("code", e))?;
-    let principal = authenticate(&state.db, &auth.0.token).await?;
+    let principal = authenticate(&state.db, &auth.0.token)
+        .await
+        .step("check the API key")?;
     principal.require_municipality(&code)?;
     Ok((code, principal))
 }
@@ -162,7 +164,9 @@ impl SyncApi {
         let actor = Actor::key(principal.key_id, request_id.0);
         let prepare = async || put_item(&body.value, &external_id, &context(&state, &code).await?);
         let write = async |txn: &_, seqs, fields| {
-            let (row, outcome) = put_one(txn, seqs, code.as_str(), fields, &actor).await?;
+            let (row, outcome) = put_one(txn, seqs, code.as_str(), fields, &actor)
+                .await
+                .step("write the session")?;
             let status = if outcome == Outcome::Created {
                 201
             } else {
@@ -241,7 +245,9 @@ impl SyncApi {
         let external_id = external_id_param(&external_id.0)?;
         let (code, principal) = authorize(&state, &auth, &code.0).await?;
         let actor = Actor::key(principal.key_id, request_id.0);
-        delete_session(&state.db, code.as_str(), &external_id, &actor).await?;
+        delete_session(&state.db, code.as_str(), &external_id, &actor)
+            .await
+            .step("delete the session")?;
         Ok(DeleteSessionResponse::Deleted)
     }
 
@@ -291,7 +297,9 @@ impl SyncApi {
         let actor = Actor::key(principal.key_id, request_id.0);
         let prepare = async || parse_batch(&body.value, &context(&state, &code).await?);
         let write = async |txn: &_, seqs, batch| {
-            let written = write_sessions(txn, seqs, code.as_str(), batch, &actor).await?;
+            let written = write_sessions(txn, seqs, code.as_str(), batch, &actor)
+                .await
+                .step("write the batch")?;
             Ok((200, BatchResult::from(written.counts)))
         };
         let (_, result) = idempotency::run(at, prepare, write).await?;

@@ -33,6 +33,7 @@ pub struct OfferTable {
 
 /// Kept per data version for every indicators read.
 impl Derived for OfferTable {
+    const STEP: &'static str = "load the offer table";
     async fn load(db: &DatabaseConnection) -> Result<Self, ApiError> {
         let mut table = Self::default();
         table.load_offers(db).await?;

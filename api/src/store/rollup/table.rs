@@ -72,6 +72,7 @@ pub struct Group<'a> {
 
 /// Kept per data version for every reach read.
 impl Derived for ReachTable {
+    const STEP: &'static str = "load the reach table";
     /// Reads the whole rollup as a stream, so no more than a row at a time
     /// is held beside the table being built.
     async fn load(db: &DatabaseConnection) -> Result<Self, ApiError> {
