@@ -164,7 +164,7 @@ impl SyncApi {
         let actor = Actor::key(principal.key_id, request_id.0);
         let prepare = async || put_item(&body.value, &external_id, &context(&state, &code).await?);
         let write = async |txn: &_, seqs, fields| {
-            let (row, outcome) = put_one(txn, seqs, code.as_str(), fields, &actor)
+            let (row, outcome) = put_one(txn, seqs, &code, fields, &actor)
                 .await
                 .step("write the session")?;
             let status = if outcome == Outcome::Created {
@@ -216,9 +216,7 @@ impl SyncApi {
         let external_id = external_id_param(&external_id.0)?;
         let (code, _) = authorize(&state, &auth, &code.0).await?;
         Ok(OwnSessionResponse::Ok(Json(
-            find_own(&state.db, code.as_str(), &external_id)
-                .await?
-                .try_into()?,
+            find_own(&state.db, &code, &external_id).await?.try_into()?,
         )))
     }
 
@@ -245,7 +243,7 @@ impl SyncApi {
         let external_id = external_id_param(&external_id.0)?;
         let (code, principal) = authorize(&state, &auth, &code.0).await?;
         let actor = Actor::key(principal.key_id, request_id.0);
-        delete_session(&state.db, code.as_str(), &external_id, &actor)
+        delete_session(&state.db, &code, &external_id, &actor)
             .await
             .step("delete the session")?;
         Ok(DeleteSessionResponse::Deleted)
@@ -297,7 +295,7 @@ impl SyncApi {
         let actor = Actor::key(principal.key_id, request_id.0);
         let prepare = async || parse_batch(&body.value, &context(&state, &code).await?);
         let write = async |txn: &_, seqs, batch| {
-            let written = write_sessions(txn, seqs, code.as_str(), batch, &actor)
+            let written = write_sessions(txn, seqs, &code, batch, &actor)
                 .await
                 .step("write the batch")?;
             Ok((200, BatchResult::from(written.counts)))

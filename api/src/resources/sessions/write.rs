@@ -20,7 +20,7 @@ pub use crate::store::audit::Counts;
 use crate::store::audit::{self, Actor, Entry};
 use crate::store::feed::{now, SeqAllocator};
 use crate::store::rollup::{self, Deltas};
-use crate::vocab::AuditOperation;
+use crate::vocab::{AuditOperation, MunicipalityCode};
 
 /// A new session's record key: from the operating system's generator, so
 /// nobody can predict the cell keys that disclosure control draws noise from.
@@ -65,7 +65,7 @@ pub struct WriteResult {
 pub async fn write_sessions(
     txn: &DatabaseTransaction,
     seqs: SeqAllocator,
-    municipality: &str,
+    municipality: &MunicipalityCode,
     batch: ParsedBatch,
     actor: &Actor,
 ) -> Result<WriteResult, ApiError> {
@@ -80,7 +80,7 @@ pub async fn write_sessions(
 async fn write_audited(
     txn: &DatabaseTransaction,
     seqs: SeqAllocator,
-    municipality: &str,
+    municipality: &MunicipalityCode,
     batch: ParsedBatch,
     actor: &Actor,
     operation: AuditOperation,
@@ -89,7 +89,7 @@ async fn write_audited(
     let result = write_in(txn, seqs, municipality, batch).await?;
     let entry = Entry {
         operation,
-        municipality: Some(municipality.to_owned()),
+        municipality: Some(municipality.to_string()),
         target,
         counts: result.counts,
     };
@@ -102,7 +102,7 @@ async fn write_audited(
 pub async fn put_one(
     txn: &DatabaseTransaction,
     seqs: SeqAllocator,
-    municipality: &str,
+    municipality: &MunicipalityCode,
     fields: SessionFields,
     actor: &Actor,
 ) -> Result<(session::Model, Outcome), ApiError> {
@@ -122,12 +122,13 @@ pub async fn put_one(
 /// the municipality's history, so a nightly write costs what it touches.
 async fn existing_sessions(
     txn: &DatabaseTransaction,
-    municipality: &str,
+    municipality: &MunicipalityCode,
     items: &[SessionFields],
     mode: Mode,
     scope: &Scope,
 ) -> Result<Vec<session::Model>, ApiError> {
-    let base = session::Entity::find().filter(session::Column::MunicipalityCode.eq(municipality));
+    let base =
+        session::Entity::find().filter(session::Column::MunicipalityCode.eq(municipality.as_str()));
     let mut out = Vec::new();
     if mode == Mode::Replace {
         let mut in_scope = base.clone();
@@ -155,7 +156,7 @@ async fn existing_sessions(
 async fn write_in(
     txn: &DatabaseTransaction,
     mut seqs: SeqAllocator,
-    municipality: &str,
+    municipality: &MunicipalityCode,
     batch: ParsedBatch,
 ) -> Result<WriteResult, ApiError> {
     let ParsedBatch {
@@ -292,7 +293,7 @@ async fn insert_tombstones(
 /// Deletes one session; 404 when the municipality has no such session.
 pub async fn delete_session(
     db: &DatabaseConnection,
-    municipality: &str,
+    municipality: &MunicipalityCode,
     external_id: &str,
     actor: &Actor,
 ) -> Result<(), ApiError> {
@@ -307,7 +308,7 @@ pub async fn delete_session(
     seqs.finish(&txn, true).await?;
     let entry = Entry {
         operation: AuditOperation::DeleteSession,
-        municipality: Some(municipality.to_owned()),
+        municipality: Some(municipality.to_string()),
         target: Some(external_id.to_owned()),
         counts: Counts {
             deleted: 1,
@@ -321,11 +322,11 @@ pub async fn delete_session(
 
 pub async fn find_own(
     db: &impl ConnectionTrait,
-    municipality: &str,
+    municipality: &MunicipalityCode,
     external_id: &str,
 ) -> Result<session::Model, ApiError> {
     session::Entity::find()
-        .filter(session::Column::MunicipalityCode.eq(municipality))
+        .filter(session::Column::MunicipalityCode.eq(municipality.as_str()))
         .filter(session::Column::ExternalId.eq(external_id))
         .one(db)
         .await?
