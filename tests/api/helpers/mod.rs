@@ -73,7 +73,10 @@ impl TestApp {
         Self::with_settings_and_connections(test_settings(), Some(connections)).await
     }
 
-    async fn with_settings_and_connections(settings: Settings, connections: Option<u32>) -> Self {
+    pub async fn with_settings_and_connections(
+        settings: Settings,
+        connections: Option<u32>,
+    ) -> Self {
         LazyLock::force(&TRACING);
         let (db, cleanup) = migrated_database(connections).await;
         let checkpoints = checkpoints(&cleanup).await;
