@@ -30,7 +30,9 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 pub fn wait_before_retry(
     problem: String,
     asked: Option<Duration>,
-    (attempt, retries, backoff): (u32, u32, Duration),
+    attempt: u32,
+    retries: u32,
+    backoff: Duration,
 ) -> Result<Duration, String> {
     if attempt >= retries {
         return Err(format!("{problem} (tried {} time(s))", attempt + 1));

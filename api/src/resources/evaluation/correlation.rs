@@ -47,8 +47,10 @@ fn mean(v: impl Iterator<Item = f64>) -> f64 {
 pub fn across(
     municipalities: &[(&ByYear, &ByYear)],
     county_code: &str,
-    (kpi, from, to): (&str, i32, i32),
+    kpi: &str,
+    years: std::ops::RangeInclusive<i32>,
 ) -> Correlation {
+    let (from, to) = (*years.start(), *years.end());
     let points: Vec<(f64, f64)> = municipalities
         .iter()
         .filter_map(|(reach, measure)| {

@@ -140,7 +140,7 @@ pub async fn evaluation_report(
     let mut areas: Vec<String> = members.iter().map(|m| m.code.clone()).collect();
     areas.push(format!("00{}", q.county));
     let mut by_kpi: BTreeMap<String, Vec<outcome_value::Model>> = BTreeMap::new();
-    for row in totals_in(db, &areas, (q.from, q.to)).await? {
+    for row in totals_in(db, &areas, q.from..=q.to).await? {
         by_kpi.entry(row.kpi.clone()).or_default().push(row);
     }
     let reach_by_municipality: Vec<(String, ByYear)> = members
@@ -171,7 +171,7 @@ pub async fn evaluation_report(
             .collect();
         outcomes.push(EvaluationSeries {
             change: correlation::change(&known(&mut own.iter().copied()), 4, None),
-            correlation: correlation::across(&pairs, &q.county, (&measure.id, q.from, q.to)),
+            correlation: correlation::across(&pairs, &q.county, &measure.id, q.from..=q.to),
             values: own
                 .iter()
                 .map(|r| EvaluationValue {

@@ -325,16 +325,16 @@ pub async fn list_values(
 }
 
 /// Every total (gender `T`) value of every measure for `areas` (Kolada
-/// ids) in `from..=to`, in (kpi, area, year) order: what `/v1/evaluation`
+/// ids) in `years`, in (kpi, area, year) order: what `/v1/evaluation`
 /// sets beside reach. The gender split stays in `/v1/outcomes/{id}/values`.
 pub async fn totals_in(
     db: &impl ConnectionTrait,
     areas: &[String],
-    (from, to): (i32, i32),
+    years: std::ops::RangeInclusive<i32>,
 ) -> Result<Vec<outcome_value::Model>, ApiError> {
     Ok(outcome_value::Entity::find()
         .filter(outcome_value::Column::Area.is_in(areas.iter().cloned()))
-        .filter(outcome_value::Column::Year.between(from, to))
+        .filter(outcome_value::Column::Year.between(*years.start(), *years.end()))
         .filter(outcome_value::Column::Gender.eq(OutcomeGender::Total.as_str()))
         .order_by_asc(outcome_value::Column::Kpi)
         .order_by_asc(outcome_value::Column::Area)

@@ -360,5 +360,5 @@ async fn programme_page(
     .await?;
     let more = sessions.len() as u64 > data::FINDER_LIMIT;
     sessions.truncate(data::FINDER_LIMIT as usize);
-    Ok(Html(programme::page(lang, p, (&sessions, more), &cat, &site)).into_response())
+    Ok(Html(programme::page(lang, p, &sessions, more, &cat, &site)).into_response())
 }

@@ -71,7 +71,8 @@ fn evidence_text(lang: Lang, status: &str) -> &'static str {
 pub fn page(
     lang: Lang,
     p: &programme::Model,
-    (sessions, more): (&[Session], bool),
+    sessions: &[Session],
+    more: bool,
     cat: &ReferenceData,
     site: &Site,
 ) -> String {

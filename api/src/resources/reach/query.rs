@@ -227,7 +227,13 @@ pub fn reach_rows(
             let period = row_period(q, key.2, key.3);
             // Without an end, the query runs to today: not over.
             let complete = period.1.is_some_and(|l| l < current);
-            row_of(key, sums, k, (&scope, period_end, period, complete), cat)
+            let at = RowContext {
+                scope: &scope,
+                period_end,
+                period,
+                complete,
+            };
+            row_of(key, sums, k, at, cat)
         })
         .collect())
 }
@@ -321,15 +327,24 @@ fn rate_of<P>(
 /// The first and last quarter a row covers (see `row_period`).
 type Period = (Option<Quarter>, Option<Quarter>);
 
+/// Where a row stands in its answer: the municipalities the query covers,
+/// the query's last year, the quarters the row covers and whether they are over.
+struct RowContext<'a> {
+    scope: &'a [&'a municipality::Model],
+    period_end: i32,
+    period: Period,
+    complete: bool,
+}
+
 /// One published row. Its rates divide by the population of the row's year;
 /// a row over several years uses `period_end`, the last year of the query.
-fn row_of(
-    key: Key,
-    sums: Sums,
-    k: i64,
-    (scope, period_end, period, complete): (&[&municipality::Model], i32, Period, bool),
-    cat: &ReferenceData,
-) -> ReachRow {
+fn row_of(key: Key, sums: Sums, k: i64, at: RowContext, cat: &ReferenceData) -> ReachRow {
+    let RowContext {
+        scope,
+        period_end,
+        period,
+        complete,
+    } = at;
     let (municipality, programme, year, quarter, prevention_level) = key;
     let d = disclose(&sums.counts, sums.cell_key(), k);
     let named = municipality.as_deref().and_then(|c| cat.municipality(c));

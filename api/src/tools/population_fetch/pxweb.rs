@@ -163,7 +163,7 @@ impl Client {
                 Err(e) => (format!("{what}: {}", network_problem(&e)), None),
             };
             let wait =
-                retry::wait_before_retry(problem, wait, (attempt, self.retries, self.backoff))?;
+                retry::wait_before_retry(problem, wait, attempt, self.retries, self.backoff)?;
             tokio::time::sleep(wait).await;
             attempt += 1;
         }
