@@ -50,6 +50,27 @@ pub fn test_settings() -> Settings {
     }
 }
 
+/// Serves `ep` in the background on a free loopback port; returns its
+/// origin, `http://127.0.0.1:PORT` (the app for the CLI, the fake SCB and
+/// Kolada servers for the fetchers).
+pub async fn serve_on_loopback<E>(ep: E) -> String
+where
+    E: poem::IntoEndpoint + Send + 'static,
+    E::Endpoint: 'static,
+{
+    use poem::listener::{Acceptor, Listener};
+    let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0")
+        .into_acceptor()
+        .await
+        .expect("bind loopback");
+    let addr = acceptor.local_addr()[0]
+        .as_socket_addr()
+        .copied()
+        .expect("tcp address");
+    tokio::spawn(async move { poem::Server::new_with_acceptor(acceptor).run(ep).await });
+    format!("http://{addr}")
+}
+
 pub struct TestApp {
     client: Client,
     pub db: DatabaseConnection,
@@ -199,18 +220,7 @@ impl TestApp {
     /// The same app served over TCP on a loopback port, for a client that runs
     /// outside this process (the CLI); returns its base URL.
     pub async fn serve(&self) -> String {
-        use poem::listener::{Acceptor, Listener};
-        let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0")
-            .into_acceptor()
-            .await
-            .expect("bind loopback");
-        let addr = acceptor.local_addr()[0]
-            .as_socket_addr()
-            .copied()
-            .expect("tcp address");
-        let ep = build_app(self.state.clone());
-        tokio::spawn(async move { poem::Server::new_with_acceptor(acceptor).run(ep).await });
-        format!("http://{addr}")
+        serve_on_loopback(build_app(self.state.clone())).await
     }
 
     /// Generated sessions, for tests that need volume rather than known values.

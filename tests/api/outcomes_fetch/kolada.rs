@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
-use poem::listener::{Acceptor, Listener};
 use poem::web::{Data, Json, Path, Query};
 use poem::{handler, EndpointExt, IntoResponse, Response, Route};
 use serde_json::{json, Value};
+
+use crate::helpers::serve_on_loopback;
 
 pub(super) const KPIS: [(&str, &str); 2] = [
     (
@@ -210,24 +211,16 @@ pub(super) fn data_endpoint(
 }
 
 pub(super) async fn serve(kolada: Arc<Kolada>) -> String {
-    let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
-        .await
-        .expect("bind loopback");
-    let addr = acceptor.local_addr()[0]
-        .as_socket_addr()
-        .copied()
-        .expect("tcp address");
-    let base = format!("http://{addr}/v3");
-    *kolada.base.lock().unwrap() = base.clone();
     let app = Route::new()
         .at("/v3/kpi/:ids", poem::get(kpi_endpoint))
         .at(
             "/v3/data/kpi/:kpis/municipality/:areas/year/:years",
             poem::get(data_endpoint),
         )
-        .data(kolada);
-    tokio::spawn(async move { poem::Server::new_with_acceptor(acceptor).run(app).await });
+        .data(kolada.clone());
+    // No request comes before this returns: the base is set in time.
+    let base = format!("{}/v3", serve_on_loopback(app).await);
+    *kolada.base.lock().unwrap() = base.clone();
     base
 }
 

@@ -4,10 +4,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use poem::listener::{Acceptor, Listener};
 use poem::web::{Data, Json, Path};
 use poem::{handler, EndpointExt, IntoResponse, Response, Route};
 use serde_json::{json, Map, Value};
+
+use crate::helpers::serve_on_loopback;
 
 pub(super) const FIXTURE: &str = include_str!("../../fixtures/scb/be0101.jsonstat2.json");
 pub(super) const SCB_CONFIG: &str = include_str!("../../fixtures/scb/pxwebapi-config.json");
@@ -312,14 +313,6 @@ pub(super) fn data_endpoint(
 
 /// Serves `scb` on a loopback port; returns its base URL.
 pub(super) async fn serve(scb: Arc<Scb>) -> String {
-    let acceptor = poem::listener::TcpListener::bind("127.0.0.1:0")
-        .into_acceptor()
-        .await
-        .expect("bind loopback");
-    let addr = acceptor.local_addr()[0]
-        .as_socket_addr()
-        .copied()
-        .expect("tcp address");
     let app = Route::new()
         .at("/api/v2/config", poem::get(config_endpoint))
         .at(
@@ -328,8 +321,7 @@ pub(super) async fn serve(scb: Arc<Scb>) -> String {
         )
         .at("/api/v2/tables/:table/data", poem::post(data_endpoint))
         .data(scb);
-    tokio::spawn(async move { poem::Server::new_with_acceptor(acceptor).run(app).await });
-    format!("http://{addr}/api/v2")
+    format!("{}/api/v2", serve_on_loopback(app).await)
 }
 
 pub(super) fn scb_config() -> Value {
