@@ -214,7 +214,7 @@ pub fn parse_kpi(s: &str) -> Result<String, String> {
 /// county code a county, else a 4-digit municipality code. Groups (`G…`)
 /// and anything else are not areas held here.
 pub fn kolada_area(id: &str) -> Option<AreaType> {
-    if id.len() != 4 || !id.bytes().all(|b| b.is_ascii_digit()) {
+    if !digits(id, 4) {
         return None;
     }
     Some(match id {
@@ -285,18 +285,6 @@ macro_rules! code {
         impl PartialEq<$name> for String {
             fn eq(&self, other: &$name) -> bool {
                 *self == other.0
-            }
-        }
-
-        impl PartialEq<str> for $name {
-            fn eq(&self, other: &str) -> bool {
-                self.0 == other
-            }
-        }
-
-        impl PartialEq<&str> for $name {
-            fn eq(&self, other: &&str) -> bool {
-                self.0 == *other
             }
         }
 
