@@ -81,18 +81,9 @@ impl AppState {
             db,
             responses: Arc::new(ResponseCache::new(settings.response_cache_bytes)),
             settings: Arc::new(settings),
-            reference: Arc::new(PerVersion::new(
-                versions.clone(),
-                metrics.per_version_loads("catalogues"),
-            )),
-            reach: Arc::new(PerVersion::new(
-                versions.clone(),
-                metrics.per_version_loads("reach_table"),
-            )),
-            offers: Arc::new(PerVersion::new(
-                versions.clone(),
-                metrics.per_version_loads("offer_table"),
-            )),
+            reference: per_version(&versions, &metrics, "catalogues"),
+            reach: per_version(&versions, &metrics, "reach_table"),
+            offers: per_version(&versions, &metrics, "offer_table"),
             breaker: Arc::new(Breaker::new(
                 metrics.database_backoff("opened"),
                 metrics.database_backoff("rested"),
@@ -102,4 +93,16 @@ impl AppState {
             versions,
         }
     }
+}
+
+/// One of what is kept per data version, its loads counted under `table`.
+fn per_version<T>(
+    versions: &Arc<VersionReads>,
+    metrics: &Metrics,
+    table: &str,
+) -> Arc<PerVersion<T>> {
+    Arc::new(PerVersion::new(
+        versions.clone(),
+        metrics.per_version_loads(table),
+    ))
 }

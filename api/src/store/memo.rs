@@ -46,15 +46,6 @@ impl<T> PerVersion<T> {
     }
 
     /// The value as of the current data version, loading it if what is kept
-    /// is older (see `get`).
-    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<T>, ApiError>
-    where
-        T: Derived,
-    {
-        self.get(db, || T::load(db)).await.step(T::STEP)
-    }
-
-    /// The value as of the current data version, loading it if what is kept
     /// is older. A value loaded after the version was read may be newer than
     /// its tag, never older: the next request that reads a later version
     /// simply loads again.
@@ -62,10 +53,9 @@ impl<T> PerVersion<T> {
     /// Takes the connection, never a transaction: the version read here is
     /// shared with other requests, and a transaction's own uncommitted
     /// version must not reach them.
-    async fn get<F, Fut>(&self, db: &DatabaseConnection, load: F) -> Result<Arc<T>, ApiError>
+    pub async fn current(&self, db: &DatabaseConnection) -> Result<Arc<T>, ApiError>
     where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<T, ApiError>>,
+        T: Derived,
     {
         let version = self
             .versions
@@ -82,7 +72,7 @@ impl<T> PerVersion<T> {
         // No request will be answered from the older value again: let it go
         // before loading, not after, so the two are not held at once.
         *kept = None;
-        let value = Arc::new(load().await?);
+        let value = Arc::new(T::load(db).await.step(T::STEP)?);
         self.loads.inc();
         *kept = Some((version, value.clone()));
         Ok(value)
